@@ -1,0 +1,39 @@
+# The two commands of the README: `make demo` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test bench clean docs
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# boto3 and kubernetes resolve in one pip run (one resolver), then `pip check` proves it.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip check
+	touch $@
+
+$(DEVSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip check
+	touch $(STAMP) $@
+
+demo: $(STAMP)
+	$(BIN)/python -m domino_eks.demo examples/single-az.yaml out
+
+test: $(DEVSTAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(DEVSTAMP)
+	$(BIN)/python bench/apply_critical_path.py
+	$(BIN)/python bench/check_scale.py
+
+docs: $(STAMP)
+	$(BIN)/domino-eks rules --format markdown > docs/rules.md
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

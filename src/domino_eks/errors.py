@@ -1,0 +1,29 @@
+"""Errors a user can act on. `InputError` (exit 2) lists every problem found in an input file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    message: str
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
+        return f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """The input cannot be used: unreadable, not YAML, or not the expected shape."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class ToolError(Exception):
+    """The tool itself could not finish (exit 1): an AWS call failed, a server would not start."""

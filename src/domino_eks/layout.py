@@ -1,0 +1,70 @@
+"""Subnet layout: public and private subnets per zone, the private ones sized from the node pools.
+
+Rule N006's arithmetic: with the VPC CNI in secondary-IP mode every pod takes an address of its node's
+subnet, so a zone's private subnet must hold, for every pool in that zone, max nodes x (max pods + 1).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+
+from domino_eks.instances import lookup
+from domino_eks.model import Subnet
+
+RESERVED_PER_SUBNET = 5  # AWS keeps the first four addresses and the last one of every subnet
+WIDEST_REQUIRED_PREFIX = 23  # the page: at least a /23 with the VPC CNI
+PUBLIC_PREFIX = 24
+
+
+def usable(prefix: int) -> int:
+    return 2 ** (32 - prefix) - RESERVED_PER_SUBNET
+
+
+def prefix_for(addresses: int) -> int:
+    """The longest prefix (smallest subnet) whose usable addresses hold `addresses`, and never under /23."""
+    prefix = WIDEST_REQUIRED_PREFIX
+    while prefix < 28 and usable(prefix + 1) >= addresses:
+        prefix += 1
+    while prefix > 16 and usable(prefix) < addresses:
+        prefix -= 1
+    return prefix
+
+
+def plan_subnets(vpc_cidr: str, zones: Iterable[str], demand: Mapping[str, int]) -> tuple[Subnet, ...]:
+    """Private subnets sized for the largest zone's demand, then one public /24 per zone.
+
+    When the VPC cannot hold that, the private subnets shrink until it does; rule N006 then reports
+    the shortfall rather than the layout failing.
+    """
+    zones = list(zones)
+    network = ipaddress.ip_network(vpc_cidr)
+    private_prefix = max(prefix_for(max(demand.values(), default=0)), network.prefixlen + 1)
+    while private_prefix < 28:
+        total = len(zones) * (2 ** (32 - private_prefix) + 2 ** (32 - PUBLIC_PREFIX))
+        if total <= network.num_addresses:
+            break
+        private_prefix += 1
+    private = list(network.subnets(new_prefix=private_prefix))[: len(zones)]
+    used = {ipaddress.ip_network(s) for s in private}
+    public_candidates = (s for s in network.subnets(new_prefix=max(PUBLIC_PREFIX, private_prefix))
+                         if not any(s.overlaps(u) for u in used))
+    public = [next(public_candidates) for _ in zones]
+    return tuple(Subnet(zone=z, cidr=str(c), public=False) for z, c in zip(zones, private)) + tuple(
+        Subnet(zone=z, cidr=str(c), public=True) for z, c in zip(zones, public)
+    )
+
+
+def address_demand(groups: Iterable) -> dict[str, int] | None:
+    """Pod addresses each zone must hold at full scale; None if a group's size, type or zones are unknown.
+
+    A group spanning several zones may put all its nodes in any one of them, so it counts in full in each.
+    """
+    demand: dict[str, int] = {}
+    for group in groups:
+        kind = lookup(group.instance_type) if group.instance_type else None
+        if kind is None or group.max_size is None or group.zones is None:
+            return None
+        for zone in group.zones:
+            demand[zone] = demand.get(zone, 0) + group.max_size * (kind.max_pods + 1)
+    return demand

@@ -1,0 +1,309 @@
+"""The canonical description of a Domino-on-EKS deployment.
+
+Every source (the tool's own spec, an eksctl ClusterConfig, a live cluster and account, a dump file)
+builds one `Deployment`; every rule, renderer and provisioner reads only this. A field that a source
+cannot know is ``None`` and means *unknown* — rules that need it skip with a reason, never pass.
+Empty collections, by contrast, are facts: ``fargate_profiles == ()`` means "there are none".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NODE_POOL_LABEL = "dominodatalab.com/node-pool"
+BUILD_NODE_LABEL = "domino/build-node"
+GPU_LABEL = "nvidia.com/gpu"
+PLATFORM = "platform"
+DEFAULT = "default"
+DEFAULT_GPU = "default-gpu"
+DOMINO_NAMESPACES = ("platform", "compute", "domino-system")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Location(Frozen):
+    """Where a fact came from: a file position, a YAML path, or a live object."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None  # eksctl style: nodeGroups[2].volumeSize
+    object: str | None = None  # live objects: Node/ip-10-0-1-5
+
+    def describe(self) -> str:
+        if self.object:
+            return self.object
+        parts = [p for p in (self.file, self.line, self.column) if p is not None]
+        where = ":".join(str(p) for p in parts)
+        return f"{where} ({self.path})" if where and self.path else where or (self.path or "")
+
+
+class Taint(Frozen):
+    key: str
+    value: str = ""
+    effect: str
+
+
+class Node(Frozen):
+    """A live node (only live sources know these)."""
+
+    name: str
+    zone: str | None = None
+    instance_type: str | None = None
+    ready: bool | None = None
+    schedulable: bool | None = None
+    gpu_allocatable: int | None = None
+
+
+class NodeGroup(Frozen):
+    """One Auto Scaling group (or EKS managed node group); Domino wants one per zone per pool."""
+
+    name: str
+    zones: tuple[str, ...] | None = None
+    instance_type: str | None = None
+    volume_size_gb: int | None = None
+    volume_type: str | None = None
+    min_size: int | None = None
+    desired_capacity: int | None = None
+    max_size: int | None = None
+    labels: Mapping[str, str] = Field(default_factory=dict)
+    taints: tuple[Taint, ...] = ()
+    tags: Mapping[str, str] | None = None  # ASG tags; None when the source cannot see them
+    managed: bool | None = None
+    ami: str | None = None  # a pinned image id, or None for the family's default image
+    ami_family: str | None = None
+    ami_exists: bool | None = None  # only live sources can tell
+    ami_accelerated: bool | None = None  # image carries NVIDIA drivers
+    pre_bootstrap_commands: tuple[str, ...] = ()
+    bootstrap_arguments: str | None = None  # kubelet / bootstrap.sh extra arguments, user data
+    private_networking: bool | None = None
+    imdsv2_required: bool | None = None
+    nodes: tuple[Node, ...] | None = None  # live nodes of this group; None offline
+    location: Location | None = None
+
+    @property
+    def effective_desired(self) -> int | None:
+        """eksctl and the ASG API both start a group without a desired size at its minimum."""
+        return self.desired_capacity if self.desired_capacity is not None else self.min_size
+
+
+class NodePool(Frozen):
+    """Node groups sharing one ``dominodatalab.com/node-pool`` value (``label``)."""
+
+    name: str
+    label: str | None  # the node-pool label value; None for groups that carry none
+    groups: tuple[NodeGroup, ...]
+    location: Location | None = None
+
+    @property
+    def zones(self) -> frozenset[str] | None:
+        if any(g.zones is None for g in self.groups):
+            return None
+        return frozenset(z for g in self.groups for z in g.zones or ())
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """Labels every group of the pool carries."""
+        if not self.groups:
+            return {}
+        common = dict(self.groups[0].labels)
+        for g in self.groups[1:]:
+            common = {k: v for k, v in common.items() if g.labels.get(k) == v}
+        return common
+
+    @property
+    def is_gpu(self) -> bool:
+        from domino_eks.instances import is_gpu_instance
+
+        return self.labels.get(GPU_LABEL) == "true" or any(
+            g.instance_type and is_gpu_instance(g.instance_type) for g in self.groups
+        )
+
+    @property
+    def is_build(self) -> bool:
+        return any(g.labels.get(BUILD_NODE_LABEL) == "true" for g in self.groups)
+
+
+class VersionSupport(Frozen):
+    """Where a Kubernetes version stands in the EKS support calendar, on the day it was looked up."""
+
+    status: Literal["standard", "extended", "unsupported", "unknown"]
+    end_of_standard: str | None = None  # ISO dates
+    end_of_extended: str | None = None
+    as_of: str | None = None
+    source: str = "table"  # "table" (shipped with the tool) or "api" (eks:DescribeClusterVersions)
+
+
+class Cluster(Frozen):
+    name: str
+    region: str | None
+    version: str | None
+    version_support: VersionSupport | None = None
+    control_plane_zones: tuple[str, ...] | None = None
+    tags: Mapping[str, str] = Field(default_factory=dict)
+    location: Location | None = None
+
+
+class Subnet(Frozen):
+    zone: str
+    cidr: str
+    public: bool
+    id: str | None = None
+    free_addresses: int | None = None  # live only
+
+
+class Network(Frozen):
+    vpc_id: str | None = None
+    vpc_cidr: str | None = None
+    subnets: tuple[Subnet, ...] | None = None
+    cni: Literal["vpc-cni", "calico", "cilium", "other"] | None = None  # who hands out pod IPs
+    # who enforces NetworkPolicy: "none" is a fact (nothing does), None is unknown
+    policy_engine: Literal["calico", "vpc-cni", "cilium", "other", "none"] | None = None
+    prefix_delegation: bool | None = None
+    reserved_cidrs: tuple[str, ...] = ()
+    private_nodes: bool | None = None
+    nat_gateway: bool | None = None
+    location: Location | None = None
+
+
+class StorageClass(Frozen):
+    name: str | None
+    provisioner: str | None
+    parameters: Mapping[str, str] = Field(default_factory=dict)
+    misplaced: tuple[str, ...] = ()  # keys found where Kubernetes does not read them (metadata.type)
+    default: bool = False
+    location: Location | None = None
+
+
+class Efs(Frozen):
+    file_system_id: str | None = None
+    access_point_id: str | None = None
+    encrypted: bool | None = None
+    mount_target_zones: tuple[str, ...] | None = None
+    admits_nfs_from_nodes: bool | None = None  # TCP 2049 from the shared node security group
+    holds_data: bool | None = None
+    location: Location | None = None
+
+
+class Bucket(Frozen):
+    role: Literal["user_data", "logs", "backups"]
+    name: str
+    blocks_public_access: bool | None = None
+    encrypted: bool | None = None
+    tls_only: bool | None = None
+    versioning: bool | None = None
+    kms_key_id: str | None = None
+    location: Location | None = None
+
+
+class Statement(Frozen):
+    """One IAM policy statement, normalised to lists."""
+
+    effect: Literal["Allow", "Deny"]
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    condition: Mapping[str, Mapping[str, object]] | None = None
+
+
+class Grants(Frozen):
+    """What a principal may do, as the statements of all its policies; ``where`` names the principal."""
+
+    statements: tuple[Statement, ...]
+    where: str
+    location: Location | None = None
+
+
+class Access(Frozen):
+    node_role: Grants | None = None  # the role every Domino node assumes (S3 access)
+    autoscaler: Grants | None = None  # platform nodes' instance profile, or the autoscaler's IRSA role
+
+
+class Certificate(Frozen):
+    arn: str | None = None
+    domain_names: tuple[str, ...]
+    status: str | None = None  # ISSUED, PENDING_VALIDATION, ... ; None when planned
+    not_after: str | None = None  # ISO date-time
+    days_left: int | None = None  # computed by the live source on the day it looked
+
+
+class Domain(Frozen):
+    fqdn: str | None = None
+    certificate: Certificate | None = None
+    hosted_zone_id: str | None = None
+    location: Location | None = None
+
+
+class FargateProfile(Frozen):
+    name: str
+    namespaces: tuple[str, ...]
+
+
+class NamespaceState(Frozen):
+    name: str
+    foreign_workloads: tuple[str, ...] = ()  # workloads that are not Domino's
+
+
+class Kubernetes(Frozen):
+    """Facts only a live cluster (or its dump) can supply."""
+
+    storage_classes: tuple[StorageClass, ...] | None = None
+    csi_drivers: tuple[str, ...] | None = None
+    namespaces: tuple[NamespaceState, ...] | None = None
+    fargate_profiles: tuple[FargateProfile, ...] | None = None
+
+
+class Storage(Frozen):
+    block_class: StorageClass | None = None
+    efs: Efs | None = None
+    buckets: tuple[Bucket, ...] | None = None
+    ebs_csi_driver: bool | None = None  # the EBS CSI driver is (or will be) installed
+
+
+class Autoscaler(Frozen):
+    enabled: bool | None = None
+
+
+class SourceInfo(Frozen):
+    kind: Literal["spec", "eksctl", "live", "dump"]
+    file: str | None = None
+    # facts the source could not gather, and why: {"aws": "AccessDenied: ..."}; rules cite them
+    gaps: Mapping[str, str] = Field(default_factory=dict)
+
+
+class Deployment(Frozen):
+    source: SourceInfo
+    cluster: Cluster
+    pools: tuple[NodePool, ...]
+    network: Network = Network()
+    storage: Storage = Storage()
+    access: Access = Access()
+    domain: Domain = Domain()
+    autoscaler: Autoscaler = Autoscaler()
+    kubernetes: Kubernetes = Kubernetes()
+    live: bool = False  # facts come from a running cluster and account
+
+    def pool(self, label: str) -> NodePool | None:
+        return next((p for p in self.pools if p.label == label), None)
+
+    @property
+    def domino_pools(self) -> tuple[NodePool, ...]:
+        return tuple(p for p in self.pools if p.label is not None)
+
+    @property
+    def node_zones(self) -> frozenset[str] | None:
+        """Zones used by Domino's node pools; None if any pool's zones are unknown."""
+        zones: set[str] = set()
+        for pool in self.domino_pools:
+            if pool.zones is None:
+                return None
+            zones |= pool.zones
+        return frozenset(zones)
+
+    @property
+    def groups(self) -> tuple[NodeGroup, ...]:
+        return tuple(g for p in self.pools for g in p.groups)

@@ -1,0 +1,1 @@
+"""Rules: access (filled in by the catalogue work)."""

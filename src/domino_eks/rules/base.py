@@ -1,0 +1,133 @@
+"""What a rule is, what it returns, and the registry that holds the catalogue.
+
+A rule is one record (id, severity, title, rationale, fix, page section) plus a pure function of the
+`Deployment`. The function returns outcomes; `evaluate` turns them into findings that carry the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from domino_eks.model import Deployment, Location
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check says about one thing: it passes, fails (at a severity), or cannot be judged."""
+
+    status: Status
+    message: str
+    severity: Severity | None = None  # overrides the rule's default for this outcome
+    location: Location | None = None
+
+
+def passed(message: str, location: Location | None = None) -> Outcome:
+    return Outcome(Status.PASS, message, location=location)
+
+
+def failed(message: str, location: Location | None = None, severity: Severity | None = None) -> Outcome:
+    return Outcome(Status.FAIL, message, severity=severity, location=location)
+
+
+def skipped(reason: str) -> Outcome:
+    return Outcome(Status.SKIP, reason)
+
+
+Check = Callable[[Deployment], Iterable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: str  # names the problem, not the fix
+    rationale: str
+    fix: str
+    section: str  # the page section the requirement comes from
+    check: Check = field(compare=False, repr=False)
+
+    def evaluate(self, deployment: Deployment) -> list[Finding]:
+        """One finding per failure; otherwise exactly one: a skip if any part was unknowable, else a pass."""
+        outcomes = list(self.check(deployment))
+        failures = [o for o in outcomes if o.status is Status.FAIL]
+        if failures:
+            return [Finding.of(self, o) for o in failures]
+        skips = [o for o in outcomes if o.status is Status.SKIP]
+        if skips or not outcomes:
+            reason = "; ".join(dict.fromkeys(o.message for o in skips)) or "nothing to check"
+            return [Finding.of(self, skipped(reason))]
+        return [Finding.of(self, passed("; ".join(dict.fromkeys(o.message for o in outcomes))))]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: Rule
+    status: Status
+    severity: Severity
+    message: str
+    location: Location | None = None
+
+    @classmethod
+    def of(cls, rule: Rule, outcome: Outcome) -> Finding:
+        return cls(rule, outcome.status, outcome.severity or rule.severity, outcome.message, outcome.location)
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def is_problem(self) -> bool:
+        """A failed outcome at error or warning severity (info is worth knowing, never a problem)."""
+        return self.status is Status.FAIL and self.severity is not Severity.INFO
+
+
+class Registry:
+    """The catalogue: rules by id, in registration order."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Rule] = {}
+
+    def rule(self, id: str, severity: Severity, *, title: str, rationale: str, fix: str, section: str):
+        """Decorator: registers `check` under `id` and returns the function unchanged."""
+
+        def register(check: Check) -> Check:
+            if id in self._rules:
+                raise ValueError(f"rule {id} registered twice")
+            self._rules[id] = Rule(id, severity, title, rationale, fix, section, check)
+            return check
+
+        return register
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(sorted(self._rules.values(), key=lambda r: r.id))
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def get(self, id: str) -> Rule | None:
+        return self._rules.get(id.upper())
+
+    def ids(self) -> list[str]:
+        return sorted(self._rules)
+
+    def evaluate(self, deployment: Deployment, select: Iterable[str] = ()) -> list[Finding]:
+        chosen = [r for r in self if not select or any(r.id.startswith(s.upper()) for s in select)]
+        return [f for r in chosen for f in r.evaluate(deployment)]
+
+
+REGISTRY = Registry()
+rule = REGISTRY.rule

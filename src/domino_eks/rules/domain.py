@@ -1,0 +1,1 @@
+"""Rules: domain (filled in by the catalogue work)."""

@@ -1,0 +1,1 @@
+"""Rules: general (filled in by the catalogue work)."""

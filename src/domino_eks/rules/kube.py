@@ -1,0 +1,1 @@
+"""Rules: kube (filled in by the catalogue work)."""

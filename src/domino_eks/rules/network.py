@@ -1,0 +1,1 @@
+"""Rules: network (filled in by the catalogue work)."""

@@ -1,0 +1,1 @@
+"""Rules: pools (filled in by the catalogue work)."""

@@ -1,0 +1,1 @@
+"""Rules: storage (filled in by the catalogue work)."""

@@ -1,0 +1,1 @@
+"""Rules: zones (filled in by the catalogue work)."""

@@ -1,0 +1,300 @@
+"""The tool's own spec file: strict schema, then defaults, then the canonical model.
+
+Every field is described once, here; the descriptions feed `domino-eks schema` (JSON Schema) and the
+comments of the starter spec `domino-eks init` writes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domino_eks import layout, policies, regions, versions
+from domino_eks.model import (
+    NODE_POOL_LABEL, Access, Autoscaler, Bucket, Certificate, Cluster, Deployment, Domain, Efs,
+    Grants, Kubernetes, Location, Network, NodeGroup, NodePool, SourceInfo, Storage, StorageClass, Taint,
+)
+from domino_eks.sources import manifests, yamlfile
+
+API_VERSION = "domino-eks.io/v1alpha1"
+KIND = "DominoCluster"
+BLOCK_CLASS_NAME = "dominodisk"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Metadata(Strict):
+    name: str = Field(description="EKS cluster name; also the prefix of every resource the tool creates")
+    region: str = Field(description="AWS region, e.g. us-west-2")
+    version: str = Field(versions.SPEC_DEFAULT_VERSION, description="Kubernetes version (EKS)")
+    tags: dict[str, str] = Field(default_factory=dict, description="tags added to every AWS resource")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return versions.normalise(value) if isinstance(value, (int, float)) else value
+
+
+class TaintSpec(Strict):
+    key: str
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
+class NodePoolSpec(Strict):
+    name: str = Field(description="pool name; node groups are named domino-<name>[-<zone letter>]")
+    label: str | None = Field(None, description=f"value of the {NODE_POOL_LABEL} label (default: the pool name)")
+    instance_type: str = Field(alias="instanceType", description="EC2 instance type")
+    volume_size: int = Field(alias="volumeSize", gt=0, description="root volume size in GiB")
+    volume_type: Literal["gp2", "gp3", "io1", "io2"] = Field("gp3", alias="volumeType", description="EBS type")
+    min_size: int = Field(alias="minSize", description="minimum nodes per zone")
+    max_size: int = Field(alias="maxSize", description="maximum nodes per zone")
+    desired_capacity: int | None = Field(None, alias="desiredCapacity", description="initial nodes per zone")
+    availability_zones: list[str] | None = Field(
+        None, alias="availabilityZones", description="zones of this pool (default: the deployment's zones)"
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="labels besides the node-pool label")
+    taints: list[TaintSpec] = Field(default_factory=list, description="node taints")
+    managed: bool = Field(False, description="EKS managed node groups instead of self-managed (the page's advice)")
+    ami: str | None = Field(None, description="pinned AMI id (default: the EKS-optimized AMI, accelerated for GPUs)")
+    ami_family: str = Field("AmazonLinux2023", alias="amiFamily", description="AMI family")
+    pre_bootstrap_commands: list[str] = Field(
+        default_factory=list, alias="preBootstrapCommands", description="commands run before the node joins"
+    )
+
+
+class NetworkSpec(Strict):
+    vpc_cidr: str = Field("10.0.0.0/16", alias="vpcCidr", description="CIDR of the VPC the tool creates")
+    vpc_id: str | None = Field(None, alias="vpcId", description="use this existing VPC instead of creating one")
+    network_policy: Literal["vpc-cni", "calico", "none"] = Field(
+        "vpc-cni", alias="networkPolicy",
+        description="who enforces NetworkPolicy: the VPC CNI's agent, Calico, or nothing (not supported)",
+    )
+    prefix_delegation: bool = Field(False, alias="prefixDelegation", description="VPC CNI prefix delegation")
+    reserved_cidrs: list[str] = Field(
+        default_factory=list, alias="reservedCidrs",
+        description="address ranges the VPC must not overlap (peering, VPN, data sources)",
+    )
+    private_nodes: bool = Field(True, alias="privateNodes", description="nodes get private IPs only")
+    nat_gateway: bool = Field(True, alias="natGateway", description="egress through a NAT gateway")
+
+
+class BucketsSpec(Strict):
+    user_data: str | None = Field(None, alias="userData", description="user data bucket (default <name>-user-data)")
+    logs: str | None = Field(None, description="logs bucket (default <name>-logs)")
+    backups: str | None = Field(None, description="backups bucket (default <name>-backups)")
+
+
+class EfsSpec(Strict):
+    encrypted: bool = Field(True, description="encrypt the Datasets file system at rest")
+
+
+class StorageSpec(Strict):
+    buckets: BucketsSpec = Field(default_factory=BucketsSpec, description="the three S3 buckets")
+    versioning: bool = Field(True, description="versioning on the buckets (a lost backup stays recoverable)")
+    tls_only: bool = Field(True, alias="tlsOnly", description="bucket policies deny requests without TLS")
+    efs: EfsSpec = Field(default_factory=EfsSpec, description="EFS for Datasets")
+    block_storage_class: dict[str, Any] | None = Field(
+        None, alias="blockStorageClass",
+        description="your own EBS StorageClass manifest (default: dominodisk, ebs.csi.aws.com, gp3, encrypted)",
+    )
+
+
+class DomainSpec(Strict):
+    fqdn: str | None = Field(None, description="the name Domino serves from, e.g. domino.example.com")
+    certificate_arn: str | None = Field(
+        None, alias="certificateArn", description="existing ACM certificate (default: request one for the FQDN)"
+    )
+    hosted_zone_id: str | None = Field(
+        None, alias="hostedZoneId", description="Route 53 zone for the certificate's DNS validation record"
+    )
+
+
+class AutoscalerSpec(Strict):
+    enabled: bool = Field(True, description="run the Kubernetes Cluster Autoscaler")
+
+
+class Spec(Strict):
+    """A Domino-on-EKS deployment."""
+
+    api_version: Literal["domino-eks.io/v1alpha1"] = Field(alias="apiVersion")
+    kind: Literal["DominoCluster"]
+    metadata: Metadata
+    availability_zones: list[str] | None = Field(
+        None, alias="availabilityZones", description="zones of the node pools: 1 or 3 (default: 3 of the region)"
+    )
+    control_plane_zones: list[str] | None = Field(
+        None, alias="controlPlaneZones",
+        description="zones of the cluster's subnets, at least 2 (default: the pools' zones, padded to 3)",
+    )
+    network: NetworkSpec = Field(default_factory=NetworkSpec, description="VPC and network plugin")
+    node_pools: list[NodePoolSpec] = Field(alias="nodePools", description="node pools; sizes are per zone")
+    storage: StorageSpec = Field(default_factory=StorageSpec, description="EBS, EFS and S3")
+    domain: DomainSpec = Field(default_factory=DomainSpec, description="FQDN and TLS certificate")
+    autoscaler: AutoscalerSpec = Field(default_factory=AutoscalerSpec, description="Cluster Autoscaler")
+
+
+def json_schema() -> dict:
+    return Spec.model_json_schema(by_alias=True)
+
+
+def is_spec(document: dict) -> bool:
+    return document.get("apiVersion") == API_VERSION or document.get("kind") == KIND
+
+
+def load(path: str, today: date | None = None) -> Deployment:
+    document, file = yamlfile.read(path)
+    spec = yamlfile.validate(Spec, document, file)
+    return to_deployment(spec, document, file, today or date.today())
+
+
+def _where(document: Any, file: str, *loc: str | int) -> Location:
+    line, column = yamlfile.position(document, loc)
+    return Location(file=file, line=line, column=column, path=yamlfile.yaml_path(loc))
+
+
+def node_zones(spec: Spec) -> list[str]:
+    return spec.availability_zones or regions.zones_of(spec.metadata.region)[:3]
+
+
+def control_plane_zones(spec: Spec) -> list[str]:
+    """The pools' zones, padded with the region's next zones to three: EKS needs at least two."""
+    if spec.control_plane_zones:
+        return spec.control_plane_zones
+    zones = list(node_zones(spec))
+    for extra in regions.zones_of(spec.metadata.region):
+        if len(zones) >= 3:
+            break
+        if extra not in zones:
+            zones.append(extra)
+    return zones
+
+
+def group_name(pool: str, zone: str, zone_count: int) -> str:
+    return f"domino-{pool}" if zone_count == 1 else f"domino-{pool}-{zone[-1]}"
+
+
+def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) -> NodePool:
+    label = pool.label or pool.name
+    zones = pool.availability_zones or node_zones(spec)
+    where = _where(document, file, "nodePools", index)
+    groups = tuple(
+        NodeGroup(
+            name=group_name(pool.name, zone, len(zones)),
+            zones=(zone,),
+            instance_type=pool.instance_type,
+            volume_size_gb=pool.volume_size,
+            volume_type=pool.volume_type,
+            min_size=pool.min_size,
+            desired_capacity=pool.desired_capacity,
+            max_size=pool.max_size,
+            labels={NODE_POOL_LABEL: label, **pool.labels},
+            taints=tuple(Taint(key=t.key, value=t.value, effect=t.effect) for t in pool.taints),
+            tags=None,  # the tags are the tool's to write (render, apply), not the user's
+            managed=pool.managed,
+            ami=pool.ami,
+            ami_family=pool.ami_family,
+            pre_bootstrap_commands=tuple(pool.pre_bootstrap_commands),
+            private_networking=spec.network.private_nodes,
+            imdsv2_required=True,
+            location=where,
+        )
+        for zone in zones
+    )
+    return NodePool(name=pool.name, label=label, groups=groups, location=where)
+
+
+def bucket_names(spec: Spec) -> dict[str, str]:
+    name, given = spec.metadata.name, spec.storage.buckets
+    return {
+        "user_data": given.user_data or f"{name}-user-data",
+        "logs": given.logs or f"{name}-logs",
+        "backups": given.backups or f"{name}-backups",
+    }
+
+
+def _block_class(spec: Spec, document: Any, file: str) -> StorageClass:
+    given = spec.storage.block_storage_class
+    if given is not None:
+        return manifests.storage_class(given, _where(document, file, "storage", "blockStorageClass"))
+    return StorageClass(
+        name=BLOCK_CLASS_NAME,
+        provisioner="ebs.csi.aws.com",
+        parameters={"type": "gp3", "csi.storage.k8s.io/fstype": "ext4", "encrypted": "true"},
+    )
+
+
+def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployment:
+    meta = spec.metadata
+    pools = tuple(_pool(spec, i, p, document, file) for i, p in enumerate(spec.node_pools))
+    cp_zones = control_plane_zones(spec)
+    demand = layout.address_demand(g for p in pools for g in p.groups) or {}
+    subnets = layout.plan_subnets(spec.network.vpc_cidr, cp_zones, demand)
+    names = bucket_names(spec)
+    platform_role = f"{meta.name}-nodes"
+    return Deployment(
+        source=SourceInfo(kind="spec", file=file),
+        cluster=Cluster(
+            name=meta.name,
+            region=meta.region,
+            version=meta.version,
+            version_support=versions.support(meta.version, today),
+            control_plane_zones=tuple(cp_zones),
+            tags=meta.tags,
+            location=_where(document, file, "metadata"),
+        ),
+        pools=pools,
+        network=Network(
+            vpc_id=spec.network.vpc_id,
+            vpc_cidr=spec.network.vpc_cidr,
+            subnets=subnets,
+            cni="vpc-cni",
+            policy_engine=spec.network.network_policy,
+            prefix_delegation=spec.network.prefix_delegation,
+            reserved_cidrs=tuple(spec.network.reserved_cidrs),
+            private_nodes=spec.network.private_nodes,
+            nat_gateway=spec.network.nat_gateway,
+            location=_where(document, file, "network"),
+        ),
+        storage=Storage(
+            block_class=_block_class(spec, document, file),
+            efs=Efs(
+                encrypted=spec.storage.efs.encrypted,
+                mount_target_zones=tuple(sorted({z for p in pools for z in p.zones or ()})),
+                admits_nfs_from_nodes=True,
+                location=_where(document, file, "storage", "efs"),
+            ),
+            buckets=tuple(
+                Bucket(
+                    role=role,
+                    name=name,
+                    blocks_public_access=True,
+                    encrypted=True,
+                    tls_only=spec.storage.tls_only,
+                    versioning=spec.storage.versioning,
+                    location=_where(document, file, "storage", "buckets"),
+                )
+                for role, name in names.items()
+            ),
+            ebs_csi_driver=True,
+        ),
+        access=Access(
+            node_role=Grants(statements=policies.s3_statements(list(names.values())), where=f"role {platform_role}"),
+            autoscaler=Grants(statements=policies.autoscaler_statements(meta.name), where=f"role {platform_role}")
+            if spec.autoscaler.enabled else None,
+        ),
+        domain=Domain(
+            fqdn=spec.domain.fqdn,
+            certificate=Certificate(domain_names=(spec.domain.fqdn,))
+            if spec.domain.fqdn and not spec.domain.certificate_arn else None,
+            hosted_zone_id=spec.domain.hosted_zone_id,
+            location=_where(document, file, "domain"),
+        ),
+        autoscaler=Autoscaler(enabled=spec.autoscaler.enabled),
+        kubernetes=Kubernetes(fargate_profiles=()),
+    )
+

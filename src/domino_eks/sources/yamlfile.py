@@ -1,0 +1,131 @@
+"""Reading YAML with positions, and turning shape errors into file:line:column problems.
+
+ruamel.yaml keeps the line and column of every key; pydantic reports the path of every shape error.
+Joining the two gives eksctl-style messages (`nodePools[0].instanceTyep`) at the right place, with a
+did-you-mean drawn from the fields the model allows at that path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from domino_eks.errors import InputError, Problem
+
+Loc = tuple[str | int, ...]
+
+
+def read(path: str | Path) -> tuple[Any, str]:
+    """Parse a YAML file; returns (document, file name). Raises InputError for every way this fails."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(name, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, "is a directory, expected a YAML file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(name, f"cannot read: {exc}")]) from None
+    try:
+        document = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise InputError([Problem(name, f"invalid YAML: {problem}", line, column)]) from None
+    if document is None:
+        raise InputError([Problem(name, "the file is empty; expected a YAML mapping", 1, 1)])
+    if not isinstance(document, dict):
+        raise InputError([Problem(name, f"expected a YAML mapping at the top, found {type(document).__name__}", 1, 1)])
+    return document, name
+
+
+def position(document: Any, loc: Loc) -> tuple[int | None, int | None]:
+    """1-based line and column of the deepest part of `loc` that exists in the document."""
+    node, found = document, (None, None)
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line, col = node.lc.key(part)
+            found, node = (line + 1, col + 1), node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line, col = node.lc.item(part)
+            found, node = (line + 1, col + 1), node[part]
+        else:
+            break
+    if found == (None, None) and hasattr(document, "lc"):
+        found = (document.lc.line + 1, document.lc.col + 1)
+    return found
+
+
+def yaml_path(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _unwrap(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside Optional[...], list[...], tuple[...], dict[str, ...]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, list, tuple, dict, typing.Annotated) or origin is not None:
+        for arg in typing.get_args(annotation):
+            found = _unwrap(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys the model accepts at `loc` (a path to a mapping)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return []
+        current = _unwrap(field.annotation)
+    return [f.alias or n for n, f in current.model_fields.items()] if current else []
+
+
+def _message(model: type[BaseModel], error: dict) -> tuple[Loc, str]:
+    # pydantic appends union-member and tag names to loc; keep only document keys and indexes
+    loc: Loc = tuple(p for p in error["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "union[")))
+    path = yaml_path(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = allowed_keys(model, loc[:-1])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return loc, f"unknown field '{path}'{hint} (allowed here: {', '.join(sorted(allowed))})"
+    if kind == "missing":
+        return loc, f"'{path}' is required"
+    value = error.get("input")
+    shown = f" (got {value!r})" if value is not None and not isinstance(value, (dict, list)) else ""
+    return loc, f"'{path}': {error['msg']}{shown}"
+
+
+def validate(model: type[BaseModel], document: Any, file: str) -> BaseModel:
+    """Validate a parsed document against a pydantic model; every error becomes a located Problem."""
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc, message = _message(model, error)
+            line, column = position(document, loc)
+            problems.append(Problem(file, message, line, column))
+        raise InputError(problems) from None

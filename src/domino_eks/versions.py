@@ -1,0 +1,45 @@
+"""The EKS Kubernetes version calendar shipped with the tool, for offline checks.
+
+Live checks read the same facts from eks:DescribeClusterVersions instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domino_eks.model import VersionSupport
+
+# version: (release, end of standard support, end of extended support)
+CALENDAR: dict[str, tuple[str, str, str]] = {
+    "1.29": ("2024-01-23", "2025-03-23", "2026-03-23"),
+    "1.30": ("2024-05-23", "2025-07-23", "2026-07-23"),
+    "1.31": ("2024-09-26", "2025-11-26", "2026-11-26"),
+    "1.32": ("2025-01-25", "2026-03-23", "2027-03-23"),
+    "1.33": ("2025-05-28", "2026-07-29", "2027-07-29"),
+    "1.34": ("2025-10-06", "2026-12-02", "2027-12-02"),
+    "1.35": ("2026-01-28", "2027-03-27", "2028-03-27"),
+}
+EKSCTL_DEFAULT_VERSION = "1.34"  # what eksctl creates when metadata.version is absent
+SPEC_DEFAULT_VERSION = "1.35"  # newest version in the table: longest standard support
+
+
+def normalise(version: str | float | int) -> str:
+    """YAML turns 1.30 into the float 1.3; undo that."""
+    text = str(version)
+    major, _, minor = text.partition(".")
+    return f"{major}.{minor.ljust(2, '0')}" if minor and len(minor) == 1 and isinstance(version, float) else text
+
+
+def support(version: str, on: date) -> VersionSupport:
+    entry = CALENDAR.get(version)
+    if entry is None:
+        return VersionSupport(status="unknown", as_of=on.isoformat())
+    _, end_standard, end_extended = entry
+    if on <= date.fromisoformat(end_standard):
+        status = "standard"
+    elif on <= date.fromisoformat(end_extended):
+        status = "extended"
+    else:
+        status = "unsupported"
+    return VersionSupport(status=status, end_of_standard=end_standard, end_of_extended=end_extended,
+                          as_of=on.isoformat())
