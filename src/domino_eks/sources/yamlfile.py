@@ -72,14 +72,14 @@ def yaml_path(loc: Loc) -> str:
     return out
 
 
-def _unwrap(annotation: Any) -> type[BaseModel] | None:
+def model_inside(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside Optional[...], list[...], tuple[...], dict[str, ...]."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType, list, tuple, dict, typing.Annotated) or origin is not None:
         for arg in typing.get_args(annotation):
-            found = _unwrap(arg)
+            found = model_inside(arg)
             if found is not None:
                 return found
     return None
@@ -96,7 +96,7 @@ def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
         field = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
         if field is None:
             return []
-        current = _unwrap(field.annotation)
+        current = model_inside(field.annotation)
     return [f.alias or n for n, f in current.model_fields.items()] if current else []
 
 

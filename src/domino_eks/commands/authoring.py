@@ -1,0 +1,54 @@
+"""`domino-eks init` and `domino-eks schema`: writing a spec, and the schema that checks it."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import click
+
+from domino_eks.errors import InputError, Problem
+
+
+@click.command()
+@click.option("--zones", type=click.Choice(["1", "3"]), default="3", show_default=True,
+              help="Zones for the node pools: 3 for highly available ReplicaSets, 1 for a small install. "
+                   "2 is not supported by Domino.")
+@click.option("--gpu", is_flag=True, help="Add the optional default-gpu pool (g5.2xlarge, tainted).")
+@click.option("--name", default="domino", show_default=True, help="EKS cluster name (prefix of every resource).")
+@click.option("--region", default="us-west-2", show_default=True, help="AWS region.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout. "
+              "An existing file is never overwritten.")
+def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> None:
+    """Write a commented starter spec with the page's node pools, sized per zone.
+
+    \b
+    Examples:
+      domino-eks init > domino.yaml
+      domino-eks init --zones 1 --gpu --name analytics --region eu-west-1 -o domino.yaml
+    """
+    from domino_eks import regions
+    from domino_eks.sources import starter
+
+    if region not in regions.REGIONS:
+        close = difflib.get_close_matches(region, regions.REGIONS, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise InputError([Problem("--region", f"unknown AWS region {region!r}{hint}")])
+    text = starter.render(name, region, int(zones), gpu)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    if target.exists():
+        raise InputError([Problem(output, "already exists; not overwritten (choose another path or delete it)")])
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec (for editors: yaml-language-server, IDE validation)."""
+    from domino_eks.sources import spec
+
+    click.echo(json.dumps(spec.json_schema(), indent=2))

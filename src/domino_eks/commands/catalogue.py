@@ -1,0 +1,47 @@
+"""`domino-eks rules` and `domino-eks explain`: the catalogue, from the same records the checks use."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import click
+
+from domino_eks.errors import InputError, Problem
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True, help="markdown is what docs/rules.md is generated from.")
+def rules(fmt: str) -> None:
+    """List every rule: id, severity, the problem it finds, and the page section it comes from."""
+    from domino_eks.report import catalogue
+    from domino_eks.rules import REGISTRY
+
+    if fmt == "json":
+        click.echo(json.dumps([catalogue.as_dict(r) for r in REGISTRY], indent=2))
+    elif fmt == "markdown":
+        click.echo(catalogue.markdown(REGISTRY), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("id", "severity", "problem", "page section")
+        for r in REGISTRY:
+            table.add_row(r.id, r.severity.value, r.title, r.section)
+        Console(highlight=False).print(table)
+
+
+@click.command()
+@click.argument("rule_id", metavar="ID")
+def explain(rule_id: str) -> None:
+    """Explain rule ID (e.g. Z001): what it checks, why Domino needs it, and how to fix a failure."""
+    from domino_eks.report import catalogue
+    from domino_eks.rules import REGISTRY
+
+    found = REGISTRY.get(rule_id)
+    if found is None:
+        close = difflib.get_close_matches(rule_id.upper(), REGISTRY.ids(), n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise InputError([Problem("explain", f"no rule {rule_id!r}{hint} (`domino-eks rules` lists them)")])
+    click.echo(catalogue.explanation(found), nl=False)
