@@ -100,16 +100,24 @@ def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
     return [f.alias or n for n, f in current.model_fields.items()] if current else []
 
 
+def _document_loc(error: dict) -> Loc:
+    # pydantic appends union-member and validator names to loc; keep only document keys and indexes
+    return tuple(p for p in error["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "union[")))
+
+
+def _likely_meant(model: type[BaseModel], loc: Loc) -> str | None:
+    close = difflib.get_close_matches(str(loc[-1]), allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _message(model: type[BaseModel], error: dict) -> tuple[Loc, str]:
-    # pydantic appends union-member and tag names to loc; keep only document keys and indexes
-    loc: Loc = tuple(p for p in error["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "union[")))
+    loc = _document_loc(error)
     path = yaml_path(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
-        key = str(loc[-1])
         allowed = allowed_keys(model, loc[:-1])
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        meant = _likely_meant(model, loc)
+        hint = f"; did you mean '{meant}'?" if meant else ""
         return loc, f"unknown field '{path}'{hint} (allowed here: {', '.join(sorted(allowed))})"
     if kind == "missing":
         return loc, f"'{path}' is required"
@@ -123,8 +131,14 @@ def validate(model: type[BaseModel], document: Any, file: str) -> BaseModel:
     try:
         return model.model_validate(document)
     except ValidationError as exc:
+        errors = exc.errors()
+        # a misspelt required field is one mistake: keep the did-you-mean, drop the "is required"
+        misspelt = {_document_loc(e)[:-1] + (_likely_meant(model, _document_loc(e)),)
+                    for e in errors if e["type"] == "extra_forbidden"}
         problems = []
-        for error in exc.errors():
+        for error in errors:
+            if error["type"] == "missing" and _document_loc(error) in misspelt:
+                continue
             loc, message = _message(model, error)
             line, column = position(document, loc)
             problems.append(Problem(file, message, line, column))

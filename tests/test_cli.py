@@ -1,0 +1,139 @@
+"""The console script as users run it: every exit code, no tracebacks, output formats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, PAGE_MULTI_AZ, PAGE_SINGLE_AZ
+
+SCRIPT = str(Path(sys.executable).parent / "domino-eks")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([SCRIPT, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def write(tmp_path: Path, text: str, name: str = "spec.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_help_lists_every_command():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("init", "validate", "render", "plan", "apply", "destroy", "check", "snapshot", "explain"):
+        assert f"  {command}" in result.stdout
+
+
+def test_clean_example_exits_0():
+    result = run("validate", str(EXAMPLES / "multi-az.yaml"))
+    assert result.returncode == 0, result.stdout
+    assert "0 errors" in result.stdout
+
+
+def test_errors_exit_3_and_name_the_rule(tmp_path):
+    two_zones = (EXAMPLES / "multi-az.yaml").read_text().replace(
+        "[us-west-2a, us-west-2b, us-west-2c]", "[us-west-2a, us-west-2b]")
+    result = run("validate", write(tmp_path, two_zones))
+    assert result.returncode == 3
+    assert "Z001" in result.stdout
+
+
+def test_warnings_exit_0_or_4_with_strict(tmp_path):
+    small_platform_disk = (EXAMPLES / "multi-az.yaml").read_text().replace("volumeSize: 128", "volumeSize: 100")
+    path = write(tmp_path, small_platform_disk)
+    assert run("validate", path).returncode == 0
+    strict = run("validate", "--strict", path)
+    assert strict.returncode == 4
+    assert "P004" in strict.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("apiVersion: domino-eks.io/v1alpha1\nkind: DominoCluster\n  bad: [\n", "invalid YAML"),
+        ("", "the file is empty"),
+    ],
+)
+def test_unusable_input_exits_2_with_a_located_message(tmp_path, text, expected):
+    result = run("validate", write(tmp_path, text))
+    assert result.returncode == 2
+    assert expected in result.stderr and "spec.yaml:" in result.stderr
+
+
+def test_typo_exits_2_with_did_you_mean(tmp_path):
+    typo = (EXAMPLES / "single-az.yaml").read_text().replace("instanceType: m5.2xlarge", "instanceTyep: m5.2xlarge", 1)
+    result = run("validate", write(tmp_path, typo))
+    assert result.returncode == 2
+    assert "did you mean 'instanceType'?" in result.stderr
+    assert "spec.yaml:13:5:" in result.stderr
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = run("validate", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_unknown_option_exits_2():
+    assert run("validate", "--colour", "x").returncode == 2
+
+
+def test_unknown_command_suggests_the_closest():
+    result = run("valdate", "x")
+    assert result.returncode == 2 and "Did you mean 'validate'?" in result.stderr
+
+
+def test_page_samples_have_no_errors_but_the_template_tag():
+    single = json.loads(run("validate", "--format", "json", str(PAGE_SINGLE_AZ)).stdout)
+    multi = run("validate", "--format", "json", str(PAGE_MULTI_AZ))
+    assert [f["id"] for f in single["findings"] if f["status"] == "fail" and f["severity"] == "error"] == []
+    assert multi.returncode == 3
+    errors = {f["id"] for f in json.loads(multi.stdout)["findings"]
+              if f["status"] == "fail" and f["severity"] == "error"}
+    assert errors == {"A003"}
+
+
+def test_json_envelope_lists_every_rule(tmp_path):
+    result = run("validate", "--format", "json", str(EXAMPLES / "single-az.yaml"))
+    envelope = json.loads(result.stdout)
+    assert envelope["tool"] == "domino-eks" and envelope["source"].endswith("single-az.yaml")
+    rules = json.loads(run("rules", "--format", "json").stdout)
+    assert {f["id"] for f in envelope["findings"]} == {r["id"] for r in rules}
+    for f in envelope["findings"]:
+        assert set(f) >= {"id", "severity", "status", "title", "message", "fix", "location"}
+        assert f["status"] in {"pass", "fail", "skip"} and f["severity"] in {"error", "warning", "info"}
+
+
+def test_eksctl_sample_skips_what_eksctl_cannot_know():
+    envelope = json.loads(run("validate", "--format", "json", str(PAGE_SINGLE_AZ)).stdout)
+    status = {f["id"]: f for f in envelope["findings"]}
+    for rule_id in ("S003", "S006", "D001", "N001"):
+        assert status[rule_id]["status"] == "skip" and status[rule_id]["message"]
+
+
+def test_explain_prints_the_record_and_suggests_ids():
+    result = run("explain", "z001")
+    assert result.returncode == 0 and "Z001" in result.stdout and "Why." in result.stdout
+    wrong = run("explain", "Z01")
+    assert wrong.returncode == 2 and "did you mean Z001?" in wrong.stderr
+
+
+def test_init_writes_a_spec_that_validates(tmp_path):
+    target = tmp_path / "domino.yaml"
+    assert run("init", "--zones", "1", "--gpu", "-o", str(target)).returncode == 0
+    assert run("validate", str(target)).returncode == 0
+    again = run("init", "-o", str(target))
+    assert again.returncode == 2 and "not overwritten" in again.stderr
+
+
+def test_schema_is_json_schema():
+    schema = json.loads(run("schema").stdout)
+    assert schema["title"] == "Spec" and "nodePools" in schema["properties"]

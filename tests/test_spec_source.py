@@ -1,0 +1,112 @@
+"""The spec source: strict parsing with located errors, then defaults, then the model."""
+
+from __future__ import annotations
+
+import pytest
+
+from domino_eks.errors import InputError
+from domino_eks.model import NODE_POOL_LABEL
+from domino_eks.sources import spec
+from tests.conftest import EXAMPLES, TODAY
+
+MINIMAL = """\
+apiVersion: domino-eks.io/v1alpha1
+kind: DominoCluster
+metadata:
+  name: demo
+  region: us-west-2
+nodePools:
+  - name: platform
+    instanceType: m5.2xlarge
+    volumeSize: 128
+    minSize: 1
+    maxSize: 3
+"""
+
+
+def load_text(tmp_path, text: str):
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    return spec.load(str(path), today=TODAY)
+
+
+def problems(tmp_path, text: str) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_text(tmp_path, text)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_typo_in_a_field_names_the_place_and_the_likely_field(tmp_path):
+    [message] = problems(tmp_path, MINIMAL.replace("instanceType", "instanceTyep"))
+    assert message.startswith(f"{tmp_path / 'spec.yaml'}:8:5: unknown field 'nodePools[0].instanceTyep'")
+    assert "did you mean 'instanceType'?" in message
+
+
+def test_every_problem_is_reported_not_only_the_first(tmp_path):
+    text = MINIMAL.replace("minSize: 1", "minSize: many").replace("region:", "regoin:")
+    messages = problems(tmp_path, text)
+    assert any("'metadata.regoin'" in m and "did you mean 'region'" in m for m in messages)
+    assert not any("is required" in m for m in messages), "a misspelt field is one problem, not two"
+    assert any(":10:" in m and "nodePools[0].minSize" in m and "'many'" in m for m in messages)
+
+
+def test_unquoted_boolean_label_is_rejected_like_eksctl_does(tmp_path):
+    text = MINIMAL + "    labels:\n      domino/build-node: true\n"
+    [message] = problems(tmp_path, text)
+    assert ":13:" in message and "nodePools[0].labels.domino/build-node" in message and "string" in message
+
+
+def test_yaml_syntax_error_has_line_and_column(tmp_path):
+    [message] = problems(tmp_path, MINIMAL.replace("  region: us-west-2", "  region: [us-west-2"))
+    assert "invalid YAML" in message and ":6:" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", "the file is empty"), ("- a\n- b\n", "expected a YAML mapping"), ("kind: Nope\napiVersion: x/v1\n", None)],
+)
+def test_unusable_documents(tmp_path, text, expected):
+    if expected is None:
+        with pytest.raises(InputError) as caught:
+            load_text(tmp_path, text)
+        assert "apiVersion" in str(caught.value)
+    else:
+        assert expected in problems(tmp_path, text)[0]
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        spec.load(str(tmp_path / "absent.yaml"))
+
+
+def test_defaults_fill_what_the_page_implies(tmp_path):
+    deployment = load_text(tmp_path, MINIMAL)
+    assert deployment.cluster.version == "1.35"
+    assert deployment.cluster.control_plane_zones == ("us-west-2a", "us-west-2b", "us-west-2c")
+    [platform] = deployment.pools
+    assert [g.name for g in platform.groups] == ["domino-platform-a", "domino-platform-b", "domino-platform-c"]
+    assert all(g.labels[NODE_POOL_LABEL] == "platform" for g in platform.groups)
+    assert [b.name for b in deployment.storage.buckets] == ["demo-user-data", "demo-logs", "demo-backups"]
+
+
+def test_one_zone_pools_still_give_the_cluster_three_zones(single_az):
+    assert single_az.node_zones == {"us-west-2a"}
+    assert single_az.cluster.control_plane_zones == ("us-west-2a", "us-west-2b", "us-west-2c")
+    assert {s.zone for s in single_az.network.subnets} == {"us-west-2a", "us-west-2b", "us-west-2c"}
+
+
+def test_private_subnets_grow_with_the_pools(tmp_path):
+    """20 m5.2xlarge nodes need 20 x 59 addresses: more than a /23 holds (rule N006's arithmetic)."""
+    big = load_text(tmp_path, MINIMAL.replace("maxSize: 3", "maxSize: 20"))
+    private = [s for s in big.network.subnets if not s.public]
+    assert {s.cidr.split("/")[1] for s in private} == {"21"}
+
+
+def test_yaml_float_version_is_read_as_written(tmp_path):
+    deployment = load_text(tmp_path, MINIMAL.replace("  region: us-west-2", "  region: us-west-2\n  version: 1.30"))
+    assert deployment.cluster.version == "1.30"
+
+
+def test_both_examples_load():
+    for name in ("single-az.yaml", "multi-az.yaml"):
+        assert spec.load(str(EXAMPLES / name), today=TODAY).cluster.name == "domino-test-cluster"
