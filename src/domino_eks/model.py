@@ -20,6 +20,12 @@ PLATFORM = "platform"
 DEFAULT = "default"
 DEFAULT_GPU = "default-gpu"
 DOMINO_NAMESPACES = ("platform", "compute", "domino-system")
+# Cluster Autoscaler tags on a node group's ASG: autodiscovery (enabled, and <prefix><cluster name>: owned),
+# and the node templates it reads to scale a group up from zero nodes (label/<key>: value, taint/<key>: value:Effect)
+AUTOSCALER_TAG_PREFIX = "k8s.io/cluster-autoscaler/"
+AUTOSCALER_ENABLED_TAG = AUTOSCALER_TAG_PREFIX + "enabled"
+NODE_TEMPLATE_LABEL_TAG = AUTOSCALER_TAG_PREFIX + "node-template/label/"
+NODE_TEMPLATE_TAINT_TAG = AUTOSCALER_TAG_PREFIX + "node-template/taint/"
 
 
 class Frozen(BaseModel):
@@ -176,6 +182,8 @@ class StorageClass(Frozen):
     provisioner: str | None
     parameters: Mapping[str, str] = Field(default_factory=dict)
     misplaced: tuple[str, ...] = ()  # keys found where Kubernetes does not read them (metadata.type)
+    # the values of those keys, by the same path ({"metadata.type": "gp2"}), so a renderer can move them
+    misplaced_values: Mapping[str, str] = Field(default_factory=dict)
     default: bool = False
     location: Location | None = None
 
