@@ -74,7 +74,7 @@ def test_typo_exits_2_with_did_you_mean(tmp_path):
     result = run("validate", write(tmp_path, typo))
     assert result.returncode == 2
     assert "did you mean 'instanceType'?" in result.stderr
-    assert "spec.yaml:13:5:" in result.stderr
+    assert "spec.yaml:12:5:" in result.stderr
 
 
 def test_missing_file_exits_2(tmp_path):

@@ -16,14 +16,15 @@ DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 def storage_class(obj: Mapping, location: Location | None = None) -> StorageClass:
     """A StorageClass as Kubernetes reads it; keys it would ignore or reject are listed as misplaced."""
     metadata = obj.get("metadata") or {}
-    misplaced = [f"metadata.{k}" for k in metadata if k not in _METADATA_KEYS]
-    misplaced += [k for k in obj if k not in _STORAGE_CLASS_KEYS]
+    misplaced = {f"metadata.{k}": v for k, v in metadata.items() if k not in _METADATA_KEYS}
+    misplaced |= {k: v for k, v in obj.items() if k not in _STORAGE_CLASS_KEYS}
     annotations = metadata.get("annotations") or {}
     return StorageClass(
         name=metadata.get("name"),
         provisioner=obj.get("provisioner"),
         parameters={str(k): str(v) for k, v in (obj.get("parameters") or {}).items()},
         misplaced=tuple(misplaced),
+        misplaced_values={k: str(v) for k, v in misplaced.items()},
         default=str(annotations.get(DEFAULT_CLASS_ANNOTATION, "")).lower() == "true",
         location=location,
     )

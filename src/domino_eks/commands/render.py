@@ -1,0 +1,47 @@
+"""`domino-eks render`: every file a deployment needs, from a spec or an eksctl ClusterConfig."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from domino_eks import exitcodes
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
+    show_default=True, metavar="DIR",
+    help="Where to write. The files listed above are replaced; anything else in DIR is left alone.",
+)
+def render(file: str, out_dir: Path) -> None:
+    """Write the files that build FILE's deployment: FILE is a domino-eks spec or an eksctl ClusterConfig.
+
+    \b
+    eksctl/cluster.yaml                    cluster and node groups for `eksctl create cluster -f`:
+                                           the page's samples, their mistakes fixed and listed on top
+    kubernetes/storageclass-block.yaml     EBS StorageClass for execution volumes (EBS CSI driver,
+                                           volume type under parameters, where Kubernetes reads it)
+    kubernetes/storageclass-shared.yaml    EFS StorageClass for Datasets
+    kubernetes/networkpolicy-compute.yaml  default deny in `compute`, then DNS and `platform` traffic
+    iam/s3-access-policy.json              node access to the three buckets and nothing else
+    iam/autoscaler-policy.json             Cluster Autoscaler (unless the spec turns it off); its writes
+                                           only on this cluster's groups
+    installer/domino.yml                   what the page says to record for Domino's installer
+
+    A value FILE cannot know is marked __FILL__ and says what fills it: EFS ids exist only after
+    `domino-eks apply`, and an eksctl file names no buckets and no FQDN.
+    """
+    from domino_eks import sources
+    from domino_eks.render.manifests import FILL
+    from domino_eks.render.writer import render_all
+
+    written = render_all(sources.load_file(file), out_dir)
+    for path in written:
+        click.echo(str(path))
+    marked = [str(path) for path in written if FILL in path.read_text(encoding="utf-8")]
+    if marked:
+        click.echo(f"{FILL} marks values not known yet, in: {', '.join(marked)}", err=True)
+    raise SystemExit(exitcodes.OK)

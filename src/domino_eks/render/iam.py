@@ -1,0 +1,39 @@
+"""The IAM policies the page asks for, as strict JSON: node access to the three buckets, and the autoscaler's.
+
+The statements come from `domino_eks.policies`, the same builders `apply` attaches, so the files show
+exactly what the tool grants. JSON has no comments: a bucket the source does not name is written as
+`__FILL__-<role>-bucket`, which names the bucket to put there.
+"""
+
+from __future__ import annotations
+
+import json
+
+from domino_eks import policies
+from domino_eks.model import Deployment
+from domino_eks.render.manifests import FILL
+
+BUCKET_ROLES = ("user_data", "logs", "backups")
+
+
+def bucket_names(deployment: Deployment) -> list[str]:
+    """The three bucket names in role order, a marked placeholder for each one the source does not know."""
+    known = {b.role: b.name for b in deployment.storage.buckets or ()}
+    return [known.get(role, f"{FILL}-{role.replace('_', '-')}-bucket") for role in BUCKET_ROLES]
+
+
+def uses_autoscaler(deployment: Deployment) -> bool:
+    # unknown (an eksctl file) counts as used: the page expects the autoscaler
+    return deployment.autoscaler.enabled is not False
+
+
+def s3_access_policy(deployment: Deployment) -> str:
+    return _json(policies.document(policies.s3_statements(bucket_names(deployment))))
+
+
+def autoscaler_policy(deployment: Deployment) -> str:
+    return _json(policies.document(policies.autoscaler_statements(deployment.cluster.name)))
+
+
+def _json(document: dict) -> str:
+    return json.dumps(document, indent=2) + "\n"

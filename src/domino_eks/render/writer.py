@@ -1,0 +1,40 @@
+"""Every artifact of `domino-eks render`, written into one output directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from domino_eks.errors import ToolError
+from domino_eks.model import Deployment
+from domino_eks.render import iam, installer, manifests
+
+
+def artifacts(deployment: Deployment) -> dict[str, str]:
+    """Path inside the output directory -> text: the table of contents of the render."""
+    from domino_eks.render import eksctl
+
+    texts = {
+        "eksctl/cluster.yaml": eksctl.render(deployment),
+        "kubernetes/storageclass-block.yaml": manifests.block_storage_class(deployment),
+        "kubernetes/storageclass-shared.yaml": manifests.shared_storage_class(deployment),
+        "kubernetes/networkpolicy-compute.yaml": manifests.compute_network_policies(),
+        "iam/s3-access-policy.json": iam.s3_access_policy(deployment),
+        "installer/domino.yml": installer.render(deployment),
+    }
+    if iam.uses_autoscaler(deployment):
+        texts["iam/autoscaler-policy.json"] = iam.autoscaler_policy(deployment)
+    return texts
+
+
+def render_all(deployment: Deployment, out_dir: Path) -> list[Path]:
+    """Write every artifact under `out_dir`, replacing earlier renders; other files there are left alone."""
+    written = []
+    for relative, text in sorted(artifacts(deployment).items()):
+        path = out_dir / relative
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+        written.append(path)
+    return written
