@@ -1,1 +1,83 @@
-"""Rules: kube (filled in by the catalogue work)."""
+"""Rules K001-K002: Kubernetes objects only a live cluster shows ("Namespaces", "Node pools")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from domino_eks.model import DOMINO_NAMESPACES, Deployment, Location, Node, NodeGroup, NodePool
+from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
+from domino_eks.rules.facts import unknown
+
+_NEEDS_A_CLUSTER = dict.fromkeys(("spec", "eksctl"), "it needs a live cluster — checked by domino-eks check")
+
+
+@rule(
+    "K001", Severity.WARNING,
+    title="Domino's namespaces already hold other workloads",
+    rationale=(
+        "The page says no namespace needs creating before the install: Domino's installer creates platform, "
+        "compute and domino-system itself. If one already exists with workloads that are not Domino's, the "
+        "installer's NetworkPolicies, quotas and cleanup apply to them too, and their objects can collide "
+        "with Domino's."
+    ),
+    fix="Move the other workloads out of platform, compute and domino-system (or install into a cluster "
+        "where those namespaces are free) before installing Domino.",
+    section="Namespaces",
+)
+def namespaces_free(d: Deployment) -> Iterator[Outcome]:
+    namespaces = d.kubernetes.namespaces
+    if namespaces is None:
+        yield unknown(d, "the cluster's namespaces", _NEEDS_A_CLUSTER, ("kubernetes",))
+        return
+    for namespace in namespaces:
+        if namespace.name in DOMINO_NAMESPACES and namespace.foreign_workloads:
+            yield failed(f"namespace {namespace.name} already holds workloads that are not Domino's "
+                         f"({', '.join(namespace.foreign_workloads)}): Domino's installer manages this namespace "
+                         "and its policies and cleanup will hit them.", Location(object=f"Namespace/{namespace.name}"))
+    yield passed(f"{', '.join(DOMINO_NAMESPACES)} hold no workloads other than Domino's.")
+
+
+@rule(
+    "K002", Severity.ERROR,
+    title="Pool nodes are not ready, not schedulable, or advertise no GPUs",
+    rationale=(
+        "Domino schedules its platform and executions onto the node pools by label. A pool whose nodes are "
+        "missing, NotReady or cordoned cannot run them, and a GPU node that advertises no nvidia.com/gpu "
+        "(NVIDIA device plugin or drivers missing) leaves every GPU execution Pending."
+    ),
+    fix="Fix the nodes (kubectl describe node shows why they are NotReady), uncordon them, and on GPU pools "
+        "use the EKS-optimized accelerated AMI and run the NVIDIA device plugin.",
+    section="Node pools",
+)
+def pool_nodes_usable(d: Deployment) -> Iterator[Outcome]:
+    if all(g.nodes is None for p in d.domino_pools for g in p.groups):
+        yield unknown(d, "the pools' nodes", _NEEDS_A_CLUSTER, ("kubernetes",))
+        return
+    for pool in d.domino_pools:
+        for group in pool.groups:
+            if group.nodes is None:
+                yield unknown(d, f"the nodes of node group {group.name}", _NEEDS_A_CLUSTER, ("kubernetes",))
+            else:
+                yield from _group_nodes(pool, group)
+    yield passed("every pool's nodes are Ready and schedulable, and GPU nodes advertise their GPUs.")
+
+
+def _group_nodes(pool: NodePool, group: NodeGroup) -> Iterator[Outcome]:
+    if not group.nodes and (group.min_size or 0) > 0:
+        yield failed(f"node group {group.name} of pool {pool.name} has no nodes though its minimum size is "
+                     f"{group.min_size}: nothing of that pool can be scheduled.", group.location)
+    for node in group.nodes or ():
+        yield from _node_problems(pool, node)
+
+
+def _node_problems(pool: NodePool, node: Node) -> Iterator[Outcome]:
+    where = Location(object=f"Node/{node.name}")
+    if node.ready is None:
+        yield skipped(f"the Ready condition of node {node.name} is unknown: the cluster did not report it.")
+    if node.ready is False:
+        yield failed(f"node {node.name} of pool {pool.name} is NotReady: nothing new is scheduled on it.", where)
+    if node.schedulable is False:
+        yield failed(f"node {node.name} of pool {pool.name} is cordoned (unschedulable).", where)
+    if pool.is_gpu and node.ready and not node.gpu_allocatable:
+        yield failed(f"GPU node {node.name} of pool {pool.name} advertises nvidia.com/gpu allocatable "
+                     f"{node.gpu_allocatable or 0}: GPU executions stay Pending.", where)

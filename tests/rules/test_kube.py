@@ -1,0 +1,90 @@
+"""K001-K002: Domino's namespaces and the pools' nodes, as a live cluster shows them."""
+
+from __future__ import annotations
+
+from domino_eks.model import NamespaceState
+from domino_eks.rules import Severity, Status
+from tests.rules.builders_nsadk import findings, from_source, live_deployment, live_group, node, only
+
+PLATFORM = {"dominodatalab.com/node-pool": "platform"}
+DEFAULT = {"dominodatalab.com/node-pool": "default", "domino/build-node": "true"}
+GPU = {"dominodatalab.com/node-pool": "default-gpu", "nvidia.com/gpu": "true"}
+
+
+def _healthy_cluster(**extra):
+    return live_deployment(
+        live_group("domino-platform", PLATFORM, tuple(node(f"ip-10-0-1-{i}") for i in (1, 2, 3)), min_size=3),
+        live_group("domino-default", DEFAULT, (node("ip-10-0-2-1"),)),
+        live_group("domino-gpu", GPU, (node("ip-10-0-3-1", gpus=1),), min_size=0, instance_type="g5.2xlarge"),
+        **extra,
+    )
+
+
+# K001 ---------------------------------------------------------------------------------------------------------
+
+def test_k001_warns_when_a_domino_namespace_holds_foreign_workloads():
+    namespaces = (NamespaceState(name="compute", foreign_workloads=("Deployment/jupyterhub",)),
+                  NamespaceState(name="default", foreign_workloads=("Deployment/nginx",)))
+    finding = only("K001", _healthy_cluster(namespaces=namespaces))
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.WARNING)
+    assert "namespace compute" in finding.message and "Deployment/jupyterhub" in finding.message
+    assert finding.location.object == "Namespace/compute"
+
+
+def test_k001_passes_when_domino_namespaces_are_free_or_only_domino_s():
+    namespaces = (NamespaceState(name="platform"), NamespaceState(name="kube-system", foreign_workloads=("x",)))
+    assert only("K001", _healthy_cluster(namespaces=namespaces)).status is Status.PASS
+
+
+def test_k001_needs_a_live_cluster(multi_az):
+    finding = only("K001", multi_az)
+    assert finding.status is Status.SKIP and "needs a live cluster" in finding.message
+
+
+# K002 ---------------------------------------------------------------------------------------------------------
+
+def test_k002_passes_a_healthy_cluster():
+    assert only("K002", _healthy_cluster()).status is Status.PASS
+
+
+def test_k002_fails_for_a_not_ready_and_a_cordoned_node():
+    deployment = live_deployment(
+        live_group("domino-platform", PLATFORM, (node("ip-10-0-1-1", ready=False), node("ip-10-0-1-2"),
+                                                 node("ip-10-0-1-3", schedulable=False)), min_size=3),
+    )
+    found = findings("K002", deployment)
+    assert {(f.status, f.severity) for f in found} == {(Status.FAIL, Severity.ERROR)}
+    assert [f.location.object for f in found] == ["Node/ip-10-0-1-1", "Node/ip-10-0-1-3"]
+    assert "is NotReady" in found[0].message and "is cordoned" in found[1].message
+
+
+def test_k002_fails_for_a_group_without_nodes_below_its_minimum():
+    deployment = live_deployment(live_group("domino-platform", PLATFORM, (), min_size=3))
+    finding = only("K002", deployment)
+    assert finding.status is Status.FAIL and "has no nodes though its minimum size is 3" in finding.message
+    assert finding.location.object == "AutoScalingGroup/domino-platform"
+
+
+def test_k002_accepts_an_empty_group_that_scales_from_zero():
+    deployment = live_deployment(live_group("domino-gpu", GPU, (), min_size=0, instance_type="g5.2xlarge"))
+    assert only("K002", deployment).status is Status.PASS
+
+
+def test_k002_fails_for_a_gpu_node_without_allocatable_gpus():
+    deployment = live_deployment(live_group("domino-gpu", GPU, (node("ip-10-0-3-1", gpus=0),
+                                                                node("ip-10-0-3-2", gpus=None)), min_size=0))
+    found = findings("K002", deployment)
+    assert [f.location.object for f in found] == ["Node/ip-10-0-3-1", "Node/ip-10-0-3-2"]
+    assert all("advertises nvidia.com/gpu allocatable 0" in f.message for f in found)
+
+
+def test_k002_skips_offline(multi_az):
+    finding = only("K002", multi_az)
+    assert finding.status is Status.SKIP and "needs a live cluster" in finding.message
+
+
+def test_k002_skip_cites_the_live_gap():
+    deployment = from_source(live_deployment(live_group("domino-platform", PLATFORM, None, min_size=3)), "live",
+                             {"kubernetes": "Forbidden: nodes is forbidden"})
+    finding = only("K002", deployment)
+    assert finding.status is Status.SKIP and "nodes is forbidden" in finding.message
