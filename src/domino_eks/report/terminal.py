@@ -25,6 +25,15 @@ def _sort_key(f: Finding) -> tuple:
     return (status_rank, _ORDER[f.severity] if f.status is Status.FAIL else 0, f.id)
 
 
+def _where(f: Finding, source: str) -> str:
+    """The finding's place; the file name is left out when it is the file the whole run is about."""
+    if f.location is None:
+        return ""
+    if f.location.file == source and not f.location.object:
+        return f.location.model_copy(update={"file": None}).describe()
+    return f.location.describe()
+
+
 def render(result: FindingsResult, color: bool = False, width: int = 120) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
@@ -33,12 +42,14 @@ def render(result: FindingsResult, color: bool = False, width: int = 120) -> str
     table.add_column("rule", no_wrap=True)
     table.add_column("finding", ratio=3)
     table.add_column("where", ratio=1)
+    fix_shown: set[str] = set()
     for f in sorted(result.findings, key=_sort_key):
         detail = Text(f.rule.title, style="bold")
         detail.append(f"\n{f.message}")
-        if f.status is Status.FAIL and f.severity is not Severity.INFO:
+        if f.status is Status.FAIL and f.severity is not Severity.INFO and f.id not in fix_shown:
             detail.append(f"\nfix: {f.rule.fix}", style="italic")
-        table.add_row(_label(f), f.id, detail, f.location.describe() if f.location else "")
+            fix_shown.add(f.id)
+        table.add_row(_label(f), f.id, detail, _where(f, result.source))
     console.print(table)
     s = result.summary
     console.print(
