@@ -1,0 +1,1 @@
+"""Renderers: the deployment model written out as the files a user applies (eksctl, Kubernetes, IAM, ...)."""

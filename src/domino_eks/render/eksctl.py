@@ -1,0 +1,248 @@
+"""The deployment as an eksctl ClusterConfig: the page's two sample configurations, with their mistakes fixed.
+
+For a spec equivalent to one of the page's samples the output is that sample plus the changes its header
+comment lists, each naming the rule (requirements.md) it satisfies. Node groups keep the page's shape —
+self-managed, one per pool per zone — and everything comes from the model, so a deployment read from an
+eksctl file renders too, with the same fixes applied.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import textwrap
+
+from ruamel.yaml import YAML
+
+from domino_eks import versions
+from domino_eks.model import (
+    AUTOSCALER_ENABLED_TAG, AUTOSCALER_TAG_PREFIX, NODE_TEMPLATE_LABEL_TAG, NODE_TEMPLATE_TAINT_TAG, PLATFORM,
+    Deployment, Network, NodeGroup, NodePool,
+)
+
+API_VERSION = "eksctl.io/v1alpha5"
+EKSCTL_DEFAULT_VPC_CIDR = "192.168.0.0/16"
+EKSCTL_DEFAULT_VOLUME_TYPE = "gp3"
+EKSCTL_DEFAULT_AMI_FAMILY = "AmazonLinux2023"
+CONTAINERD_ONLY_FROM = (1, 24)  # EKS removed dockershim: nodes run containerd, Docker's files and flags are gone
+# The page's Docker bridge recipe: editing /etc/docker/daemon.json, restarting docker, or the bootstrap flag.
+DOCKER_COMMAND = re.compile(r"/etc/docker|--enable-docker-bridge|\bdockerd\b|systemctl\s+\S+\s+docker\b")
+
+Changes = list[str]  # header lines, in the order the rendering meets them
+
+
+def _version(deployment: Deployment) -> str:
+    return deployment.cluster.version or versions.EKSCTL_DEFAULT_VERSION
+
+
+def _containerd_only(version: str) -> bool:
+    """False for a version that is not major.minor: then nothing is known to be gone, so nothing is dropped."""
+    match = re.match(r"(\d+)\.(\d+)", version)
+    return bool(match) and (int(match.group(1)), int(match.group(2))) >= CONTAINERD_ONLY_FROM
+
+
+def _is_autodiscovery_tag(key: str) -> bool:
+    """enabled, or <prefix><cluster name> — including a name left as a literal template by the page."""
+    return key.startswith(AUTOSCALER_TAG_PREFIX) and "/" not in key[len(AUTOSCALER_TAG_PREFIX):]
+
+
+def _scales_from_zero(group: NodeGroup) -> bool:
+    return group.min_size == 0
+
+
+def _tags(deployment: Deployment, group: NodeGroup, changes: Changes) -> dict[str, str]:
+    tags = {k: v for k, v in (group.tags or {}).items() if not _is_autodiscovery_tag(k)}
+    if not deployment.autoscaler.enabled:
+        return tags
+    if _scales_from_zero(group) and (group.labels or group.taints):
+        tags |= {NODE_TEMPLATE_LABEL_TAG + key: value for key, value in group.labels.items()}
+        tags |= {NODE_TEMPLATE_TAINT_TAG + t.key: f"{t.value}:{t.effect}" for t in group.taints}
+        changes.append(
+            "Node groups that scale from zero carry a node-template tag for each of their labels and taints, so "
+            "the autoscaler can choose them while they have no nodes; the page's GPU groups lacked "
+            "nvidia.com/gpu (P015)."
+        )
+    name = deployment.cluster.name
+    changes.append(
+        f"Every node group carries the autodiscovery tags {AUTOSCALER_ENABLED_TAG} and "
+        f"{AUTOSCALER_TAG_PREFIX}{name}; the page's multi-AZ sample had them on one group only, "
+        "naming a literal {{ cluster_name }} (A003)."
+    )
+    return tags | {AUTOSCALER_ENABLED_TAG: "true", AUTOSCALER_TAG_PREFIX + name: "owned"}
+
+
+def _pre_bootstrap_commands(deployment: Deployment, group: NodeGroup, changes: Changes) -> list[str]:
+    version = _version(deployment)
+    if not _containerd_only(version):
+        return list(group.pre_bootstrap_commands)
+    kept = [c for c in group.pre_bootstrap_commands if not DOCKER_COMMAND.search(c)]
+    if len(kept) < len(group.pre_bootstrap_commands):
+        changes.append(
+            "The page's Docker bridge preBootstrapCommands (editing /etc/docker/daemon.json, restarting docker) "
+            f"are dropped: Kubernetes {version} nodes run containerd only, where they fail (N005)."
+        )
+    return kept
+
+
+def _ami(group: NodeGroup, changes: Changes) -> dict[str, str]:
+    if group.ami is None:
+        family = group.ami_family if group.ami_family != EKSCTL_DEFAULT_AMI_FAMILY else None
+        return {"amiFamily": family} if family else {}
+    changes.append("amiFamily is written beside each pinned ami: eksctl refuses a custom AMI without it.")
+    if group.ami_family is None:
+        changes.append(
+            f"A pinned AMI came without its family; {EKSCTL_DEFAULT_AMI_FAMILY} is assumed: check it matches "
+            "the image."
+        )
+    return {"ami": group.ami, "amiFamily": group.ami_family or EKSCTL_DEFAULT_AMI_FAMILY}
+
+
+def _private(deployment: Deployment, group: NodeGroup, changes: Changes) -> bool | None:
+    private = group.private_networking if group.private_networking is not None else deployment.network.private_nodes
+    if not private:
+        return None
+    changes.append("privateNetworking: true — the page wants every node on a private IP; its samples never say so "
+                   "(N004).")
+    return True
+
+
+def _iam(deployment: Deployment, pool: NodePool, changes: Changes) -> dict | None:
+    if pool.label != PLATFORM or not deployment.autoscaler.enabled:
+        return None
+    changes.append(
+        "Platform node groups get eksctl's cluster-autoscaler policy (iam.withAddonPolicies.autoScaler): "
+        "the page's 'Autoscale access' policy, valid and with what current autoscalers also read (A001)."
+    )
+    return {"withAddonPolicies": {"autoScaler": True}}
+
+
+def _without_empty(entries: dict) -> dict:
+    return {k: v for k, v in entries.items() if v is not None and v != {} and v != []}
+
+
+def _group(deployment: Deployment, pool: NodePool, group: NodeGroup, changes: Changes) -> dict:
+    return _without_empty({
+        "name": group.name,
+        "instanceType": group.instance_type,
+        "minSize": group.min_size,
+        "maxSize": group.max_size,
+        "desiredCapacity": group.desired_capacity,
+        "volumeSize": group.volume_size_gb,
+        "volumeType": group.volume_type if group.volume_type != EKSCTL_DEFAULT_VOLUME_TYPE else None,
+        "availabilityZones": list(group.zones) if group.zones is not None else None,
+        "privateNetworking": _private(deployment, group, changes),
+        **_ami(group, changes),
+        "labels": dict(group.labels),
+        "taints": [_without_empty({"key": t.key, "value": t.value or None, "effect": t.effect}) for t in group.taints],
+        "tags": _tags(deployment, group, changes),
+        "iam": _iam(deployment, pool, changes),
+        "preBootstrapCommands": _pre_bootstrap_commands(deployment, group, changes),
+        "overrideBootstrapCommand": group.bootstrap_arguments,
+        "disableIMDSv1": False if group.imdsv2_required is False else None,
+    })
+
+
+def _existing_subnets(network: Network) -> dict | None:
+    """An existing VPC's subnets, which eksctl needs named; keyed by id, or by zone when the id is not known."""
+    if not network.subnets:
+        return None
+    return _without_empty({
+        kind: {s.id or s.zone: _without_empty({"id": s.id, "az": s.zone, "cidr": s.cidr})
+               for s in network.subnets if s.public == public}
+        for kind, public in (("private", False), ("public", True))
+    })
+
+
+def _vpc(network: Network, changes: Changes) -> dict | None:
+    nat = {"gateway": "Disable"} if network.nat_gateway is False else None
+    if network.vpc_id:
+        return _without_empty({"id": network.vpc_id, "subnets": _existing_subnets(network), "nat": nat})
+    if network.vpc_cidr and network.vpc_cidr != EKSCTL_DEFAULT_VPC_CIDR:
+        changes.append(f"vpc.cidr is {network.vpc_cidr}, the range the deployment was checked against (N003); "
+                       f"eksctl would otherwise take {EKSCTL_DEFAULT_VPC_CIDR}.")
+    cidr = network.vpc_cidr if network.vpc_cidr != EKSCTL_DEFAULT_VPC_CIDR else None
+    return _without_empty({"cidr": cidr, "nat": nat}) or None
+
+
+def _vpc_cni(network: Network, changes: Changes) -> dict:
+    settings: dict = {}
+    if network.policy_engine == "vpc-cni":
+        settings["enableNetworkPolicy"] = "true"
+        changes.append("The vpc-cni add-on enforces NetworkPolicy itself (enableNetworkPolicy), in place of the "
+                       "page's Calico (N001).")
+    if network.prefix_delegation:
+        settings["env"] = {"ENABLE_PREFIX_DELEGATION": "true"}
+    return _without_empty({"name": "vpc-cni", "configurationValues": json.dumps(settings) if settings else None})
+
+
+def _addons(network: Network, changes: Changes) -> list[dict]:
+    changes.append(
+        "Added: iam.withOIDC and the EKS add-ons aws-ebs-csi-driver and aws-efs-csi-driver with their IAM roles: "
+        "EBS volumes on Kubernetes 1.23 and later need the CSI driver (S001); Datasets on EFS need its driver."
+    )
+    csi_drivers = [
+        {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
+        {"name": "aws-efs-csi-driver", "wellKnownPolicies": {"efsCSIController": True}},
+    ]
+    return ([_vpc_cni(network, changes)] if network.cni == "vpc-cni" else []) + csi_drivers
+
+
+def _build(deployment: Deployment) -> tuple[dict, Changes]:
+    cluster, network = deployment.cluster, deployment.network
+    changes: Changes = [
+        f'metadata.version is "{_version(deployment)}": the page\'s samples leave it out, so eksctl would pick '
+        "whatever its release defaults to (G003)."
+    ]
+    groups = [(pool, group) for pool in deployment.pools for group in pool.groups]
+    node_groups = [_group(deployment, p, g, changes) for p, g in groups if not g.managed]
+    managed_node_groups = [_group(deployment, p, g, changes) for p, g in groups if g.managed]
+    config = _without_empty({
+        "apiVersion": API_VERSION,
+        "kind": "ClusterConfig",
+        "metadata": _without_empty({
+            "name": cluster.name, "region": cluster.region, "version": _version(deployment),
+            "tags": dict(cluster.tags),
+        }),
+        "availabilityZones": list(cluster.control_plane_zones) if cluster.control_plane_zones else None,
+        "vpc": _vpc(network, changes),
+        "iam": {"withOIDC": True},
+        "addons": _addons(network, changes),
+        "addonsConfig": {"disableDefaultAddons": True} if network.cni != "vpc-cni" else None,
+        "nodeGroups": node_groups,
+        "managedNodeGroups": managed_node_groups,
+        "fargateProfiles": [
+            {"name": f.name, "selectors": [{"namespace": ns} for ns in f.namespaces]}
+            for f in deployment.kubernetes.fargate_profiles or ()
+        ],
+    })
+    return config, list(dict.fromkeys(changes))
+
+
+def cluster_config(deployment: Deployment) -> dict:
+    """The ClusterConfig as plain data."""
+    return _build(deployment)[0]
+
+
+def _header(deployment: Deployment, changes: Changes) -> str:
+    lines = [
+        f"eksctl ClusterConfig for the Domino cluster {deployment.cluster.name}, rendered by domino-eks.",
+        "Create it with: eksctl create cluster -f cluster.yaml",
+        "Then create the EFS file system and the S3 buckets, and grant the nodes access (see iam/ and installer/).",
+        "",
+        "How this differs from the page's sample configurations:",
+    ]
+    for change in changes:
+        lines += textwrap.wrap(change, width=104, initial_indent="  - ", subsequent_indent="    ")
+    return "".join(f"# {line}".rstrip() + "\n" for line in lines) + "\n"
+
+
+def render(deployment: Deployment) -> str:
+    """The ClusterConfig as YAML, headed by the list of its differences from the page's samples."""
+    config, changes = _build(deployment)
+    yaml = YAML()
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # keep long commands and tags on one line
+    text = io.StringIO()
+    yaml.dump(config, text)
+    return _header(deployment, changes) + text.getvalue()
