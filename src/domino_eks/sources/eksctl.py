@@ -370,11 +370,6 @@ def load(path: str, today: date | None = None) -> Deployment:
     return to_deployment(config, document, file, today or date.today())
 
 
-def _where(document: Any, file: str, *loc: str | int) -> Location:
-    line, column = yamlfile.position(document, loc)
-    return Location(file=file, line=line, column=column, path=yamlfile.yaml_path(loc))
-
-
 def _group_zones(config: ClusterConfig, group: GroupConfig) -> tuple[str, ...] | None:
     """A group without zones of its own spans the cluster's; one pinned to subnets sits where they are."""
     if group.availability_zones:
@@ -457,7 +452,7 @@ def _addon_settings(config: ClusterConfig, document: Any, file: str, name: str) 
     try:
         settings = YAML(typ="safe").load(addon.configuration_values)
     except YAMLError as exc:
-        where = _where(document, file, "addons", index, "configurationValues")
+        where = yamlfile.location(document, file, "addons", index, "configurationValues")
         reason = getattr(exc, "problem", None) or exc
         raise InputError([Problem(file, f"'{where.path}' is not valid JSON or YAML: {reason}",
                                   where.line, where.column)]) from None
@@ -504,7 +499,7 @@ def _network(config: ClusterConfig, groups: list[NodeGroup], document: Any, file
         prefix_delegation=True if _is_true(env.get("ENABLE_PREFIX_DELEGATION")) else None,
         private_nodes=all(g.private_networking for g in groups) if groups else None,
         nat_gateway=_nat_gateway(vpc),
-        location=_where(document, file, "vpc") if config.vpc else None,
+        location=yamlfile.location(document, file, "vpc") if config.vpc else None,
     )
 
 
@@ -545,7 +540,7 @@ def to_deployment(config: ClusterConfig, document: Any, file: str, today: date) 
     ]
     configs: list[GroupConfig] = [g for _, gs, _ in group_lists for g in gs]
     groups = [
-        _node_group(config, g, managed, _where(document, file, key, i))
+        _node_group(config, g, managed, yamlfile.location(document, file, key, i))
         for key, gs, managed in group_lists for i, g in enumerate(gs)
     ]
     pools = _pools(groups)
@@ -560,7 +555,7 @@ def to_deployment(config: ClusterConfig, document: Any, file: str, today: date) 
             version_support=versions.support(version, today),
             control_plane_zones=tuple(config.availability_zones) if config.availability_zones else None,
             tags=meta.tags,
-            location=_where(document, file, "metadata"),
+            location=yamlfile.location(document, file, "metadata"),
         ),
         pools=pools,
         network=_network(config, groups, document, file),

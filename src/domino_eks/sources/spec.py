@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from domino_eks import layout, policies, regions, versions
 from domino_eks.model import (
     NODE_POOL_LABEL, Access, Autoscaler, Bucket, Certificate, Cluster, Deployment, Domain, Efs,
-    Grants, Kubernetes, Location, Network, NodeGroup, NodePool, SourceInfo, Storage, StorageClass, Taint,
+    Grants, Kubernetes, Network, NodeGroup, NodePool, SourceInfo, Storage, StorageClass, Taint,
 )
 from domino_eks.sources import manifests, yamlfile
 
@@ -152,11 +152,6 @@ def load(path: str, today: date | None = None) -> Deployment:
     return to_deployment(spec, document, file, today or date.today())
 
 
-def _where(document: Any, file: str, *loc: str | int) -> Location:
-    line, column = yamlfile.position(document, loc)
-    return Location(file=file, line=line, column=column, path=yamlfile.yaml_path(loc))
-
-
 def node_zones(spec: Spec) -> list[str]:
     return spec.availability_zones or regions.zones_of(spec.metadata.region)[:3]
 
@@ -181,7 +176,7 @@ def group_name(pool: str, zone: str, zone_count: int) -> str:
 def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) -> NodePool:
     label = pool.label or pool.name
     zones = pool.availability_zones or node_zones(spec)
-    where = _where(document, file, "nodePools", index)
+    where = yamlfile.location(document, file, "nodePools", index)
     groups = tuple(
         NodeGroup(
             name=group_name(pool.name, zone, len(zones)),
@@ -220,7 +215,7 @@ def bucket_names(spec: Spec) -> dict[str, str]:
 def _block_class(spec: Spec, document: Any, file: str) -> StorageClass:
     given = spec.storage.block_storage_class
     if given is not None:
-        return manifests.storage_class(given, _where(document, file, "storage", "blockStorageClass"))
+        return manifests.storage_class(given, yamlfile.location(document, file, "storage", "blockStorageClass"))
     return StorageClass(
         name=BLOCK_CLASS_NAME,
         provisioner="ebs.csi.aws.com",
@@ -245,7 +240,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
             version_support=versions.support(meta.version, today),
             control_plane_zones=tuple(cp_zones),
             tags=meta.tags,
-            location=_where(document, file, "metadata"),
+            location=yamlfile.location(document, file, "metadata"),
         ),
         pools=pools,
         network=Network(
@@ -258,7 +253,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
             reserved_cidrs=tuple(spec.network.reserved_cidrs),
             private_nodes=spec.network.private_nodes,
             nat_gateway=spec.network.nat_gateway,
-            location=_where(document, file, "network"),
+            location=yamlfile.location(document, file, "network"),
         ),
         storage=Storage(
             block_class=_block_class(spec, document, file),
@@ -266,7 +261,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
                 encrypted=spec.storage.efs.encrypted,
                 mount_target_zones=tuple(sorted({z for p in pools for z in p.zones or ()})),
                 admits_nfs_from_nodes=True,
-                location=_where(document, file, "storage", "efs"),
+                location=yamlfile.location(document, file, "storage", "efs"),
             ),
             buckets=tuple(
                 Bucket(
@@ -276,7 +271,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
                     encrypted=True,
                     tls_only=spec.storage.tls_only,
                     versioning=spec.storage.versioning,
-                    location=_where(document, file, "storage", "buckets"),
+                    location=yamlfile.location(document, file, "storage", "buckets"),
                 )
                 for role, name in names.items()
             ),
@@ -292,7 +287,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
             certificate=Certificate(domain_names=(spec.domain.fqdn,))
             if spec.domain.fqdn and not spec.domain.certificate_arn else None,
             hosted_zone_id=spec.domain.hosted_zone_id,
-            location=_where(document, file, "domain"),
+            location=yamlfile.location(document, file, "domain"),
         ),
         autoscaler=Autoscaler(enabled=spec.autoscaler.enabled),
         kubernetes=Kubernetes(fargate_profiles=()),

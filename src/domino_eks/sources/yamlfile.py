@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from domino_eks.errors import InputError, Problem
+from domino_eks.model import Location
 
 Loc = tuple[str | int, ...]
 
@@ -63,6 +64,12 @@ def position(document: Any, loc: Loc) -> tuple[int | None, int | None]:
     if found == (None, None) and hasattr(document, "lc"):
         found = (document.lc.line + 1, document.lc.col + 1)
     return found
+
+
+def location(document: Any, file: str, *loc: str | int) -> Location:
+    """Where `loc` sits in the document, as the model records it."""
+    line, column = position(document, loc)
+    return Location(file=file, line=line, column=column, path=yaml_path(loc))
 
 
 def yaml_path(loc: Loc) -> str:
