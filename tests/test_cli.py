@@ -134,6 +134,12 @@ def test_init_writes_a_spec_that_validates(tmp_path):
     assert again.returncode == 2 and "not overwritten" in again.stderr
 
 
+def test_init_into_a_missing_directory_exits_2_naming_the_file(tmp_path):
+    target = tmp_path / "no-such-dir" / "domino.yaml"
+    result = run("init", "-o", str(target))
+    assert result.returncode == 2 and f"{target}: cannot write: No such file or directory" in result.stderr
+
+
 def test_schema_is_json_schema():
     schema = json.loads(run("schema").stdout)
     assert schema["title"] == "Spec" and "nodePools" in schema["properties"]

@@ -55,6 +55,18 @@ def test_without_the_autoscaler_its_policy_is_not_written(tmp_path, multi_az):
     assert written == [name for name in EXPECTED if name != "iam/autoscaler-policy.json"]
 
 
+@pytest.mark.parametrize("enabled", [False, None], ids=["off", "unknown"])
+def test_every_artifact_agrees_when_the_autoscaler_is_not_known_to_run(tmp_path, multi_az, enabled):
+    deployment = multi_az.model_copy(update={"autoscaler": Autoscaler(enabled=enabled)})
+    render_all(deployment, tmp_path)
+    config = YAML(typ="safe").load((tmp_path / "eksctl" / "cluster.yaml").read_text())
+    tags = {key for group in config["nodeGroups"] for key in group.get("tags", {})}
+    assert not {key for key in tags if key.startswith("k8s.io/cluster-autoscaler/")}
+    assert not any("iam" in group for group in config["nodeGroups"])
+    assert "autoscaler" not in YAML(typ="safe").load((tmp_path / "installer" / "domino.yml").read_text())
+    assert not (tmp_path / "iam" / "autoscaler-policy.json").exists()
+
+
 def test_command_prints_each_written_path_and_exits_0(tmp_path):
     out = tmp_path / "rendered"
     result = CliRunner().invoke(render, [str(EXAMPLES / "single-az.yaml"), "-o", str(out)])

@@ -32,9 +32,9 @@ def leaves(values: dict, prefix: str = "") -> dict[str, object]:
 
 
 def eksctl_like() -> Deployment:
-    """What an eksctl file tells: no buckets, no EFS, no FQDN."""
+    """What an eksctl file tells: no buckets, no EFS, no FQDN; its autoscaler tags say the autoscaler runs."""
     cluster = Cluster(name="demo", region="us-west-2", version="1.31")
-    return Deployment(source=SourceInfo(kind="eksctl"), cluster=cluster, pools=())
+    return Deployment(source=SourceInfo(kind="eksctl"), cluster=cluster, pools=(), autoscaler=Autoscaler(enabled=True))
 
 
 def test_field_paths_are_the_installers_plus_the_node_selectors(multi_az):

@@ -28,7 +28,9 @@ def with_block_class(deployment, block_class: StorageClass):
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 @pytest.mark.parametrize("renderer", RENDERERS, ids=["block", "shared", "networkpolicy"])
 def test_every_manifest_passes_the_strict_kubernetes_schema(example, version, renderer):
-    for obj in documents(renderer(load_example(example))):
+    objects = documents(renderer(load_example(example)))
+    assert objects, "the renderer wrote no manifest"
+    for obj in objects:
         kubernetes_validate.validate(obj, version, strict=True)
 
 

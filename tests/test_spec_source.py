@@ -6,6 +6,7 @@ import pytest
 
 from domino_eks.errors import InputError
 from domino_eks.model import NODE_POOL_LABEL
+from domino_eks.rules import REGISTRY, Status
 from domino_eks.sources import spec
 from tests.conftest import EXAMPLES, TODAY
 
@@ -110,3 +111,10 @@ def test_yaml_float_version_is_read_as_written(tmp_path):
 def test_both_examples_load():
     for name in ("single-az.yaml", "multi-az.yaml"):
         assert spec.load(str(EXAMPLES / name), today=TODAY).cluster.name == "domino-test-cluster"
+
+
+def test_small_pools_get_node_subnets_the_network_rules_accept(tmp_path):
+    deployment = load_text(tmp_path, MINIMAL)  # 3 nodes of 59 pod addresses: 177, far below a /23
+    private = [s.cidr for s in deployment.network.subnets if not s.public]
+    assert private and all(cidr.endswith("/23") for cidr in private)
+    assert [f.status for f in REGISTRY.evaluate(deployment, ["N002", "N006"])] == [Status.PASS, Status.PASS]

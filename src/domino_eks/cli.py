@@ -13,6 +13,7 @@ import sys
 import click
 
 from domino_eks import __version__, exitcodes
+from domino_eks.errors import InputError, ToolError
 
 # name: (module:function, one-line help shown by `domino-eks --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -75,8 +76,6 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from domino_eks.errors import InputError, ToolError
-
     try:
         cli.main(args=argv, prog_name="domino-eks", standalone_mode=False)
     except InputError as exc:

@@ -1,4 +1,5 @@
-"""Facts about EC2 instance types: vCPUs, memory, GPUs and the VPC CNI's max pods.
+"""Facts about EC2 instance types: vCPUs, memory, GPUs and the VPC CNI's max pods, and which default
+images drive their GPUs.
 
 The table covers the types Domino's pages and modules name; anything else is looked up in the
 instance-type data moto ships (taken from the EC2 API), with max pods computed the way the EKS AMI's
@@ -24,10 +25,6 @@ class InstanceType:
     gpus: int
     max_pods: int
 
-    @property
-    def family(self) -> str:
-        return self.name.split(".", 1)[0]
-
 
 # name: (vCPU, GiB, GPUs, ENIs, IPv4 per ENI) — EC2 DescribeInstanceTypes, incl. retired p2/p3
 _KNOWN = {
@@ -45,8 +42,12 @@ _KNOWN = {
 }
 
 _GPU_FAMILY = re.compile(r"^(p\d|g\d)")
+# AMI families whose EKS-optimized image has an NVIDIA variant, which eksctl and domino-eks pick on GPU types
+ACCELERATED_AMI_FAMILIES = frozenset({"AmazonLinux2023", "AmazonLinux2", "Bottlerocket", "BottlerocketFips"})
 # Families current NVIDIA drivers no longer support (p2: Kepler, needs driver <= 470) or that are old.
-RETIRED_GPU_FAMILIES = {"p2": "Kepler K80 GPUs need NVIDIA driver 470 or older; EKS AMIs ship 535+ and eksctl dropped p2"}
+RETIRED_GPU_FAMILIES = {
+    "p2": "Kepler K80 GPUs need NVIDIA driver 470 or older; EKS AMIs ship 535+ and eksctl dropped p2",
+}
 OLD_GPU_FAMILIES = {"p3": "Volta V100 (2017); driver 595, needed by newer GPUs, no longer supports P3"}
 
 
@@ -87,3 +88,15 @@ def is_gpu_instance(name: str) -> bool:
     if known is not None:
         return known.gpus > 0
     return bool(_GPU_FAMILY.match(name))
+
+
+def family(name: str) -> str:
+    """The instance family: p3 of p3.2xlarge."""
+    return name.split(".", 1)[0]
+
+
+def default_image_accelerated(ami_family: str | None, instance_type: str | None) -> bool | None:
+    """Whether the default image of `ami_family` on `instance_type` carries NVIDIA drivers; None when unknown."""
+    if ami_family not in ACCELERATED_AMI_FAMILIES or instance_type is None:
+        return None
+    return is_gpu_instance(instance_type)

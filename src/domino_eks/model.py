@@ -8,10 +8,12 @@ Empty collections, by contrast, are facts: ``fargate_profiles == ()`` means "the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from domino_eks.instances import is_gpu_instance
 
 NODE_POOL_LABEL = "dominodatalab.com/node-pool"
 BUILD_NODE_LABEL = "domino/build-node"
@@ -20,12 +22,38 @@ PLATFORM = "platform"
 DEFAULT = "default"
 DEFAULT_GPU = "default-gpu"
 DOMINO_NAMESPACES = ("platform", "compute", "domino-system")
+BucketRole = Literal["user_data", "logs", "backups"]  # one S3 bucket each (page: "Blob storage")
+BUCKET_ROLES: tuple[BucketRole, ...] = get_args(BucketRole)
+EBS_CSI_PROVISIONER = "ebs.csi.aws.com"
+EBS_IN_TREE_PROVISIONER = "kubernetes.io/aws-ebs"  # deprecated; served by the CSI driver from Kubernetes 1.23
+# The EBS CSI driver's StorageClass parameters, lower case: it reads their names case-insensitively.
+EBS_CSI_PARAMETERS = frozenset({
+    "type", "fstype", "csi.storage.k8s.io/fstype", "encrypted", "kmskeyid", "iops", "iopspergb", "throughput",
+    "allowautoiopspergbincrease", "blockexpress", "blocksize", "inodesize", "bytesperinode", "numberofinodes",
+})
+DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
+BLOCK_CLASS_NAME = "dominodisk"  # the block StorageClass name Domino's installer uses
 # Cluster Autoscaler tags on a node group's ASG: autodiscovery (enabled, and <prefix><cluster name>: owned),
 # and the node templates it reads to scale a group up from zero nodes (label/<key>: value, taint/<key>: value:Effect)
 AUTOSCALER_TAG_PREFIX = "k8s.io/cluster-autoscaler/"
 AUTOSCALER_ENABLED_TAG = AUTOSCALER_TAG_PREFIX + "enabled"
 NODE_TEMPLATE_LABEL_TAG = AUTOSCALER_TAG_PREFIX + "node-template/label/"
 NODE_TEMPLATE_TAINT_TAG = AUTOSCALER_TAG_PREFIX + "node-template/taint/"
+
+
+def autodiscovery_cluster(tag: str) -> str | None:
+    """The cluster an autodiscovery tag names (<prefix><cluster name>); None for the on/off switch, the node
+    templates (which go one level deeper) and every other tag."""
+    name = tag.removeprefix(AUTOSCALER_TAG_PREFIX)
+    if name == tag or tag == AUTOSCALER_ENABLED_TAG or "/" in name:
+        return None
+    return name
+
+
+def node_template_tags(labels: Mapping[str, str], taints: Iterable[Taint]) -> dict[str, str]:
+    """The tags from which the cluster autoscaler learns a group's labels and taints while it has no node."""
+    tags = {NODE_TEMPLATE_LABEL_TAG + key: value for key, value in labels.items()}
+    return tags | {NODE_TEMPLATE_TAINT_TAG + t.key: f"{t.value}:{t.effect}" for t in taints}
 
 
 class Frozen(BaseModel):
@@ -97,6 +125,11 @@ class NodeGroup(Frozen):
         """eksctl and the ASG API both start a group without a desired size at its minimum."""
         return self.desired_capacity if self.desired_capacity is not None else self.min_size
 
+    @property
+    def is_gpu(self) -> bool:
+        """Labelled for GPUs, or on a GPU instance type: either way GPU work is meant to land here."""
+        return self.labels.get(GPU_LABEL) == "true" or bool(self.instance_type and is_gpu_instance(self.instance_type))
+
 
 class NodePool(Frozen):
     """Node groups sharing one ``dominodatalab.com/node-pool`` value (``label``)."""
@@ -124,11 +157,7 @@ class NodePool(Frozen):
 
     @property
     def is_gpu(self) -> bool:
-        from domino_eks.instances import is_gpu_instance
-
-        return self.labels.get(GPU_LABEL) == "true" or any(
-            g.instance_type and is_gpu_instance(g.instance_type) for g in self.groups
-        )
+        return any(g.is_gpu for g in self.groups)
 
     @property
     def is_build(self) -> bool:
@@ -199,7 +228,7 @@ class Efs(Frozen):
 
 
 class Bucket(Frozen):
-    role: Literal["user_data", "logs", "backups"]
+    role: BucketRole
     name: str
     blocks_public_access: bool | None = None
     encrypted: bool | None = None

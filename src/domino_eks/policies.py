@@ -7,7 +7,7 @@ iam/*.json files, for what `apply` attaches, and for the grants the spec source 
 
 from __future__ import annotations
 
-from domino_eks.model import Statement
+from domino_eks.model import AUTOSCALER_TAG_PREFIX, Statement
 
 S3_BUCKET_ACTIONS = ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads")
 S3_OBJECT_ACTIONS = (
@@ -47,7 +47,8 @@ def autoscaler_statements(cluster_name: str) -> tuple[Statement, ...]:
             effect="Allow",
             actions=AUTOSCALER_WRITE,
             resources=("*",),
-            condition={"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"}},
+            # only the groups tagged as this cluster's (the autodiscovery tag), not every group in the account
+            condition={"StringEquals": {f"aws:ResourceTag/{AUTOSCALER_TAG_PREFIX}{cluster_name}": "owned"}},
         ),
     )
 

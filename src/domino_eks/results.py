@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from domino_eks import exitcodes
-from domino_eks.rules.base import Finding, Severity, Status
+from domino_eks.rules.base import Finding, Status
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,3 @@ class FindingsResult:
         if strict and summary["warnings"]:
             return exitcodes.WARNINGS
         return exitcodes.OK
-
-    def problems(self, severity: Severity | None = None) -> list[Finding]:
-        return [f for f in self.findings if f.is_problem and (severity is None or f.severity is severity)]

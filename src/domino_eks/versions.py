@@ -5,6 +5,7 @@ Live checks read the same facts from eks:DescribeClusterVersions instead.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from domino_eks.model import VersionSupport
@@ -21,6 +22,14 @@ CALENDAR: dict[str, tuple[str, str, str]] = {
 }
 EKSCTL_DEFAULT_VERSION = "1.34"  # what eksctl creates when metadata.version is absent
 SPEC_DEFAULT_VERSION = "1.35"  # newest version in the table: longest standard support
+CONTAINERD_ONLY_FROM = (1, 24)  # EKS removed dockershim: nodes run containerd, Docker's files and flags are gone
+_MAJOR_MINOR = re.compile(r"(\d+)\.(\d+)")
+
+
+def parse(version: str | None) -> tuple[int, int] | None:
+    """(major, minor) of a version such as 1.30, or None when it is unknown or not shaped like that."""
+    match = _MAJOR_MINOR.fullmatch(version or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def normalise(version: str | float | int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domino_eks import policies
 from domino_eks.model import Autoscaler, Grants
 from domino_eks.rules import Severity, Status
-from tests.rules.builders_nsadk import allow, edit, edit_groups, findings, from_source, only, page_multi_az_groups
+from tests.rules.builders import allow, edit, edit_groups, findings, from_source, only, page_multi_az_groups
 
 # The page's example autoscaler policy (trailing comma removed): the seven actions on Resource "*".
 PAGE_POLICY = allow(policies.AUTOSCALER_REQUIRED)
@@ -116,6 +116,12 @@ def test_a003_passes_the_switch_and_node_template_tags(multi_az):
         "k8s.io/cluster-autoscaler/node-template/label/dominodatalab.com/node-pool": "default",
         "team": "data-science",
     }
+    assert only("A003", edit_groups(multi_az, "default", tags=tags)).status is Status.PASS
+
+
+def test_a003_takes_no_deeper_autoscaler_tag_for_a_cluster_name(multi_az):
+    tags = {"k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage": "100Gi",
+            "k8s.io/cluster-autoscaler/domino-test-cluster": "owned"}
     assert only("A003", edit_groups(multi_az, "default", tags=tags)).status is Status.PASS
 
 

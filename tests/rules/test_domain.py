@@ -7,7 +7,7 @@ import pytest
 from domino_eks.model import Certificate
 from domino_eks.rules import Severity, Status
 from domino_eks.rules.domain import name_covers
-from tests.rules.builders_nsadk import edit, from_source, only
+from tests.rules.builders import edit, from_source, only
 
 ARN = "arn:aws:acm:us-west-2:111122223333:certificate/1234"
 

@@ -8,7 +8,7 @@ from domino_eks import versions
 from domino_eks.model import VersionSupport
 from domino_eks.rules import Severity, Status
 from tests.conftest import TODAY
-from tests.rules.builders_gzp import edit_groups, in_zone, only, with_cluster, with_source
+from tests.rules.builders import edit, edit_groups, from_source, in_zone, only
 
 
 def test_every_example_passes_the_general_rules(single_az, multi_az):
@@ -25,18 +25,18 @@ def test_every_example_passes_the_general_rules(single_az, multi_az):
     ("d" * 101, "101 characters long"),
 ])
 def test_g001_rejects_names_eks_or_cloudformation_refuse(multi_az, name, problem):
-    finding = only("G001", with_cluster(multi_az, name=name))
+    finding = only("G001", edit(multi_az, "cluster", name=name))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
     assert repr(name) in finding.message and problem in finding.message
     assert finding.location == multi_az.cluster.location
 
 
 def test_g001_accepts_the_longest_valid_name(multi_az):
-    assert only("G001", with_cluster(multi_az, name="d" + "-9" * 49 + "x")).status is Status.PASS
+    assert only("G001", edit(multi_az, "cluster", name="d" + "-9" * 49 + "x")).status is Status.PASS
 
 
 def test_g002_rejects_an_unknown_region_with_a_suggestion(multi_az):
-    finding = only("G002", with_cluster(multi_az, region="us-west-22"))
+    finding = only("G002", edit(multi_az, "cluster", region="us-west-22"))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
     assert "'us-west-22'" in finding.message and "Did you mean 'us-west-2'?" in finding.message
 
@@ -51,7 +51,7 @@ def test_g002_rejects_a_node_group_in_another_region(multi_az):
 
 
 def test_g002_rejects_a_zone_the_region_does_not_have(multi_az):
-    deployment = with_cluster(multi_az, control_plane_zones=("us-west-2a", "us-west-2e"))
+    deployment = edit(multi_az, "cluster", control_plane_zones=("us-west-2a", "us-west-2e"))
     finding = only("G002", deployment)
     assert finding.status is Status.FAIL
     assert "'us-west-2e'" in finding.message and "us-west-2a, us-west-2b, us-west-2c, us-west-2d" in finding.message
@@ -59,17 +59,17 @@ def test_g002_rejects_a_zone_the_region_does_not_have(multi_az):
 
 
 def test_g002_rejects_a_name_that_is_not_a_zone(multi_az):
-    finding = only("G002", with_cluster(multi_az, control_plane_zones=("us-west-2a", "west")))
+    finding = only("G002", edit(multi_az, "cluster", control_plane_zones=("us-west-2a", "west")))
     assert finding.status is Status.FAIL and "'west'" in finding.message
 
 
 def test_g002_skips_when_the_region_is_unknown(multi_az):
-    finding = only("G002", with_source(with_cluster(multi_az, region=None), "dump"))
+    finding = only("G002", from_source(edit(multi_az, "cluster", region=None), "dump"))
     assert finding.status is Status.SKIP and "region" in finding.message
 
 
 def _at_version(deployment, version, support):
-    return with_cluster(deployment, version=version, version_support=support)
+    return edit(deployment, "cluster", version=version, version_support=support)
 
 
 def test_g003_warns_in_extended_support(multi_az):
@@ -105,7 +105,7 @@ def test_g003_skips_a_version_newer_than_the_shipped_calendar(multi_az):
 
 
 def test_g003_skips_when_the_version_is_unknown(multi_az):
-    finding = only("G003", with_source(_at_version(multi_az, None, None), "eksctl"))
+    finding = only("G003", from_source(_at_version(multi_az, None, None), "eksctl"))
     assert finding.status is Status.SKIP and "Kubernetes version" in finding.message
 
 

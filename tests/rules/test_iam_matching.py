@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domino_eks.rules import iam
-from tests.rules.builders_nsadk import allow, deny
+from tests.rules.builders import allow, deny
 
 LOGS = "arn:aws:s3:::acme-logs"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domino_eks.model import NamespaceState
 from domino_eks.rules import Severity, Status
-from tests.rules.builders_nsadk import findings, from_source, live_deployment, live_group, node, only
+from tests.rules.builders import findings, from_source, live_deployment, live_group, node, only
 
 PLATFORM = {"dominodatalab.com/node-pool": "platform"}
 DEFAULT = {"dominodatalab.com/node-pool": "default", "domino/build-node": "true"}
@@ -76,6 +76,14 @@ def test_k002_fails_for_a_gpu_node_without_allocatable_gpus():
     found = findings("K002", deployment)
     assert [f.location.object for f in found] == ["Node/ip-10-0-3-1", "Node/ip-10-0-3-2"]
     assert all("advertises nvidia.com/gpu allocatable 0" in f.message for f in found)
+
+
+def test_k002_expects_gpus_only_on_the_gpu_groups_of_a_pool():
+    cpu = live_group("domino-default-a", DEFAULT, (node("ip-10-0-2-1", gpus=0),))
+    gpu = live_group("domino-default-gpu", {**DEFAULT, "nvidia.com/gpu": "true"}, (node("ip-10-0-2-2", gpus=0),))
+    found = findings("K002", live_deployment(cpu, gpu))
+    assert [f.location.object for f in found] == ["Node/ip-10-0-2-2"]
+    assert found[0].status is Status.FAIL
 
 
 def test_k002_skips_offline(multi_az):

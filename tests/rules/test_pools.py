@@ -8,8 +8,8 @@ from domino_eks.model import FargateProfile, Kubernetes, NodeGroup, NodePool
 from domino_eks.rules import REGISTRY, Severity, Status
 from domino_eks.sources import eksctl
 from tests.conftest import PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY
-from tests.rules.builders_gzp import (
-    edit_groups, findings, in_zone, only, pool_of, with_pools, with_source, without_pool,
+from tests.rules.builders import (
+    edit_groups, findings, from_source, in_zone, only, pool_of, with_pools, without_pool,
 )
 
 POOL_RULES = [f"P{n:03d}" for n in range(1, 16)]
@@ -58,7 +58,7 @@ def test_p002_counts_the_minimum_across_zones(multi_az):
 
 
 def test_p002_skips_when_a_minimum_is_unknown(multi_az):
-    deployment = with_source(edit_groups(multi_az, "platform", in_zone("us-west-2a"), min_size=None), "live")
+    deployment = from_source(edit_groups(multi_az, "platform", in_zone("us-west-2a"), min_size=None), "live")
     assert only("P002", deployment).status is Status.SKIP
 
 
@@ -78,7 +78,7 @@ def test_p004_warns_about_a_small_platform_volume(multi_az):
 
 
 def test_p004_skips_when_the_volume_size_is_unknown(multi_az):
-    finding = only("P004", with_source(edit_groups(multi_az, "platform", volume_size_gb=None), "dump"))
+    finding = only("P004", from_source(edit_groups(multi_az, "platform", volume_size_gb=None), "dump"))
     assert finding.status is Status.SKIP and "root volume size" in finding.message
 
 
@@ -124,7 +124,7 @@ def test_p008_checks_groups_outside_domino_pools(multi_az):
 
 
 def test_p008_skips_unknown_sizes(multi_az):
-    deployment = with_source(edit_groups(multi_az, "default", max_size=None), "live")
+    deployment = from_source(edit_groups(multi_az, "default", max_size=None), "live")
     assert only("P008", deployment).status is Status.SKIP
 
 
@@ -152,14 +152,34 @@ def test_p010_rejects_gpu_nodes_under_the_default_label(multi_az):
     _fails(finding, Severity.ERROR, "domino-default-a", "dominodatalab.com/node-pool: default")
 
 
+def test_p010_rejects_gpu_groups_without_a_node_pool_label(multi_az):
+    unlabelled = NodePool(name="gpu-extra", label=None, groups=(NodeGroup(
+        name="gpu-extra", zones=("us-west-2a",), instance_type="g5.2xlarge", min_size=0, max_size=2,
+        labels={"nvidia.com/gpu": "true"}),))
+    finding = only("P010", with_pools(multi_az, unlabelled))
+    _fails(finding, Severity.ERROR, "gpu-extra", "no dominodatalab.com/node-pool label")
+
+
 def test_p010_skips_when_a_gpu_instance_type_is_unknown(multi_az):
-    deployment = with_source(edit_groups(multi_az, "default-gpu", instance_type=None), "eksctl")
+    deployment = from_source(edit_groups(multi_az, "default-gpu", instance_type=None), "eksctl")
     assert only("P010", deployment).status is Status.SKIP
 
 
 def test_p011_passes_the_page_samples_default_image_and_a_verified_pin(multi_az):
     pinned = edit_groups(multi_az, "default-gpu", ami="ami-0abc", ami_exists=True, ami_accelerated=True)
     assert only("P011", pinned).status is Status.PASS
+
+
+def test_p011_warns_about_a_default_image_without_nvidia_drivers(multi_az):
+    deployment = edit_groups(multi_az, "default-gpu", ami_accelerated=False)
+    _fails(only("P011", deployment), Severity.WARNING, "default image of AMI family AmazonLinux2023",
+           "no NVIDIA drivers")
+
+
+def test_p011_skips_a_default_image_not_known_to_carry_drivers(multi_az):
+    deployment = edit_groups(multi_az, "default-gpu", ami_family="Ubuntu2204", ami_accelerated=None)
+    finding = only("P011", from_source(deployment, "eksctl"))
+    assert finding.status is Status.SKIP and "AMI family Ubuntu2204" in finding.message
 
 
 @pytest.mark.parametrize("facts, quoted", [
@@ -193,7 +213,7 @@ def test_p013_warns_about_managed_node_groups(multi_az):
 
 
 def test_p013_skips_when_management_is_unknown(multi_az):
-    finding = only("P013", with_source(edit_groups(multi_az, "default", managed=None), "eksctl"))
+    finding = only("P013", from_source(edit_groups(multi_az, "default", managed=None), "eksctl"))
     assert finding.status is Status.SKIP and "EKS managed or self-managed" in finding.message
 
 
@@ -208,7 +228,7 @@ def test_p014_passes_fargate_for_other_namespaces(multi_az):
 
 
 def test_p014_skips_when_fargate_profiles_are_unknown(multi_az):
-    deployment = with_source(multi_az.model_copy(update={"kubernetes": Kubernetes()}), "eksctl")
+    deployment = from_source(multi_az.model_copy(update={"kubernetes": Kubernetes()}), "eksctl")
     assert only("P014", deployment).status is Status.SKIP
 
 
@@ -219,7 +239,7 @@ def _as_eksctl_tagged(deployment, untagged_label=None):
         return group.model_copy(update={"tags": tags})
 
     pools = tuple(p.model_copy(update={"groups": tuple(tagged(g) for g in p.groups)}) for p in deployment.pools)
-    return with_source(deployment.model_copy(update={"pools": pools}), "eksctl")
+    return from_source(deployment.model_copy(update={"pools": pools}), "eksctl")
 
 
 def test_p015_warns_about_a_scale_from_zero_group_missing_a_tag(single_az):
@@ -244,7 +264,7 @@ def test_p015_trusts_the_tool_to_tag_spec_pools(single_az):
 
 
 def test_p015_skips_untagged_groups_of_other_sources(single_az):
-    finding = only("P015", with_source(single_az, "eksctl"))
+    finding = only("P015", from_source(single_az, "eksctl"))
     assert finding.status is Status.SKIP and "tags of domino-default" in finding.message
 
 

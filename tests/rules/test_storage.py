@@ -8,7 +8,7 @@ from domino_eks import policies
 from domino_eks.model import Grants, StorageClass
 from domino_eks.rules import Severity, Status
 from domino_eks.sources import manifests
-from tests.rules.builders_nsadk import (
+from tests.rules.builders import (
     allow, bucket, deny, edit, edit_bucket, edit_groups, findings, from_source, only,
 )
 
@@ -84,6 +84,14 @@ def test_s002_quotes_the_misplaced_value_and_where_it_belongs(multi_az):
                              misplaced_values={"metadata.type": "gp2"})
     finding = only("S002", edit(multi_az, "storage", block_class=misplaced))
     assert "domino sets 'metadata.type: gp2', which belongs under parameters (parameters.type)" in finding.message
+
+
+@pytest.mark.parametrize("key", ["metadata.blockSize", "metadata.fstype"])
+def test_s002_names_every_ebs_parameter_the_renderer_moves_as_belonging_under_parameters(multi_az, key):
+    misplaced = StorageClass(name="domino", provisioner="ebs.csi.aws.com", misplaced=(key,),
+                             misplaced_values={key: "4096"})
+    finding = only("S002", edit(multi_az, "storage", block_class=misplaced))
+    assert f"belongs under parameters (parameters.{key.removeprefix('metadata.')})" in finding.message
 
 
 def test_s002_rejects_a_class_without_provisioner(multi_az):

@@ -6,8 +6,8 @@ import pytest
 
 from domino_eks.model import Taint
 from domino_eks.rules import Severity, Status
-from tests.rules.builders_gzp import (
-    add_groups, drop_groups, edit_groups, in_zone, only, pool_of, with_cluster, with_source, without_pool,
+from tests.rules.builders import (
+    add_groups, drop_groups, edit, edit_groups, from_source, in_zone, only, pool_of, without_pool,
 )
 
 ZONE_RULES = ("Z001", "Z002", "Z003", "Z004", "Z005")
@@ -20,7 +20,7 @@ def _without_zone(deployment, zone):
 
 
 def _zones_unknown(deployment):
-    return with_source(edit_groups(deployment, "default", zones=None), "eksctl")
+    return from_source(edit_groups(deployment, "default", zones=None), "eksctl")
 
 
 @pytest.mark.parametrize("rule_id", ZONE_RULES)
@@ -80,7 +80,7 @@ def test_z003_rejects_zone_duplicates_that_differ(multi_az, change, quoted):
 
 
 def test_z003_skips_when_a_duplicate_hides_a_compared_property(multi_az):
-    deployment = with_source(edit_groups(multi_az, "default", in_zone("us-west-2c"), instance_type=None), "live")
+    deployment = from_source(edit_groups(multi_az, "default", in_zone("us-west-2c"), instance_type=None), "live")
     finding = only("Z003", deployment)
     assert finding.status is Status.SKIP and "instance type of every node group of pool default" in finding.message
 
@@ -90,11 +90,11 @@ def test_z004_skips_without_a_platform_pool(multi_az):
 
 
 def test_z005_rejects_a_cluster_in_one_zone(single_az):
-    finding = only("Z005", with_cluster(single_az, control_plane_zones=("us-west-2a", "us-west-2a")))
+    finding = only("Z005", edit(single_az, "cluster", control_plane_zones=("us-west-2a", "us-west-2a")))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
     assert "us-west-2a only" in finding.message and finding.location == single_az.cluster.location
 
 
 def test_z005_skips_when_the_cluster_zones_are_unknown(single_az):
-    finding = only("Z005", with_source(with_cluster(single_az, control_plane_zones=None), "dump"))
+    finding = only("Z005", from_source(edit(single_az, "cluster", control_plane_zones=None), "dump"))
     assert finding.status is Status.SKIP and "cluster's subnets" in finding.message

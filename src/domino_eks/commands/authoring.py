@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from pathlib import Path
 
 import click
 
+from domino_eks import regions
 from domino_eks.errors import InputError, Problem
+from domino_eks.sources import spec, starter
 
 
 @click.command()
@@ -28,9 +29,6 @@ def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> N
       domino-eks init > domino.yaml
       domino-eks init --zones 1 --gpu --name analytics --region eu-west-1 -o domino.yaml
     """
-    from domino_eks import regions
-    from domino_eks.sources import starter
-
     if region not in regions.REGIONS:
         close = difflib.get_close_matches(region, regions.REGIONS, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
@@ -39,16 +37,18 @@ def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> N
     if output is None:
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    if target.exists():
-        raise InputError([Problem(output, "already exists; not overwritten (choose another path or delete it)")])
-    target.write_text(text, encoding="utf-8")
+    try:
+        with open(output, "x", encoding="utf-8") as handle:  # "x": an existing file is refused, never replaced
+            handle.write(text)
+    except FileExistsError:
+        refusal = "already exists; not overwritten (choose another path or delete it)"
+        raise InputError([Problem(output, refusal)]) from None
+    except OSError as exc:
+        raise InputError([Problem(output, f"cannot write: {exc.strerror or exc}")]) from None
     click.echo(f"wrote {output}", err=True)
 
 
 @click.command()
 def schema() -> None:
     """Print the JSON Schema of the spec (for editors: yaml-language-server, IDE validation)."""
-    from domino_eks.sources import spec
-
     click.echo(json.dumps(spec.json_schema(), indent=2))

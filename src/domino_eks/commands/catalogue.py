@@ -6,8 +6,12 @@ import difflib
 import json
 
 import click
+from rich.console import Console
+from rich.table import Table
 
 from domino_eks.errors import InputError, Problem
+from domino_eks.report import catalogue
+from domino_eks.rules import REGISTRY
 
 
 @click.command()
@@ -15,17 +19,11 @@ from domino_eks.errors import InputError, Problem
               show_default=True, help="markdown is what docs/rules.md is generated from.")
 def rules(fmt: str) -> None:
     """List every rule: id, severity, the problem it finds, and the page section it comes from."""
-    from domino_eks.report import catalogue
-    from domino_eks.rules import REGISTRY
-
     if fmt == "json":
         click.echo(json.dumps([catalogue.as_dict(r) for r in REGISTRY], indent=2))
     elif fmt == "markdown":
         click.echo(catalogue.markdown(REGISTRY), nl=False)
     else:
-        from rich.console import Console
-        from rich.table import Table
-
         table = Table("id", "severity", "problem", "page section")
         for r in REGISTRY:
             table.add_row(r.id, r.severity.value, r.title, r.section)
@@ -36,9 +34,6 @@ def rules(fmt: str) -> None:
 @click.argument("rule_id", metavar="ID")
 def explain(rule_id: str) -> None:
     """Explain rule ID (e.g. Z001): what it checks, why Domino needs it, and how to fix a failure."""
-    from domino_eks.report import catalogue
-    from domino_eks.rules import REGISTRY
-
     found = REGISTRY.get(rule_id)
     if found is None:
         close = difflib.get_close_matches(rule_id.upper(), REGISTRY.ids(), n=1, cutoff=0.5)

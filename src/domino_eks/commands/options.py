@@ -7,6 +7,7 @@ import sys
 import click
 
 from domino_eks import report
+from domino_eks.report import terminal
 from domino_eks.results import FindingsResult
 
 format_option = click.option(
@@ -21,8 +22,6 @@ strict_option = click.option(
 def emit(result: FindingsResult, fmt: str, strict: bool) -> None:
     """Print the result in the chosen format and end the command with its exit code."""
     if fmt == "table":
-        from domino_eks.report import terminal
-
         click.echo(terminal.render(result, color=sys.stdout.isatty()), nl=False)
     else:
         click.echo(report.render(result, fmt), nl=False)

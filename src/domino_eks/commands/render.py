@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from domino_eks import exitcodes
+from domino_eks import exitcodes, sources
+from domino_eks.render.manifests import FILL
+from domino_eks.render.writer import render_all
 
 
 @click.command()
@@ -34,10 +36,6 @@ def render(file: str, out_dir: Path) -> None:
     A value FILE cannot know is marked __FILL__ and says what fills it: EFS ids exist only after
     `domino-eks apply`, and an eksctl file names no buckets and no FQDN.
     """
-    from domino_eks import sources
-    from domino_eks.render.manifests import FILL
-    from domino_eks.render.writer import render_all
-
     written = render_all(sources.load_file(file), out_dir)
     for path in written:
         click.echo(str(path))

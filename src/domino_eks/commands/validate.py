@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import click
 
+from domino_eks import rules, sources
 from domino_eks.commands.options import emit, format_option, strict_option
 from domino_eks.results import FindingsResult
 
 
 def validate_file(path: str, select: tuple[str, ...] = ()) -> FindingsResult:
-    from domino_eks import rules, sources
-
     deployment = sources.load_file(path)
     findings = rules.REGISTRY.evaluate(deployment, select)
     return FindingsResult(command="validate", source=path, findings=tuple(findings))

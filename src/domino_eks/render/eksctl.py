@@ -17,15 +17,15 @@ from ruamel.yaml import YAML
 
 from domino_eks import versions
 from domino_eks.model import (
-    AUTOSCALER_ENABLED_TAG, AUTOSCALER_TAG_PREFIX, NODE_TEMPLATE_LABEL_TAG, NODE_TEMPLATE_TAINT_TAG, PLATFORM,
-    Deployment, Network, NodeGroup, NodePool,
+    AUTOSCALER_ENABLED_TAG, AUTOSCALER_TAG_PREFIX, PLATFORM, Deployment, Network, NodeGroup, NodePool,
+    autodiscovery_cluster, node_template_tags,
 )
+from domino_eks.render.iam import uses_autoscaler
 
 API_VERSION = "eksctl.io/v1alpha5"
 EKSCTL_DEFAULT_VPC_CIDR = "192.168.0.0/16"
 EKSCTL_DEFAULT_VOLUME_TYPE = "gp3"
 EKSCTL_DEFAULT_AMI_FAMILY = "AmazonLinux2023"
-CONTAINERD_ONLY_FROM = (1, 24)  # EKS removed dockershim: nodes run containerd, Docker's files and flags are gone
 # The page's Docker bridge recipe: editing /etc/docker/daemon.json, restarting docker, or the bootstrap flag.
 DOCKER_COMMAND = re.compile(r"/etc/docker|--enable-docker-bridge|\bdockerd\b|systemctl\s+\S+\s+docker\b")
 
@@ -38,26 +38,23 @@ def _version(deployment: Deployment) -> str:
 
 def _containerd_only(version: str) -> bool:
     """False for a version that is not major.minor: then nothing is known to be gone, so nothing is dropped."""
-    match = re.match(r"(\d+)\.(\d+)", version)
-    return bool(match) and (int(match.group(1)), int(match.group(2))) >= CONTAINERD_ONLY_FROM
+    parsed = versions.parse(version)
+    return parsed is not None and parsed >= versions.CONTAINERD_ONLY_FROM
 
 
 def _is_autodiscovery_tag(key: str) -> bool:
     """enabled, or <prefix><cluster name> — including a name left as a literal template by the page."""
-    return key.startswith(AUTOSCALER_TAG_PREFIX) and "/" not in key[len(AUTOSCALER_TAG_PREFIX):]
-
-
-def _scales_from_zero(group: NodeGroup) -> bool:
-    return group.min_size == 0
+    return key == AUTOSCALER_ENABLED_TAG or autodiscovery_cluster(key) is not None
 
 
 def _tags(deployment: Deployment, group: NodeGroup, changes: Changes) -> dict[str, str]:
+    # Autodiscovery tags are the tool's to write (below, when the autoscaler runs): the source's own, such as
+    # the page's literal {{ cluster_name }} or another cluster's name, are not carried over.
     tags = {k: v for k, v in (group.tags or {}).items() if not _is_autodiscovery_tag(k)}
-    if not deployment.autoscaler.enabled:
+    if not uses_autoscaler(deployment):
         return tags
-    if _scales_from_zero(group) and (group.labels or group.taints):
-        tags |= {NODE_TEMPLATE_LABEL_TAG + key: value for key, value in group.labels.items()}
-        tags |= {NODE_TEMPLATE_TAINT_TAG + t.key: f"{t.value}:{t.effect}" for t in group.taints}
+    if group.min_size == 0 and (group.labels or group.taints):
+        tags |= node_template_tags(group.labels, group.taints)
         changes.append(
             "Node groups that scale from zero carry a node-template tag for each of their labels and taints, so "
             "the autoscaler can choose them while they have no nodes; the page's GPU groups lacked "
@@ -108,7 +105,7 @@ def _private(deployment: Deployment, group: NodeGroup, changes: Changes) -> bool
 
 
 def _iam(deployment: Deployment, pool: NodePool, changes: Changes) -> dict | None:
-    if pool.label != PLATFORM or not deployment.autoscaler.enabled:
+    if pool.label != PLATFORM or not uses_autoscaler(deployment):
         return None
     changes.append(
         "Platform node groups get eksctl's cluster-autoscaler policy (iam.withAddonPolicies.autoScaler): "

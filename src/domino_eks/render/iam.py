@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 
 from domino_eks import policies
-from domino_eks.model import Deployment
+from domino_eks.model import BUCKET_ROLES, Deployment
 from domino_eks.render.manifests import FILL
-
-BUCKET_ROLES = ("user_data", "logs", "backups")
 
 
 def bucket_names(deployment: Deployment) -> list[str]:
@@ -23,8 +21,10 @@ def bucket_names(deployment: Deployment) -> list[str]:
 
 
 def uses_autoscaler(deployment: Deployment) -> bool:
-    # unknown (an eksctl file) counts as used: the page expects the autoscaler
-    return deployment.autoscaler.enabled is not False
+    """Whether the rendered files set the autoscaler up. Unknown (an eksctl file with neither its policy nor its
+    tags) counts as not used, in every file alike: an installer told to autodiscover node groups that carry no
+    autodiscovery tag would scale nothing, and rendering a rendered file must change nothing."""
+    return deployment.autoscaler.enabled is True
 
 
 def s3_access_policy(deployment: Deployment) -> str:

@@ -13,17 +13,17 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.representer import RoundTripRepresenter
 
-from domino_eks.model import Deployment, StorageClass
+from domino_eks.model import (
+    BLOCK_CLASS_NAME, DEFAULT_CLASS_ANNOTATION, EBS_CSI_PARAMETERS, EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER,
+    Deployment, StorageClass,
+)
 
 # Marks a value not known yet, in every rendered file: the convention of Domino's own provisioning tools.
 FILL = "__FILL__"
 EFS_ID_UNKNOWN = "EFS file system id: known after `domino-eks apply`"
 
-BLOCK_CLASS_NAME = "dominodisk"
 SHARED_CLASS_NAME = "dominoshared"
-EBS_CSI = "ebs.csi.aws.com"
 EFS_CSI = "efs.csi.aws.com"
-IN_TREE_EBS = "kubernetes.io/aws-ebs"
 FSTYPE = "csi.storage.k8s.io/fstype"
 # (parameter, default, names that already set it): the driver reads parameter names case-insensitively
 # and still honours the in-tree `fsType`, so a user's spelling must not get a second, conflicting default.
@@ -32,12 +32,6 @@ BLOCK_DEFAULTS = (
     (FSTYPE, "ext4", {FSTYPE, "fstype"}),
     ("encrypted", "true", {"encrypted"}),
 )
-# EBS CSI parameters (lower case): a misplaced key named like one of these is moved under `parameters`.
-EBS_PARAMETERS = frozenset({
-    "type", "fstype", FSTYPE, "encrypted", "kmskeyid", "iops", "iopspergb", "throughput",
-    "allowautoiopspergbincrease", "blockexpress", "blocksize", "inodesize", "bytesperinode", "numberofinodes",
-})
-DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 COMPUTE_NAMESPACE = "compute"
 PLATFORM_NAMESPACE = "platform"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"  # set by Kubernetes on every namespace
@@ -60,7 +54,7 @@ def block_storage_class(deployment: Deployment) -> str:
         apiVersion="storage.k8s.io/v1",
         kind="StorageClass",
         metadata=metadata,
-        provisioner=EBS_CSI,
+        provisioner=EBS_CSI_PROVISIONER,
         parameters=parameters,
         volumeBindingMode="WaitForFirstConsumer",
         allowVolumeExpansion=True,
@@ -78,14 +72,15 @@ def block_storage_class(deployment: Deployment) -> str:
 
 def _class_corrections(given: StorageClass) -> list[str]:
     corrections = []
-    if given.provisioner == IN_TREE_EBS:
+    if given.provisioner == EBS_IN_TREE_PROVISIONER:
         corrections.append(
-            f"provisioner {IN_TREE_EBS} -> {EBS_CSI}: the in-tree name is deprecated, and since Kubernetes 1.23 "
-            "the EBS CSI driver makes every EBS volume anyway"
+            f"provisioner {EBS_IN_TREE_PROVISIONER} -> {EBS_CSI_PROVISIONER}: the in-tree name is deprecated, and "
+            "since Kubernetes 1.23 the EBS CSI driver makes every EBS volume anyway"
         )
-    elif given.provisioner != EBS_CSI:
+    elif given.provisioner != EBS_CSI_PROVISIONER:
         corrections.append(
-            f"provisioner {given.provisioner or '(missing)'} -> {EBS_CSI}: Domino's execution volumes are EBS volumes"
+            f"provisioner {given.provisioner or '(missing)'} -> {EBS_CSI_PROVISIONER}: Domino's execution volumes "
+            "are EBS volumes"
         )
     if not given.name:
         corrections.append(f"metadata.name was missing: named {BLOCK_CLASS_NAME}, the name Domino's installer uses")
@@ -99,7 +94,7 @@ def _block_parameters(given: StorageClass | None) -> tuple[dict[str, str], list[
     for path in given.misplaced if given else ():
         key = path.removeprefix("metadata.")
         value = given.misplaced_values.get(path)
-        if value is not None and key.lower() in EBS_PARAMETERS and key not in parameters:
+        if value is not None and key.lower() in EBS_CSI_PARAMETERS and key not in parameters:
             parameters[key] = value
             corrections.append(f"{path}: {value} moved under parameters, the only place Kubernetes reads it")
         else:

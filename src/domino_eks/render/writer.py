@@ -6,13 +6,11 @@ from pathlib import Path
 
 from domino_eks.errors import ToolError
 from domino_eks.model import Deployment
-from domino_eks.render import iam, installer, manifests
+from domino_eks.render import eksctl, iam, installer, manifests
 
 
 def artifacts(deployment: Deployment) -> dict[str, str]:
     """Path inside the output directory -> text: the table of contents of the render."""
-    from domino_eks.render import eksctl
-
     texts = {
         "eksctl/cluster.yaml": eksctl.render(deployment),
         "kubernetes/storageclass-block.yaml": manifests.block_storage_class(deployment),

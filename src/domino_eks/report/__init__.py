@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-
+from domino_eks.report import json as json_report
+from domino_eks.report import junit, sarif, terminal
 from domino_eks.results import FindingsResult
 
-FORMATS = ("table", "json", "junit", "sarif")
+_RENDERERS = {"table": terminal.render, "json": json_report.render, "junit": junit.render, "sarif": sarif.render}
+FORMATS = tuple(_RENDERERS)
 
 
 def render(result: FindingsResult, fmt: str) -> str:
-    if fmt not in FORMATS:
+    if fmt not in _RENDERERS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    module = importlib.import_module(f"domino_eks.report.{'terminal' if fmt == 'table' else fmt}")
-    return module.render(result)
+    return _RENDERERS[fmt](result)

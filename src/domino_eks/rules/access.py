@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from domino_eks import policies
-from domino_eks.model import AUTOSCALER_ENABLED_TAG, AUTOSCALER_TAG_PREFIX, Deployment, Grants, NodeGroup
+from domino_eks.model import AUTOSCALER_TAG_PREFIX, Deployment, Grants, NodeGroup, autodiscovery_cluster
 from domino_eks.rules import iam
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule
 from domino_eks.rules.facts import unknown
 
 SECTION = "Autoscale access"
-# scale-from-zero hints (labels, taints, resources) share the prefix but name no cluster
-NODE_TEMPLATE_TAGS = AUTOSCALER_TAG_PREFIX + "node-template/"
 _TEMPLATE_MARKS = ("{{", "}}", "<", ">", "$")
 _EKSCTL_GRANTS = ("this ClusterConfig gives the node groups no autoScaler addon policy and attaches no policy; "
                   "the page attaches it to the platform nodes by hand — checked live by domino-eks check")
@@ -122,7 +120,7 @@ def autodiscovery_tags_name_cluster(d: Deployment) -> Iterator[Outcome]:
 
 def _foreign_cluster_tags(group: NodeGroup, cluster: str) -> Iterator[Outcome]:
     for key in group.tags or {}:
-        named = _named_cluster(key)
+        named = autodiscovery_cluster(key)
         if named is None or named == cluster:
             continue
         if any(mark in named for mark in _TEMPLATE_MARKS):
@@ -134,9 +132,3 @@ def _foreign_cluster_tags(group: NodeGroup, cluster: str) -> Iterator[Outcome]:
                          f"{cluster!r}: the Cluster Autoscaler of this cluster never discovers the group.",
                          group.location)
 
-
-def _named_cluster(key: str) -> str | None:
-    """The cluster an autodiscovery tag names; None for any other tag (the on/off switch, node templates, ...)."""
-    if not key.startswith(AUTOSCALER_TAG_PREFIX) or key == AUTOSCALER_ENABLED_TAG or key.startswith(NODE_TEMPLATE_TAGS):
-        return None
-    return key.removeprefix(AUTOSCALER_TAG_PREFIX)

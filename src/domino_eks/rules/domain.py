@@ -39,13 +39,13 @@ def fqdn_valid(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the FQDN", _NO_FQDN_BEFORE_INSTALL)
     elif fqdn is None:
         yield failed("no FQDN is set: Domino must be configured to serve from a specific FQDN.", d.domain.location)
-    elif problem := dns_name_problem(fqdn):
+    elif problem := _dns_name_problem(fqdn):
         yield failed(f"FQDN {fqdn!r} {problem}: it cannot be resolved or put in a certificate.", d.domain.location)
     else:
         yield passed(f"FQDN {fqdn} is a valid DNS name.")
 
 
-def dns_name_problem(name: str) -> str | None:
+def _dns_name_problem(name: str) -> str | None:
     """Why `name` is not a usable host name, or None."""
     if len(name) > MAX_NAME:
         return f"is {len(name)} characters long, more than {MAX_NAME}"

@@ -1,27 +1,19 @@
-"""Readings of the model that several rule modules share: the cluster's version as numbers, and the skip
-for a fact a source cannot know (which fact, why this kind of source lacks it, what the source reported)."""
+"""What every rule module says of a fact its source cannot know: which fact, why this kind of source lacks
+it, and what the source reported when it tried."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from domino_eks.model import Deployment
 from domino_eks.rules.base import Outcome, skipped
 
-_VERSION = re.compile(r"(\d+)\.(\d+)")
 _WHY_BY_KIND = {
     "spec": "the spec does not declare it; checked live by domino-eks check",
     "eksctl": "an eksctl ClusterConfig does not declare it; checked live by domino-eks check",
     "live": "the live account and cluster did not report it",
     "dump": "the dump file does not hold it; `domino-eks snapshot` collects it",
 }
-
-
-def kubernetes_version(d: Deployment) -> tuple[int, int] | None:
-    """(major, minor) of the cluster's version, or None when unknown or not shaped like 1.NN."""
-    match = _VERSION.fullmatch(d.cluster.version or "")
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def unknown(d: Deployment, fact: str, why: Mapping[str, str] | None = None, gaps: tuple[str, ...] = ()) -> Outcome:

@@ -14,7 +14,6 @@ from domino_eks.rules.facts import unknown
 SECTION = "Set up an EKS cluster for Domino"
 NAME_LIMIT = 100
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
-_MINOR_VERSION = re.compile(r"1\.(\d+)")
 
 
 @rule(
@@ -126,24 +125,19 @@ def kubernetes_version(d: Deployment) -> Iterator[Outcome]:
 
 def _uncalendared(version: str, listed_by_api: bool, where: Location | None) -> Outcome:
     """A version the support calendar does not list: mistyped, retired, or newer than the shipped table."""
-    oldest, newest = min(versions.CALENDAR, key=_minor), max(versions.CALENDAR, key=_minor)
-    minor = _minor(version)
+    oldest, newest = min(versions.CALENDAR, key=versions.parse), max(versions.CALENDAR, key=versions.parse)
+    parsed = versions.parse(version)
     if listed_by_api:
         return failed(f"EKS does not list Kubernetes {version!r} among its versions (eks:DescribeClusterVersions); "
                       "a cluster cannot be created or kept at it.", where)
-    if minor is None:
+    if parsed is None or parsed[0] != 1:
         return failed(f"{version!r} is not a Kubernetes version EKS offers; EKS versions look like 1.NN "
                       f"({oldest} to {newest} in the shipped calendar).", where)
-    if minor < _minor(oldest):
+    if parsed < versions.parse(oldest):
         return failed(f"Kubernetes {version} is older than {oldest}, whose EKS extended support ends "
                       f"{versions.CALENDAR[oldest][2]}: EKS no longer offers it.", where)
-    if minor > _minor(newest):
+    if parsed > versions.parse(newest):
         return skipped(f"Kubernetes {version} is newer than the EKS calendar shipped with the tool "
                        f"({oldest} to {newest}); its support is checked live by domino-eks check.")
     return skipped(f"the support status of Kubernetes {version} was not looked up; checked live by "
                    "domino-eks check.")
-
-
-def _minor(version: str) -> int | None:
-    match = _MINOR_VERSION.fullmatch(version)
-    return int(match.group(1)) if match else None

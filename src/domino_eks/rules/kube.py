@@ -67,17 +67,18 @@ def _group_nodes(pool: NodePool, group: NodeGroup) -> Iterator[Outcome]:
         yield failed(f"node group {group.name} of pool {pool.name} has no nodes though its minimum size is "
                      f"{group.min_size}: nothing of that pool can be scheduled.", group.location)
     for node in group.nodes or ():
-        yield from _node_problems(pool, node)
+        yield from _node_problems(pool, group, node)
 
 
-def _node_problems(pool: NodePool, node: Node) -> Iterator[Outcome]:
+def _node_problems(pool: NodePool, group: NodeGroup, node: Node) -> Iterator[Outcome]:
     where = Location(object=f"Node/{node.name}")
     if node.ready is None:
         yield skipped(f"the Ready condition of node {node.name} is unknown: the cluster did not report it.")
     if node.ready is False:
         yield failed(f"node {node.name} of pool {pool.name} is NotReady: nothing new is scheduled on it.", where)
     if node.schedulable is False:
-        yield failed(f"node {node.name} of pool {pool.name} is cordoned (unschedulable).", where)
-    if pool.is_gpu and node.ready and not node.gpu_allocatable:
+        yield failed(f"node {node.name} of pool {pool.name} is cordoned (unschedulable): nothing new is scheduled "
+                     "on it.", where)
+    if group.is_gpu and node.ready and not node.gpu_allocatable:
         yield failed(f"GPU node {node.name} of pool {pool.name} advertises nvidia.com/gpu allocatable "
                      f"{node.gpu_allocatable or 0}: GPU executions stay Pending.", where)

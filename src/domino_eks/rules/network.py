@@ -7,13 +7,12 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from domino_eks import layout
+from domino_eks import layout, versions
 from domino_eks.model import Deployment, NodeGroup, Subnet
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import kubernetes_version, unknown
+from domino_eks.rules.facts import unknown
 
 ENFORCING_ENGINES = ("calico", "vpc-cni", "cilium")
-CONTAINERD_ONLY_FROM = (1, 24)  # EKS AMIs for 1.24+ ship no Docker runtime
 _DOCKER_BRIDGE_FLAG = re.compile(r"--enable-docker-bridge[=\s]+true\b")
 _AWS_GAPS = ("ec2", "eks", "aws")
 
@@ -49,25 +48,34 @@ def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
     title="Node subnet too small for the Amazon VPC CNI",
     rationale=(
         "With the Amazon VPC CNI every pod takes an address of its node's subnet. The page asks for subnets "
-        f"of at least a /{layout.WIDEST_REQUIRED_PREFIX} for the cluster; a smaller subnet runs out of "
+        f"of at least a /{layout.NODE_SUBNET_PREFIX_LIMIT} for the cluster; a smaller subnet runs out of "
         "addresses and new pods stay in ContainerCreating."
     ),
-    fix=f"Give the nodes subnets of a /{layout.WIDEST_REQUIRED_PREFIX} or larger (the spec sizes them from the "
+    fix=f"Give the nodes subnets of a /{layout.NODE_SUBNET_PREFIX_LIMIT} or larger (the spec sizes them from the "
         "pools), or add a pod subnet with VPC CNI custom networking.",
     section="Network plugin",
 )
 def node_subnets_large_enough(d: Deployment) -> Iterator[Outcome]:
-    network = d.network
-    if network.cni is None:
-        yield unknown(d, "the CNI that hands out pod addresses", gaps=_AWS_GAPS)
-    elif network.cni != "vpc-cni":
-        yield passed(f"not applicable: pod addresses come from {network.cni}, not from the node subnets.")
-    elif network.subnets is None:
-        yield unknown(d, "the cluster's subnets", {
-            "eksctl": "this ClusterConfig names no subnets; eksctl creates them",
-        }, _AWS_GAPS)
+    if (outcome := _unless_pods_use_node_subnets(d)) is not None:
+        yield outcome
+    elif d.network.subnets is None:
+        yield _unknown_subnets(d)
     else:
-        yield from _subnet_sizes(d, node_subnets(d))
+        yield from _subnet_sizes(d, _node_subnets(d))
+
+
+def _unless_pods_use_node_subnets(d: Deployment) -> Outcome | None:
+    """The outcome standing in for N002 and N006 when pods do not, or may not, take node subnet addresses."""
+    if d.network.cni is None:
+        return unknown(d, "the CNI that hands out pod addresses", gaps=_AWS_GAPS)
+    if d.network.cni != "vpc-cni":
+        return passed(f"not applicable: pod addresses come from {d.network.cni}, not from the node subnets.")
+    return None
+
+
+def _unknown_subnets(d: Deployment) -> Outcome:
+    return unknown(d, "the cluster's subnets", {"eksctl": "this ClusterConfig names no subnets; eksctl creates them"},
+                   _AWS_GAPS)
 
 
 def _subnet_sizes(d: Deployment, subnets: list[Subnet]) -> Iterator[Outcome]:
@@ -75,7 +83,7 @@ def _subnet_sizes(d: Deployment, subnets: list[Subnet]) -> Iterator[Outcome]:
         yield skipped("the nodes' subnets are unknown: no subnet of the nodes' kind (private or public) lies in "
                       "their zones.")
         return
-    minimum = layout.WIDEST_REQUIRED_PREFIX
+    minimum = layout.NODE_SUBNET_PREFIX_LIMIT
     for subnet in subnets:
         network = _cidr(subnet.cidr)
         if network is None:
@@ -88,7 +96,7 @@ def _subnet_sizes(d: Deployment, subnets: list[Subnet]) -> Iterator[Outcome]:
     yield passed(f"every node subnet is a /{minimum} or larger.")
 
 
-def node_subnets(d: Deployment) -> list[Subnet]:
+def _node_subnets(d: Deployment) -> list[Subnet]:
     """Subnets that nodes take addresses from: private ones unless nodes have public IPs, in the nodes' zones."""
     public = d.network.private_nodes is False
     zones = d.node_zones
@@ -189,14 +197,14 @@ def nodes_private(d: Deployment) -> Iterator[Outcome]:
 )
 def docker_bridge_on_build_nodes(d: Deployment) -> Iterator[Outcome]:
     build_pools = [p for p in d.domino_pools if p.is_build]
-    version = kubernetes_version(d)
+    version = versions.parse(d.cluster.version)
     if not build_pools:
         yield passed("not applicable: no pool carries domino/build-node: \"true\" (P006 reports that).")
     elif d.cluster.version is None:
         yield unknown(d, "the Kubernetes version (Docker or containerd runtime)", gaps=_AWS_GAPS)
     elif version is None:
         yield skipped(f"Kubernetes version {d.cluster.version!r} is not major.minor, so the node runtime is unknown.")
-    elif version >= CONTAINERD_ONLY_FROM:
+    elif version >= versions.CONTAINERD_ONLY_FROM:
         for pool in build_pools:
             yield failed(f"pool {pool.name} builds environments on Kubernetes {d.cluster.version}, whose nodes run "
                          "containerd only: --enable-docker-bridge no longer exists and a daemon.json edit does "
@@ -234,17 +242,15 @@ def _docker_bridged(group: NodeGroup) -> bool:
 )
 def pod_addresses_fit(d: Deployment) -> Iterator[Outcome]:
     network = d.network
-    if network.cni is None:
-        yield unknown(d, "the CNI that hands out pod addresses", gaps=_AWS_GAPS)
-    elif network.cni != "vpc-cni":
-        yield passed(f"not applicable: pod addresses come from {network.cni}, not from the node subnets.")
+    if (outcome := _unless_pods_use_node_subnets(d)) is not None:
+        yield outcome
     elif network.prefix_delegation is None:
         yield unknown(d, "whether the VPC CNI uses prefix delegation", gaps=_AWS_GAPS)
     elif network.prefix_delegation:
         yield passed("not applicable: with prefix delegation pods take addresses from /28 prefixes, "
                      "not one secondary IP each.")
     elif network.subnets is None:
-        yield unknown(d, "the cluster's subnets", {"eksctl": "this ClusterConfig names no subnets"}, _AWS_GAPS)
+        yield _unknown_subnets(d)
     elif (demand := layout.address_demand(d.groups)) is None:
         yield skipped("pod-address demand unknown: a node group's instance type (or its max pods), max size "
                       "or zones are not known.")
@@ -253,7 +259,7 @@ def pod_addresses_fit(d: Deployment) -> Iterator[Outcome]:
 
 
 def _capacity_per_zone(d: Deployment, demand: dict[str, int]) -> Iterator[Outcome]:
-    subnets = node_subnets(d)
+    subnets = _node_subnets(d)
     for zone, need in sorted(demand.items()):
         here = [s for s in subnets if s.zone == zone]
         have = sum(_addresses(s) for s in here)

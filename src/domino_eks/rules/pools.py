@@ -9,8 +9,8 @@ from typing import TypeVar
 
 from domino_eks import instances
 from domino_eks.model import (
-    BUILD_NODE_LABEL, DEFAULT, DEFAULT_GPU, DOMINO_NAMESPACES, GPU_LABEL, NODE_POOL_LABEL, PLATFORM, Deployment,
-    NodeGroup, NodePool,
+    BUILD_NODE_LABEL, DEFAULT, DEFAULT_GPU, DOMINO_NAMESPACES, GPU_LABEL, NODE_POOL_LABEL, NODE_TEMPLATE_LABEL_TAG,
+    PLATFORM, Deployment, NodeGroup, NodePool,
 )
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
 from domino_eks.rules.facts import unknown
@@ -23,7 +23,6 @@ PLATFORM_MIN_VCPUS = 8
 PLATFORM_MIN_MEMORY_GIB = 32
 PLATFORM_MIN_VOLUME_GB = 128
 EXECUTION_MIN_VOLUME_GB = 400
-NODE_TEMPLATE_LABEL_TAG = "k8s.io/cluster-autoscaler/node-template/label/"
 _AWS_GAPS = ("ec2", "autoscaling", "eks", "aws")
 
 Named = TypeVar("Named", NodeGroup, NodePool)
@@ -275,11 +274,6 @@ def _gpu_pools(d: Deployment) -> list[NodePool]:
     return [p for p in d.domino_pools if p.is_gpu or p.label == DEFAULT_GPU]
 
 
-def _is_gpu_group(group: NodeGroup) -> bool:
-    return group.labels.get(GPU_LABEL) == "true" or bool(
-        group.instance_type and instances.is_gpu_instance(group.instance_type))
-
-
 @rule(
     "P010", Severity.ERROR,
     title="GPU pool is mislabelled or has no GPUs",
@@ -294,7 +288,11 @@ def _is_gpu_group(group: NodeGroup) -> bool:
 )
 def gpu_pool_shape(d: Deployment) -> Iterator[Outcome]:
     pools = _gpu_pools(d)
-    if not pools:
+    unlabelled = [g for p in d.pools if p.label is None for g in p.groups if g.is_gpu]
+    if unlabelled:
+        yield failed(f"GPU node group(s) {_names(unlabelled)} carry no {NODE_POOL_LABEL} label: no hardware tier "
+                     "can target them, so their GPUs go unused.", unlabelled[0].location)
+    elif not pools:
         yield passed("there is no GPU pool.")
     for pool in pools:
         yield from _gpu_pool_outcomes(d, pool)
@@ -302,7 +300,7 @@ def gpu_pool_shape(d: Deployment) -> Iterator[Outcome]:
 
 def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
     if pool.label in (PLATFORM, DEFAULT):
-        gpu_groups = [g for g in pool.groups if _is_gpu_group(g)]
+        gpu_groups = [g for g in pool.groups if g.is_gpu]
         yield failed(f"GPU node group(s) {_names(gpu_groups)} carry {NODE_POOL_LABEL}: {pool.label}, the label of "
                      "a CPU pool: CPU executions land on GPU nodes and GPU tiers cannot target them.", pool.location)
         return
@@ -326,12 +324,14 @@ def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
     title="GPU pool image may lack NVIDIA drivers",
     rationale=(
         "GPU nodes need NVIDIA drivers in their image; the page recommends Amazon's EKS-optimized accelerated "
-        "AMI. eksctl and domino-eks pick that image automatically for GPU instance types, but a pinned AMI id "
-        "must exist in the cluster's region and carry the drivers, or nodes fail to launch or expose no GPU."
+        "AMI. eksctl and domino-eks pick that image automatically for GPU instance types of the Amazon Linux and "
+        "Bottlerocket families, but not for other families or a standard AMI type chosen for a managed group; "
+        "and a pinned AMI id must exist in the cluster's region and carry the drivers. Otherwise nodes fail to "
+        "launch or expose no GPU."
     ),
-    fix="Remove the pinned ami so the EKS-optimized accelerated AMI is used, or pin an accelerated AMI that "
-        "exists in the region (aws ssm get-parameter --name /aws/service/eks/optimized-ami/<version>/"
-        "amazon-linux-2023/x86_64/nvidia/recommended/image_id).",
+    fix="Use an Amazon Linux or Bottlerocket AMI family without a pinned ami, so the EKS-optimized accelerated "
+        "AMI is used, or pin an accelerated AMI that exists in the region (aws ssm get-parameter --name "
+        "/aws/service/eks/optimized-ami/<version>/amazon-linux-2023/x86_64/nvidia/recommended/image_id).",
     section=POOLS,
 )
 def gpu_pool_image(d: Deployment) -> Iterator[Outcome]:
@@ -339,14 +339,28 @@ def gpu_pool_image(d: Deployment) -> Iterator[Outcome]:
     if not pools:
         yield passed("there is no GPU pool.")
     for pool in pools:
-        for ami, groups in _by(pool.groups, attrgetter("ami")).items():
-            yield _gpu_image_outcome(d, pool, ami, groups)
+        for (ami, exists, accelerated), groups in _by(
+                pool.groups, attrgetter("ami", "ami_exists", "ami_accelerated")).items():
+            if ami is None:
+                yield _default_image_outcome(d, pool, accelerated, groups)
+            else:
+                yield _pinned_image_outcome(d, pool, ami, exists, accelerated, groups)
 
 
-def _gpu_image_outcome(d: Deployment, pool: NodePool, ami: str | None, groups: list[NodeGroup]) -> Outcome:
-    if ami is None:
-        return passed(f"GPU pool {pool.name} uses the family's default image, the EKS-optimized accelerated AMI.")
-    exists, accelerated = groups[0].ami_exists, groups[0].ami_accelerated
+def _default_image_outcome(d: Deployment, pool: NodePool, accelerated: bool | None,
+                           groups: list[NodeGroup]) -> Outcome:
+    family = groups[0].ami_family or "unknown"
+    if accelerated is None:
+        return unknown(d, f"whether the default image of GPU pool {pool.name} (AMI family {family}) carries "
+                          "NVIDIA drivers", gaps=_AWS_GAPS)
+    if not accelerated:
+        return failed(f"GPU pool {pool.name} ({_names(groups)}) uses the default image of AMI family {family}, "
+                      "which carries no NVIDIA drivers: its nodes expose no GPU.", groups[0].location)
+    return passed(f"GPU pool {pool.name} uses the family's default image, the EKS-optimized accelerated AMI.")
+
+
+def _pinned_image_outcome(d: Deployment, pool: NodePool, ami: str, exists: bool | None, accelerated: bool | None,
+                          groups: list[NodeGroup]) -> Outcome:
     if exists is False:
         return failed(f"GPU pool {pool.name} ({_names(groups)}) pins AMI {ami}, which does not exist in "
                       f"{d.cluster.region}: its nodes cannot launch.", groups[0].location)
@@ -376,7 +390,7 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
         yield passed("there is no GPU pool.")
     for pool in pools:
         for instance_type, groups in _by(pool.groups, attrgetter("instance_type")).items():
-            family = instance_type.split(".", 1)[0] if instance_type else None
+            family = instances.family(instance_type) if instance_type else None
             if family is None:
                 yield unknown(d, f"the instance type of {_names(groups)}", gaps=_AWS_GAPS)
             elif family in instances.RETIRED_GPU_FAMILIES:

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from domino_eks import policies
-from domino_eks.model import PLATFORM, Bucket, Deployment, Grants, Location, StorageClass
+from domino_eks import policies, versions
+from domino_eks.model import (
+    BUCKET_ROLES, EBS_CSI_PARAMETERS, EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER, PLATFORM, Bucket, Deployment,
+    Grants, Location, StorageClass,
+)
 from domino_eks.rules import iam
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import kubernetes_version, unknown
+from domino_eks.rules.facts import unknown
 
-EBS_CSI = "ebs.csi.aws.com"
-EBS_IN_TREE = "kubernetes.io/aws-ebs"
 CSI_MIGRATION_FROM = (1, 23)  # from here in-tree EBS volumes are served by the CSI driver
-BUCKET_ROLES = ("user_data", "logs", "backups")
-# Keys a StorageClass sample may put at the wrong level that Kubernetes only reads under `parameters`.
-_VOLUME_PARAMETERS = {"type", "fsType", "csi.storage.k8s.io/fstype", "iops", "iopsPerGB", "throughput",
-                      "encrypted", "kmsKeyId"}
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
 _IP_SHAPED = re.compile(r"\d+\.\d+\.\d+\.\d+")
 # Prefixes and suffixes S3 keeps for its own names (access point aliases, directory and table buckets...).
@@ -51,34 +48,35 @@ def ebs_class_provisions(d: Deployment) -> Iterator[Outcome]:
     if classes is None:
         yield unknown(d, "the cluster's StorageClasses", {"eksctl": _EKSCTL_CLASSES}, ("kubernetes",))
         return
-    ebs = [c for c in classes if c.provisioner in (EBS_CSI, EBS_IN_TREE)]
+    ebs = [c for c in classes if c.provisioner in (EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER)]
     if not ebs:
         found = ", ".join(f"{c.name} ({c.provisioner})" for c in classes) or "none"
-        yield failed(f"no StorageClass uses {EBS_CSI} or {EBS_IN_TREE} (found: {found}): Domino cannot "
-                     "provision execution volumes.", _first_location(classes))
+        yield failed(f"no StorageClass uses {EBS_CSI_PROVISIONER} or {EBS_IN_TREE_PROVISIONER} (found: {found}): "
+                     "Domino cannot provision execution volumes.", _first_location(classes))
         return
     yield from _csi_driver_present(d, ebs)
-    if not any(c.provisioner == EBS_CSI for c in ebs):
+    if not any(c.provisioner == EBS_CSI_PROVISIONER for c in ebs):
         names = ", ".join(str(c.name) for c in ebs)
         yield failed(f"the only EBS StorageClass ({names}) uses the deprecated in-tree provisioner "
-                     f"{EBS_IN_TREE}; use {EBS_CSI}.", ebs[0].location, severity=Severity.WARNING)
+                     f"{EBS_IN_TREE_PROVISIONER}; use {EBS_CSI_PROVISIONER}.", ebs[0].location,
+                     severity=Severity.WARNING)
     yield passed(f"EBS StorageClass {ebs[0].name} can provision execution volumes.")
 
 
 def _csi_driver_present(d: Deployment, ebs: list[StorageClass]) -> Iterator[Outcome]:
-    installed = (EBS_CSI in d.kubernetes.csi_drivers if d.kubernetes.csi_drivers is not None
-                 else d.storage.ebs_csi_driver)
     # Every version EKS still offers is past CSI migration, so only a known older version spares the driver.
-    version = kubernetes_version(d)
+    version = versions.parse(d.cluster.version)
     if version is not None and version < CSI_MIGRATION_FROM:
         return
+    installed = (EBS_CSI_PROVISIONER in d.kubernetes.csi_drivers if d.kubernetes.csi_drivers is not None
+                 else d.storage.ebs_csi_driver)
     if installed is None:
         yield unknown(d, "whether the EBS CSI driver is installed", {
             "eksctl": "this ClusterConfig has no aws-ebs-csi-driver add-on, and it may be installed after "
                       "eksctl — checked live by domino-eks check",
         }, ("kubernetes", "eks"))
     elif not installed:
-        yield failed(f"the EBS CSI driver ({EBS_CSI}) is not installed: on Kubernetes {d.cluster.version} "
+        yield failed(f"the EBS CSI driver ({EBS_CSI_PROVISIONER}) is not installed: on Kubernetes {d.cluster.version} "
                      f"StorageClass {ebs[0].name} provisions no volume, so executions stay Pending.",
                      ebs[0].location)
 
@@ -90,8 +88,9 @@ def _storage_classes(d: Deployment) -> tuple[StorageClass, ...] | None:
     return (d.storage.block_class,) if d.storage.block_class is not None else None
 
 
-def _first_location(classes: tuple[StorageClass, ...]) -> Location | None:
-    return next((c.location for c in classes if c.location is not None), None)
+def _first_location(items: Iterable[StorageClass | Bucket]) -> Location | None:
+    """Where a finding about several classes or buckets points: the first of them whose place is known."""
+    return next((item.location for item in items if item.location is not None), None)
 
 
 @rule(
@@ -133,7 +132,7 @@ def _class_problems(storage_class: StorageClass) -> Iterator[Outcome]:
 
 def _belongs(key: str) -> str:
     leaf = key.removeprefix("metadata.")
-    if leaf in _VOLUME_PARAMETERS:
+    if leaf.lower() in EBS_CSI_PARAMETERS:
         return f"belongs under parameters (parameters.{leaf})"
     return "is not a StorageClass field"
 
@@ -231,19 +230,19 @@ def three_valid_buckets(d: Deployment) -> Iterator[Outcome]:
     for role in BUCKET_ROLES:
         if roles[role] != 1:
             yield failed(f"{roles[role]} buckets have the {role} role, not exactly one: Domino needs one bucket "
-                         "each for user data, logs and backups.", _first_bucket_location(buckets))
+                         "each for user data, logs and backups.", _first_location(buckets))
     for name, count in Counter(b.name for b in buckets).items():
         if count > 1:
             shared = ", ".join(b.role for b in buckets if b.name == name)
             yield failed(f"bucket {name!r} serves {shared}: each role needs its own bucket.",
-                         _first_bucket_location(buckets))
+                         _first_location(buckets))
     for bucket in buckets:
-        if problem := bucket_name_problem(bucket.name):
+        if problem := _bucket_name_problem(bucket.name):
             yield failed(f"bucket name {bucket.name!r} ({bucket.role}) {problem}: S3 rejects it.", bucket.location)
     yield passed("three distinct buckets with valid S3 names: " + ", ".join(b.name for b in buckets) + ".")
 
 
-def bucket_name_problem(name: str) -> str | None:
+def _bucket_name_problem(name: str) -> str | None:
     """Why S3 would reject `name` as a general purpose bucket name, or None."""
     if not 3 <= len(name) <= 63:
         return f"is {len(name)} characters long, not 3-63"
@@ -258,10 +257,6 @@ def bucket_name_problem(name: str) -> str | None:
     if reserved := next((s for s in _RESERVED_SUFFIXES if name.endswith(s)), None):
         return f"ends with {reserved!r}, which S3 reserves"
     return None
-
-
-def _first_bucket_location(buckets: tuple[Bucket, ...]) -> Location | None:
-    return next((b.location for b in buckets if b.location is not None), None)
 
 
 @rule(

@@ -6,22 +6,21 @@ from datetime import date
 
 from domino_eks.errors import InputError, Problem
 from domino_eks.model import Deployment
+from domino_eks.sources import eksctl, spec, yamlfile
 
 
 def load_file(path: str, today: date | None = None) -> Deployment:
     """A spec or an eksctl ClusterConfig, told apart by apiVersion / kind."""
-    from domino_eks.sources import eksctl, spec, yamlfile
-
     document, file = yamlfile.read(path)
     if spec.is_spec(document):
-        return spec.load(path, today)
+        return spec.from_document(document, file, today)
     if eksctl.is_cluster_config(document):
-        return eksctl.load(path, today)
+        return eksctl.from_document(document, file, today)
     line, column = yamlfile.position(document, ("apiVersion",))
     raise InputError([Problem(
         file,
         f"unrecognised file: apiVersion {document.get('apiVersion')!r}, kind {document.get('kind')!r}; "
         f"expected a domino-eks spec ({spec.API_VERSION}, kind {spec.KIND}) "
-        f"or an eksctl ClusterConfig ({eksctl.API_VERSION}, kind ClusterConfig)",
+        f"or an eksctl ClusterConfig ({eksctl.API_VERSION}, kind {eksctl.KIND})",
         line, column,
     )])

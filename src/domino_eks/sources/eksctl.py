@@ -22,11 +22,11 @@ from ruamel.yaml.error import YAMLError
 
 from domino_eks import policies, regions, versions
 from domino_eks.errors import InputError, Problem
-from domino_eks.instances import is_gpu_instance
+from domino_eks.instances import default_image_accelerated
 from domino_eks.model import (
-    AUTOSCALER_TAG_PREFIX, NODE_POOL_LABEL, NODE_TEMPLATE_LABEL_TAG, NODE_TEMPLATE_TAINT_TAG, PLATFORM, Access,
-    Autoscaler, Cluster, Deployment, FargateProfile, Grants, Kubernetes, Location, Network, NodeGroup, NodePool,
-    SourceInfo, Statement, Storage, Subnet, Taint,
+    AUTOSCALER_TAG_PREFIX, NODE_POOL_LABEL, PLATFORM, Access, Autoscaler, Cluster, Deployment, FargateProfile, Grants,
+    Kubernetes, Location, Network, NodeGroup, NodePool, SourceInfo, Statement, Storage, Subnet, Taint,
+    node_template_tags,
 )
 from domino_eks.sources import yamlfile
 
@@ -34,8 +34,6 @@ API_VERSION = "eksctl.io/v1alpha5"
 KIND = "ClusterConfig"
 DEFAULT_VPC_CIDR = "192.168.0.0/16"
 DEFAULT_AMI_FAMILY = "AmazonLinux2023"
-# families for which eksctl's own AMI lookup picks the NVIDIA-accelerated image on GPU instance types
-ACCELERATED_FAMILIES = {"AmazonLinux2023", "AmazonLinux2", "Bottlerocket", "BottlerocketFips"}
 # What eksctl's iam.withAddonPolicies.autoScaler grants a node group's role: two statements, both on "*".
 AUTOSCALER_ADDON_POLICY = (
     Statement(effect="Allow", resources=("*",), actions=(
@@ -366,6 +364,11 @@ def is_cluster_config(document: dict) -> bool:
 
 def load(path: str, today: date | None = None) -> Deployment:
     document, file = yamlfile.read(path)
+    return from_document(document, file, today)
+
+
+def from_document(document: dict, file: str, today: date | None = None) -> Deployment:
+    """The deployment a parsed file describes; every shape error becomes a located `InputError`."""
     config = yamlfile.validate(ClusterConfig, document, file)
     return to_deployment(config, document, file, today or date.today())
 
@@ -379,14 +382,11 @@ def _group_zones(config: ClusterConfig, group: GroupConfig) -> tuple[str, ...] |
     return tuple(config.availability_zones)
 
 
-def _recorded_tags(group: GroupConfig) -> dict[str, str]:
+def _recorded_tags(group: GroupConfig, taints: tuple[Taint, ...]) -> dict[str, str]:
     """The ASG's tags: propagateASGTags adds the autoscaler's node templates; tags written by hand win."""
-    tags = dict(group.tags)
     if group.propagate_asg_tags:
-        template = {NODE_TEMPLATE_LABEL_TAG + key: value for key, value in group.labels.items()}
-        template |= {NODE_TEMPLATE_TAINT_TAG + t.key: f"{t.value}:{t.effect}" for t in group.taints}
-        tags = template | tags
-    return tags
+        return node_template_tags(group.labels, taints) | group.tags
+    return dict(group.tags)
 
 
 def _pinned_ami(group: GroupConfig) -> str | None:
@@ -401,13 +401,13 @@ def _ami_family(group: GroupConfig) -> str | None:
 
 
 def _ami_accelerated(group: GroupConfig) -> bool | None:
-    family, instance_type = _ami_family(group), group.single_instance_type
-    if _pinned_ami(group) or family not in ACCELERATED_FAMILIES or instance_type is None:
+    if _pinned_ami(group):
         return None
-    return is_gpu_instance(instance_type)
+    return default_image_accelerated(_ami_family(group), group.single_instance_type)
 
 
 def _node_group(config: ClusterConfig, group: GroupConfig, managed: bool, location: Location) -> NodeGroup:
+    taints = tuple(Taint(key=t.key, value=t.value, effect=t.effect) for t in group.taints)
     return NodeGroup(
         name=group.name,
         zones=_group_zones(config, group),
@@ -418,8 +418,8 @@ def _node_group(config: ClusterConfig, group: GroupConfig, managed: bool, locati
         desired_capacity=group.desired_capacity,
         max_size=group.max_size,
         labels=dict(group.labels),
-        taints=tuple(Taint(key=t.key, value=t.value, effect=t.effect) for t in group.taints),
-        tags=_recorded_tags(group),
+        taints=taints,
+        tags=_recorded_tags(group, taints),
         managed=managed,
         ami=_pinned_ami(group),
         ami_family=_ami_family(group),

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domino_eks.model import Location, StorageClass
+from domino_eks.model import DEFAULT_CLASS_ANNOTATION, Location, StorageClass
 
 _METADATA_KEYS = {"name", "namespace", "labels", "annotations", "uid", "resourceVersion", "creationTimestamp",
                   "generation", "managedFields", "finalizers", "ownerReferences", "selfLink", "generateName"}
 _STORAGE_CLASS_KEYS = {"apiVersion", "kind", "metadata", "provisioner", "parameters", "reclaimPolicy",
                        "volumeBindingMode", "allowVolumeExpansion", "mountOptions", "allowedTopologies"}
-DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 
 
 def storage_class(obj: Mapping, location: Location | None = None) -> StorageClass:

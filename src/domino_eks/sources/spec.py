@@ -12,15 +12,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domino_eks import layout, policies, regions, versions
+from domino_eks.instances import default_image_accelerated
 from domino_eks.model import (
-    NODE_POOL_LABEL, Access, Autoscaler, Bucket, Certificate, Cluster, Deployment, Domain, Efs,
-    Grants, Kubernetes, Network, NodeGroup, NodePool, SourceInfo, Storage, StorageClass, Taint,
+    BLOCK_CLASS_NAME, EBS_CSI_PROVISIONER, NODE_POOL_LABEL, Access, Autoscaler, Bucket, BucketRole, Certificate,
+    Cluster, Deployment, Domain, Efs, Grants, Kubernetes, Network, NodeGroup, NodePool, SourceInfo, Storage,
+    StorageClass, Taint,
 )
 from domino_eks.sources import manifests, yamlfile
 
 API_VERSION = "domino-eks.io/v1alpha1"
 KIND = "DominoCluster"
-BLOCK_CLASS_NAME = "dominodisk"
 
 
 class Strict(BaseModel):
@@ -148,6 +149,11 @@ def is_spec(document: dict) -> bool:
 
 def load(path: str, today: date | None = None) -> Deployment:
     document, file = yamlfile.read(path)
+    return from_document(document, file, today)
+
+
+def from_document(document: dict, file: str, today: date | None = None) -> Deployment:
+    """The deployment a parsed file describes; every shape error becomes a located `InputError`."""
     spec = yamlfile.validate(Spec, document, file)
     return to_deployment(spec, document, file, today or date.today())
 
@@ -193,6 +199,8 @@ def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) 
             managed=pool.managed,
             ami=pool.ami,
             ami_family=pool.ami_family,
+            # a pinned image is the user's: only the account can tell what it carries
+            ami_accelerated=None if pool.ami else default_image_accelerated(pool.ami_family, pool.instance_type),
             pre_bootstrap_commands=tuple(pool.pre_bootstrap_commands),
             private_networking=spec.network.private_nodes,
             imdsv2_required=True,
@@ -203,7 +211,7 @@ def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) 
     return NodePool(name=pool.name, label=label, groups=groups, location=where)
 
 
-def bucket_names(spec: Spec) -> dict[str, str]:
+def bucket_names(spec: Spec) -> dict[BucketRole, str]:
     name, given = spec.metadata.name, spec.storage.buckets
     return {
         "user_data": given.user_data or f"{name}-user-data",
@@ -218,7 +226,7 @@ def _block_class(spec: Spec, document: Any, file: str) -> StorageClass:
         return manifests.storage_class(given, yamlfile.location(document, file, "storage", "blockStorageClass"))
     return StorageClass(
         name=BLOCK_CLASS_NAME,
-        provisioner="ebs.csi.aws.com",
+        provisioner=EBS_CSI_PROVISIONER,
         parameters={"type": "gp3", "csi.storage.k8s.io/fstype": "ext4", "encrypted": "true"},
     )
 

@@ -16,17 +16,17 @@ from domino_eks.sources.yamlfile import model_inside
 def starter(name: str, region: str, zones: int, gpu: bool) -> dict:
     """The page's table of node pools (sizes per zone), in `zones` zones of `region`."""
     zone_names = regions.zones_of(region)[:zones]
-    per_zone = zones == 1
+    single_zone = zones == 1
     pools = [
         {"name": "platform", "instanceType": "m5.2xlarge", "volumeSize": 128,
-         "minSize": 3 if per_zone else 1, "maxSize": 3, "desiredCapacity": 3 if per_zone else 1},
+         "minSize": 3 if single_zone else 1, "maxSize": 3, "desiredCapacity": 3 if single_zone else 1},
         {"name": "default", "instanceType": "m5.2xlarge", "volumeSize": 400,
-         "minSize": 1 if per_zone else 0, "maxSize": 20 if per_zone else 7, "desiredCapacity": 1,
+         "minSize": 1 if single_zone else 0, "maxSize": 20 if single_zone else 7, "desiredCapacity": 1,
          "labels": {"domino/build-node": "true"}},
     ]
     if gpu:
         pools.append({"name": "gpu", "label": "default-gpu", "instanceType": "g5.2xlarge", "volumeSize": 400,
-                      "minSize": 0, "maxSize": 5 if per_zone else 2, "labels": {"nvidia.com/gpu": "true"},
+                      "minSize": 0, "maxSize": 5 if single_zone else 2, "labels": {"nvidia.com/gpu": "true"},
                       "taints": [{"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}]})
     return {
         "apiVersion": API_VERSION,

@@ -8,7 +8,6 @@ did-you-mean drawn from the fields the model allows at that path.
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -83,8 +82,7 @@ def model_inside(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside Optional[...], list[...], tuple[...], dict[str, ...]."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, list, tuple, dict, typing.Annotated) or origin is not None:
+    if typing.get_origin(annotation) is not None:
         for arg in typing.get_args(annotation):
             found = model_inside(arg)
             if found is not None:

@@ -1,8 +1,9 @@
-"""Edits and small models for the N, S, A, D and K rule tests: models are frozen, so every edit copies."""
+"""Edits of the example deployments, and small models, for the rule tests: models are frozen, so every edit
+copies."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ruamel.yaml import YAML
 
@@ -13,6 +14,8 @@ from domino_eks.model import (
 )
 from domino_eks.rules.base import REGISTRY, Finding
 from tests.conftest import PAGE_MULTI_AZ
+
+GroupFilter = Callable[[NodeGroup], bool]
 
 
 def findings(rule_id: str, deployment: Deployment) -> list[Finding]:
@@ -26,7 +29,7 @@ def only(rule_id: str, deployment: Deployment) -> Finding:
 
 
 def edit(deployment: Deployment, part: str, **changes) -> Deployment:
-    """`deployment` with fields of one part (network, storage, access, domain, ...) changed."""
+    """`deployment` with fields of one part (cluster, network, storage, access, domain, ...) changed."""
     return deployment.model_copy(update={part: getattr(deployment, part).model_copy(update=changes)})
 
 
@@ -34,15 +37,60 @@ def from_source(deployment: Deployment, kind: str, gaps: Mapping[str, str] | Non
     return deployment.model_copy(update={"source": SourceInfo(kind=kind, gaps=dict(gaps or {}))})
 
 
-def edit_groups(deployment: Deployment, label: str | None, **changes) -> Deployment:
-    """Every node group of the pool labelled `label` (of every pool when None) with `changes` applied."""
+# node pools and node groups -------------------------------------------------------------------------------------
+
+def in_zone(zone: str) -> GroupFilter:
+    return lambda group: zone in (group.zones or ())
+
+
+def pool_of(deployment: Deployment, label: str) -> NodePool:
+    pool = deployment.pool(label)
+    assert pool is not None, f"the example has no {label} pool"
+    return pool
+
+
+def with_pools(deployment: Deployment, *pools: NodePool) -> Deployment:
+    return deployment.model_copy(update={"pools": deployment.pools + pools})
+
+
+def without_pool(deployment: Deployment, label: str) -> Deployment:
+    return deployment.model_copy(update={"pools": tuple(p for p in deployment.pools if p.label != label)})
+
+
+def edit_groups(deployment: Deployment, label: str | None, where: GroupFilter = lambda _: True,
+                **changes) -> Deployment:
+    """The groups that match `where` in the pool labelled `label` (in every pool when None), with `changes`."""
     def edited(pool: NodePool) -> NodePool:
         if label is not None and pool.label != label:
             return pool
-        return pool.model_copy(update={"groups": tuple(g.model_copy(update=changes) for g in pool.groups)})
+        groups = tuple(g.model_copy(update=changes) if where(g) else g for g in pool.groups)
+        return pool.model_copy(update={"groups": groups})
 
     return deployment.model_copy(update={"pools": tuple(edited(p) for p in deployment.pools)})
 
+
+def drop_groups(deployment: Deployment, label: str, where: GroupFilter) -> Deployment:
+    def kept(pool: NodePool) -> NodePool:
+        if pool.label != label:
+            return pool
+        return pool.model_copy(update={"groups": tuple(g for g in pool.groups if not where(g))})
+
+    return deployment.model_copy(update={"pools": tuple(kept(p) for p in deployment.pools)})
+
+
+def add_groups(deployment: Deployment, label: str, *groups: NodeGroup) -> Deployment:
+    pools = tuple(p.model_copy(update={"groups": p.groups + groups}) if p.label == label else p
+                  for p in deployment.pools)
+    return deployment.model_copy(update={"pools": pools})
+
+
+def page_multi_az_groups() -> dict[str, dict]:
+    """The node groups of the page's multi-AZ eksctl sample, verbatim, by name."""
+    document = YAML(typ="safe").load(PAGE_MULTI_AZ.read_text())
+    return {g["name"]: g for g in document["nodeGroups"]}
+
+
+# buckets and IAM ------------------------------------------------------------------------------------------------
 
 def edit_bucket(deployment: Deployment, role: str, **changes) -> Deployment:
     buckets = tuple(b.model_copy(update=changes) if b.role == role else b for b in deployment.storage.buckets)
@@ -61,11 +109,7 @@ def deny(actions: tuple[str, ...], resources: tuple[str, ...] = ("*",), conditio
     return Statement(effect="Deny", actions=actions, resources=resources, condition=condition)
 
 
-def page_multi_az_groups() -> dict[str, dict]:
-    """The node groups of the page's multi-AZ eksctl sample, verbatim, by name."""
-    document = YAML(typ="safe").load(PAGE_MULTI_AZ.read_text())
-    return {g["name"]: g for g in document["nodeGroups"]}
-
+# live clusters --------------------------------------------------------------------------------------------------
 
 def node(name: str, *, ready: bool | None = True, schedulable: bool | None = True, gpus: int | None = None) -> Node:
     return Node(name=name, zone="us-west-2a", instance_type="m5.2xlarge", ready=ready, schedulable=schedulable,
