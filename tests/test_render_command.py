@@ -13,6 +13,7 @@ from domino_eks.errors import InputError, ToolError
 from domino_eks.model import Autoscaler
 from domino_eks.render.writer import render_all
 from tests.conftest import EXAMPLES, PAGE_MULTI_AZ
+from tests.rules.builders import edit_groups
 
 EXPECTED = [
     "eksctl/cluster.yaml",
@@ -57,8 +58,8 @@ def test_without_the_autoscaler_its_policy_is_not_written(tmp_path, multi_az):
 
 @pytest.mark.parametrize("enabled", [False, None], ids=["off", "unknown"])
 def test_every_artifact_agrees_when_the_autoscaler_is_not_known_to_run(tmp_path, multi_az, enabled):
-    deployment = multi_az.model_copy(update={"autoscaler": Autoscaler(enabled=enabled)})
-    render_all(deployment, tmp_path)
+    untagged = edit_groups(multi_az, None, tags={})
+    render_all(untagged.model_copy(update={"autoscaler": Autoscaler(enabled=enabled)}), tmp_path)
     config = YAML(typ="safe").load((tmp_path / "eksctl" / "cluster.yaml").read_text())
     tags = {key for group in config["nodeGroups"] for key in group.get("tags", {})}
     assert not {key for key in tags if key.startswith("k8s.io/cluster-autoscaler/")}

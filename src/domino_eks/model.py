@@ -56,6 +56,12 @@ def node_template_tags(labels: Mapping[str, str], taints: Iterable[Taint]) -> di
     return tags | {NODE_TEMPLATE_TAINT_TAG + t.key: f"{t.value}:{t.effect}" for t in taints}
 
 
+def autoscaler_tags(cluster_name: str, labels: Mapping[str, str], taints: Iterable[Taint], min_size: int) -> dict:
+    """The tags the cluster autoscaler needs on a group: autodiscovery, plus node templates if it scales from 0."""
+    tags = {AUTOSCALER_ENABLED_TAG: "true", AUTOSCALER_TAG_PREFIX + cluster_name: "owned"}
+    return tags | node_template_tags(labels, taints) if min_size == 0 else tags
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -258,13 +258,13 @@ def test_p015_ignores_groups_that_never_scale_from_zero(single_az):
     assert only("P015", deployment).status is Status.PASS
 
 
-def test_p015_trusts_the_tool_to_tag_spec_pools(single_az):
+def test_p015_passes_on_the_tags_the_tool_writes_for_a_spec(single_az):
     finding = only("P015", single_az)
-    assert finding.status is Status.PASS and "domino-eks writes" in finding.message
+    assert finding.status is Status.PASS and "carries a node-template tag" in finding.message
 
 
-def test_p015_skips_untagged_groups_of_other_sources(single_az):
-    finding = only("P015", from_source(single_az, "eksctl"))
+def test_p015_skips_groups_whose_tags_are_unknown(single_az):
+    finding = only("P015", from_source(edit_groups(single_az, None, tags=None), "eksctl"))
     assert finding.status is Status.SKIP and "tags of domino-default" in finding.message
 
 

@@ -480,8 +480,6 @@ def _template_tags_outcome(d: Deployment, group: NodeGroup) -> Outcome:
     if group.min_size is None:
         return unknown(d, f"the minimum size of {group.name}", gaps=_AWS_GAPS)
     if group.tags is None:
-        if d.source.kind == "spec":
-            return passed("domino-eks writes the node-template label tags of scale-from-zero groups itself.")
         return unknown(d, f"the tags of {group.name}", gaps=_AWS_GAPS)
     missing = [f"{NODE_TEMPLATE_LABEL_TAG}{key}: {value}" for key, value in group.labels.items()
                if group.tags.get(NODE_TEMPLATE_LABEL_TAG + key) != value]

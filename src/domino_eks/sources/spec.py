@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from domino_eks import layout, policies, regions, versions
 from domino_eks.instances import default_image_accelerated
 from domino_eks.model import (
+    autoscaler_tags,
     BLOCK_CLASS_NAME, EBS_CSI_PROVISIONER, NODE_POOL_LABEL, Access, Autoscaler, Bucket, BucketRole, Certificate,
     Cluster, Deployment, Domain, Efs, Grants, Kubernetes, Network, NodeGroup, NodePool, SourceInfo, Storage,
     StorageClass, Taint,
@@ -183,6 +184,10 @@ def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) 
     label = pool.label or pool.name
     zones = pool.availability_zones or node_zones(spec)
     where = yamlfile.location(document, file, "nodePools", index)
+    labels = {NODE_POOL_LABEL: label, **pool.labels}
+    taints = tuple(Taint(key=t.key, value=t.value, effect=t.effect) for t in pool.taints)
+    # the tags domino-eks writes on every group it creates (render, apply), so the rules judge those
+    tags = autoscaler_tags(spec.metadata.name, labels, taints, pool.min_size) if spec.autoscaler.enabled else {}
     groups = tuple(
         NodeGroup(
             name=group_name(pool.name, zone, len(zones)),
@@ -193,9 +198,9 @@ def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) 
             min_size=pool.min_size,
             desired_capacity=pool.desired_capacity,
             max_size=pool.max_size,
-            labels={NODE_POOL_LABEL: label, **pool.labels},
-            taints=tuple(Taint(key=t.key, value=t.value, effect=t.effect) for t in pool.taints),
-            tags=None,  # the tags are the tool's to write (render, apply), not the user's
+            labels=labels,
+            taints=taints,
+            tags=tags,
             managed=pool.managed,
             ami=pool.ami,
             ami_family=pool.ami_family,
