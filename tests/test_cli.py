@@ -143,3 +143,18 @@ def test_init_into_a_missing_directory_exits_2_naming_the_file(tmp_path):
 def test_schema_is_json_schema():
     schema = json.loads(run("schema").stdout)
     assert schema["title"] == "Spec" and "nodePools" in schema["properties"]
+
+
+def test_tool_failure_exits_1_with_the_reason(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the output directory should go")
+    result = run("render", str(EXAMPLES / "single-az.yaml"), "-o", str(blocker / "out"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "not-a-directory" in result.stderr
+
+
+def test_render_writes_every_artifact(tmp_path):
+    result = run("render", str(EXAMPLES / "multi-az.yaml"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0
+    written = {Path(line).relative_to(tmp_path / "out").as_posix() for line in result.stdout.splitlines()}
+    assert {"eksctl/cluster.yaml", "iam/s3-access-policy.json", "installer/domino.yml"} <= written
