@@ -1,0 +1,63 @@
+"""Collectors: they gather the live facts — Kubernetes through the official client, AWS through boto3 — into
+one snapshot, a JSON-ready dict, and judge nothing; `sources.snapshot` reads a snapshot into the model.
+
+A snapshot: {"kind": "domino-eks/snapshot", "version": 1, "collected_at", "target" (what should exist, by
+name), "kubernetes" (pruned lists by kind), "aws" (describe_* responses by fact), "errors" (why a part is
+missing, by kind or service)}. A section that could not be collected at all is absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+
+from domino_eks.collect import aws as aws_collector
+from domino_eks.collect import kube as kube_collector
+from domino_eks.collect.aws import AwsAccess
+from domino_eks.collect.kube import KubeAccess
+
+SNAPSHOT_KIND = "domino-eks/snapshot"
+SNAPSHOT_VERSION = 1
+
+__all__ = ["SNAPSHOT_KIND", "SNAPSHOT_VERSION", "AwsAccess", "KubeAccess", "Target", "gather"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What should exist, by name — from `--spec` or from options — so the collectors know what to look up."""
+
+    cluster: str | None = None
+    region: str | None = None
+    fqdn: str | None = None
+    buckets: dict[str, str] = field(default_factory=dict)  # role (user_data, logs, backups) -> bucket name
+    efs_id: str | None = None
+    block_class: str | None = None  # the EBS StorageClass Domino is to use
+    reserved_cidrs: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        """The names that are set; what a snapshot records under "target"."""
+        return {key: value for key, value in asdict(self).items() if value not in (None, {}, (), [])}
+
+
+def gather(target: Target, kube: KubeAccess, aws: AwsAccess, now: datetime) -> dict:
+    """One snapshot of the live cluster and account."""
+    kubernetes, errors = kube_collector.collect(kube)
+    named = kube_collector.eks_cluster_of_context(kube)
+    if named:
+        target = replace(target, cluster=target.cluster or named[0], region=target.region or named[1])
+    facts, aws_errors = aws_collector.collect(replace(aws, region=aws.region or target.region), target.cluster,
+                                              target.as_dict(), _instance_ids(kubernetes))
+    snapshot = {"kind": SNAPSHOT_KIND, "version": SNAPSHOT_VERSION, "collected_at": now.isoformat(),
+                "target": target.as_dict(), "errors": {**errors, **aws_errors}}
+    if kubernetes is not None:
+        snapshot["kubernetes"] = kubernetes
+    if facts is not None:
+        snapshot["aws"] = facts
+    return snapshot
+
+
+def _instance_ids(kubernetes: dict | None) -> list[str]:
+    """EC2 instance ids from the nodes' provider ids (aws:///us-west-2a/i-0123...)."""
+    nodes = (kubernetes or {}).get("nodes") or ()
+    ids = ((n.get("spec") or {}).get("providerID", "").rsplit("/", 1)[-1] for n in nodes)
+    return [i for i in ids if i.startswith("i-")]

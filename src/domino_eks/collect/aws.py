@@ -1,0 +1,176 @@
+"""Gathering the AWS side with boto3: the EKS cluster, its node groups and Auto Scaling groups, the network,
+then storage (`storage`) and identity (`identity`).
+
+Each step stores raw describe_* responses (instances pruned to the fields read) and reads ids out of
+what earlier steps stored: the nodes' instances name their Auto Scaling groups, those name launch
+templates and subnets, the subnets name the VPC. Refused calls become notes (`Recorder`); no credentials
+or no region at all is noted under "aws"; an endpoint that cannot be reached stops the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from domino_eks.collect import identity, shapes, storage
+from domino_eks.collect.recorder import Recorder
+from domino_eks.errors import InputError, Problem, ToolError
+
+ASG_NAME_TAG = "aws:autoscaling:groupName"
+INSTANCE = {
+    **dict.fromkeys(("InstanceId", "InstanceType", "SubnetId", "VpcId", "Tags", "PublicIpAddress")),
+    "Placement": {"AvailabilityZone": None},
+    "SecurityGroups": {"GroupId": None},
+    "IamInstanceProfile": {"Arn": None},
+    "State": {"Name": None},
+}
+
+
+@dataclass(frozen=True)
+class AwsAccess:
+    region: str | None = None  # None: the profile's or environment's region
+    profile: str | None = None
+    endpoint_url: str | None = None  # one endpoint for every service: an emulator or a proxy
+
+
+def collect(access: AwsAccess, cluster: str | None, target: Mapping, instance_ids: Iterable[str],
+            session=None) -> tuple[dict | None, dict[str, str]]:
+    """(AWS facts, errors by service); no facts at all without a cluster name, credentials or region.
+
+    `session`, a boto3 Session, replaces the one `access` describes (with its event hooks: a proxy's
+    signing, or injected faults)."""
+    import boto3
+    from botocore.exceptions import (
+        ConnectTimeoutError, EndpointConnectionError, NoCredentialsError, NoRegionError, ProfileNotFound,
+    )
+
+    if cluster is None:
+        return None, {"aws": "the EKS cluster's name is unknown: pass --cluster NAME or --spec FILE"}
+    try:
+        session = session or boto3.Session(profile_name=access.profile, region_name=access.region)
+    except ProfileNotFound as exc:
+        raise InputError([Problem("--profile", str(exc))]) from None
+    if session.region_name is None:
+        return None, {"aws": "no AWS region: pass --region or set AWS_REGION"}
+    recorder = Recorder(session, access.endpoint_url)
+    try:
+        _gather(recorder, cluster, target, sorted(set(instance_ids)))
+    except (NoCredentialsError, NoRegionError) as exc:
+        return None, {"aws": f"{exc}: set AWS credentials (AWS_PROFILE, --profile or environment variables)"}
+    except (EndpointConnectionError, ConnectTimeoutError) as exc:
+        raise ToolError(f"cannot reach AWS: {exc}") from None
+    return recorder.facts, recorder.errors
+
+
+def _gather(recorder: Recorder, cluster: str, target: Mapping, instance_ids: list[str]) -> None:
+    _cluster(recorder, cluster)
+    _instances(recorder, instance_ids)
+    _auto_scaling_groups(recorder, cluster)
+    _launch_templates(recorder)
+    _network(recorder)
+    storage.file_system(recorder, target.get("efs_id"))
+    _security_groups(recorder)
+    storage.buckets(recorder, target.get("buckets") or {})
+    identity.node_roles(recorder)
+    identity.certificates(recorder, target.get("fqdn"))
+
+
+def _cluster(r: Recorder, name: str) -> None:
+    eks = r.client("eks")
+    with r.recorded("eks"):
+        r.store("cluster", eks.describe_cluster(name=name)["cluster"])
+    if "cluster" not in r.facts:
+        return
+    with r.recorded("eks", "the EKS calendar shipped with the tool is used instead"):
+        found = eks.describe_cluster_versions(clusterVersions=[r.facts["cluster"]["version"]])
+        r.store("cluster_versions", found["clusterVersions"])
+    with r.recorded("eks"):
+        names = r.paginate("eks", "list_nodegroups", "nodegroups", clusterName=name)
+        r.store("nodegroups", [eks.describe_nodegroup(clusterName=name, nodegroupName=n)["nodegroup"] for n in names])
+    with r.recorded("eks"):
+        names = r.paginate("eks", "list_fargate_profiles", "fargateProfileNames", clusterName=name)
+        r.store("fargate_profiles", [eks.describe_fargate_profile(clusterName=name, fargateProfileName=n)
+                                     ["fargateProfile"] for n in names])
+
+
+def _instances(r: Recorder, instance_ids: list[str]) -> None:
+    with r.recorded("ec2"):
+        reservations = r.filtered("ec2", "describe_instances", "Reservations", "instance-id", instance_ids)
+        r.store("instances", [shapes.prune(i, INSTANCE) for res in reservations for i in res["Instances"]])
+
+
+def _auto_scaling_groups(r: Recorder, cluster: str) -> None:
+    """The cluster's groups: tagged for it (by eksctl, the autoscaler or EKS), or running its nodes."""
+    named = {t["Value"] for i in r.facts.get("instances") or () for t in i.get("Tags") or ()
+             if t["Key"] == ASG_NAME_TAG}
+    named |= {a["name"] for n in r.facts.get("nodegroups") or ()
+              for a in (n.get("resources") or {}).get("autoScalingGroups") or ()}
+    with r.recorded("autoscaling"):
+        found = {}
+        for filters in ([{"Name": "tag-key", "Values": [f"kubernetes.io/cluster/{cluster}",
+                                                          f"k8s.io/cluster-autoscaler/{cluster}"]}],
+                        [{"Name": "tag:eks:cluster-name", "Values": [cluster]}]):
+            for group in r.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
+                                    Filters=filters):
+                found[group["AutoScalingGroupName"]] = group
+        missing = sorted(named - set(found))
+        for start in range(0, len(missing), 50):  # the API takes at most 50 names per call
+            for group in r.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
+                                    AutoScalingGroupNames=missing[start:start + 50]):
+                found[group["AutoScalingGroupName"]] = group
+        r.store("auto_scaling_groups", list(found.values()))
+
+
+def _launch_templates(r: Recorder) -> None:
+    """Each group's launch template data (instance type, volumes, image, user data, IMDS), by group name."""
+    ec2 = r.client("ec2")
+    with r.recorded("ec2"):
+        templates = {}
+        for group in r.facts.get("auto_scaling_groups") or ():
+            spec = group.get("LaunchTemplate") or ((group.get("MixedInstancesPolicy") or {}).get("LaunchTemplate")
+                                                   or {}).get("LaunchTemplateSpecification")
+            if spec:
+                which = {k: spec[k] for k in ("LaunchTemplateId", "LaunchTemplateName") if k in spec}
+                found = ec2.describe_launch_template_versions(**which, Versions=[spec.get("Version") or "$Default"])
+                templates[group["AutoScalingGroupName"]] = found["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+        r.store("launch_templates", templates)
+    images = sorted({t["ImageId"] for t in r.facts.get("launch_templates", {}).values() if t.get("ImageId")})
+    if images:
+        with r.recorded("ec2"):
+            r.store("images", r.filtered("ec2", "describe_images", "Images", "image-id", images))
+
+
+def _network(r: Recorder) -> None:
+    vpc_config = (r.facts.get("cluster") or {}).get("resourcesVpcConfig") or {}
+    subnet_ids = set(vpc_config.get("subnetIds") or ())
+    subnet_ids |= {s for g in r.facts.get("auto_scaling_groups") or ()
+                   for s in (g.get("VPCZoneIdentifier") or "").split(",") if s}
+    subnet_ids |= {s for n in r.facts.get("nodegroups") or () for s in n.get("subnets") or ()}
+    subnet_ids |= {i["SubnetId"] for i in r.facts.get("instances") or () if i.get("SubnetId")}
+    if subnet_ids:
+        with r.recorded("ec2"):
+            r.store("subnets", r.filtered("ec2", "describe_subnets", "Subnets", "subnet-id", sorted(subnet_ids)))
+    vpc_id = vpc_config.get("vpcId") or next((s["VpcId"] for s in r.facts.get("subnets") or ()), None)
+    if vpc_id is None:
+        return
+    ec2 = r.client("ec2")
+    with r.recorded("ec2"):
+        r.store("vpcs", ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"])
+    with r.recorded("ec2"):
+        r.store("route_tables", r.filtered("ec2", "describe_route_tables", "RouteTables", "vpc-id", [vpc_id]))
+    with r.recorded("ec2"):
+        r.store("nat_gateways", r.paginate("ec2", "describe_nat_gateways", "NatGateways",
+                                           Filter=[{"Name": "vpc-id", "Values": [vpc_id]}]))
+
+
+def _security_groups(r: Recorder) -> None:
+    """The groups of the nodes, of the cluster and of the EFS mount targets (the 2049 rule lives there)."""
+    vpc_config = (r.facts.get("cluster") or {}).get("resourcesVpcConfig") or {}
+    ids = {g["GroupId"] for i in r.facts.get("instances") or () for g in i.get("SecurityGroups") or ()}
+    ids |= {vpc_config.get("clusterSecurityGroupId"), *(vpc_config.get("securityGroupIds") or ())}
+    ids |= {g for t in (r.facts.get("efs") or {}).get("mount_targets") or () for g in t.get("SecurityGroups") or ()}
+    ids.discard(None)
+    if ids:
+        with r.recorded("ec2"):
+            r.store("security_groups", r.filtered("ec2", "describe_security_groups", "SecurityGroups",
+                                                  "group-id", sorted(ids)))

@@ -1,0 +1,147 @@
+"""Gathering the Kubernetes side through the official client: each list, pruned, and what could not be listed.
+
+Lists are read as the API's own JSON (`_preload_content=False`), page by page, and pruned at once to what
+the rules read (`shapes`). A list the credentials may not read (401, 403) or the server does not serve
+(404) is recorded under its kind in the errors, and the rules needing it skip, citing the reason; an API
+server that cannot be reached at all stops the run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from domino_eks.collect import shapes
+from domino_eks.errors import ToolError
+from domino_eks.model import DOMINO_NAMESPACES
+
+PAGE_SIZE = 500
+# `aws eks update-kubeconfig` names a context's cluster by its ARN; eksctl by <name>.<region>.eksctl.io
+_EKS_ARN = re.compile(r"^arn:aws[\w-]*:eks:(?P<region>[\w-]+):\d+:cluster/(?P<name>[\w-]+)$")
+_EKSCTL_CLUSTER = re.compile(r"^(?P<name>[\w-]+)\.(?P<region>[a-z]{2}(-gov)?-[a-z]+-\d)\.eksctl\.io$")
+
+
+@dataclass(frozen=True)
+class KubeAccess:
+    kubeconfig: str | None = None  # None: $KUBECONFIG or ~/.kube/config, as kubectl
+    context: str | None = None  # None: the kubeconfig's current context
+
+
+def api_client(access: KubeAccess):
+    """An ApiClient for the kubeconfig's context. Raises ConfigException when there is none to use."""
+    from kubernetes import config
+
+    return config.new_client_from_config(config_file=access.kubeconfig, context=access.context,
+                                         persist_config=False)
+
+
+def eks_cluster_of_context(access: KubeAccess) -> tuple[str, str] | None:
+    """(cluster name, region) when the context's cluster is named the way the AWS CLI or eksctl name it."""
+    from kubernetes import config
+    from kubernetes.config.config_exception import ConfigException
+
+    try:
+        contexts, current = config.list_kube_config_contexts(config_file=access.kubeconfig)
+    except (ConfigException, OSError):
+        return None
+    chosen = next((c for c in contexts if c["name"] == access.context), None) if access.context else current
+    cluster = ((chosen or {}).get("context") or {}).get("cluster", "")
+    match = _EKS_ARN.match(cluster) or _EKSCTL_CLUSTER.match(cluster)
+    return (match.group("name"), match.group("region")) if match else None
+
+
+def collect(access: KubeAccess) -> tuple[dict | None, dict[str, str]]:
+    """(Kubernetes facts, errors by kind); no facts at all when no kubeconfig context can be used."""
+    from kubernetes.config.config_exception import ConfigException
+
+    try:
+        api = api_client(access)
+    except (ConfigException, OSError) as exc:
+        where = access.kubeconfig or "the default kubeconfig ($KUBECONFIG or ~/.kube/config)"
+        return None, {"kubernetes": f"no usable kubeconfig context in {where}: {exc}"}
+    with api:
+        return _Lister(api).everything()
+
+
+class _Lister:
+    def __init__(self, api) -> None:
+        from kubernetes import client
+
+        self.api = api
+        self.core, self.storage, self.apps = client.CoreV1Api(api), client.StorageV1Api(api), client.AppsV1Api(api)
+        self.version_api = client.VersionApi(api)
+        self.facts: dict = {}
+        self.errors: dict[str, str] = {}
+
+    def everything(self) -> tuple[dict, dict[str, str]]:
+        self.server_version()
+        for key, kind, list_call in (
+            ("nodes", "Node", self.core.list_node),
+            ("storageclasses", "StorageClass", self.storage.list_storage_class),
+            ("csidrivers", "CSIDriver", self.storage.list_csi_driver),
+            ("namespaces", "Namespace", self.core.list_namespace),
+            ("daemonsets", "DaemonSet", self.apps.list_daemon_set_for_all_namespaces),
+        ):
+            self.store(key, self.listed(key, kind, list_call))
+        self.store("pods", self.domino_pods())
+        return self.facts, self.errors
+
+    def store(self, key: str, items: list | None) -> None:
+        if items is not None:
+            self.facts[key] = items
+
+    def server_version(self) -> None:
+        body = self.call("version", self.version_api.get_code)
+        if body is not None:
+            self.facts["server_version"] = body.get("gitVersion")
+
+    def listed(self, key: str, kind: str, list_call: Callable, **arguments) -> list | None:
+        """Every item of a list call, page by page, pruned; None (and an error recorded) if refused."""
+        shape = shapes.KINDS[kind][1]
+        items, token = [], None
+        while True:
+            page = self.call(key, list_call, limit=PAGE_SIZE, _continue=token, **arguments)
+            if page is None:
+                return None
+            items += [shapes.prune(item, shape) for item in page.get("items") or ()]
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return items
+
+    def domino_pods(self) -> list | None:
+        """Pods in those of Domino's namespaces that already exist: the workloads K001 asks about."""
+        if "namespaces" not in self.facts:
+            return None
+        pods: list = []
+        for namespace in (n["metadata"]["name"] for n in self.facts["namespaces"]):
+            if namespace in DOMINO_NAMESPACES:
+                listed = self.listed("pods", "Pod", self.core.list_namespaced_pod, namespace=namespace)
+                if listed is None:
+                    return None
+                pods += listed
+        return pods
+
+    def call(self, key: str, operation: Callable, **arguments) -> dict | None:
+        from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError
+
+        try:
+            response = operation(_preload_content=False, **arguments)
+        except ApiException as exc:
+            self.errors[key] = _refusal(exc)
+            return None
+        except HTTPError as exc:
+            raise ToolError(f"cannot reach the Kubernetes API at {self.api.configuration.host}: {exc}") from None
+        return json.loads(response.data)
+
+
+def _refusal(exc) -> str:
+    """'Forbidden: nodes is forbidden: User "x" cannot list resource "nodes"...' from an API error."""
+    try:
+        status = json.loads(exc.body)
+    except (TypeError, ValueError):
+        status = {}
+    reason = status.get("reason") or exc.reason or "HTTP"
+    return f"{reason}: {status['message']}" if status.get("message") else f"{reason} ({exc.status})"

@@ -1,0 +1,221 @@
+"""`domino-eks check` and `domino-eks snapshot`: the catalogue against a live cluster and account, or a dump."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import click
+
+from domino_eks import exitcodes
+from domino_eks.commands.options import emit, format_option, strict_option
+from domino_eks.errors import InputError, Problem
+from domino_eks.results import FindingsResult
+
+BUCKET_ROLES = {"user-data": "user_data", "user_data": "user_data", "logs": "logs", "backups": "backups"}
+DEFAULT_PROBE_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
+
+CHECK_EPILOG = """\b
+Findings besides the catalogue's (ids outside it, in every format):
+  DRIFT-*  with --spec: the live cluster differs from the spec (a pool missing,
+           in other zones, of another size or instance type, or not in the spec).
+  PROBE-*  with --probe: what a short-lived namespace proved or disproved.
+
+\b
+Exit codes: 0 no errors, 1 the tool failed (e.g. the API server cannot be
+reached), 2 unusable input, 3 errors found, 4 warnings with --strict.
+"""
+
+
+def _options(*options):
+    """Apply click options in the order they are listed (as --help shows them)."""
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
+live_options = _options(
+    click.option("--kubeconfig", type=click.Path(dir_okay=False),
+                 help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)."),
+    click.option("--context", help="kubeconfig context (default: the current one)."),
+    click.option("--region", help="AWS region (default: the spec's, the EKS context's, then AWS_REGION)."),
+    click.option("--profile", help="AWS profile (default: the usual boto3 credential chain)."),
+    click.option("--endpoint-url", metavar="URL", help="One endpoint for every AWS service (an emulator or proxy)."),
+)
+target_options = _options(
+    click.option("--spec", "spec_file", type=click.Path(dir_okay=False), metavar="FILE",
+                 help="The intended spec: names what should exist, and adds DRIFT-* findings."),
+    click.option("--cluster", help="EKS cluster name (default: the spec's, or the EKS context's)."),
+    click.option("--fqdn", help="The name Domino will serve from (default: the spec's)."),
+    click.option("--bucket", "buckets", multiple=True, metavar="ROLE=NAME",
+                 help="An S3 bucket by role: user-data, logs or backups (repeatable; default: the spec's)."),
+    click.option("--efs-id", help="The Datasets EFS (default: the one file system in the cluster's VPC)."),
+)
+
+
+@click.command(epilog=CHECK_EPILOG)
+@click.option("--from-file", "files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Check a dump offline: a `domino-eks snapshot` file, or the output of `kubectl get "
+                   "nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json` (Kubernetes rules only). "
+                   "Repeatable: a kubectl dump beside a snapshot gives both sides.")
+@live_options
+@target_options
+@format_option
+@strict_option
+@click.option("--probe", is_flag=True,
+              help="Also prove it on the cluster: in a short-lived namespace, a block PVC binds on a default "
+                   "node, EFS is writable from two pods, a default-deny NetworkPolicy blocks traffic, a GPU "
+                   "pod schedules. Needs a reachable cluster and rights to create namespaces; cleans up after "
+                   "itself, also when interrupted.")
+@click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
+              help="Image with a POSIX shell and wget the probe pods run (mirror it for private registries).")
+@click.option("--probe-timeout", type=click.IntRange(10, 3600), default=180, show_default=True,
+              help="Seconds each probe may take.")
+def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, region: str | None,
+          profile: str | None, endpoint_url: str | None, spec_file: str | None, cluster: str | None,
+          fqdn: str | None, buckets: tuple[str, ...], efs_id: str | None, fmt: str, strict: bool, probe: bool,
+          probe_image: str, probe_timeout: int) -> None:
+    """Check a live cluster and account — or a dump of them — against every rule of the catalogue.
+
+    Live: the Kubernetes API through your kubeconfig (nodes, storage classes, CSI drivers, namespaces,
+    daemon sets) and AWS through boto3 (the EKS cluster, subnets, security groups, EFS, the three
+    buckets, node roles, Auto Scaling groups, the certificate for the FQDN). A fact your credentials may
+    not read is reported: the rules that need it are skipped with the reason, never passed.
+    """
+    from domino_eks import rules
+    from domino_eks.collect import AwsAccess, KubeAccess
+    from domino_eks.sources import snapshot as snapshots
+
+    intended = _intended(spec_file)
+    target = _target(intended, cluster, region, fqdn, buckets, efs_id)
+    kube = KubeAccess(kubeconfig, context)
+    if files:
+        _refuse_with_files(kubeconfig=kubeconfig, context=context, profile=profile, endpoint_url=endpoint_url,
+                           probe=probe)
+        source = ", ".join(files)
+        deployment = _dumped(files, target, source)
+    else:
+        collected = _collected(target, kube, AwsAccess(region, profile, endpoint_url))
+        source = (f"cluster {collected['target'].get('cluster', '(unnamed)')}, "
+                  f"kubeconfig context {context or '(current)'}")
+        deployment = snapshots.to_deployment(collected)
+    findings = rules.REGISTRY.evaluate(deployment)
+    if intended is not None:
+        from domino_eks import drift
+
+        findings += drift.evaluate(intended, deployment)
+    if probe:
+        findings += _probed(kube, deployment, probe_image, probe_timeout)
+    emit(FindingsResult(command="check", source=source, findings=tuple(findings)), fmt, strict)
+
+
+@click.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Where to write the snapshot (JSON).")
+@live_options
+@target_options
+def snapshot(output: str, kubeconfig: str | None, context: str | None, region: str | None, profile: str | None,
+             endpoint_url: str | None, spec_file: str | None, cluster: str | None, fqdn: str | None,
+             buckets: tuple[str, ...], efs_id: str | None) -> None:
+    """Collect the live cluster and account into one JSON file, for `check --from-file` and support cases.
+
+    The file holds the facts the rules read (nodes pruned to labels, taints, conditions and resources;
+    AWS describe responses, the launch templates' user data included) and, for each part that could not be
+    read, why. Review it before sharing: it names your account's resources.
+    """
+    from domino_eks.collect import AwsAccess, KubeAccess
+
+    target = _target(_intended(spec_file), cluster, region, fqdn, buckets, efs_id)
+    collected = _collected(target, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            json.dump(collected, handle, indent=1, sort_keys=True)
+    except OSError as exc:
+        raise InputError([Problem(output, f"cannot write: {exc.strerror}")]) from None
+    nodes = len((collected.get("kubernetes") or {}).get("nodes") or ())
+    click.echo(f"wrote {output}: {nodes} nodes, AWS facts {'collected' if 'aws' in collected else 'missing'}",
+               err=True)
+    for part, why in sorted(collected["errors"].items()):
+        click.echo(f"  not collected: {part}: {why}", err=True)
+    raise SystemExit(exitcodes.OK)
+
+
+def _intended(spec_file: str | None):
+    if spec_file is None:
+        return None
+    from domino_eks.sources import spec
+
+    return spec.load(spec_file)
+
+
+def _target(intended, cluster: str | None, region: str | None, fqdn: str | None, buckets: tuple[str, ...],
+            efs_id: str | None):
+    """What should exist: the spec's names, overridden by the options given."""
+    from domino_eks.collect import Target
+
+    planned = Target() if intended is None else Target(
+        cluster=intended.cluster.name,
+        region=intended.cluster.region,
+        fqdn=intended.domain.fqdn,
+        buckets={b.role: b.name for b in intended.storage.buckets or ()},
+        block_class=intended.storage.block_class.name if intended.storage.block_class else None,
+        reserved_cidrs=intended.network.reserved_cidrs,
+    )
+    given = {"cluster": cluster, "region": region, "fqdn": fqdn, "efs_id": efs_id}
+    return replace(planned, buckets={**planned.buckets, **_bucket_names(buckets)},
+                   **{key: value for key, value in given.items() if value})
+
+
+def _bucket_names(pairs: tuple[str, ...]) -> dict[str, str]:
+    names = {}
+    for pair in pairs:
+        role, _, name = pair.partition("=")
+        if role not in BUCKET_ROLES or not name:
+            raise click.BadParameter(f"{pair!r}: expected ROLE=NAME with ROLE one of user-data, logs, backups",
+                                     param_hint="--bucket")
+        names[BUCKET_ROLES[role]] = name
+    return names
+
+
+def _refuse_with_files(**live_only) -> None:
+    given = [f"--{name.replace('_', '-')}" for name, value in live_only.items() if value]
+    if given:
+        raise InputError([Problem("--from-file", f"cannot be combined with {', '.join(given)}: a dump is "
+                                                 f"checked offline, without a cluster")])
+
+
+def _dumped(files: tuple[str, ...], target, source: str):
+    """The deployment the dump files describe, the names given now overriding those recorded in them."""
+    from domino_eks.sources import dump
+    from domino_eks.sources import snapshot as snapshots
+
+    read = dump.read_all(files)
+    read["target"] = {**read["target"], **target.as_dict()}
+    try:
+        return snapshots.to_deployment(read, file=source)
+    except (KeyError, TypeError, AttributeError) as exc:  # a hand-edited dump: an object without a field it needs
+        raise InputError([Problem(source, f"not shaped as `domino-eks snapshot` or kubectl write it "
+                                          f"({type(exc).__name__}: {exc})")]) from None
+
+
+def _collected(target, kube, aws) -> dict:
+    from domino_eks.collect import gather
+
+    return gather(target, kube, aws, datetime.now(timezone.utc))
+
+
+def _probed(kube, deployment, image: str, timeout: int) -> list:
+    from domino_eks import probe
+    from domino_eks.collect import kube as kube_collector
+    from domino_eks.errors import ToolError
+    from kubernetes.config.config_exception import ConfigException
+
+    try:
+        api = kube_collector.api_client(kube)
+    except (ConfigException, OSError) as exc:
+        raise ToolError(f"--probe needs a reachable cluster: {exc}") from None
+    with api:
+        return probe.run(api, deployment, image=image, timeout=timeout)

@@ -1,0 +1,73 @@
+"""The cluster: its name, region, version and where that version stands in the EKS calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domino_eks import versions
+from domino_eks.model import Cluster, Location, VersionSupport
+from domino_eks.sources.snapshot.facts import Facts, first
+
+REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
+_SUPPORT_STATUS = {"STANDARD_SUPPORT": "standard", "EXTENDED_SUPPORT": "extended", "UNSUPPORTED": "unsupported"}
+
+
+def cluster(facts: Facts, name: str) -> Cluster:
+    eks = facts.aws_part("cluster") or {}
+    version = _version(facts)
+    zones = facts.subnet_zones((eks.get("resourcesVpcConfig") or {}).get("subnetIds"))
+    return Cluster(
+        name=name,
+        region=facts.target.get("region") or _arn_region(eks.get("arn")) or _node_region(facts),
+        version=version,
+        version_support=_support(facts, version) if version else None,
+        control_plane_zones=tuple(sorted(zones)) if zones else None,
+        tags=eks.get("tags") or {},
+        location=Location(object=f"Cluster/{name}"),
+    )
+
+
+def _version(facts: Facts) -> str | None:
+    """The control plane's version (EKS, else the API server), else the newest kubelet's."""
+    reported = (facts.aws_part("cluster") or {}).get("version") or facts.kube_part("server_version")
+    if reported:
+        return _minor(reported)
+    kubelets = {_minor(n.kubelet_version) for n in facts.nodes or () if n.kubelet_version}
+    return max(kubelets, key=lambda v: tuple(int(p) for p in v.split(".")), default=None)
+
+
+def _support(facts: Facts, version: str) -> VersionSupport:
+    """EKS's own calendar when DescribeClusterVersions answered, else the one shipped with the tool."""
+    listed = next((v for v in facts.aws_part("cluster_versions") or () if v.get("clusterVersion") == version), None)
+    if listed is None:
+        return versions.support(version, facts.on)
+    return VersionSupport(
+        status=_SUPPORT_STATUS.get(listed.get("versionStatus"), "unknown"),
+        end_of_standard=_day(listed.get("endOfStandardSupportDate")),
+        end_of_extended=_day(listed.get("endOfExtendedSupportDate")),
+        as_of=facts.on.isoformat(),
+        source="api",
+    )
+
+
+def _node_region(facts: Facts) -> str | None:
+    for node in facts.kube_part("nodes") or ():
+        region = first(node.get("metadata", {}).get("labels") or {}, REGION_LABELS)
+        if region:
+            return region
+    return None
+
+
+def _minor(version: str) -> str:
+    """1.31 from v1.31.4-eks-1234567, 1.31.4 or 1.31."""
+    major, _, rest = version.lstrip("v").partition(".")
+    return f"{major}.{''.join(ch for ch in rest.split('.')[0] if ch.isdigit())}"
+
+
+def _day(stamp: str | None) -> str | None:
+    return datetime.fromisoformat(stamp).date().isoformat() if stamp else None
+
+
+def _arn_region(arn: str | None) -> str | None:
+    parts = (arn or "").split(":")
+    return parts[3] if len(parts) > 3 and parts[3] else None

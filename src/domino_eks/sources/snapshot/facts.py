@@ -1,0 +1,118 @@
+"""The snapshot, indexed for the readers of each part of the model, with every node read once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from domino_eks.model import GPU_LABEL, NODE_POOL_LABEL, Node, Taint
+
+ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
+INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
+EKS_NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
+EKSCTL_NODEGROUP_LABEL = "alpha.eksctl.io/nodegroup-name"
+COMPUTE_TYPE_LABEL = "eks.amazonaws.com/compute-type"
+# Labels every node carries with per-node values (hostname, zone, instance type...) or that a platform sets
+# by itself; a pool is defined by the others, which is what Z003 compares across zones.
+_SYSTEM_LABEL_DOMAINS = ("kubernetes.io", "k8s.io", "k8s.aws", "amazonaws.com", "aws.com", "eksctl.io")
+# Taints the node lifecycle adds and removes by itself (not-ready, unschedulable, scale-down).
+_TRANSIENT_TAINT_PREFIXES = ("node.kubernetes.io/", "node.cloudprovider.kubernetes.io/", "ToBeDeletedBy",
+                             "DeletionCandidateOf")
+
+
+class KubeNode(NamedTuple):
+    """What one Kubernetes node tells: its model, and the facts its node group is assembled from."""
+
+    model: Node
+    pool: str | None
+    labels: dict[str, str]  # the labels that define a pool (system labels left out)
+    taints: tuple[Taint, ...]
+    group_hint: str | None  # the EKS or eksctl node group name on its labels
+    managed_hint: bool | None
+    instance_id: str | None
+    public: bool
+    kubelet_version: str | None
+    os_image: str | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    kube: Mapping | None
+    aws: Mapping | None
+    target: Mapping
+    errors: Mapping[str, str]
+    on: date  # the day the facts were collected: certificates' days left, the version calendar
+    nodes: list[KubeNode] | None  # None: the nodes were not collected
+
+    @classmethod
+    def of(cls, snapshot: Mapping, on: date) -> Facts:
+        kube = snapshot.get("kubernetes")
+        raw_nodes = (kube or {}).get("nodes")
+        nodes = None if raw_nodes is None else [read_node(n) for n in raw_nodes if not _is_fargate(n)]
+        return cls(kube, snapshot.get("aws"), snapshot.get("target") or {}, snapshot.get("errors") or {}, on, nodes)
+
+    def kube_part(self, key: str):
+        return None if self.kube is None else self.kube.get(key)
+
+    def aws_part(self, key: str):
+        return None if self.aws is None else self.aws.get(key)
+
+    def subnet_zones(self, subnet_ids: Iterable[str] | None) -> set[str] | None:
+        """The zones of the subnets named, or None unless every one of them was described."""
+        subnets = {s["SubnetId"]: s for s in self.aws_part("subnets") or ()}
+        if not subnet_ids or any(i not in subnets for i in subnet_ids):
+            return None
+        return {subnets[i]["AvailabilityZone"] for i in subnet_ids}
+
+
+def read_node(raw: Mapping) -> KubeNode:
+    metadata, spec, status = raw.get("metadata") or {}, raw.get("spec") or {}, raw.get("status") or {}
+    labels = metadata.get("labels") or {}
+    conditions = status.get("conditions")
+    allocatable = status.get("allocatable")
+    instance_id = (spec.get("providerID") or "").rsplit("/", 1)[-1]  # aws:///us-west-2a/i-0123...
+    info = status.get("nodeInfo") or {}
+    hint = labels.get(EKS_NODEGROUP_LABEL) or labels.get(EKSCTL_NODEGROUP_LABEL)
+    model = Node(
+        name=metadata.get("name", ""),
+        zone=first(labels, ZONE_LABELS),
+        instance_type=first(labels, INSTANCE_TYPE_LABELS),
+        ready=next((c.get("status") == "True" for c in conditions if c.get("type") == "Ready"), None)
+        if conditions is not None else None,
+        schedulable=not spec.get("unschedulable", False),
+        gpu_allocatable=int(allocatable.get(GPU_LABEL, 0)) if allocatable is not None else None,
+    )
+    return KubeNode(
+        model=model,
+        pool=labels.get(NODE_POOL_LABEL),
+        labels={k: v for k, v in labels.items() if not _is_system_label(k)},
+        taints=tuple(Taint(key=t["key"], value=t.get("value", ""), effect=t["effect"])
+                     for t in spec.get("taints") or () if not t["key"].startswith(_TRANSIENT_TAINT_PREFIXES)),
+        group_hint=hint,
+        managed_hint=True if EKS_NODEGROUP_LABEL in labels else (False if hint else None),
+        instance_id=instance_id if instance_id.startswith("i-") else None,
+        public=any(a.get("type") == "ExternalIP" for a in status.get("addresses") or ()),
+        kubelet_version=info.get("kubeletVersion"),
+        os_image=info.get("osImage"),
+    )
+
+
+def first(labels: Mapping[str, str], keys: Iterable[str]) -> str | None:
+    return next((labels[k] for k in keys if k in labels), None)
+
+
+def tags(tagged: Mapping) -> dict[str, str]:
+    """Tags of an AWS object, from a list of {Key, Value} or from a map (EKS)."""
+    found = tagged.get("Tags", tagged.get("tags")) or {}
+    return dict(found) if isinstance(found, Mapping) else {t["Key"]: t["Value"] for t in found}
+
+
+def _is_system_label(key: str) -> bool:
+    domain = key.split("/", 1)[0] if "/" in key else ""
+    return domain.endswith(_SYSTEM_LABEL_DOMAINS)
+
+
+def _is_fargate(raw: Mapping) -> bool:
+    return ((raw.get("metadata") or {}).get("labels") or {}).get(COMPUTE_TYPE_LABEL) == "fargate"

@@ -1,0 +1,198 @@
+"""Node groups and pools: each Auto Scaling group or EKS node group with the nodes it runs, grouped into pools
+by the `dominodatalab.com/node-pool` label.
+
+A node joins the group its instance belongs to (the instance's aws:autoscaling:groupName tag), else the
+node group its labels name (EKS or eksctl), else a group of its pool in its zone. A group with no node (a
+pool scaled to zero) is known from its Auto Scaling group alone: its pool from the autoscaler's
+node-template tags, its sizes, instance type, volumes and image from the group and its launch template.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from domino_eks.model import NODE_POOL_LABEL, Location, NodeGroup, NodePool, Taint
+from domino_eks.sources.snapshot.facts import Facts, KubeNode, tags
+
+ASG_NAME_TAG = "aws:autoscaling:groupName"
+EKS_NODEGROUP_TAG = "eks:nodegroup-name"
+TEMPLATE_LABEL_TAG = "k8s.io/cluster-autoscaler/node-template/label/"
+TEMPLATE_TAINT_TAG = "k8s.io/cluster-autoscaler/node-template/taint/"
+UNLABELLED = "unlabelled"
+_EKS_TAINT_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
+# (what an EKS AMI type, image name or node OS image contains, eksctl's family name), first match wins
+_AMI_FAMILIES = (("al2023", "AmazonLinux2023"), ("amazon linux 2023", "AmazonLinux2023"),
+                 ("bottlerocket", "Bottlerocket"), ("al2_", "AmazonLinux2"), ("amazon linux 2", "AmazonLinux2"),
+                 ("amazon-eks-node-", "AmazonLinux2"), ("amazon-eks-gpu-node-", "AmazonLinux2"))
+_UBUNTU = re.compile(r"ubuntu\D*(\d\d)\.?(\d\d)")
+_ACCELERATED_AMI_HINTS = ("gpu", "nvidia", "neuron")
+
+
+@dataclass
+class _Draft:
+    """A node group being assembled from whichever of its ASG, EKS node group and nodes are known."""
+
+    name: str
+    asg: Mapping | None = None
+    nodegroup: Mapping | None = None
+    nodes: list[KubeNode] = field(default_factory=list)
+
+
+def node_groups(facts: Facts) -> list[NodeGroup]:
+    return [_node_group(facts, draft) for draft in _drafts(facts).values()]
+
+
+def pools(groups: list[NodeGroup]) -> tuple[NodePool, ...]:
+    by_label: dict[str | None, list[NodeGroup]] = {}
+    for group in groups:
+        by_label.setdefault(group.labels.get(NODE_POOL_LABEL), []).append(group)
+    return tuple(NodePool(name=label or UNLABELLED, label=label, groups=tuple(members))
+                 for label, members in by_label.items())
+
+
+def _drafts(facts: Facts) -> dict[tuple[str, str], _Draft]:
+    drafts: dict[tuple[str, str], _Draft] = {}
+    asgs = {a["AutoScalingGroupName"]: a for a in facts.aws_part("auto_scaling_groups") or ()}
+    asg_nodegroup = {name: tags(asg).get(EKS_NODEGROUP_TAG) for name, asg in asgs.items()}
+    for nodegroup in facts.aws_part("nodegroups") or ():
+        behind = next((asgs[a["name"]] for a in (nodegroup.get("resources") or {}).get("autoScalingGroups") or ()
+                       if a.get("name") in asgs), None)
+        drafts[("nodegroup", nodegroup["nodegroupName"])] = _Draft(nodegroup["nodegroupName"], behind, nodegroup)
+    for name, asg in asgs.items():
+        if not asg_nodegroup[name]:
+            drafts[("asg", name)] = _Draft(name, asg)
+    instance_asg = {i["InstanceId"]: tags(i).get(ASG_NAME_TAG) for i in facts.aws_part("instances") or ()}
+    for node in facts.nodes or ():
+        asg = instance_asg.get(node.instance_id)
+        if asg_nodegroup.get(asg) or (node.managed_hint and ("nodegroup", node.group_hint) in drafts):
+            key = ("nodegroup", asg_nodegroup.get(asg) or node.group_hint)
+        elif asg:
+            key = ("asg", asg)
+        elif node.group_hint:
+            key = ("labelled", node.group_hint)
+        else:
+            key = ("zone", f"{node.pool or UNLABELLED}-{node.model.zone or 'unknown-zone'}")
+        drafts.setdefault(key, _Draft(key[1])).nodes.append(node)
+    return drafts
+
+
+def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
+    asg, nodegroup, nodes = draft.asg or {}, draft.nodegroup or {}, draft.nodes
+    template = (facts.aws_part("launch_templates") or {}).get(asg.get("AutoScalingGroupName")) or {}
+    scaling = nodegroup.get("scalingConfig") or {}
+    images = facts.aws_part("images")
+    image = next((i for i in images or () if i.get("ImageId") == template.get("ImageId")), None)
+    root_volume = next((m["Ebs"] for m in template.get("BlockDeviceMappings") or () if "Ebs" in m), {})
+    return NodeGroup(
+        name=draft.name,
+        zones=_zones(facts, asg, nodegroup, nodes),
+        instance_type=template.get("InstanceType") or _override_type(asg)
+        or (nodegroup.get("instanceTypes") or [None])[0] or _most_common(n.model.instance_type for n in nodes),
+        volume_size_gb=root_volume.get("VolumeSize") or nodegroup.get("diskSize"),
+        volume_type=root_volume.get("VolumeType"),
+        min_size=asg.get("MinSize", scaling.get("minSize")),
+        desired_capacity=asg.get("DesiredCapacity", scaling.get("desiredSize")),
+        max_size=asg.get("MaxSize", scaling.get("maxSize")),
+        labels=_common_labels(nodes) if nodes else nodegroup.get("labels") or _template_labels(asg),
+        taints=_common_taints(nodes) if nodes else _nodegroup_taints(nodegroup) or _template_taints(asg),
+        tags=tags(asg) if asg else None,
+        managed=bool(nodegroup) if (asg or nodegroup) else next((n.managed_hint for n in nodes), None),
+        ami=template.get("ImageId"),
+        ami_family=_ami_family(nodegroup.get("amiType") or (image or {}).get("Name")
+                               or next((n.os_image for n in nodes if n.os_image), None)),
+        ami_exists=(image is not None) if template.get("ImageId") and images is not None else None,
+        ami_accelerated=_accelerated(nodes, image, nodegroup),
+        bootstrap_arguments=_user_data(template.get("UserData")),
+        private_networking=not any(n.public for n in nodes) if nodes else None,
+        imdsv2_required=(template["MetadataOptions"].get("HttpTokens") == "required")
+        if "MetadataOptions" in template else None,
+        nodes=tuple(n.model for n in nodes) if facts.nodes is not None else None,
+        location=Location(object=f"AutoScalingGroup/{asg['AutoScalingGroupName']}" if asg
+                          else f"Nodegroup/{draft.name}" if nodegroup else f"NodeGroup/{draft.name}"),
+    )
+
+
+def _zones(facts: Facts, asg: Mapping, nodegroup: Mapping, nodes: list[KubeNode]) -> tuple[str, ...] | None:
+    """The group's zones as configured (its ASG's, its EKS node group's subnets'), else where its nodes run."""
+    if asg.get("AvailabilityZones"):
+        return tuple(sorted(asg["AvailabilityZones"]))
+    zones = facts.subnet_zones(nodegroup.get("subnets")) if nodegroup else None
+    if zones:
+        return tuple(sorted(zones))
+    if nodes and all(n.model.zone for n in nodes):
+        return tuple(sorted({n.model.zone for n in nodes}))
+    return None
+
+
+def _common_labels(nodes: list[KubeNode]) -> dict[str, str]:
+    common = dict(nodes[0].labels)
+    for node in nodes[1:]:
+        if node.labels != common:
+            common = {k: v for k, v in common.items() if node.labels.get(k) == v}
+    return common
+
+
+def _common_taints(nodes: list[KubeNode]) -> tuple[Taint, ...]:
+    common = set(nodes[0].taints)
+    for node in nodes[1:]:
+        common &= set(node.taints)
+    return tuple(t for t in nodes[0].taints if t in common)
+
+
+def _template_labels(asg: Mapping) -> dict[str, str]:
+    return {k[len(TEMPLATE_LABEL_TAG):]: v for k, v in tags(asg).items() if k.startswith(TEMPLATE_LABEL_TAG)}
+
+
+def _template_taints(asg: Mapping) -> tuple[Taint, ...]:
+    """Taints from scale-from-zero tags: `.../node-template/taint/<key>: <value>:<Effect>`."""
+    found = []
+    for key, text in tags(asg).items():
+        if key.startswith(TEMPLATE_TAINT_TAG) and ":" in text:
+            value, effect = text.rsplit(":", 1)
+            found.append(Taint(key=key[len(TEMPLATE_TAINT_TAG):], value=value, effect=effect))
+    return tuple(found)
+
+
+def _nodegroup_taints(nodegroup: Mapping) -> tuple[Taint, ...]:
+    return tuple(Taint(key=t["key"], value=t.get("value", ""), effect=_EKS_TAINT_EFFECTS.get(t["effect"], t["effect"]))
+                 for t in nodegroup.get("taints") or ())
+
+
+def _override_type(asg: Mapping) -> str | None:
+    overrides = ((asg.get("MixedInstancesPolicy") or {}).get("LaunchTemplate") or {}).get("Overrides") or []
+    return next((o["InstanceType"] for o in overrides if "InstanceType" in o), None)
+
+
+def _most_common(values: Iterable[str | None]) -> str | None:
+    counts = Counter(v for v in values if v)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _ami_family(described: str | None) -> str | None:
+    text = (described or "").lower()
+    ubuntu = _UBUNTU.search(text)
+    if ubuntu:
+        return f"Ubuntu{ubuntu.group(1)}{ubuntu.group(2)}"
+    return next((family for hint, family in _AMI_FAMILIES if hint in text), None)
+
+
+def _accelerated(nodes: list[KubeNode], image: Mapping | None, nodegroup: Mapping) -> bool | None:
+    """GPUs on offer prove the drivers; otherwise the image or EKS AMI type names an accelerated build."""
+    if any((n.model.gpu_allocatable or 0) > 0 for n in nodes):
+        return True
+    described = (image or {}).get("Name") or nodegroup.get("amiType")
+    return any(h in described.lower() for h in _ACCELERATED_AMI_HINTS) if described else None
+
+
+def _user_data(encoded: str | None) -> str | None:
+    if not encoded:
+        return None
+    try:
+        return base64.b64decode(encoded).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return encoded

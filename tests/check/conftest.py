@@ -1,0 +1,43 @@
+"""Fixtures for `check` and `snapshot`: a kubeconfig for the local API server, the emulator, its account."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.check.support import REGION, Account, build_account, write_kubeconfig
+
+
+@pytest.fixture
+def kubeconfig(tmp_path, httpserver) -> Path:
+    return write_kubeconfig(tmp_path / "kubeconfig", httpserver.url_for("").rstrip("/"))
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(monkeypatch, moto_url) -> dict:
+    """Credentials and region for the emulator, as environment variables (what boto3 reads)."""
+    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return env
+
+
+@pytest.fixture(scope="session")
+def account(moto_url) -> Account:
+    """The emulated account of a Domino cluster, built once per test process."""
+    return build_account(moto_url)

@@ -1,0 +1,135 @@
+"""The AWS collector against the emulator (a moto server over HTTP on loopback) holding a Domino cluster's account.
+
+Refusals are injected the way the feasibility notes found works with moto: a botocore `before-send` hook on the
+session answers one operation with the HTTP error AWS would send, and everything else reaches the emulator.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from tests.check.support import BUCKETS, CLUSTER, FQDN, REGION, live_nodes, snapshot_parts
+
+from domino_eks import rules
+from domino_eks.collect.aws import AwsAccess, collect
+from domino_eks.errors import ToolError
+from domino_eks.rules.base import Status
+from domino_eks.sources import snapshot as snapshots
+
+TARGET = {"cluster": CLUSTER, "fqdn": FQDN, "buckets": BUCKETS}
+
+
+def collected(account, target=TARGET, session=None, cluster=CLUSTER):
+    return collect(AwsAccess(region=REGION, endpoint_url=account.url), cluster, target,
+                   account.instances.values(), session=session)
+
+
+def test_the_account_is_collected_fact_by_fact(account, aws_env):
+    facts, errors = collected(account)
+
+    assert errors == {"eks": "DescribeClusterVersions: not supported by this endpoint (HTTP 404); the EKS calendar "
+                             "shipped with the tool is used instead"}
+    assert sorted(g["AutoScalingGroupName"] for g in facts["auto_scaling_groups"]) == sorted(
+        f"domino-{pool}-{zone}" for pool in ("platform", "default", "default-gpu") for zone in "abc")
+    assert facts["launch_templates"]["domino-platform-a"]["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"] == 128
+    assert facts["efs"]["file_system"]["FileSystemId"] == account.efs_id
+    assert len(facts["efs"]["mount_targets"]) == 3
+    assert len({tuple(t["SecurityGroups"]) for t in facts["efs"]["mount_targets"]}) == 1
+    assert facts["buckets"]["backups"]["versioning"] == {"Status": "Enabled"}
+    assert facts["buckets"]["logs"]["policy"]["Statement"][0]["Sid"] == "DenyPlainHttp"
+    assert [p["name"] for p in facts["roles"][f"{CLUSTER}-nodes"]] == ["s3", f"{CLUSTER}-autoscaler"]
+    assert [(c["DomainName"], c["Status"]) for c in facts["certificates"]] == [(FQDN, "ISSUED")]
+    assert {i["InstanceId"] for i in facts["instances"]} == set(account.instances.values())
+
+
+def test_the_collected_account_reads_as_a_deployment_ready_for_domino(account, aws_env):
+    facts, errors = collected(account)
+    kubernetes = snapshot_parts(live_nodes(account))
+
+    deployment = snapshots.to_deployment({"target": TARGET, "kubernetes": kubernetes, "aws": facts, "errors": errors},
+                                         today=date.today())
+
+    platform, gpu = deployment.pool("platform"), deployment.pool("default-gpu")
+    assert [(g.name, g.min_size, g.max_size, g.volume_size_gb, len(g.nodes)) for g in platform.groups] == [
+        (f"domino-platform-{z}", 1, 1, 128, 1) for z in "abc"]
+    assert [(g.min_size, g.max_size, g.nodes, g.ami_accelerated) for g in gpu.groups] == [(0, 5, (), True)] * 3
+    assert deployment.storage.efs.admits_nfs_from_nodes is True
+    assert all(b.blocks_public_access and b.encrypted and b.tls_only and b.versioning
+               for b in deployment.storage.buckets)
+    assert 89 <= deployment.domain.certificate.days_left <= 90
+    assert deployment.cluster.control_plane_zones == ("us-west-2a", "us-west-2b", "us-west-2c")
+    assert deployment.network.nat_gateway is True and not any(s.public for s in deployment.network.subnets)
+    statuses = {f.id: f.status for f in rules.REGISTRY.evaluate(deployment)}
+    assert all(status is not Status.SKIP for status in statuses.values())
+
+
+def refusing(operation: str, status: int, headers: dict, body: bytes) -> boto3.Session:
+    """A session whose clients get `body` back for `operation` ('s3.GetBucketEncryption') instead of an answer."""
+    class Raw:
+        def stream(self, **_):
+            yield body
+
+    session = boto3.Session(region_name=REGION)
+    session.events.register(f"before-send.{operation}",
+                            lambda request, **_: AWSResponse(request.url, status, headers, Raw()))
+    return session
+
+
+def test_a_refused_call_is_recorded_and_the_rules_needing_it_skip_with_the_reason(account, aws_env):
+    session = refusing("efs.DescribeFileSystems", 403,
+                       {"x-amzn-errortype": "AccessDeniedException:", "Content-Type": "application/json"},
+                       b'{"message": "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: '
+                       b'elasticfilesystem:DescribeFileSystems"}')
+
+    facts, errors = collected(account, session=session)
+    deployment = snapshots.to_deployment({"target": TARGET, "kubernetes": snapshot_parts(live_nodes(account)),
+                                          "aws": facts, "errors": errors}, today=date.today())
+
+    assert "efs" not in facts and facts["buckets"]
+    assert errors["efs"].startswith("DescribeFileSystems: AccessDeniedException: User: arn:aws:iam")
+    s003 = next(f for f in rules.REGISTRY.evaluate(deployment) if f.id == "S003")
+    assert s003.status is Status.SKIP and "AccessDeniedException" in s003.message
+
+
+def test_a_bucket_setting_that_may_not_be_read_is_unknown_not_off(account, aws_env):
+    session = refusing("s3.GetBucketEncryption", 403, {"Content-Type": "application/xml"},
+                       b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
+
+    facts, errors = collected(account, session=session)
+
+    assert errors["s3"].startswith("GetBucketEncryption: AccessDenied: Access Denied")
+    assert all("encryption" not in bucket and "versioning" in bucket for bucket in facts["buckets"].values())
+
+
+def test_a_bucket_that_does_not_exist_is_a_fact(account, aws_env):
+    facts, errors = collected(account, target={**TARGET, "buckets": {**BUCKETS, "logs": "domino-prod-logs-gone"}})
+
+    assert facts["buckets"]["logs"] == {"name": "domino-prod-logs-gone", "exists": False}
+    assert "s3" not in errors
+
+
+def test_a_cluster_eks_does_not_know_is_recorded_under_eks(account, aws_env):
+    facts, errors = collected(account, cluster="not-this-one")
+
+    assert "ResourceNotFoundException" in errors["eks"] and "cluster" not in facts
+    assert facts["auto_scaling_groups"]  # those of the nodes' instances, still found
+
+
+def test_without_credentials_the_aws_side_is_missing_with_the_reason(account, monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+    facts, errors = collected(account)
+
+    assert facts is None and "Unable to locate credentials" in errors["aws"]
+
+
+def test_an_endpoint_that_cannot_be_reached_stops_the_run(aws_env):
+    with pytest.raises(ToolError, match="cannot reach AWS"):
+        collect(AwsAccess(region=REGION, endpoint_url="http://127.0.0.1:9"), CLUSTER, TARGET, [])

@@ -1,0 +1,123 @@
+"""Reading dumps: the kubectl List (decoded item by item, pruned), snapshot files, merging, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tests.check.support import CLUSTER_LIST, items_of, recorded_list
+
+from domino_eks.collect import shapes
+from domino_eks.errors import InputError
+from domino_eks.sources import dump
+
+
+def write(tmp_path, name: str, document, indent: int | None = 4):
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document, indent=indent))
+    return str(path)
+
+
+def test_a_kubectl_list_becomes_a_snapshot_of_the_kubernetes_side_only():
+    snapshot = dump.read(str(CLUSTER_LIST))
+
+    assert set(snapshot["kubernetes"]) == {"nodes", "storageclasses", "namespaces", "daemonsets", "csidrivers"}
+    assert len(snapshot["kubernetes"]["nodes"]) == 9
+    assert "aws" not in snapshot
+    assert "Kubernetes objects only" in snapshot["errors"]["aws"]
+
+
+def test_nodes_keep_only_what_the_rules_read():
+    node = dump.read(str(CLUSTER_LIST))["kubernetes"]["nodes"][0]
+
+    assert set(node) == {"metadata", "spec", "status"}
+    assert set(node["metadata"]) == {"name", "labels"}
+    assert node["spec"]["providerID"] == "aws:///us-west-2a/i-0a1b2c3d4e5f60000"
+    assert "images" not in node["status"] and "managedFields" not in node["metadata"]
+    assert {"type": "Ready", "status": "True"} in node["status"]["conditions"]
+
+
+@pytest.mark.parametrize("indent", [None, 0, 2, 8])
+def test_the_item_by_item_reader_agrees_with_json_load_however_the_file_is_laid_out(tmp_path, indent):
+    document = recorded_list()
+    path = write(tmp_path, "cluster.json", document, indent)
+
+    nodes = dump.read(path)["kubernetes"]["nodes"]
+
+    assert nodes == [shapes.prune(n, shapes.NODE) for n in items_of(document, "Node")]
+
+
+def test_only_the_top_level_items_are_read_one_by_one(tmp_path):
+    document = {"apiVersion": "v1", "kind": "List", "metadata": {"items": ["not", "objects"]},
+                "items": items_of(recorded_list(), "Namespace")}
+
+    snapshot = dump.read(write(tmp_path, "cluster.json", document))
+
+    assert [n["metadata"]["name"] for n in snapshot["kubernetes"]["namespaces"]] == [
+        "default", "kube-node-lease", "kube-public", "kube-system"]
+
+
+def test_a_list_of_nodes_alone_leaves_the_other_kinds_unknown(tmp_path):
+    document = {"apiVersion": "v1", "kind": "List", "items": items_of(recorded_list(), "Node")}
+
+    snapshot = dump.read(write(tmp_path, "nodes.json", document))
+
+    assert set(snapshot["kubernetes"]) == {"nodes"}
+    assert set(snapshot["errors"]) == {"storageclasses", "namespaces", "daemonsets", "csidrivers", "aws"}
+    assert "kubectl get nodes,storageclasses" in snapshot["errors"]["csidrivers"]
+
+
+def test_with_namespaces_listed_a_kind_without_items_has_none(tmp_path):
+    recorded = recorded_list()
+    document = {"apiVersion": "v1", "kind": "List",
+                "items": items_of(recorded, "Node") + items_of(recorded, "Namespace")}
+
+    snapshot = dump.read(write(tmp_path, "cluster.json", document))
+
+    assert snapshot["kubernetes"]["csidrivers"] == [] and snapshot["kubernetes"]["storageclasses"] == []
+
+
+def test_invalid_json_is_reported_with_line_and_column(tmp_path):
+    path = write(tmp_path, "broken.json", '{\n  "apiVersion": "v1",\n  "items": [\n    {"kind": "Node",}\n  ]\n}')
+
+    with pytest.raises(InputError) as raised:
+        dump.read(path)
+
+    problem = raised.value.problems[0]
+    assert (problem.file, problem.line, problem.column) == (path, 4, 21)
+    assert "invalid JSON" in problem.message
+
+
+def test_a_document_that_is_neither_dump_is_refused_naming_both(tmp_path):
+    path = write(tmp_path, "deployment.json", {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {}})
+
+    with pytest.raises(InputError) as raised:
+        dump.read(path)
+
+    message = raised.value.problems[0].message
+    assert "'Deployment'" in message and "domino-eks/snapshot" in message and "kubectl get nodes" in message
+
+
+def test_a_snapshot_of_another_version_is_refused(tmp_path):
+    path = write(tmp_path, "snapshot.json", {"kind": "domino-eks/snapshot", "version": 9})
+
+    with pytest.raises(InputError, match="version 9"):
+        dump.read(path)
+
+
+def test_a_missing_file_is_unusable_input(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        dump.read(str(tmp_path / "absent.json"))
+
+
+def test_a_kubectl_list_beside_an_aws_snapshot_gives_both_sides(tmp_path):
+    aws_only = {"kind": "domino-eks/snapshot", "version": 1, "collected_at": "2026-11-24T08:00:00+00:00",
+                "target": {"cluster": "domino-prod"}, "aws": {"vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]},
+                "errors": {"kubernetes": "no usable kubeconfig context", "s3": "GetBucketPolicy: AccessDenied: no"}}
+    files = [str(CLUSTER_LIST), write(tmp_path, "aws.json", aws_only)]
+
+    merged = dump.read_all(files)
+
+    assert merged["kubernetes"]["nodes"] and merged["aws"]["vpcs"][0]["VpcId"] == "vpc-1"
+    assert merged["target"] == {"cluster": "domino-prod"} and merged["collected_at"].startswith("2026-11-24")
+    assert merged["errors"] == {"s3": "GetBucketPolicy: AccessDenied: no"}
