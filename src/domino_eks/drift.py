@@ -8,40 +8,41 @@ once per run, so every format renders them alike. A finding points at the pool's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 
 from domino_eks.model import Deployment, NodePool
 from domino_eks.rules.base import Finding, Outcome, Registry, Severity, failed, passed, skipped
 
 SECTION = "Drift from the spec (check --spec)"
-Compare = Callable[[Deployment, Deployment], Iterable[Outcome]]
-_COMPARISONS: list[tuple[dict, Compare]] = []
+# each check takes the intended deployment first, then the live one
+_COMPARISONS = Registry()
+_comparison = partial(_COMPARISONS.rule, section=SECTION)
+# where the live pools come from: the nodes (Kubernetes), the Auto Scaling and EKS node groups (AWS)
+_POOL_GAPS = ("kubernetes", "autoscaling", "eks", "aws")
 
 
 def evaluate(intended: Deployment, live: Deployment) -> list[Finding]:
     """Every drift comparison of `live` against `intended`, as findings."""
-    registry = Registry()
-    for record, compare in _COMPARISONS:
-        registry.rule(**record)(partial(compare, intended))
-    return registry.evaluate(live)
-
-
-def _comparison(id: str, severity: Severity, *, title: str, rationale: str, fix: str):
-    def register(compare: Compare) -> Compare:
-        _COMPARISONS.append((dict(id=id, severity=severity, title=title, rationale=rationale, fix=fix,
-                                  section=SECTION), compare))
-        return compare
-    return register
+    return [finding for comparison in _COMPARISONS
+            for finding in replace(comparison, check=partial(comparison.check, intended)).evaluate(live)]
 
 
 def _pairs(intended: Deployment, live: Deployment) -> Iterator[tuple[NodePool, NodePool | None]]:
+    """Each of the spec's pools with the live pool of the same label, or None."""
     for pool in intended.domino_pools:
         yield pool, live.pool(pool.label)
 
 
-def _live_pools_unknown(live: Deployment) -> bool:
-    return not live.pools and bool({"nodes", "kubernetes", "aws"} & set(live.source.gaps))
+def _matched(intended: Deployment, live: Deployment) -> Iterator[tuple[NodePool, NodePool]]:
+    """The spec's pools that exist live (a missing one is DRIFT-POOL-MISSING's to report)."""
+    return ((pool, found) for pool, found in _pairs(intended, live) if found is not None)
+
+
+def _pools_unseen(live: Deployment) -> list[str]:
+    """Why the live pools may not all show: the reasons recorded for the nodes or node groups not collected."""
+    return [f"{key}: {live.source.gaps[key]}" for key in _POOL_GAPS if key in live.source.gaps]
 
 
 @_comparison(
@@ -52,8 +53,10 @@ def _live_pools_unknown(live: Deployment) -> bool:
     fix="Create the pool's node groups (domino-eks apply does), or remove the pool from the spec.",
 )
 def pool_missing(intended: Deployment, live: Deployment) -> Iterator[Outcome]:
-    if _live_pools_unknown(live):
-        yield skipped("the live node pools are unknown: neither nodes nor Auto Scaling groups were collected.")
+    unseen = _pools_unseen(live)
+    if not live.pools and unseen:
+        yield skipped(f"the live node pools are unknown: none was found, and the nodes or node groups were not "
+                      f"all collected ({'; '.join(unseen)}).")
         return
     for pool, found in _pairs(intended, live):
         yield (passed(f"pool {pool.label} exists.") if found else
@@ -68,9 +71,7 @@ def pool_missing(intended: Deployment, live: Deployment) -> Iterator[Outcome]:
     fix="Add or remove the pool's per-zone node groups until they match the spec's zones.",
 )
 def pool_zones(intended: Deployment, live: Deployment) -> Iterator[Outcome]:
-    for pool, found in _pairs(intended, live):
-        if found is None:
-            continue
+    for pool, found in _matched(intended, live):
         if found.zones is None or pool.zones is None:
             yield skipped(f"the zones of pool {pool.label} are unknown.")
         elif found.zones != pool.zones:
@@ -91,9 +92,7 @@ def pool_zones(intended: Deployment, live: Deployment) -> Iterator[Outcome]:
     fix="Set the node groups' minimum and maximum sizes to the spec's, or change the spec.",
 )
 def pool_size(intended: Deployment, live: Deployment) -> Iterator[Outcome]:
-    for pool, found in _pairs(intended, live):
-        if found is None:
-            continue
+    for pool, found in _matched(intended, live):
         planned, actual = _sizes(pool), _sizes(found)
         if actual is None:
             yield skipped(f"the sizes of pool {pool.label}'s node groups are unknown.")
@@ -111,9 +110,7 @@ def pool_size(intended: Deployment, live: Deployment) -> Iterator[Outcome]:
     fix="Change the node groups' launch templates to the spec's instance type, or change the spec.",
 )
 def pool_instance_type(intended: Deployment, live: Deployment) -> Iterator[Outcome]:
-    for pool, found in _pairs(intended, live):
-        if found is None:
-            continue
+    for pool, found in _matched(intended, live):
         planned = {g.instance_type for g in pool.groups}
         actual = {g.instance_type for g in found.groups}
         if None in actual:

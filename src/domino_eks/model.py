@@ -18,6 +18,7 @@ from domino_eks.instances import is_gpu_instance
 NODE_POOL_LABEL = "dominodatalab.com/node-pool"
 BUILD_NODE_LABEL = "domino/build-node"
 GPU_LABEL = "nvidia.com/gpu"
+GPU_RESOURCE = "nvidia.com/gpu"  # the extended resource NVIDIA's device plugin advertises (named like the label)
 PLATFORM = "platform"
 DEFAULT = "default"
 DEFAULT_GPU = "default-gpu"
@@ -26,6 +27,7 @@ BucketRole = Literal["user_data", "logs", "backups"]  # one S3 bucket each (page
 BUCKET_ROLES: tuple[BucketRole, ...] = get_args(BucketRole)
 EBS_CSI_PROVISIONER = "ebs.csi.aws.com"
 EBS_IN_TREE_PROVISIONER = "kubernetes.io/aws-ebs"  # deprecated; served by the CSI driver from Kubernetes 1.23
+EFS_CSI_PROVISIONER = "efs.csi.aws.com"
 # The EBS CSI driver's StorageClass parameters, lower case: it reads their names case-insensitively.
 EBS_CSI_PARAMETERS = frozenset({
     "type", "fstype", "csi.storage.k8s.io/fstype", "encrypted", "kmskeyid", "iops", "iopspergb", "throughput",
@@ -266,9 +268,18 @@ class Access(Frozen):
     autoscaler: Grants | None = None  # platform nodes' instance profile, or the autoscaler's IRSA role
 
 
+def name_covers(certificate_name: str, fqdn: str) -> bool:
+    """Exact match, or a wildcard standing for exactly one leftmost label (case-insensitive)."""
+    pattern, host = certificate_name.lower().rstrip("."), fqdn.lower().rstrip(".")
+    if not pattern.startswith("*."):
+        return pattern == host
+    first, _, rest = host.partition(".")
+    return bool(first) and rest == pattern[2:]
+
+
 class Certificate(Frozen):
     arn: str | None = None
-    domain_names: tuple[str, ...]
+    domain_names: tuple[str, ...]  # () when a live source looked and no certificate covers the FQDN
     status: str | None = None  # ISSUED, PENDING_VALIDATION, ... ; None when planned
     not_after: str | None = None  # ISO date-time
     days_left: int | None = None  # computed by the live source on the day it looked

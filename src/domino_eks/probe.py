@@ -17,34 +17,32 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 
 from domino_eks.errors import ToolError
-from domino_eks.model import DEFAULT, NODE_POOL_LABEL, Deployment
+from domino_eks.model import DEFAULT, EFS_CSI_PROVISIONER, GPU_RESOURCE, NODE_POOL_LABEL, Deployment
 from domino_eks.rules.base import Finding, Outcome, Registry, Severity, failed, passed, skipped
 
 SECTION = "Proofs on the live cluster (check --probe)"
 NAMESPACE_PREFIX = "domino-eks-probe-"
-EFS_PROVISIONER = "efs.csi.aws.com"
-GPU_RESOURCE = "nvidia.com/gpu"
 SERVER_PORT = 8080
 # restricted Pod Security: a probe must run where Domino's own workloads may
 _RESTRICTED = {"runAsNonRoot": True, "runAsUser": 65534, "allowPrivilegeEscalation": False,
                "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}}
 Probe = Callable[["Session", Deployment], Iterator[Outcome]]
-_PROBES: list[tuple[dict, Probe]] = []
+# each check takes the probes' session first, then the deployment
+_PROBES = Registry()
 
 
 def run(api, deployment: Deployment, image: str, timeout: int) -> list[Finding]:
     """Every probe against the cluster behind `api` (a kubernetes ApiClient), as findings."""
     session = Session(api, NAMESPACE_PREFIX + secrets.token_hex(3), image, timeout)
-    registry = Registry()
-    for record, probe in _PROBES:
-        registry.rule(**record)(partial(probe, session))
     with _terminate_as_interrupt():
         try:
             session.create_namespace()
-            return registry.evaluate(deployment)
+            return [finding for probe in _PROBES
+                    for finding in replace(probe, check=partial(probe.check, session)).evaluate(deployment)]
         finally:
             session.delete_namespace()
 
@@ -140,8 +138,7 @@ class Session:
 
 def _probe(id: str, severity: Severity, *, title: str, rationale: str, fix: str):
     def register(probe: Probe) -> Probe:
-        _PROBES.append((dict(id=id, severity=severity, title=title, rationale=rationale, fix=fix, section=SECTION),
-                        _guarded(probe)))
+        _PROBES.rule(id, severity, title=title, rationale=rationale, fix=fix, section=SECTION)(_guarded(probe))
         return probe
     return register
 
@@ -176,7 +173,7 @@ def block_volume(session: Session, d: Deployment) -> Iterator[Outcome]:
     if block is None or not block.name:
         yield skipped("no EBS StorageClass found to probe.")
         return
-    pool = DEFAULT if d.pool(DEFAULT) else None
+    pool = _default_pool(d)
     session.claim("block", block.name, "ReadWriteOnce")
     session.pod("block-writer", "echo probe > /data/probe && cat /data/probe", pool=pool, claim="block")
     pod = session.finished("block-writer")
@@ -193,11 +190,11 @@ def block_volume(session: Session, d: Deployment) -> Iterator[Outcome]:
     fix="Check the EFS CSI driver, the mount targets in every zone and the 2049 rule (S003, S004).",
 )
 def shared_volume(session: Session, d: Deployment) -> Iterator[Outcome]:
-    efs = next((c for c in d.kubernetes.storage_classes or () if c.provisioner == EFS_PROVISIONER), None)
+    efs = next((c for c in d.kubernetes.storage_classes or () if c.provisioner == EFS_CSI_PROVISIONER), None)
     if efs is None or not efs.name:
-        yield skipped(f"no StorageClass of {EFS_PROVISIONER} found to probe.")
+        yield skipped(f"no StorageClass of {EFS_CSI_PROVISIONER} found to probe.")
         return
-    pool = DEFAULT if d.pool(DEFAULT) else None
+    pool = _default_pool(d)
     session.claim("shared", efs.name, "ReadWriteMany")
     # each writer leaves its own file, then waits (up to 2 minutes) until it sees the other's
     script = ('echo probe > "/data/$HOSTNAME" && i=0; while [ "$(ls /data | wc -l)" -lt 2 ]; do '
@@ -220,7 +217,7 @@ def shared_volume(session: Session, d: Deployment) -> Iterator[Outcome]:
     fix="Enable NetworkPolicy enforcement: the VPC CNI's network-policy agent or Calico (N001).",
 )
 def network_policy(session: Session, d: Deployment) -> Iterator[Outcome]:
-    pool = DEFAULT if d.pool(DEFAULT) else None
+    pool = _default_pool(d)
     session.pod("np-server", f"mkdir -p /tmp/www && echo probe > /tmp/www/index.html && "
                              f"httpd -f -p {SERVER_PORT} -h /tmp/www", pool=pool, labels={"probe": "np-server"})
     server = session.wait("np-server", ("Running", "Failed", "Succeeded"))
@@ -261,6 +258,11 @@ def gpu_pod(session: Session, d: Deployment) -> Iterator[Outcome]:
     yield (passed(f"a pod asking for one {GPU_RESOURCE} ran on pool {pool.label}.")
            if _phase(pod) == "Succeeded" else
            failed(f"a pod asking for one {GPU_RESOURCE} on pool {pool.label} did not run: {_story(pod)}."))
+
+
+def _default_pool(d: Deployment) -> str | None:
+    """Where executions run, so where a probe pod proves what they will meet; any node if there is no such pool."""
+    return DEFAULT if d.pool(DEFAULT) else None
 
 
 def _phase(pod) -> str | None:

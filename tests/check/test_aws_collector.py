@@ -6,6 +6,7 @@ session answers one operation with the HTTP error AWS would send, and everything
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import boto3
@@ -43,6 +44,8 @@ def test_the_account_is_collected_fact_by_fact(account, aws_env):
     assert [p["name"] for p in facts["roles"][f"{CLUSTER}-nodes"]] == ["s3", f"{CLUSTER}-autoscaler"]
     assert [(c["DomainName"], c["Status"]) for c in facts["certificates"]] == [(FQDN, "ISSUED")]
     assert {i["InstanceId"] for i in facts["instances"]} == set(account.instances.values())
+    assert [v["VpcId"] for v in facts["vpcs"]] == [account.vpc_id]
+    assert account.nodes_security_group in {g["GroupId"] for g in facts["security_groups"]}
 
 
 def test_the_collected_account_reads_as_a_deployment_ready_for_domino(account, aws_env):
@@ -62,12 +65,14 @@ def test_the_collected_account_reads_as_a_deployment_ready_for_domino(account, a
     assert 89 <= deployment.domain.certificate.days_left <= 90
     assert deployment.cluster.control_plane_zones == ("us-west-2a", "us-west-2b", "us-west-2c")
     assert deployment.network.nat_gateway is True and not any(s.public for s in deployment.network.subnets)
+    assert (deployment.network.vpc_id, deployment.storage.efs.file_system_id) == (account.vpc_id, account.efs_id)
     statuses = {f.id: f.status for f in rules.REGISTRY.evaluate(deployment)}
     assert all(status is not Status.SKIP for status in statuses.values())
 
 
-def refusing(operation: str, status: int, headers: dict, body: bytes) -> boto3.Session:
-    """A session whose clients get `body` back for `operation` ('s3.GetBucketEncryption') instead of an answer."""
+def answering(operation: str, status: int, headers: dict, body: bytes) -> boto3.Session:
+    """A session whose clients get `body` back for `operation` ('s3.GetBucketEncryption') instead of the
+    emulator's answer."""
     class Raw:
         def stream(self, **_):
             yield body
@@ -79,7 +84,7 @@ def refusing(operation: str, status: int, headers: dict, body: bytes) -> boto3.S
 
 
 def test_a_refused_call_is_recorded_and_the_rules_needing_it_skip_with_the_reason(account, aws_env):
-    session = refusing("efs.DescribeFileSystems", 403,
+    session = answering("efs.DescribeFileSystems", 403,
                        {"x-amzn-errortype": "AccessDeniedException:", "Content-Type": "application/json"},
                        b'{"message": "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: '
                        b'elasticfilesystem:DescribeFileSystems"}')
@@ -95,7 +100,7 @@ def test_a_refused_call_is_recorded_and_the_rules_needing_it_skip_with_the_reaso
 
 
 def test_a_bucket_setting_that_may_not_be_read_is_unknown_not_off(account, aws_env):
-    session = refusing("s3.GetBucketEncryption", 403, {"Content-Type": "application/xml"},
+    session = answering("s3.GetBucketEncryption", 403, {"Content-Type": "application/xml"},
                        b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
 
     facts, errors = collected(account, session=session)
@@ -133,3 +138,24 @@ def test_without_credentials_the_aws_side_is_missing_with_the_reason(account, mo
 def test_an_endpoint_that_cannot_be_reached_stops_the_run(aws_env):
     with pytest.raises(ToolError, match="cannot reach AWS"):
         collect(AwsAccess(region=REGION, endpoint_url="http://127.0.0.1:9"), CLUSTER, TARGET, [])
+
+
+def test_a_certificate_whose_summary_hides_some_names_is_described_all_the_same(account, aws_env):
+    """ListCertificates shows the first alternative names only; the one covering the FQDN may be further on."""
+    arn = next(c["CertificateArn"] for c in account.client("acm").list_certificates()["CertificateSummaryList"]
+               if c["DomainName"] == FQDN)
+    summary = {"CertificateArn": arn, "DomainName": "intranet.example.org",
+               "SubjectAlternativeNameSummaries": ["intranet.example.org"],
+               "HasAdditionalSubjectAlternativeNames": True}
+    session = answering("acm.ListCertificates", 200, {"Content-Type": "application/x-amz-json-1.1"},
+                        json.dumps({"CertificateSummaryList": [summary]}).encode())
+
+    facts, errors = collected(account, session=session)
+
+    assert [c["CertificateArn"] for c in facts["certificates"]] == [arn] and "acm" not in errors
+
+
+def test_a_certificate_that_cannot_cover_the_fqdn_is_not_described(account, aws_env):
+    facts, _ = collected(account, target={**TARGET, "fqdn": "domino.example.org"})
+
+    assert facts["certificates"] == []

@@ -109,6 +109,29 @@ def test_a_dump_cannot_be_probed(tmp_path):
     assert completed.returncode == 2 and "cannot be combined with --probe" in completed.stderr
 
 
+@pytest.mark.parametrize("pair", ["data=domino-prod-data", "logs=", "backups"])
+def test_a_bucket_option_of_no_known_role_is_unusable_input_naming_the_roles(tmp_path, pair):
+    completed = run_cli("check", "--from-file", dump(tmp_path), "--bucket", pair)
+
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert f"{pair!r}: expected ROLE=NAME with ROLE one of user-data, logs, backups" in completed.stderr
+
+
+def test_a_snapshot_is_judged_as_of_the_day_it_was_taken(tmp_path):
+    snapshot = {"kind": "domino-eks/snapshot", "version": 1, "collected_at": "2026-11-24T08:00:00+00:00",
+                "target": {"cluster": "domino-prod", "fqdn": FQDN}, "errors": {},
+                "aws": {"certificates": [{"CertificateArn": "arn:aws:acm:us-west-2:1:certificate/c", "DomainName": FQDN,
+                                          "Status": "ISSUED", "NotAfter": "2026-12-04T00:00:00+00:00"}]}}
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(snapshot))
+
+    completed = run_cli("check", "--from-file", dump(tmp_path), "--from-file", str(path), "--format", "json")
+
+    d002 = findings(completed)["D002"]
+    assert [(f["status"], f["severity"]) for f in d002] == [("fail", "warning")]
+    assert "expires in 10 days" in d002[0]["message"]
+
+
 def test_json_lists_every_rule_once_or_more(tmp_path):
     completed = run_cli("check", "--from-file", dump(tmp_path, smaller_platform), "--format", "json")
 
@@ -174,6 +197,17 @@ def test_a_snapshot_checked_offline_gives_the_findings_of_the_live_check(httpser
     assert offline.returncode == live.returncode == 0
     assert [(f["id"], f["status"], f["message"]) for f in json.loads(offline.stdout)["findings"]] == [
         (f["id"], f["status"], f["message"]) for f in json.loads(live.stdout)["findings"]]
+
+
+def test_a_live_check_fails_an_fqdn_no_certificate_covers(httpserver, kubeconfig, account, aws_env):
+    serve_cluster(httpserver, live_nodes(account))
+    other = "domino.example.org"
+
+    completed = check_live(kubeconfig, account, aws_env, "--fqdn", other, *LIVE_TARGET[2:])
+
+    assert completed.returncode == 3, completed.stderr
+    assert [(f["status"], f["message"]) for f in findings(completed)["D002"]] == [
+        ("fail", f"no certificate covers {other}: browsers and clients reject HTTPS to Domino.")]
 
 
 @pytest.mark.parametrize("default_max, extra_pool, drifted, returncode", [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.check.support import recorded_list, snapshot_parts
 
 from domino_eks import drift
@@ -10,6 +12,7 @@ from domino_eks.sources import snapshot as snapshots
 from tests.conftest import load_example
 
 INTENDED = load_example("multi-az.yaml")  # platform, default and default-gpu in us-west-2a, b and c
+TODAY = date(2026, 11, 24)
 
 
 def live(change=None):
@@ -17,7 +20,7 @@ def live(change=None):
     if change:
         document["items"] = [i for i in document["items"] if not change(i)]
     snapshot = {"target": {"cluster": "domino-prod"}, "kubernetes": snapshot_parts(document), "errors": {}}
-    return snapshots.to_deployment(snapshot, file="cluster.json")
+    return snapshots.to_deployment(snapshot, TODAY, file="cluster.json")
 
 
 def node_of(pool: str, zone: str | None = None):
@@ -84,6 +87,7 @@ def test_a_pool_the_spec_does_not_name_is_worth_knowing():
 def test_without_nodes_or_auto_scaling_groups_the_live_pools_are_unknown():
     snapshot = {"target": {"cluster": "domino-prod"}, "kubernetes": {}, "errors": {"nodes": "Forbidden: no"}}
 
-    found = outcomes(INTENDED, snapshots.to_deployment(snapshot, file="cluster.json"))
+    found = outcomes(INTENDED, snapshots.to_deployment(snapshot, TODAY, file="cluster.json"))
 
     assert [f.status for f in found["DRIFT-POOL-MISSING"]] == [Status.SKIP]
+    assert "(kubernetes: nodes: Forbidden: no)" in found["DRIFT-POOL-MISSING"][0].message

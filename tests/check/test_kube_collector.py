@@ -50,6 +50,18 @@ def test_a_list_the_credentials_may_not_read_is_recorded_not_fatal(httpserver, k
     assert errors == {"csidrivers": f"Forbidden: {forbidden['message']}"}
 
 
+def test_a_server_version_that_may_not_be_read_is_recorded_under_its_own_key(httpserver, kubeconfig):
+    httpserver.expect_request("/version/").respond_with_json(
+        {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403,
+         "message": 'forbidden: User "auditor" cannot get path "/version"'}, status=403)
+    serve_cluster(httpserver, recorded_list())
+
+    facts, errors = collect(KubeAccess(str(kubeconfig)))
+
+    assert "server_version" not in facts and len(facts["nodes"]) == 9
+    assert errors == {"server_version": 'Forbidden: forbidden: User "auditor" cannot get path "/version"'}
+
+
 def test_pods_are_read_in_the_domino_namespaces_that_exist(httpserver, kubeconfig):
     document = recorded_list()
     platform = dict(items_of(document, "Namespace")[0], metadata={"name": "platform"})

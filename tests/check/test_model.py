@@ -11,7 +11,7 @@ from tests.check.support import items_of, recorded_list, snapshot_parts
 
 from domino_eks import rules
 from domino_eks.errors import InputError
-from domino_eks.model import Taint
+from domino_eks.model import Taint, autoscaler_tags
 from domino_eks.rules.base import Status
 from domino_eks.sources import snapshot as snapshots
 
@@ -117,7 +117,9 @@ def test_fargate_nodes_belong_to_no_pool():
 
     deployment = model(snapshot_of(document))
 
-    assert all(not n.name.startswith("fargate-") for g in deployment.groups for n in g.nodes)
+    names = [n.name for g in deployment.groups for n in g.nodes]
+    assert len(names) == len(items_of(recorded_list(), "Node")) == 9
+    assert not any(name.startswith("fargate-") for name in names)
 
 
 def test_nodes_without_the_node_pool_label_form_an_unlabelled_pool():
@@ -264,6 +266,30 @@ def test_what_was_not_collected_is_a_gap_the_rules_cite():
     assert (deployment.source.kind, deployment.source.file, deployment.live) == ("dump", "cluster.json", True)
 
 
+def test_a_kubernetes_list_that_was_refused_is_cited_by_the_rules_that_needed_it():
+    snapshot = snapshot_of(errors={"storageclasses": "Forbidden: storageclasses is forbidden"})
+    del snapshot["kubernetes"]["storageclasses"]
+
+    deployment = model(snapshot)
+
+    assert deployment.source.gaps["kubernetes"] == "storageclasses: Forbidden: storageclasses is forbidden"
+    assert "storageclasses" not in deployment.source.gaps  # gaps are by service, as the rules cite them
+    s001 = finding(deployment, "S001")
+    assert [f.status for f in s001] == [Status.SKIP]
+    assert "storageclasses: Forbidden: storageclasses is forbidden" in s001[0].message
+
+
+def test_the_facts_stand_as_of_the_day_given_not_the_day_they_are_read():
+    certificate = [{"CertificateArn": "arn:c", "DomainName": "domino.example.com", "Status": "ISSUED",
+                    "NotAfter": "2026-12-04T00:00:00+00:00"}]
+    snapshot = snapshot_of(aws={"certificates": certificate}, target={"fqdn": "domino.example.com"})
+
+    assert snapshots.to_deployment(snapshot, date(2026, 11, 24)).domain.certificate.days_left == 10
+    assert snapshots.to_deployment(snapshot, date(2026, 12, 14)).domain.certificate.days_left == -10
+    assert snapshots.collection_day({"collected_at": "2026-11-24T08:00:00+00:00"}) == date(2026, 11, 24)
+    assert snapshots.collection_day(snapshot) is None  # a kubectl List does not say when it was taken
+
+
 # --- the AWS side: describe-shaped responses -------------------------------------------------------------
 
 
@@ -300,6 +326,18 @@ def test_a_pool_scaled_to_zero_is_seen_through_its_auto_scaling_groups():
         True, True, "AmazonLinux2023", True)
     assert group.nodes == () and group.tags["k8s.io/cluster-autoscaler/enabled"] == "true"
     assert deployment.autoscaler.enabled is True
+
+
+def test_the_scale_from_zero_tags_the_tool_writes_read_back_as_the_groups_labels_and_taints():
+    labels = {"dominodatalab.com/node-pool": "default-gpu", "nvidia.com/gpu": "true"}
+    taints = (Taint(key="nvidia.com/gpu", value="true", effect="NoSchedule"),)
+    aws = {"auto_scaling_groups": [asg("gpu-a", "us-west-2a", 0, 5, 0, autoscaler_tags("domino-prod", labels, taints, 0))]}
+    document = recorded_list()
+    document["items"] = [i for i in document["items"] if i["kind"] != "Node" or not in_pool("default-gpu")(i)]
+
+    group = model(snapshot_of(document, aws=aws)).pool("default-gpu").groups[0]
+
+    assert (dict(group.labels), group.taints, group.nodes) == (labels, taints, ())
 
 
 def test_nodes_join_the_auto_scaling_group_their_instance_belongs_to():
@@ -384,6 +422,9 @@ def test_bucket_settings_never_configured_are_off_and_unread_ones_unknown():
     found = {b.role: b for b in model(snapshot_of(aws={"buckets": buckets}, target=target)).storage.buckets}
 
     assert set(found) == {"user_data", "logs"}  # the backups bucket does not exist
+    assert [f.message for f in finding(model(snapshot_of(aws={"buckets": buckets}, target=target)), "S006")] == [
+        "0 buckets have the backups role, not exactly one: Domino needs one bucket each for user data, logs and "
+        "backups."]
     assert (found["user_data"].blocks_public_access, found["user_data"].encrypted, found["user_data"].tls_only,
             found["user_data"].versioning) == (False, False, False, False)
     assert (found["logs"].blocks_public_access, found["logs"].encrypted, found["logs"].versioning) == (
@@ -405,6 +446,37 @@ def test_the_certificate_is_the_best_one_covering_the_fqdn():
 
     assert (covered.domain.certificate.arn, covered.domain.certificate.days_left) == ("arn:good", 20)
     assert uncovered.domain.certificate.domain_names == ()
+    assert [(f.status, f.message) for f in finding(uncovered, "D002")] == [
+        (Status.FAIL, "no certificate covers domino.example.com: browsers and clients reject HTTPS to Domino.")]
+
+
+def test_a_certificate_without_a_name_is_passed_over():
+    unnamed = {"CertificateArn": "arn:unnamed", "Status": "ISSUED", "NotAfter": "2027-01-01T00:00:00+00:00"}
+    named = {"CertificateArn": "arn:named", "DomainName": "domino.example.com", "Status": "ISSUED",
+             "NotAfter": "2026-12-14T12:00:00+00:00"}
+
+    certificate = model(snapshot_of(aws={"certificates": [unnamed, named]},
+                                    target={"fqdn": "domino.example.com"})).domain.certificate
+
+    assert (certificate.arn, certificate.domain_names) == ("arn:named", ("domino.example.com",))
+
+
+@pytest.mark.parametrize("named, found, gap", [
+    ({"user_data": "d-user-data", "logs": "d-logs"}, {"user_data", "logs"},
+     "no bucket name given for backups: pass --bucket backups=NAME or --spec"),
+    ({"user_data": "d-user-data", "logs": "d-logs", "backups": "d-backups"}, {"user_data", "logs"}, None),
+])
+def test_buckets_not_all_looked_up_are_unknown_not_missing(named, found, gap):
+    """A bucket nobody named, or whose lookup was refused (the collector notes why), would read as missing."""
+    buckets = {role: {"name": name, "exists": True} for role, name in named.items() if role in found}
+
+    deployment = model(snapshot_of(aws={"buckets": buckets}, target={"buckets": named},
+                                   errors={} if gap else {"s3": "HeadBucket: AccessDenied: Forbidden"}))
+
+    assert deployment.storage.buckets is None
+    assert (gap or "HeadBucket: AccessDenied") in deployment.source.gaps["s3"]
+    s006 = finding(deployment, "S006")
+    assert [f.status for f in s006] == [Status.SKIP] and deployment.source.gaps["s3"] in s006[0].message
 
 
 def test_the_platform_nodes_role_grants_s3_and_autoscaling():

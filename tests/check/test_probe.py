@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import threading
+from datetime import date
 
 import pytest
 from kubernetes import client
@@ -81,7 +82,7 @@ def api(httpserver):
 @pytest.fixture
 def deployment():
     snapshot = {"target": {}, "kubernetes": snapshot_parts(recorded_list()), "errors": {}}
-    return snapshots.to_deployment(snapshot, file="cluster.json")
+    return snapshots.to_deployment(snapshot, date(2026, 11, 24), file="cluster.json")
 
 
 def requests(httpserver) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from domino_eks.collect import aws as aws_collector
 from domino_eks.collect import kube as kube_collector
+from domino_eks.collect import shapes
 from domino_eks.collect.aws import AwsAccess
 from domino_eks.collect.kube import KubeAccess
 
@@ -57,7 +58,6 @@ def gather(target: Target, kube: KubeAccess, aws: AwsAccess, now: datetime) -> d
 
 
 def _instance_ids(kubernetes: dict | None) -> list[str]:
-    """EC2 instance ids from the nodes' provider ids (aws:///us-west-2a/i-0123...)."""
-    nodes = (kubernetes or {}).get("nodes") or ()
-    ids = ((n.get("spec") or {}).get("providerID", "").rsplit("/", 1)[-1] for n in nodes)
-    return [i for i in ids if i.startswith("i-")]
+    """The EC2 instances behind the nodes: they lead the AWS collector to the nodes' Auto Scaling groups."""
+    ids = (shapes.instance_id((n.get("spec") or {}).get("providerID")) for n in (kubernetes or {}).get("nodes") or ())
+    return [i for i in ids if i]

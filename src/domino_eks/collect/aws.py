@@ -13,10 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from domino_eks.collect import identity, shapes, storage
-from domino_eks.collect.recorder import Recorder
+from domino_eks.collect.recorder import Recorder, chunks
 from domino_eks.errors import InputError, Problem, ToolError
+from domino_eks.model import AUTOSCALER_TAG_PREFIX
 
-ASG_NAME_TAG = "aws:autoscaling:groupName"
+CLUSTER_OWNERSHIP_TAG_PREFIX = "kubernetes.io/cluster/"  # eksctl and EKS tag a cluster's resources with it
+ASG_NAMES_LIMIT = 50  # DescribeAutoScalingGroups takes at most 50 names per call
 INSTANCE = {
     **dict.fromkeys(("InstanceId", "InstanceType", "SubnetId", "VpcId", "Tags", "PublicIpAddress")),
     "Placement": {"AvailabilityZone": None},
@@ -102,21 +104,20 @@ def _instances(r: Recorder, instance_ids: list[str]) -> None:
 def _auto_scaling_groups(r: Recorder, cluster: str) -> None:
     """The cluster's groups: tagged for it (by eksctl, the autoscaler or EKS), or running its nodes."""
     named = {t["Value"] for i in r.facts.get("instances") or () for t in i.get("Tags") or ()
-             if t["Key"] == ASG_NAME_TAG}
+             if t["Key"] == shapes.ASG_NAME_TAG}
     named |= {a["name"] for n in r.facts.get("nodegroups") or ()
               for a in (n.get("resources") or {}).get("autoScalingGroups") or ()}
+    tag_keys = [CLUSTER_OWNERSHIP_TAG_PREFIX + cluster, AUTOSCALER_TAG_PREFIX + cluster]
+    tagged = ([{"Name": "tag-key", "Values": tag_keys}], [{"Name": "tag:eks:cluster-name", "Values": [cluster]}])
     with r.recorded("autoscaling"):
         found = {}
-        for filters in ([{"Name": "tag-key", "Values": [f"kubernetes.io/cluster/{cluster}",
-                                                          f"k8s.io/cluster-autoscaler/{cluster}"]}],
-                        [{"Name": "tag:eks:cluster-name", "Values": [cluster]}]):
+        for filters in tagged:
             for group in r.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
                                     Filters=filters):
                 found[group["AutoScalingGroupName"]] = group
-        missing = sorted(named - set(found))
-        for start in range(0, len(missing), 50):  # the API takes at most 50 names per call
+        for names in chunks(sorted(named - set(found)), ASG_NAMES_LIMIT):
             for group in r.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
-                                    AutoScalingGroupNames=missing[start:start + 50]):
+                                    AutoScalingGroupNames=names):
                 found[group["AutoScalingGroupName"]] = group
         r.store("auto_scaling_groups", list(found.values()))
 
@@ -150,7 +151,7 @@ def _network(r: Recorder) -> None:
     if subnet_ids:
         with r.recorded("ec2"):
             r.store("subnets", r.filtered("ec2", "describe_subnets", "Subnets", "subnet-id", sorted(subnet_ids)))
-    vpc_id = vpc_config.get("vpcId") or next((s["VpcId"] for s in r.facts.get("subnets") or ()), None)
+    vpc_id = shapes.cluster_vpc_id(r.facts)
     if vpc_id is None:
         return
     ec2 = r.client("ec2")

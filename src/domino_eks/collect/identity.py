@@ -60,10 +60,13 @@ def certificates(r: Recorder, fqdn: str | None) -> None:
     with r.recorded("acm"):
         listed = r.paginate("acm", "list_certificates", "CertificateSummaryList",
                             CertificateStatuses=CERTIFICATE_STATUSES, Includes={"keyTypes": CERTIFICATE_KEY_TYPES})
-        candidates = [c["CertificateArn"] for c in listed if any(
-            _may_cover(n, fqdn) for n in [c.get("DomainName"), *c.get("SubjectAlternativeNameSummaries", ())])]
+        candidates = [c["CertificateArn"] for c in listed if _may_cover(c, fqdn)]
         r.store("certificates", [acm.describe_certificate(CertificateArn=arn)["Certificate"] for arn in candidates])
 
 
-def _may_cover(name: str | None, fqdn: str) -> bool:
-    return bool(name) and fqdn.lower().endswith(name.lower().removeprefix("*."))
+def _may_cover(summary: dict, fqdn: str) -> bool:
+    """A loose test that spares describing every certificate of the account. A summary lists only the first
+    of many alternative names, so one that has more is described whatever it lists."""
+    names = [summary.get("DomainName"), *summary.get("SubjectAlternativeNameSummaries", ())]
+    return bool(summary.get("HasAdditionalSubjectAlternativeNames")) or any(
+        name and fqdn.lower().endswith(name.lower().removeprefix("*.")) for name in names)

@@ -77,29 +77,28 @@ class _Lister:
 
     def everything(self) -> tuple[dict, dict[str, str]]:
         self.server_version()
-        for key, kind, list_call in (
-            ("nodes", "Node", self.core.list_node),
-            ("storageclasses", "StorageClass", self.storage.list_storage_class),
-            ("csidrivers", "CSIDriver", self.storage.list_csi_driver),
-            ("namespaces", "Namespace", self.core.list_namespace),
-            ("daemonsets", "DaemonSet", self.apps.list_daemon_set_for_all_namespaces),
+        for kind, list_call in (
+            ("Node", self.core.list_node),
+            ("StorageClass", self.storage.list_storage_class),
+            ("CSIDriver", self.storage.list_csi_driver),
+            ("Namespace", self.core.list_namespace),
+            ("DaemonSet", self.apps.list_daemon_set_for_all_namespaces),
         ):
-            self.store(key, self.listed(key, kind, list_call))
-        self.store("pods", self.domino_pods())
+            self.store(shapes.KINDS[kind][0], self.listed(kind, list_call))
+        self.store(shapes.KINDS["Pod"][0], self.domino_pods())
         return self.facts, self.errors
 
-    def store(self, key: str, items: list | None) -> None:
-        if items is not None:
-            self.facts[key] = items
+    def store(self, key: str, found: object | None) -> None:
+        if found is not None:
+            self.facts[key] = found
 
     def server_version(self) -> None:
-        body = self.call("version", self.version_api.get_code)
-        if body is not None:
-            self.facts["server_version"] = body.get("gitVersion")
+        body = self.call(shapes.SERVER_VERSION, self.version_api.get_code)
+        self.store(shapes.SERVER_VERSION, None if body is None else body.get("gitVersion"))
 
-    def listed(self, key: str, kind: str, list_call: Callable, **arguments) -> list | None:
+    def listed(self, kind: str, list_call: Callable, **arguments) -> list | None:
         """Every item of a list call, page by page, pruned; None (and an error recorded) if refused."""
-        shape = shapes.KINDS[kind][1]
+        key, shape = shapes.KINDS[kind]
         items, token = [], None
         while True:
             page = self.call(key, list_call, limit=PAGE_SIZE, _continue=token, **arguments)
@@ -117,7 +116,7 @@ class _Lister:
         pods: list = []
         for namespace in (n["metadata"]["name"] for n in self.facts["namespaces"]):
             if namespace in DOMINO_NAMESPACES:
-                listed = self.listed("pods", "Pod", self.core.list_namespaced_pod, namespace=namespace)
+                listed = self.listed("Pod", self.core.list_namespaced_pod, namespace=namespace)
                 if listed is None:
                     return None
                 pods += listed

@@ -58,11 +58,15 @@ class Recorder:
 
     def filtered(self, service: str, operation: str, key: str, name: str, values: Sequence[str], **arguments) -> list:
         """`paginate` with a filter on `name`; filtering (unlike listing ids) skips ids that no longer exist."""
-        found: list = []
-        for start in range(0, len(values), FILTER_VALUES_LIMIT):
-            chunk = list(values[start:start + FILTER_VALUES_LIMIT])
-            found += self.paginate(service, operation, key, Filters=[{"Name": name, "Values": chunk}], **arguments)
-        return found
+        return [item for chunk in chunks(values, FILTER_VALUES_LIMIT)
+                for item in self.paginate(service, operation, key, Filters=[{"Name": name, "Values": chunk}],
+                                          **arguments)]
+
+
+def chunks(values: Sequence[str], size: int) -> Iterator[list[str]]:
+    """`values` in lists of at most `size`, for APIs that cap how many names one call takes."""
+    for start in range(0, len(values), size):
+        yield list(values[start:start + size])
 
 
 def describe(exc) -> str:

@@ -1,4 +1,5 @@
-"""The parts of each Kubernetes object the rules read, and the pruning that keeps only those parts.
+"""The shape of a snapshot: the parts of each Kubernetes object the rules read, the pruning that keeps only
+those parts, and where its objects name the ids that link them (a node its instance, the cluster its VPC).
 
 A node as the API returns it carries its image list, managed fields and much else (5-10 kB); a snapshot
 keeps its name, labels, taints, provider id, conditions, allocatable resources, addresses and node info
@@ -51,6 +52,10 @@ KINDS: dict[str, tuple[str, dict]] = {
     "DaemonSet": ("daemonsets", DAEMON_SET),
     "Pod": ("pods", POD),
 }
+SERVER_VERSION = "server_version"  # the API server's gitVersion, beside the lists
+# every key under "kubernetes"; the errors of a part that could not be read are recorded under the same key
+KUBERNETES_PARTS = (SERVER_VERSION, *(key for key, _ in KINDS.values()))
+ASG_NAME_TAG = "aws:autoscaling:groupName"  # the tag AWS puts on each instance an Auto Scaling group launches
 
 
 def prune(value: Any, shape: Mapping | None) -> Any:
@@ -62,3 +67,15 @@ def prune(value: Any, shape: Mapping | None) -> Any:
     if isinstance(value, dict):
         return {key: prune(value[key], sub) for key, sub in shape.items() if key in value}
     return value
+
+
+def instance_id(provider_id: str | None) -> str | None:
+    """The EC2 instance id in a node's spec.providerID (aws:///us-west-2a/i-0123...), if it names one."""
+    last = (provider_id or "").rsplit("/", 1)[-1]
+    return last if last.startswith("i-") else None
+
+
+def cluster_vpc_id(aws: Mapping) -> str | None:
+    """The cluster's VPC as EKS reports it, else its subnets' (the emulator's EKS reports none)."""
+    reported = ((aws.get("cluster") or {}).get("resourcesVpcConfig") or {}).get("vpcId")
+    return reported or next((s.get("VpcId") for s in aws.get("subnets") or ()), None)

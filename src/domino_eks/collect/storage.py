@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from domino_eks.collect import shapes
 from domino_eks.collect.recorder import Recorder
 
 # (fact, S3 operation, the error code meaning "never configured" — None: every bucket answers, how to read it)
@@ -58,8 +59,7 @@ def _named(r: Recorder, efs_id: str) -> list[tuple[dict, list]]:
 
 
 def _in_cluster_vpc(r: Recorder) -> list[tuple[dict, list]] | None:
-    vpc_id = ((r.facts.get("cluster") or {}).get("resourcesVpcConfig") or {}).get("vpcId") or next(
-        (s["VpcId"] for s in r.facts.get("subnets") or ()), None)
+    vpc_id = shapes.cluster_vpc_id(r.facts)
     if vpc_id is None:
         r.note("efs", "the cluster's VPC is unknown, so its file system cannot be found: pass --efs-id")
         return None

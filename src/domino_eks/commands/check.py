@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import click
 
 from domino_eks import exitcodes
 from domino_eks.commands.options import emit, format_option, strict_option
 from domino_eks.errors import InputError, Problem
+from domino_eks.model import BUCKET_ROLES
 from domino_eks.results import FindingsResult
 
-BUCKET_ROLES = {"user-data": "user_data", "user_data": "user_data", "logs": "logs", "backups": "backups"}
 DEFAULT_PROBE_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 
 CHECK_EPILOG = """\b
@@ -87,7 +87,6 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
     """
     from domino_eks import rules
     from domino_eks.collect import AwsAccess, KubeAccess
-    from domino_eks.sources import snapshot as snapshots
 
     intended = _intended(spec_file)
     target = _target(intended, cluster, region, fqdn, buckets, efs_id)
@@ -95,13 +94,9 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
     if files:
         _refuse_with_files(kubeconfig=kubeconfig, context=context, profile=profile, endpoint_url=endpoint_url,
                            probe=probe)
-        source = ", ".join(files)
-        deployment = _dumped(files, target, source)
+        source, deployment = _dumped(files, target)
     else:
-        collected = _collected(target, kube, AwsAccess(region, profile, endpoint_url))
-        source = (f"cluster {collected['target'].get('cluster', '(unnamed)')}, "
-                  f"kubeconfig context {context or '(current)'}")
-        deployment = snapshots.to_deployment(collected)
+        source, deployment = _live(target, kube, AwsAccess(region, profile, endpoint_url))
     findings = rules.REGISTRY.evaluate(deployment)
     if intended is not None:
         from domino_eks import drift
@@ -130,11 +125,7 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
 
     target = _target(_intended(spec_file), cluster, region, fqdn, buckets, efs_id)
     collected = _collected(target, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            json.dump(collected, handle, indent=1, sort_keys=True)
-    except OSError as exc:
-        raise InputError([Problem(output, f"cannot write: {exc.strerror}")]) from None
+    _write_json(output, collected)
     nodes = len((collected.get("kubernetes") or {}).get("nodes") or ())
     click.echo(f"wrote {output}: {nodes} nodes, AWS facts {'collected' if 'aws' in collected else 'missing'}",
                err=True)
@@ -170,13 +161,16 @@ def _target(intended, cluster: str | None, region: str | None, fqdn: str | None,
 
 
 def _bucket_names(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Bucket names by the model's role, from ROLE=NAME pairs whose roles are spelt as options are (user-data)."""
     names = {}
     for pair in pairs:
-        role, _, name = pair.partition("=")
+        option_role, _, name = pair.partition("=")
+        role = option_role.replace("-", "_")
         if role not in BUCKET_ROLES or not name:
-            raise click.BadParameter(f"{pair!r}: expected ROLE=NAME with ROLE one of user-data, logs, backups",
+            allowed = ", ".join(r.replace("_", "-") for r in BUCKET_ROLES)
+            raise click.BadParameter(f"{pair!r}: expected ROLE=NAME with ROLE one of {allowed}",
                                      param_hint="--bucket")
-        names[BUCKET_ROLES[role]] = name
+        names[role] = name
     return names
 
 
@@ -187,24 +181,46 @@ def _refuse_with_files(**live_only) -> None:
                                                  f"checked offline, without a cluster")])
 
 
-def _dumped(files: tuple[str, ...], target, source: str):
-    """The deployment the dump files describe, the names given now overriding those recorded in them."""
+def _dumped(files: tuple[str, ...], target):
+    """(source, deployment) of the dump files, the names given now overriding those recorded in them. Facts
+    stand as of the day the snapshot was taken; a kubectl List does not say, so as of today."""
     from domino_eks.sources import dump
     from domino_eks.sources import snapshot as snapshots
 
+    source = ", ".join(files)
     read = dump.read_all(files)
     read["target"] = {**read["target"], **target.as_dict()}
     try:
-        return snapshots.to_deployment(read, file=source)
-    except (KeyError, TypeError, AttributeError) as exc:  # a hand-edited dump: an object without a field it needs
+        on = snapshots.collection_day(read) or date.today()
+        return source, snapshots.to_deployment(read, on, file=source)
+    # a hand-edited dump: an object without a field it needs, or a value of another shape (a date, a number)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise InputError([Problem(source, f"not shaped as `domino-eks snapshot` or kubectl write it "
                                           f"({type(exc).__name__}: {exc})")]) from None
+
+
+def _live(target, kube, aws):
+    """(source, deployment) of the cluster and account the options reach, as of the day they were read."""
+    from domino_eks.sources import snapshot as snapshots
+
+    collected = _collected(target, kube, aws)
+    source = (f"cluster {collected['target'].get('cluster', '(unnamed)')}, "
+              f"kubeconfig context {kube.context or '(current)'}")
+    return source, snapshots.to_deployment(collected, snapshots.collection_day(collected))
 
 
 def _collected(target, kube, aws) -> dict:
     from domino_eks.collect import gather
 
     return gather(target, kube, aws, datetime.now(timezone.utc))
+
+
+def _write_json(output: str, document: dict) -> None:
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1, sort_keys=True)
+    except OSError as exc:
+        raise InputError([Problem(output, f"cannot write: {exc.strerror}")]) from None
 
 
 def _probed(kube, deployment, image: str, timeout: int) -> list:

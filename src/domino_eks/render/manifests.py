@@ -15,7 +15,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 
 from domino_eks.model import (
     BLOCK_CLASS_NAME, DEFAULT_CLASS_ANNOTATION, EBS_CSI_PARAMETERS, EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER,
-    Deployment, StorageClass,
+    EFS_CSI_PROVISIONER, Deployment, StorageClass,
 )
 
 # Marks a value not known yet, in every rendered file: the convention of Domino's own provisioning tools.
@@ -23,7 +23,6 @@ FILL = "__FILL__"
 EFS_ID_UNKNOWN = "EFS file system id: known after `domino-eks apply`"
 
 SHARED_CLASS_NAME = "dominoshared"
-EFS_CSI = "efs.csi.aws.com"
 FSTYPE = "csi.storage.k8s.io/fstype"
 # (parameter, default, names that already set it): the driver reads parameter names case-insensitively
 # and still honours the in-tree `fsType`, so a user's spelling must not get a second, conflicting default.
@@ -114,7 +113,7 @@ def shared_storage_class(deployment: Deployment) -> str:
         apiVersion="storage.k8s.io/v1",
         kind="StorageClass",
         metadata={"name": SHARED_CLASS_NAME},
-        provisioner=EFS_CSI,
+        provisioner=EFS_CSI_PROVISIONER,
         parameters=CommentedMap(
             provisioningMode="efs-ap",
             fileSystemId=file_system_id,

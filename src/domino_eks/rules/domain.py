@@ -6,7 +6,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from domino_eks.model import Certificate, Deployment
+from domino_eks.model import Certificate, Deployment, name_covers
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
 from domino_eks.rules.facts import unknown
 
@@ -101,10 +101,13 @@ def certificate_covers_fqdn(d: Deployment) -> Iterator[Outcome]:
 
 
 def _coverage(fqdn: str, certificate: Certificate, d: Deployment) -> Iterator[Outcome]:
-    if not any(name_covers(name, fqdn) for name in certificate.domain_names):
-        names = ", ".join(certificate.domain_names) or "no names"
-        yield failed(f"certificate {certificate.arn or '(planned)'} names {names}, not {fqdn}: browsers and "
-                     "clients reject HTTPS to Domino.", d.domain.location)
+    """A certificate with no names is how a live source says it looked and found none covering the FQDN."""
+    if not certificate.domain_names:
+        yield failed(f"no certificate covers {fqdn}: browsers and clients reject HTTPS to Domino.",
+                     d.domain.location)
+    elif not any(name_covers(name, fqdn) for name in certificate.domain_names):
+        yield failed(f"certificate {certificate.arn or '(planned)'} names {', '.join(certificate.domain_names)}, "
+                     f"not {fqdn}: browsers and clients reject HTTPS to Domino.", d.domain.location)
 
 
 def _validity(certificate: Certificate, d: Deployment) -> Iterator[Outcome]:
@@ -118,12 +121,3 @@ def _validity(certificate: Certificate, d: Deployment) -> Iterator[Outcome]:
     elif certificate.days_left is not None and certificate.days_left < EXPIRY_WARNING_DAYS:
         yield failed(f"certificate {label} expires in {certificate.days_left} days ({certificate.not_after}): "
                      "HTTPS fails then unless it is renewed.", d.domain.location, severity=Severity.WARNING)
-
-
-def name_covers(certificate_name: str, fqdn: str) -> bool:
-    """Exact match, or a wildcard standing for exactly one leftmost label (case-insensitive)."""
-    pattern, host = certificate_name.lower().rstrip("."), fqdn.lower().rstrip(".")
-    if not pattern.startswith("*."):
-        return pattern == host
-    first, _, rest = host.partition(".")
-    return bool(first) and rest == pattern[2:]

@@ -4,7 +4,7 @@ Facts come from what actually runs: pools from the nodes' `dominodatalab.com/nod
 Auto Scaling groups (or EKS node groups) behind them, zones and instance types from the nodes' well-known
 labels, the network plugin from its daemon sets, readiness from the Ready condition. A part the snapshot
 lacks leaves its model fields None (unknown), and the reason the collector recorded for it goes into
-`SourceInfo.gaps` under the service or kind that failed ("s3", "nodes", "aws"), which skipped rules cite.
+`SourceInfo.gaps` under the service that failed ("s3", "kubernetes", "aws"), which skipped rules cite.
 One module per part of the model; `facts` indexes the snapshot for them.
 """
 
@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from domino_eks.collect.shapes import KUBERNETES_PARTS
 from domino_eks.errors import InputError, Problem
-from domino_eks.model import Autoscaler, Deployment, SourceInfo
+from domino_eks.model import AUTOSCALER_ENABLED_TAG, BUCKET_ROLES, Autoscaler, Deployment, SourceInfo
 from domino_eks.sources.snapshot import groups, identity, network, objects, storage
 from domino_eks.sources.snapshot.cluster import cluster
 from domino_eks.sources.snapshot.facts import Facts, tags
 
 EKSCTL_CLUSTER_LABEL = "alpha.eksctl.io/cluster-name"
-AUTOSCALER_ENABLED_TAG = "k8s.io/cluster-autoscaler/enabled"
 
 
 def cluster_name(snapshot: Mapping) -> str | None:
@@ -31,8 +31,15 @@ def cluster_name(snapshot: Mapping) -> str | None:
                           if EKSCTL_CLUSTER_LABEL in (n.get("metadata", {}).get("labels") or {})), None)
 
 
-def to_deployment(snapshot: Mapping, file: str | None = None, today: date | None = None) -> Deployment:
-    """The Deployment a snapshot describes; `file` is the dump it was read from (None for a live run)."""
+def collection_day(snapshot: Mapping) -> date | None:
+    """The day the snapshot was taken; a kubectl List does not say."""
+    stamp = snapshot.get("collected_at")
+    return datetime.fromisoformat(stamp).date() if stamp else None
+
+
+def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> Deployment:
+    """The Deployment a snapshot describes, as of `today` (certificates' days left, the version calendar);
+    `file` is the dump it was read from (None for a live run)."""
     name = cluster_name(snapshot)
     if name is None:
         raise InputError([Problem(
@@ -40,7 +47,7 @@ def to_deployment(snapshot: Mapping, file: str | None = None, today: date | None
             "the cluster's name is unknown (no EKS facts, no alpha.eksctl.io/cluster-name node label); "
             "pass --cluster NAME or --spec FILE",
         )])
-    facts = Facts.of(snapshot, today or _collection_day(snapshot) or date.today())
+    facts = Facts.of(snapshot, today)
     found = groups.node_groups(facts)
     return Deployment(
         source=SourceInfo(kind="dump" if file else "live", file=file, gaps=_gaps(facts)),
@@ -50,23 +57,45 @@ def to_deployment(snapshot: Mapping, file: str | None = None, today: date | None
         storage=storage.storage(facts),
         access=identity.access(facts, found),
         domain=identity.domain(facts),
-        autoscaler=Autoscaler(enabled=True if any(
-            AUTOSCALER_ENABLED_TAG in tags(a) for a in facts.aws_part("auto_scaling_groups") or ()) else None),
+        autoscaler=_autoscaler(facts),
         kubernetes=objects.kubernetes(facts),
         live=True,
     )
 
 
-def _collection_day(snapshot: Mapping) -> date | None:
-    stamp = snapshot.get("collected_at")
-    return datetime.fromisoformat(stamp).date() if stamp else None
+def _autoscaler(facts: Facts) -> Autoscaler:
+    """In use when a group is tagged for its autodiscovery; otherwise unknown, not unused: the autoscaler may
+    name its groups on its command line, which no snapshot holds."""
+    tagged = any(AUTOSCALER_ENABLED_TAG in tags(a) for a in facts.aws_part("auto_scaling_groups") or ())
+    return Autoscaler(enabled=True if tagged else None)
 
 
 def _gaps(facts: Facts) -> dict[str, str]:
-    """What was not collected and why, plus the names nobody gave (so nothing could be looked up)."""
-    gaps = dict(facts.errors)
-    if not facts.target.get("fqdn"):
-        gaps.setdefault("domain", "no FQDN given: pass --fqdn or --spec")
-    if not facts.target.get("buckets"):
-        gaps.setdefault("s3", "no bucket names given: pass --bucket ROLE=NAME or --spec")
+    """What was not collected and why, by service as the rules cite them ("s3", "kubernetes", "aws")."""
+    gaps = _by_service(facts.errors)
+    for service, why in _names_not_given(facts.target).items():
+        gaps[service] = f"{gaps[service]}; {why}" if service in gaps else why
+    return gaps
+
+
+def _by_service(errors: Mapping[str, str]) -> dict[str, str]:
+    """The collectors' errors; a Kubernetes list refused on its own ("storageclasses") goes under "kubernetes",
+    named by its list."""
+    gaps = {key: why for key, why in errors.items() if key not in KUBERNETES_PARTS}
+    refused = [f"{part}: {errors[part]}" for part in KUBERNETES_PARTS if part in errors]
+    if refused:
+        whole = [gaps["kubernetes"]] if "kubernetes" in gaps else []
+        gaps["kubernetes"] = "; ".join(whole + refused)
+    return gaps
+
+
+def _names_not_given(target: Mapping) -> dict[str, str]:
+    """The names nobody gave, so nothing could be looked up."""
+    gaps = {}
+    if not target.get("fqdn"):
+        gaps["domain"] = "no FQDN given: pass --fqdn or --spec"
+    unnamed = [role.replace("_", "-") for role in BUCKET_ROLES if role not in (target.get("buckets") or {})]
+    if unnamed:
+        options = " ".join(f"--bucket {role}=NAME" for role in unnamed)
+        gaps["s3"] = f"no bucket name given for {', '.join(unnamed)}: pass {options} or --spec"
     return gaps

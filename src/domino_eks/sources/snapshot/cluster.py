@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from domino_eks import versions
+from domino_eks.collect.shapes import SERVER_VERSION
 from domino_eks.model import Cluster, Location, VersionSupport
 from domino_eks.sources.snapshot.facts import Facts, first
 
 REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
 _SUPPORT_STATUS = {"STANDARD_SUPPORT": "standard", "EXTENDED_SUPPORT": "extended", "UNSUPPORTED": "unsupported"}
+_MINOR = re.compile(r"v?(\d+)\.(\d+)")
 
 
 def cluster(facts: Facts, name: str) -> Cluster:
@@ -29,11 +32,11 @@ def cluster(facts: Facts, name: str) -> Cluster:
 
 def _version(facts: Facts) -> str | None:
     """The control plane's version (EKS, else the API server), else the newest kubelet's."""
-    reported = (facts.aws_part("cluster") or {}).get("version") or facts.kube_part("server_version")
+    reported = (facts.aws_part("cluster") or {}).get("version") or facts.kube_part(SERVER_VERSION)
     if reported:
         return _minor(reported)
-    kubelets = {_minor(n.kubelet_version) for n in facts.nodes or () if n.kubelet_version}
-    return max(kubelets, key=lambda v: tuple(int(p) for p in v.split(".")), default=None)
+    kubelets = {_minor(n.kubelet_version) for n in facts.nodes or ()} - {None}
+    return max(kubelets, key=versions.parse, default=None)
 
 
 def _support(facts: Facts, version: str) -> VersionSupport:
@@ -58,10 +61,10 @@ def _node_region(facts: Facts) -> str | None:
     return None
 
 
-def _minor(version: str) -> str:
-    """1.31 from v1.31.4-eks-1234567, 1.31.4 or 1.31."""
-    major, _, rest = version.lstrip("v").partition(".")
-    return f"{major}.{''.join(ch for ch in rest.split('.')[0] if ch.isdigit())}"
+def _minor(version: str | None) -> str | None:
+    """1.31 from v1.31.4-eks-1234567, 1.31.4 or 1.31; None from anything else."""
+    match = _MINOR.match(version or "")
+    return f"{match.group(1)}.{match.group(2)}" if match else None
 
 
 def _day(stamp: str | None) -> str | None:

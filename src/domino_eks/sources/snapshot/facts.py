@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from domino_eks.model import GPU_LABEL, NODE_POOL_LABEL, Node, Taint
+from domino_eks.collect import shapes
+from domino_eks.model import GPU_RESOURCE, NODE_POOL_LABEL, Node, Taint
 
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
@@ -72,7 +73,6 @@ def read_node(raw: Mapping) -> KubeNode:
     labels = metadata.get("labels") or {}
     conditions = status.get("conditions")
     allocatable = status.get("allocatable")
-    instance_id = (spec.get("providerID") or "").rsplit("/", 1)[-1]  # aws:///us-west-2a/i-0123...
     info = status.get("nodeInfo") or {}
     hint = labels.get(EKS_NODEGROUP_LABEL) or labels.get(EKSCTL_NODEGROUP_LABEL)
     model = Node(
@@ -82,7 +82,7 @@ def read_node(raw: Mapping) -> KubeNode:
         ready=next((c.get("status") == "True" for c in conditions if c.get("type") == "Ready"), None)
         if conditions is not None else None,
         schedulable=not spec.get("unschedulable", False),
-        gpu_allocatable=int(allocatable.get(GPU_LABEL, 0)) if allocatable is not None else None,
+        gpu_allocatable=int(allocatable.get(GPU_RESOURCE, 0)) if allocatable is not None else None,
     )
     return KubeNode(
         model=model,
@@ -92,7 +92,7 @@ def read_node(raw: Mapping) -> KubeNode:
                      for t in spec.get("taints") or () if not t["key"].startswith(_TRANSIENT_TAINT_PREFIXES)),
         group_hint=hint,
         managed_hint=True if EKS_NODEGROUP_LABEL in labels else (False if hint else None),
-        instance_id=instance_id if instance_id.startswith("i-") else None,
+        instance_id=shapes.instance_id(spec.get("providerID")),
         public=any(a.get("type") == "ExternalIP" for a in status.get("addresses") or ()),
         kubelet_version=info.get("kubeletVersion"),
         os_image=info.get("osImage"),

@@ -16,13 +16,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from domino_eks.model import NODE_POOL_LABEL, Location, NodeGroup, NodePool, Taint
+from domino_eks.collect.shapes import ASG_NAME_TAG
+from domino_eks.model import (
+    NODE_POOL_LABEL, NODE_TEMPLATE_LABEL_TAG, NODE_TEMPLATE_TAINT_TAG, Location, NodeGroup, NodePool, Taint,
+)
 from domino_eks.sources.snapshot.facts import Facts, KubeNode, tags
 
-ASG_NAME_TAG = "aws:autoscaling:groupName"
 EKS_NODEGROUP_TAG = "eks:nodegroup-name"
-TEMPLATE_LABEL_TAG = "k8s.io/cluster-autoscaler/node-template/label/"
-TEMPLATE_TAINT_TAG = "k8s.io/cluster-autoscaler/node-template/taint/"
 UNLABELLED = "unlabelled"
 _EKS_TAINT_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 # (what an EKS AMI type, image name or node OS image contains, eksctl's family name), first match wins
@@ -145,16 +145,18 @@ def _common_taints(nodes: list[KubeNode]) -> tuple[Taint, ...]:
 
 
 def _template_labels(asg: Mapping) -> dict[str, str]:
-    return {k[len(TEMPLATE_LABEL_TAG):]: v for k, v in tags(asg).items() if k.startswith(TEMPLATE_LABEL_TAG)}
+    """Labels from scale-from-zero tags: `.../node-template/label/<key>: <value>`."""
+    return {k.removeprefix(NODE_TEMPLATE_LABEL_TAG): v for k, v in tags(asg).items()
+            if k.startswith(NODE_TEMPLATE_LABEL_TAG)}
 
 
 def _template_taints(asg: Mapping) -> tuple[Taint, ...]:
     """Taints from scale-from-zero tags: `.../node-template/taint/<key>: <value>:<Effect>`."""
     found = []
     for key, text in tags(asg).items():
-        if key.startswith(TEMPLATE_TAINT_TAG) and ":" in text:
+        if key.startswith(NODE_TEMPLATE_TAINT_TAG) and ":" in text:
             value, effect = text.rsplit(":", 1)
-            found.append(Taint(key=key[len(TEMPLATE_TAINT_TAG):], value=value, effect=effect))
+            found.append(Taint(key=key.removeprefix(NODE_TEMPLATE_TAINT_TAG), value=value, effect=effect))
     return tuple(found)
 
 

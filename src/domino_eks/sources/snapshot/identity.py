@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from domino_eks import policies
-from domino_eks.model import NODE_POOL_LABEL, PLATFORM, Access, Certificate, Domain, Grants, Location, NodeGroup
+from domino_eks.collect.shapes import ASG_NAME_TAG
+from domino_eks.model import (
+    NODE_POOL_LABEL, PLATFORM, Access, Certificate, Domain, Grants, Location, NodeGroup, name_covers,
+)
 from domino_eks.sources.snapshot.facts import Facts, tags
-from domino_eks.sources.snapshot.groups import ASG_NAME_TAG, EKS_NODEGROUP_TAG
+from domino_eks.sources.snapshot.groups import EKS_NODEGROUP_TAG
 
 
 def access(facts: Facts, groups: list[NodeGroup]) -> Access:
@@ -36,7 +39,8 @@ def _group_roles(facts: Facts) -> dict[str, str]:
                for key in (p["Arn"], p["InstanceProfileName"])}
     found: dict[str, str] = {}
     for instance in facts.aws_part("instances") or ():
-        group = tags(instance).get(EKS_NODEGROUP_TAG) or tags(instance).get(ASG_NAME_TAG)
+        tagged = tags(instance)
+        group = tagged.get(EKS_NODEGROUP_TAG) or tagged.get(ASG_NAME_TAG)
         profile = (instance.get("IamInstanceProfile") or {}).get("Arn")
         if group and profile in role_of:
             found.setdefault(group, role_of[profile])
@@ -58,8 +62,9 @@ def domain(facts: Facts) -> Domain:
 
 
 def _covering(listed: list[Mapping], fqdn: str, on: date) -> Certificate:
-    """The best certificate covering the FQDN (issued first, then the latest expiry); one with no names if none."""
-    covering = [c for c in listed if any(_covers(n, fqdn) for n in _names(c))]
+    """The best certificate covering the FQDN (issued first, then the latest expiry). When none does, a
+    certificate with no names: the model's way of saying the account was searched and holds none."""
+    covering = [c for c in listed if any(name_covers(n, fqdn) for n in _names(c))]
     if not covering:
         return Certificate(domain_names=())
     best = max(covering, key=lambda c: (c.get("Status") == "ISSUED", c.get("NotAfter") or ""))
@@ -74,14 +79,5 @@ def _covering(listed: list[Mapping], fqdn: str, on: date) -> Certificate:
 
 
 def _names(certificate: Mapping) -> list[str]:
-    return list(dict.fromkeys([certificate.get("DomainName"), *certificate.get("SubjectAlternativeNames", ())]))
-
-
-def _covers(name: str | None, fqdn: str) -> bool:
-    """An exact name, or a wildcard for exactly one label more (*.example.com covers a.example.com only)."""
-    if not name:
-        return False
-    if name.startswith("*."):
-        head, _, rest = fqdn.partition(".")
-        return bool(head) and rest.lower() == name[2:].lower()
-    return name.lower() == fqdn.lower()
+    names = [certificate.get("DomainName"), *certificate.get("SubjectAlternativeNames", ())]
+    return [name for name in dict.fromkeys(names) if name]

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domino_eks.collect.shapes import cluster_vpc_id
 from domino_eks.model import Location, Network, Subnet
 from domino_eks.sources.snapshot.facts import Facts
 
 NETWORK_POLICY_FLAG = "--enable-network-policy=true"
+VPC_CNI_DAEMON_SET = "aws-node"
+# daemon sets of plugins that enforce NetworkPolicy themselves, by the engine they are
+POLICY_ENGINE_DAEMON_SETS = {"calico-node": "calico", "cilium": "cilium"}
 
 
 def network(facts: Facts) -> Network:
-    vpc_config = (facts.aws_part("cluster") or {}).get("resourcesVpcConfig") or {}
     subnets = facts.aws_part("subnets")
-    vpc_id = vpc_config.get("vpcId") or next((s.get("VpcId") for s in subnets or ()), None)
+    vpc_id = cluster_vpc_id(facts.aws or {})
     vpc = next((v for v in facts.aws_part("vpcs") or () if v.get("VpcId") == vpc_id), None)
-    cni, engine, prefix = _plugin(facts.kube_part("daemonsets"))
+    daemon_sets = facts.kube_part("daemonsets")
+    running = None if daemon_sets is None else {d["metadata"]["name"]: d for d in daemon_sets if _running(d)}
     nats = facts.aws_part("nat_gateways")
     tables = facts.aws_part("route_tables") or []
     return Network(
         vpc_id=vpc_id,
         vpc_cidr=(vpc or {}).get("CidrBlock"),
         subnets=tuple(_subnet(s, tables) for s in subnets) if subnets is not None else None,
-        cni=cni,
-        policy_engine=engine,
-        prefix_delegation=prefix,
+        cni=_cni(running),
+        policy_engine=_policy_engine(running),
+        prefix_delegation=_prefix_delegation(running),
         reserved_cidrs=tuple(facts.target.get("reserved_cidrs") or ()),
         private_nodes=not any(n.public for n in facts.nodes) if facts.nodes else None,
         nat_gateway=any(n.get("State") == "available" for n in nats) if nats is not None else None,
@@ -48,27 +52,40 @@ def _routes_to_internet(subnet: Mapping, route_tables: list[Mapping]) -> bool:
                for r in table.get("Routes") or ())
 
 
-def _plugin(daemon_sets: list[Mapping] | None) -> tuple[str | None, str | None, bool | None]:
-    """(cni, NetworkPolicy engine, prefix delegation) from the daemon sets that run, not from namespace names:
-    calico-node or cilium enforce policies themselves; the VPC CNI's aws-node does when its network-policy
-    agent runs with --enable-network-policy=true, and otherwise nothing does."""
-    if daemon_sets is None:
-        return None, None, None
-    running = {d["metadata"]["name"]: d for d in daemon_sets if _running(d)}
-    aws_node = running.get("aws-node")
-    containers = ((aws_node or {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers")) or []
-    prefix = any(e.get("name") == "ENABLE_PREFIX_DELEGATION" and str(e.get("value")).lower() == "true"
-                 for c in containers for e in c.get("env") or ()) if aws_node else None
-    if "calico-node" in running:
-        engine = "calico"
-    elif "cilium" in running:
-        engine = "cilium"
-    elif aws_node:
-        engine = "vpc-cni" if any(NETWORK_POLICY_FLAG in (c.get("args") or ()) for c in containers) else "none"
-    else:
-        engine = None
-    cni = "vpc-cni" if aws_node else {"calico": "calico", "cilium": "cilium"}.get(engine, "other")
-    return cni, engine, prefix
+def _cni(running: Mapping[str, Mapping] | None) -> str | None:
+    """Who hands out pod addresses, from the daemon sets that run (not from namespace names)."""
+    if running is None:
+        return None
+    if VPC_CNI_DAEMON_SET in running:
+        return "vpc-cni"
+    return _self_enforcing_plugin(running) or "other"
+
+
+def _policy_engine(running: Mapping[str, Mapping] | None) -> str | None:
+    """calico-node or cilium enforce policies themselves; the VPC CNI's aws-node does when its network-policy
+    agent runs with --enable-network-policy=true, and otherwise nothing does. Any other plugin: unknown."""
+    if running is None:
+        return None
+    engine = _self_enforcing_plugin(running)
+    if engine is not None or VPC_CNI_DAEMON_SET not in running:
+        return engine
+    enforcing = any(NETWORK_POLICY_FLAG in (c.get("args") or ()) for c in _containers(running[VPC_CNI_DAEMON_SET]))
+    return "vpc-cni" if enforcing else "none"
+
+
+def _self_enforcing_plugin(running: Mapping[str, Mapping]) -> str | None:
+    return next((engine for name, engine in POLICY_ENGINE_DAEMON_SETS.items() if name in running), None)
+
+
+def _prefix_delegation(running: Mapping[str, Mapping] | None) -> bool | None:
+    if running is None or VPC_CNI_DAEMON_SET not in running:
+        return None
+    return any(e.get("name") == "ENABLE_PREFIX_DELEGATION" and str(e.get("value")).lower() == "true"
+               for c in _containers(running[VPC_CNI_DAEMON_SET]) for e in c.get("env") or ())
+
+
+def _containers(daemon_set: Mapping) -> list[Mapping]:
+    return ((daemon_set.get("spec") or {}).get("template", {}).get("spec", {}).get("containers")) or []
 
 
 def _running(daemon_set: Mapping) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from domino_eks import policies
-from domino_eks.model import Bucket, Efs, Location, Storage, StorageClass
+from domino_eks.model import (
+    BUCKET_ROLES, EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER, Bucket, Efs, Location, Storage, StorageClass,
+)
 from domino_eks.sources import manifests
 from domino_eks.sources.snapshot.facts import Facts
 
-EBS_PROVISIONERS = ("ebs.csi.aws.com", "kubernetes.io/aws-ebs")
-EBS_CSI_DRIVER = "ebs.csi.aws.com"
-BUCKET_ROLES = ("user_data", "logs", "backups")
+EBS_PROVISIONERS = (EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER)  # Domino's preference, first to last
 NFS_PORT = 2049
 _PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -23,7 +23,8 @@ def storage(facts: Facts) -> Storage:
         block_class=_block_class(classes, facts.target.get("block_class")) if classes is not None else None,
         efs=_efs(facts),
         buckets=_buckets(facts),
-        ebs_csi_driver=any(d["metadata"]["name"] == EBS_CSI_DRIVER for d in drivers) if drivers is not None else None,
+        ebs_csi_driver=any(d["metadata"]["name"] == EBS_CSI_PROVISIONER for d in drivers)
+        if drivers is not None else None,
     )
 
 
@@ -93,11 +94,13 @@ def _admits_nfs_from(group: Mapping, sources: set[str]) -> bool:
 
 
 def _buckets(facts: Facts) -> tuple[Bucket, ...] | None:
-    """The named buckets that exist, in the roles' order; None when no names were given to look up."""
-    found = facts.aws_part("buckets")
-    if found is None or not facts.target.get("buckets"):
+    """The buckets that exist, in the roles' order. None unless every role's bucket was named and looked up:
+    one that was not would read as missing."""
+    found = facts.aws_part("buckets") or {}
+    named = facts.target.get("buckets") or {}
+    if any(role not in named or role not in found for role in BUCKET_ROLES):
         return None
-    return tuple(_bucket(role, found[role]) for role in BUCKET_ROLES if found.get(role, {}).get("exists"))
+    return tuple(_bucket(role, found[role]) for role in BUCKET_ROLES if found[role].get("exists"))
 
 
 def _bucket(role: str, raw: Mapping) -> Bucket:
