@@ -1,0 +1,244 @@
+"""`domino-eks plan | apply | destroy`: the environment the page describes, created for real with boto3.
+
+All three read the spec, find what exists by the tag domino-eks/deployment=<cluster name>, and compare.
+The default target is the embedded emulator, so nothing reaches AWS unless `--target aws` says so.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from domino_eks import exitcodes
+
+ACTION_STYLES = {"create": "green", "update": "yellow", "unchanged": "dim", "delete": "red"}
+PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
+EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `moto_server -p 5000` and "
+                 "pass --endpoint-url http://127.0.0.1:5000.")
+
+
+def target_options(command: Callable) -> Callable:
+    options = [
+        click.option("--target", "target_kind", type=click.Choice(["local", "aws"]), default=None,
+                     help="local (default): the embedded AWS emulator, no account, no cost. "
+                          "aws: the real AWS, with the normal credential chain."),
+        click.option("--endpoint-url", metavar="URL",
+                     help="Send every AWS call to this AWS-compatible endpoint (a running moto server, LocalStack)."),
+        click.option("--profile", metavar="NAME", help="AWS profile (--target aws or --endpoint-url)."),
+        click.option("--region", metavar="REGION",
+                     help="Must match the spec's metadata.region: a guard against a profile set elsewhere."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else PIPE_WIDTH, highlight=False)
+
+
+def _load(file: str) -> Any:
+    from domino_eks import sources
+    from domino_eks.errors import InputError, Problem
+
+    deployment = sources.load_file(file)
+    if deployment.source.kind != "spec":
+        raise InputError([Problem(file, "plan, apply and destroy need a domino-eks spec: an eksctl ClusterConfig "
+                                        "names no buckets, EFS or FQDN (start one with `domino-eks init`)")])
+    return deployment
+
+
+def _target(deployment: Any, kind: str | None, endpoint_url: str | None, profile: str | None,
+            region: str | None) -> Any:
+    from domino_eks.provision.session import Target
+
+    spec_region = deployment.cluster.region
+    if region and region != spec_region:
+        raise click.UsageError(f"--region {region} differs from the spec's metadata.region {spec_region}: "
+                               "every zone and resource of the spec is in that region")
+    if endpoint_url and kind == "aws":
+        raise click.UsageError("--endpoint-url sends calls to an emulator or compatible service, --target aws to "
+                               "AWS itself: choose one")
+    if endpoint_url:
+        return Target("endpoint", spec_region, endpoint_url, profile)
+    if kind == "aws":
+        return Target("aws", spec_region, profile=profile)
+    return Target("local", spec_region)
+
+
+@contextmanager
+def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: str | None,
+              region: str | None) -> Iterator[tuple[Any, Any]]:
+    """(aws clients, survey of FILE's deployment) for the life of the command."""
+    from domino_eks.provision import plan, session
+
+    deployment = _load(file)
+    target = _target(deployment, kind, endpoint_url, profile, region)
+    notes = _console(stderr=True)
+    notes.print(f"Target: {target.describe()}")
+    if target.kind == "local":
+        notes.print(f"[dim]{EMULATOR_NOTE}[/]")
+    with session.connect(target) as aws:
+        yield aws, plan.survey(aws, deployment)
+
+
+def _show(the_plan: Any, console: Any, *, only_pending: bool = False) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("action", "type", "name", "details"):
+        table.add_column(column)
+    for change in the_plan.pending if only_pending else the_plan.changes:
+        details = "; ".join(change.details) + (" (needs replacement: apply will refuse)" if change.replacement else "")
+        # Text, not markup: names and values come from AWS and may hold brackets
+        table.add_row(Text(change.action, style=ACTION_STYLES[change.action]), change.key.type,
+                      Text(change.key.name), Text(details))
+    if table.row_count:
+        console.print(table)
+    counts = the_plan.counts()
+    console.print(f"Plan: {counts['create']} to create, {counts['update']} to update, "
+                  f"{counts['delete']} to delete, {counts['unchanged']} unchanged.")
+
+
+def _show_unsupported(the_plan: Any) -> None:
+    if the_plan.unsupported:
+        names = ", ".join(str(key) for key, _ in the_plan.unsupported)
+        _console(stderr=True).print(f"[dim]Not supported by this endpoint, skipped: {names}[/]")
+
+
+def _confirm(question: str, auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise click.UsageError("this changes AWS and needs a confirmation, but there is no terminal to ask in: "
+                               "pass --auto-approve")
+    if not click.confirm(question, default=False):
+        raise click.exceptions.Abort()
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@target_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help='json prints {"changes": [{"action", "type", "name"}]} for scripts.')
+def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
+         region: str | None, fmt: str) -> None:
+    """Show what `apply` would create, update or delete for FILE, computed from what exists in the target.
+
+    What exists is found by the tag domino-eks/deployment=<cluster name>: no state file. After a
+    successful apply, plan shows every resource unchanged.
+
+    \b
+    Examples:
+      domino-eks plan domino.yaml                         # against the embedded emulator
+      domino-eks plan domino.yaml --target aws --profile prod
+      domino-eks plan domino.yaml --format json | jq '.changes[] | select(.action != "unchanged")'
+    """
+    import json
+
+    with _surveyed(file, target_kind, endpoint_url, profile, region) as (_, survey):
+        if fmt == "json":
+            click.echo(json.dumps(survey.plan.as_json(), indent=2))
+        else:
+            _show(survey.plan, _console())
+        _show_unsupported(survey.plan)
+    raise SystemExit(exitcodes.OK)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@target_options
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
+              show_default=True, metavar="DIR", help="Where installer/domino.yml gets the real values.")
+def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
+          region: str | None, auto_approve: bool, out_dir: Path) -> None:
+    """Create or update FILE's environment: network, EKS cluster, node groups, EFS, S3, certificate, add-ons.
+
+    Everything independent runs at once along the dependency graph (the buckets and EFS do not wait for
+    the cluster). Running it again changes nothing; an apply interrupted at any point (Ctrl-C, a lost
+    connection) finishes the job when run again. At the end, DIR/installer/domino.yml holds the values
+    the page says to record for Domino's installer: bucket names, EFS ids, region, FQDN, cluster name.
+
+    \b
+    Exit codes: 0 done, 1 an AWS call failed (each resource's error code and what to do are listed),
+    2 unusable input or no --auto-approve without a terminal, 130 interrupted.
+    """
+    from domino_eks.errors import ToolError
+    from domino_eks.provision import apply as applying, recorded, report
+    from domino_eks.provision.progress import Display
+
+    with _surveyed(file, target_kind, endpoint_url, profile, region) as (aws, survey):
+        console, pending = _console(stderr=True), survey.plan.pending
+        _show(survey.plan, console, only_pending=True)
+        _show_unsupported(survey.plan)
+        if pending:
+            _confirm(f"Apply these {len(pending)} changes?", auto_approve)
+        walked = len(survey.graph) + survey.plan.counts()["delete"]
+        with Display(console, walked, survey.plan.action_of, "apply") as display:
+            applied = applying.run(aws, survey.graph, survey.found, survey.plan, display)
+    creating = {c.key for c in survey.plan.changes if c.action == "create"}
+    for walk in applied.walks:
+        if walk.interruption is not None:
+            console.print(report.interruption(walk, "apply"))
+            raise walk.interruption
+        if not walk.complete:
+            raise ToolError(report.problems(walk, "apply", creating))
+    path = recorded.write_installer_values(recorded.with_outputs(survey.deployment, applied.outputs), out_dir)
+    console.print(f"Applied. Installer values: {path}")
+    raise SystemExit(exitcodes.OK)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@target_options
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
+@click.option("--delete-data", is_flag=True,
+              help="Also delete buckets that hold objects and an EFS that holds data (refused otherwise).")
+def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
+            region: str | None, auto_approve: bool, delete_data: bool) -> None:
+    """Delete everything apply created for FILE, dependents first, and nothing it did not create.
+
+    Nothing is lost by default: a bucket holding objects (old versions count) or an EFS holding data
+    makes destroy refuse before deleting anything, unless --delete-data is given.
+
+    \b
+    Exit codes: 0 done, 1 an AWS call failed, 2 unusable input, 3 refused to delete data, 130 interrupted.
+    """
+    from domino_eks.errors import ToolError
+    from domino_eks.provision import destroy as destroying, report
+    from domino_eks.provision.plan import Change, Plan
+    from domino_eks.provision.progress import Display
+
+    with _surveyed(file, target_kind, endpoint_url, profile, region) as (aws, survey):
+        console, doomed = _console(stderr=True), survey.found.ours
+        if not doomed:
+            console.print("Nothing to destroy: no resource carries this deployment's tag.")
+            raise SystemExit(exitcodes.OK)
+        order = destroying.in_order(destroying.deletion_order(doomed, survey.graph))
+        _show(Plan(tuple(Change("delete", key) for key in order)), console)
+        holders = [] if delete_data else destroying.data_at_risk(aws, doomed)
+        if holders:
+            console.print("destroy refused: deleting would lose data\n  " + "\n  ".join(holders) +
+                          "\nNothing was deleted. Keep what you need, then run destroy --delete-data.")
+            raise SystemExit(exitcodes.FAILED)
+        _confirm(f"Delete these {len(doomed)} resources{' and the data they hold' if delete_data else ''}?",
+                 auto_approve)
+        with Display(console, len(doomed), lambda _: "delete", "destroy") as display:
+            walk = destroying.run(aws, doomed, survey.graph, display, delete_data=delete_data)
+    if walk.interruption is not None:
+        console.print(report.interruption(walk, "destroy"))
+        raise walk.interruption
+    if not walk.complete:
+        raise ToolError(report.problems(walk, "destroy"))
+    console.print("Destroyed.")
+    raise SystemExit(exitcodes.OK)

@@ -1,0 +1,74 @@
+"""`make demo`: the whole job on the embedded AWS emulator, through the same commands a user types.
+
+    python -m domino_eks.demo SPEC OUTDIR
+
+validate -> render into OUTDIR -> plan -> apply -> plan again (must show no changes) -> the installer
+values apply recorded -> destroy. One emulator serves every step, so each sees what the last one made.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from domino_eks import cli, emulator, exitcodes
+from domino_eks.provision import recorded
+
+FINDINGS_OK = (exitcodes.OK, exitcodes.WARNINGS)
+
+
+def run_command(console: Console, title: str, args: list[str]) -> int:
+    console.rule(f"[bold]{title}[/]  [dim]domino-eks {' '.join(args)}[/]")
+    try:
+        cli.main(args)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else exitcodes.TOOL_FAILED
+    return exitcodes.OK
+
+
+def no_changes_left(url: str, spec: str) -> bool:
+    """Read the plan the way `plan` does, and say whether it is all unchanged."""
+    from domino_eks.provision import plan, session
+    from domino_eks.sources import spec as spec_source
+
+    deployment = spec_source.load(spec)
+    aws = session.Aws(session.static_session(deployment.cluster.region), url)
+    return not plan.survey(aws, deployment).plan.pending
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m domino_eks.demo SPEC OUTDIR", file=sys.stderr)
+        return exitcodes.BAD_INPUT
+    spec, out_dir = argv
+    console = Console()
+    if run_command(console, "1. validate the spec against the catalogue", ["validate", spec]) not in FINDINGS_OK:
+        console.print("[red]The spec has errors: the demo stops before creating anything.[/]")
+        return exitcodes.FAILED
+    if run_command(console, "2. render every artifact", ["render", spec, "-o", out_dir]) != exitcodes.OK:
+        return exitcodes.TOOL_FAILED
+    with emulator.running() as url:
+        target = ["--endpoint-url", url]
+        steps = [
+            ("3. plan: everything is to be created", ["plan", spec, *target]),
+            ("4. apply", ["apply", spec, *target, "--auto-approve", "-o", out_dir]),
+            ("5. plan again: nothing left to do", ["plan", spec, *target]),
+        ]
+        for title, args in steps:
+            if run_command(console, title, args) != exitcodes.OK:
+                return exitcodes.TOOL_FAILED
+        if not no_changes_left(url, spec):
+            console.print("[red]The plan after apply still has changes: apply did not converge.[/]")
+            return exitcodes.TOOL_FAILED
+        console.rule("[bold]6. installer values apply recorded[/]")
+        console.print((Path(out_dir) / recorded.INSTALLER_FILE).read_text(encoding="utf-8"), markup=False)
+        code = run_command(console, "7. destroy, data included",
+                           ["destroy", spec, *target, "--auto-approve", "--delete-data"])
+    console.rule("[bold green]Done[/]" if code == exitcodes.OK else "[bold red]destroy failed[/]")
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

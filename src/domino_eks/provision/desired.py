@@ -1,0 +1,440 @@
+"""What the page asks for, as AWS resources: what eksctl creates, and what the page says to do by hand after.
+
+`build` reads as the table of contents; each step adds its resources to the graph and returns the handles
+later steps refer to. Names follow eksctl where the page relies on them (the EFS step looks for the
+`ClusterSharedNodeSecurityGroup`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from domino_eks import policies
+from domino_eks.errors import InputError, Problem
+from domino_eks.model import Deployment, NodeGroup, NodePool
+from domino_eks.provision import kinds, tags, userdata
+from domino_eks.provision.graph import Graph, Handle
+from domino_eks.provision.resources import Ref
+
+EVERYWHERE = "0.0.0.0/0"
+SUPPORTED_AMI_FAMILY = "AmazonLinux2023"
+ROOT_DEVICE = "/dev/xvda"  # the root volume of Amazon Linux 2023 EKS images
+# Pods reach the instance metadata service through one extra hop.
+METADATA_HOP_LIMIT = 2
+NODE_POLICIES = (  # AWS-managed, attached to the nodes' role: join, pod networking, images, EBS and EFS CSI
+    "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
+    "service-role/AmazonEBSCSIDriverPolicy", "service-role/AmazonEFSCSIDriverPolicy",
+)
+CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
+ADDONS = ("vpc-cni", "aws-ebs-csi-driver", "aws-efs-csi-driver")
+# Domino's own provisioning gives the Datasets access point this root and POSIX identity.
+DATASETS_ROOT = {"Path": "/domino", "CreationInfo": {"OwnerUid": 0, "OwnerGid": 0, "Permissions": "777"}}
+DATASETS_USER = {"Uid": 0, "Gid": 0}
+TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+_ARM_FAMILY = re.compile(r"^[a-z]+\d+g")  # Graviton: m7g, c6gn, g5g...
+# logical names other modules look up
+VPC = "vpc"
+DATASETS = "datasets"
+DATASETS_ACCESS_POINT = "datasets-domino"
+
+
+@dataclass(frozen=True)
+class Network:
+    vpc_id: Ref | str
+    private: dict[str, Ref]  # zone -> subnet id
+    public: dict[str, Ref]
+
+    def node_subnet(self, zone: str, private: bool) -> Ref:
+        return (self.private if private else self.public)[zone]
+
+
+@dataclass(frozen=True)
+class SecurityGroups:
+    control_plane: Handle
+    shared_nodes: Handle
+    efs: Handle
+
+
+@dataclass(frozen=True)
+class Identity:
+    cluster_role: Handle
+    node_role: Handle
+    instance_profile: Handle
+
+
+class Builder:
+    """Adds one deployment's resources to a graph, tagging each the same way."""
+
+    def __init__(self, deployment: Deployment):
+        self.deployment = deployment
+        self.name = deployment.cluster.name
+        self.graph = Graph()
+
+    def add(self, type_: str, logical: str, properties: dict, *, extra_tags: dict | None = None,
+            after: tuple[Handle, ...] = ()) -> Handle:
+        user_tags = dict(self.deployment.cluster.tags)
+        resource_tags = tags.of(self.name, logical, {**user_tags, **(extra_tags or {})})
+        return self.graph.add(type_, logical, {**properties, "tags": resource_tags}, after=after)
+
+    @property
+    def cluster_tag(self) -> str:
+        return f"kubernetes.io/cluster/{self.name}"
+
+
+def build(deployment: Deployment) -> Graph:
+    """The desired resources of `deployment`, in dependency order."""
+    builder = Builder(deployment)
+    network = _network(builder)
+    groups = _security_groups(builder, network)
+    identity = _identity(builder)
+    cluster = _cluster(builder, network, groups, identity)
+    nodes = _node_groups(builder, network, groups, identity, cluster)
+    _datasets(builder, network, groups)
+    _buckets(builder)
+    _certificate(builder)
+    _addons(builder, cluster, nodes)
+    return builder.graph
+
+
+def _network(b: Builder) -> Network:
+    """A VPC (or the user's), public and private subnets in every control-plane zone, one NAT gateway."""
+    net = b.deployment.network
+    if net.vpc_id:
+        vpc_id: Ref | str = net.vpc_id
+        b.graph.add(kinds.VPC, VPC, {"id": net.vpc_id, "cidr": net.vpc_cidr}, external=True)
+        gateway = b.graph.add(kinds.INTERNET_GATEWAY, "internet-gateway", {"vpc_id": net.vpc_id}, external=True)
+    else:
+        vpc = b.add(kinds.VPC, VPC, {"cidr": net.vpc_cidr, "dns_hostnames": True},
+                    extra_tags={b.cluster_tag: "shared"})
+        vpc_id = vpc.id
+        gateway = b.add(kinds.INTERNET_GATEWAY, "internet-gateway", {"vpc_id": vpc_id})
+    private: dict[str, Ref] = {}
+    public: dict[str, Ref] = {}
+    for subnet in net.subnets or ():
+        side = "public" if subnet.public else "private"
+        load_balancers = "kubernetes.io/role/elb" if subnet.public else "kubernetes.io/role/internal-elb"
+        handle = b.add(kinds.SUBNET, f"{side}-{subnet.zone}",
+                       {"vpc_id": vpc_id, "cidr": subnet.cidr, "zone": subnet.zone},
+                       extra_tags={b.cluster_tag: "shared", load_balancers: "1"})
+        (public if subnet.public else private)[subnet.zone] = handle.id
+    b.add(kinds.ROUTE_TABLE, "public-routes", {
+        "vpc_id": vpc_id,
+        "routes": {EVERYWHERE: {"GatewayId": gateway.id}},
+        "subnet_ids": list(public.values()),
+    })
+    private_routes = {}
+    if net.nat_gateway and public:
+        address = b.add(kinds.ELASTIC_IP, "nat-address", {})
+        # AWS gives a public NAT gateway no route out until the internet gateway is attached
+        nat = b.add(kinds.NAT_GATEWAY, "nat-gateway",
+                    {"subnet_id": next(iter(public.values())), "allocation_id": address.ref("allocation_id")},
+                    after=(gateway,))
+        private_routes = {EVERYWHERE: {"NatGatewayId": nat.id}}
+    b.add(kinds.ROUTE_TABLE, "private-routes",
+          {"vpc_id": vpc_id, "routes": private_routes, "subnet_ids": list(private.values())})
+    return Network(vpc_id, private, public)
+
+
+def _security_groups(b: Builder, network: Network) -> SecurityGroups:
+    """eksctl's two cluster groups, the EFS group, and the rules between them (separate, so no group waits on another)."""
+
+    def group(logical: str, eksctl_name: str, description: str) -> Handle:
+        return b.add(kinds.SECURITY_GROUP, logical, {
+            "group_name": tags.bounded(f"{b.name}-{eksctl_name}", 255),
+            "description": description,
+            "vpc_id": network.vpc_id,
+        }, extra_tags={b.cluster_tag: "owned"})
+
+    groups = SecurityGroups(
+        control_plane=group("control-plane", "ControlPlaneSecurityGroup",
+                            "Communication between the control plane and worker nodes"),
+        shared_nodes=group("shared-nodes", "ClusterSharedNodeSecurityGroup",
+                           "Communication between all nodes in the cluster"),
+        efs=group("efs", "EfsSecurityGroup", "NFS from the cluster's nodes to the Datasets file system"),
+    )
+    names = {groups.control_plane: "control-plane", groups.shared_nodes: "shared-nodes", groups.efs: "efs"}
+    rules = (
+        (groups.shared_nodes, groups.shared_nodes, "-1", None),  # node to node, any protocol
+        (groups.shared_nodes, groups.control_plane, "tcp", (443, 443)),  # webhooks served by pods
+        (groups.shared_nodes, groups.control_plane, "tcp", (1025, 65535)),  # kubelet, metrics
+        (groups.control_plane, groups.shared_nodes, "tcp", (443, 443)),  # nodes to the API server
+        (groups.efs, groups.shared_nodes, "tcp", (2049, 2049)),  # the page: NFS from the shared node group
+    )
+    for target, source, protocol, ports in rules:
+        span = "all" if ports is None else (str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}")
+        b.add(kinds.SECURITY_GROUP_INGRESS, f"{names[target]}-from-{names[source]}-{span}", {
+            "group_id": target.id,
+            "source_group_id": source.id,
+            "protocol": protocol,
+            "ports": list(ports) if ports else None,
+        })
+    return groups
+
+
+def _partition(region: str) -> str:
+    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+def _identity(b: Builder) -> Identity:
+    """The cluster's role; the nodes' role with the page's S3 and autoscaler policies; the nodes' instance profile."""
+    partition = _partition(b.deployment.cluster.region or "")
+    aws_managed = [f"arn:{partition}:iam::aws:policy/{name}" for name in NODE_POLICIES]
+    ours = []
+    access = b.deployment.access
+    for logical, grants in (("s3-access", access.node_role), ("autoscaler", access.autoscaler)):
+        if grants is not None:
+            policy = b.add(kinds.IAM_POLICY, logical, {
+                "name": tags.bounded(f"{b.name}-{logical}", 128),
+                "document": policies.document(grants.statements),
+            })
+            ours.append(policy.arn)
+    cluster_role = b.add(kinds.IAM_ROLE, "cluster", {
+        "name": tags.bounded(f"{b.name}-cluster", 64),
+        "service": "eks.amazonaws.com",
+        "policy_arns": [f"arn:{partition}:iam::aws:policy/{name}" for name in CLUSTER_POLICIES],
+    })
+    node_role = b.add(kinds.IAM_ROLE, "nodes", {
+        "name": tags.bounded(f"{b.name}-nodes", 64),
+        "service": "ec2.amazonaws.com",
+        "policy_arns": [*aws_managed, *ours],
+    })
+    profile = b.add(kinds.INSTANCE_PROFILE, "nodes", {
+        "name": tags.bounded(f"{b.name}-nodes", 128), "role_name": node_role.name,
+    })
+    return Identity(cluster_role, node_role, profile)
+
+
+def _cluster(b: Builder, network: Network, groups: SecurityGroups, identity: Identity) -> Handle:
+    cluster = b.deployment.cluster
+    subnets = [network.private[z] for z in sorted(network.private)] + [network.public[z] for z in sorted(network.public)]
+    handle = b.add(kinds.EKS_CLUSTER, "cluster", {
+        "name": cluster.name,
+        "version": cluster.version,
+        "role_arn": identity.cluster_role.arn,
+        "subnet_ids": subnets,
+        "security_group_ids": [groups.control_plane.id],
+    })
+    # self-managed nodes authenticate through an access entry of type EC2_LINUX for their role
+    b.add(kinds.EKS_ACCESS_ENTRY, "nodes", {
+        "cluster_name": handle.name, "principal_arn": identity.node_role.arn, "type": "EC2_LINUX",
+    })
+    return handle
+
+
+def _node_groups(b: Builder, network: Network, groups: SecurityGroups, identity: Identity,
+                 cluster: Handle) -> list[Handle]:
+    """Per pool and zone: a launch template and an Auto Scaling group, or an EKS managed node group."""
+    handles = []
+    for pool in b.deployment.pools:
+        for group in pool.groups:
+            zone = _zone_of(b, group)
+            subnet = network.node_subnet(zone, group.private_networking is not False)
+            if group.managed:
+                handles.append(_managed_group(b, pool, group, subnet, identity, cluster))
+            else:
+                template = _launch_template(b, pool, group, groups, identity, cluster)
+                handles.append(_auto_scaling_group(b, group, subnet, template))
+    return handles
+
+
+def _zone_of(b: Builder, group: NodeGroup) -> str:
+    zones = group.zones or ()
+    subnets = {s.zone for s in b.deployment.network.subnets or ()}
+    if len(zones) != 1 or zones[0] not in subnets:
+        raise InputError([_problem(group, f"node group {group.name} must sit in one zone that has subnets "
+                                          f"({', '.join(sorted(subnets))}); it names {', '.join(zones) or 'none'}: "
+                                          "add its zone to controlPlaneZones")])
+    return zones[0]
+
+
+def _problem(group: NodeGroup, message: str) -> Problem:
+    where = group.location
+    return Problem(where.file if where and where.file else "spec", message,
+                   where.line if where else None, where.column if where else None)
+
+
+def image_parameter(pool: NodePool, group: NodeGroup, version: str) -> str:
+    """The SSM parameter AWS publishes for the current EKS-optimized Amazon Linux 2023 image of this pool."""
+    family = (group.instance_type or "").split(".", 1)[0]
+    arch = "arm64" if _ARM_FAMILY.match(family) else "x86_64"
+    flavour = "nvidia" if pool.is_gpu else "standard"
+    return f"/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/{arch}/{flavour}/recommended/image_id"
+
+
+def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: SecurityGroups,
+                     identity: Identity, cluster: Handle) -> Handle:
+    if group.ami_family not in (None, SUPPORTED_AMI_FAMILY):
+        raise InputError([_problem(group, f"amiFamily {group.ami_family!r} of pool {pool.name}: apply builds "
+                                          f"nodes from {SUPPORTED_AMI_FAMILY} images only (nodeadm user data)")])
+    # resolved by EC2 at each launch, so nodes always start from the current EKS-optimized image
+    image = group.ami or f"resolve:ssm:{image_parameter(pool, group, b.deployment.cluster.version or '')}"
+    return b.add(kinds.LAUNCH_TEMPLATE, group.name, {
+        "name": tags.bounded(f"{b.name}-{group.name}", 128),
+        "bootstrap": {
+            "kubelet_flags": userdata.kubelet_flags(group),
+            "pre_bootstrap_commands": list(group.pre_bootstrap_commands),
+        },
+        "cluster": {
+            "name": cluster.name, "endpoint": cluster.ref("endpoint"),
+            "certificate_authority": cluster.ref("certificate_authority"),
+            "service_cidr": cluster.ref("service_cidr"),
+        },
+        "data": {
+            "ImageId": image,
+            "InstanceType": group.instance_type,
+            "IamInstanceProfile": {"Arn": identity.instance_profile.arn},
+            "SecurityGroupIds": [groups.shared_nodes.id],
+            "BlockDeviceMappings": [{"DeviceName": ROOT_DEVICE, "Ebs": {
+                "VolumeSize": group.volume_size_gb, "VolumeType": group.volume_type or "gp3",
+                "Encrypted": True, "DeleteOnTermination": True,
+            }}],
+            "MetadataOptions": {
+                "HttpTokens": "required" if group.imdsv2_required is not False else "optional",
+                "HttpPutResponseHopLimit": METADATA_HOP_LIMIT,
+                "HttpEndpoint": "enabled",
+            },
+        },
+    })
+
+
+def autoscaler_tags(b: Builder, group: NodeGroup) -> dict[str, str]:
+    """Autodiscovery (which groups the autoscaler manages) and node templates (what a group from zero would bring)."""
+    if not b.deployment.autoscaler.enabled:
+        return {}
+    template = "k8s.io/cluster-autoscaler/node-template"
+    return {
+        "k8s.io/cluster-autoscaler/enabled": "true",
+        f"k8s.io/cluster-autoscaler/{b.name}": "owned",
+        **{f"{template}/label/{key}": value for key, value in group.labels.items()},
+        **{f"{template}/taint/{t.key}": f"{t.value}:{t.effect}" for t in group.taints},
+    }
+
+
+def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Handle) -> Handle:
+    extra = {b.cluster_tag: "owned", **autoscaler_tags(b, group)}
+    # the autoscaler's tags describe the group; every other tag also belongs on its instances
+    propagated = sorted(set(tags.of(b.name, group.name, {**b.deployment.cluster.tags, b.cluster_tag: "owned"})))
+    return b.add(kinds.AUTO_SCALING_GROUP, group.name, {
+        "name": tags.bounded(f"{b.name}-{group.name}", 255),
+        "launch_template_id": template.id,
+        "subnet_ids": [subnet],
+        "min_size": group.min_size,
+        "max_size": group.max_size,
+        "desired_capacity": group.effective_desired,
+        "propagated": propagated,
+    }, extra_tags=extra)
+
+
+def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, identity: Identity,
+                   cluster: Handle) -> Handle:
+    if group.ami or group.pre_bootstrap_commands:
+        raise InputError([_problem(group, f"pool {pool.name} is managed: EKS picks its image and user data, so "
+                                          "ami and preBootstrapCommands need managed: false (self-managed)")])
+    arch = "ARM_64" if _ARM_FAMILY.match((group.instance_type or "").split(".", 1)[0]) else "x86_64"
+    return b.add(kinds.EKS_NODEGROUP, group.name, {
+        "cluster_name": cluster.name,
+        "name": tags.bounded(group.name, 63),
+        "node_role": identity.node_role.arn,
+        "subnets": [subnet],
+        "instance_types": [group.instance_type],
+        "disk_size": group.volume_size_gb,
+        "ami_type": f"AL2023_{arch}_{'NVIDIA' if pool.is_gpu else 'STANDARD'}",
+        "scaling": {"minSize": group.min_size, "maxSize": group.max_size, "desiredSize": group.effective_desired},
+        "labels": dict(group.labels),
+        "taints": [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in group.taints],
+    }, extra_tags=autoscaler_tags(b, group))
+
+
+def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:
+    """EFS for Datasets: encrypted, a mount target in every zone with nodes, one access point for Domino."""
+    efs = b.deployment.storage.efs
+    if efs is None:
+        return
+    file_system = b.add(kinds.EFS_FILE_SYSTEM, DATASETS, {
+        "creation_token": tags.bounded(f"domino-eks-{b.name}-datasets", 64),
+        "encrypted": efs.encrypted is not False,
+    })
+    # The page says to pick the public subnet; nodes live in the private ones, and a mount target serves
+    # its whole zone either way, so it goes where the nodes are.
+    for zone in efs.mount_target_zones or ():
+        b.graph.add(kinds.EFS_MOUNT_TARGET, f"{DATASETS}-{zone}", {
+            "file_system_id": file_system.id,
+            "subnet_id": network.private[zone],
+            "zone": zone,
+            "security_groups": [groups.efs.id],
+        })
+    b.add(kinds.EFS_ACCESS_POINT, DATASETS_ACCESS_POINT, {
+        "file_system_id": file_system.id,
+        "client_token": tags.bounded(f"{b.name}-datasets-domino", 64),
+        "root_directory": DATASETS_ROOT,
+        "posix_user": DATASETS_USER,
+    })
+
+
+def tls_only_policy(bucket: str) -> dict:
+    arn = policies.bucket_arn(bucket)
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }]}
+
+
+def _buckets(b: Builder) -> None:
+    """The three buckets: no public access, encrypted by default, versioned as the spec says, TLS only."""
+    region = b.deployment.cluster.region
+    for bucket in b.deployment.storage.buckets or ():
+        handle = b.add(kinds.S3_BUCKET, bucket.name, {
+            "name": bucket.name,
+            "region": region,
+            "block_public_access": bucket.blocks_public_access is not False,
+            "encryption": {"algorithm": "aws:kms", "key": bucket.kms_key_id} if bucket.kms_key_id
+            else {"algorithm": "AES256", "key": None},
+            "versioning": bool(bucket.versioning),
+        })
+        if bucket.tls_only:
+            # a bucket policy comes last: it is the one setting that can lock apply itself out
+            b.graph.add(kinds.S3_BUCKET_POLICY, bucket.name,
+                        {"bucket": handle.name, "document": tls_only_policy(bucket.name)})
+
+
+def _certificate(b: Builder) -> None:
+    """A DNS-validated ACM certificate for the FQDN; its validation record when the spec names the hosted zone."""
+    domain = b.deployment.domain
+    if not domain.fqdn or domain.certificate is None or domain.certificate.arn:
+        return
+    token = hashlib.sha256(f"{b.name}/{domain.fqdn}".encode()).hexdigest()[:32]
+    certificate = b.add(kinds.CERTIFICATE, domain.fqdn, {"domain_name": domain.fqdn, "idempotency_token": token})
+    if domain.hosted_zone_id:
+        b.graph.add(kinds.DNS_RECORD, f"validation-{domain.fqdn}", {
+            "hosted_zone_id": domain.hosted_zone_id,
+            "name": certificate.ref("validation_name"),
+            "type": certificate.ref("validation_type"),
+            "value": certificate.ref("validation_value"),
+        })
+
+
+def vpc_cni_configuration(b: Builder) -> dict | None:
+    network = b.deployment.network
+    configuration: dict = {}
+    if network.policy_engine == "vpc-cni":
+        configuration["enableNetworkPolicy"] = "true"
+    if network.prefix_delegation:
+        configuration["env"] = {"ENABLE_PREFIX_DELEGATION": "true"}
+    return configuration or None
+
+
+def _addons(b: Builder, cluster: Handle, nodes: list[Handle]) -> None:
+    """EKS add-ons, after the node groups: their pods need nodes to become ACTIVE."""
+    for addon in ADDONS:
+        configuration = vpc_cni_configuration(b) if addon == "vpc-cni" else None
+        b.add(kinds.EKS_ADDON, addon, {
+            "cluster_name": cluster.name,
+            "addon": addon,
+            "configuration": configuration,
+        }, after=tuple(nodes))

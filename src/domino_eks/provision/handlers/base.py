@@ -1,0 +1,123 @@
+"""What every resource type knows how to do: find its resources, create, update and delete one.
+
+The contract that keeps plan honest: `discover` fills `Existing.observed` with exactly the keys in
+`observed`, in the shape `comparable(desired properties)` gives them, so plan compares the two plainly.
+Keys in `at_least` are satisfied by a superset (tags others add, policies someone else attached are left
+alone); keys in `immutable` can only change by replacing the resource, which apply refuses to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from domino_eks.model import Deployment
+from domino_eks.provision import faults, tags
+from domino_eks.provision.resources import Existing, Key
+from domino_eks.provision.session import Aws
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What discovery looks for: one deployment's resources; wave-2 types also see what wave 1 found."""
+
+    deployment: Deployment
+    found: Mapping[Key, Existing]
+
+    @property
+    def name(self) -> str:
+        return self.deployment.cluster.name
+
+    def of_type(self, kind: str) -> list[Existing]:
+        return [e for k, e in self.found.items() if k.type == kind]
+
+
+class Handler:
+    kind: ClassVar[str]
+    wave: ClassVar[int] = 1  # 2: found through a parent of wave 1 (mount targets through their file system)
+    observed: ClassVar[tuple[str, ...]] = ("tags",)
+    at_least: ClassVar[tuple[str, ...]] = ("tags",)
+    immutable: ClassVar[tuple[str, ...]] = ()
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        raise NotImplementedError
+
+    def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: properties[name] for name in self.observed}
+
+    def create(self, aws: Aws, properties: Mapping[str, Any]) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    def update(self, aws: Aws, existing: Existing, properties: Mapping[str, Any]) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
+        """The outputs of a resource found already there; types whose creation takes minutes wait for it here,
+        so an apply that resumes after an interruption does not hand a half-made resource to its dependents."""
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        raise NotImplementedError
+
+    def data(self, aws: Aws, existing: Existing) -> str | None:
+        """What deleting the resource would lose, in a few words; None when nothing (most types hold no data)."""
+        return None
+
+    def empty(self, aws: Aws, existing: Existing) -> None:
+        """Delete the data `data` reported, where deleting the resource alone would not (a bucket's objects)."""
+
+    def lookup(self, aws: Aws, properties: Mapping[str, Any]) -> Existing:
+        """For external resources (the user's VPC): find the one `properties` names, or say why not."""
+        raise NotImplementedError(f"{self.kind} cannot be given from outside")
+
+    def key(self, found_tags: Mapping[str, str]) -> Key:
+        return Key(self.kind, found_tags[tags.RESOURCE])
+
+
+class LookupFailed(Exception):
+    """A resource the spec names as existing is not there, or not usable."""
+
+
+def tag_spec(resource_type: str, resource_tags: Mapping[str, str]) -> list[dict]:
+    return [{"ResourceType": resource_type, "Tags": tags.to_aws(resource_tags)}]
+
+
+def missing_tags(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+    """The desired tags that are absent or different; tags others added are left alone."""
+    return {key: value for key, value in desired.items() if current.get(key) != value}
+
+
+def ours(items: Iterable[dict], scope: Scope) -> Iterator[tuple[dict, dict[str, str]]]:
+    """The listed items that carry the deployment's tag, each with its tags. Listing calls filter on the
+    tag as well, but not every endpoint honours such filters (the emulator ignores them for NAT gateways)."""
+    for item in items:
+        found = tags.from_aws(item.get("Tags"))
+        if tags.belongs(found, scope.name):
+            yield item, found
+
+
+def paginate(client: Any, operation: str, key: str, **arguments: Any) -> Iterator[dict]:
+    for page in client.get_paginator(operation).paginate(**arguments):
+        yield from page.get(key, [])
+
+
+@contextmanager
+def tolerating(*codes: str) -> Iterator[None]:
+    """Treat these AWS error codes as success: the resource is already in the state wanted."""
+    try:
+        yield
+    except Exception as error:
+        if faults.code_of(error) not in codes:
+            raise
+
+
+def ids(*pairs: tuple[str, Any]) -> frozenset[tuple[str, str]]:
+    """`Existing.uses` from (type, id-or-ids) pairs, skipping what is absent."""
+    out = set()
+    for kind, value in pairs:
+        for item in value if isinstance(value, (list, tuple, set, frozenset)) else [value]:
+            if item:
+                out.add((kind, item))
+    return frozenset(out)

@@ -1,0 +1,100 @@
+"""The FQDN's TLS certificate (ACM, validated by DNS) and, in the spec's hosted zone, its validation record.
+
+Route 53 records carry no tags; the validation record is found through the certificate that names it,
+and its name holds a token unique to that certificate, so it cannot be anyone else's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domino_eks.provision import kinds, tags, waiters
+from domino_eks.provision.handlers.base import Handler, Scope, ids, missing_tags, paginate, tolerating
+from domino_eks.provision.resources import Existing, Key
+from domino_eks.provision.session import Aws
+
+RECORD_TTL = 300
+
+
+class Certificate(Handler):
+    kind = kinds.CERTIFICATE
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        acm = aws.client("acm")
+        for summary in paginate(acm, "list_certificates", "CertificateSummaryList"):
+            arn = summary["CertificateArn"]
+            found = tags.from_aws(acm.list_tags_for_certificate(CertificateArn=arn).get("Tags"))
+            if tags.belongs(found, scope.name):
+                yield Existing(self.key(found), self._outputs(acm.describe_certificate(CertificateArn=arn)), {"tags": found})
+
+    @staticmethod
+    def _outputs(described: dict) -> dict[str, Any]:
+        certificate = described["Certificate"]
+        record = next((o["ResourceRecord"] for o in certificate.get("DomainValidationOptions", [])
+                       if o.get("ResourceRecord")), {})
+        return {"arn": certificate["CertificateArn"], "validation_name": record.get("Name"),
+                "validation_type": record.get("Type"), "validation_value": record.get("Value")}
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        acm = aws.client("acm")
+        arn = acm.request_certificate(DomainName=p["domain_name"], ValidationMethod="DNS",
+                                      IdempotencyToken=p["idempotency_token"],
+                                      Tags=tags.to_aws(p["tags"]))["CertificateArn"]
+        waiters.wait(acm, "ValidationRecordReady", CertificateArn=arn)
+        return self._outputs(acm.describe_certificate(CertificateArn=arn))
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        changed = missing_tags(existing.observed["tags"], p["tags"])
+        if changed:
+            aws.client("acm").add_tags_to_certificate(CertificateArn=existing.outputs["arn"], Tags=tags.to_aws(changed))
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("ResourceNotFoundException"):
+            aws.client("acm").delete_certificate(CertificateArn=existing.outputs["arn"])
+
+
+class DnsRecord(Handler):
+    kind = kinds.DNS_RECORD
+    wave = 2
+    observed = ("value",)
+    at_least = ()
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        zone = scope.deployment.domain.hosted_zone_id
+        if not zone:
+            return
+        route53 = aws.client("route53")
+        for certificate in scope.of_type(kinds.CERTIFICATE):
+            name, type_ = certificate.outputs["validation_name"], certificate.outputs["validation_type"]
+            if not name:
+                continue
+            listed = route53.list_resource_record_sets(HostedZoneId=zone, StartRecordName=name,
+                                                       StartRecordType=type_, MaxItems="1")["ResourceRecordSets"]
+            record = next((r for r in listed if r["Name"] == name and r["Type"] == type_), None)
+            if record:
+                value = record["ResourceRecords"][0]["Value"]
+                yield Existing(Key(self.kind, f"validation-{certificate.key.name}"),
+                               {"name": name, "hosted_zone_id": zone, "type": type_, "value": value},
+                               {"value": value}, ids((kinds.CERTIFICATE, certificate.outputs["arn"])))
+
+    @staticmethod
+    def _change(route53: Any, action: str, record: Mapping[str, Any]) -> None:
+        change = route53.change_resource_record_sets(HostedZoneId=record["hosted_zone_id"], ChangeBatch={"Changes": [{
+            "Action": action,
+            "ResourceRecordSet": {"Name": record["name"], "Type": record["type"], "TTL": RECORD_TTL,
+                                  "ResourceRecords": [{"Value": record["value"]}]},
+        }]})
+        route53.get_waiter("resource_record_sets_changed").wait(Id=change["ChangeInfo"]["Id"])
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        self._change(aws.client("route53"), "UPSERT", p)
+        return {key: p[key] for key in ("name", "hosted_zone_id", "type", "value")}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        return self.create(aws, p)
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("InvalidChangeBatch"):  # already gone
+            self._change(aws.client("route53"), "DELETE", existing.outputs)

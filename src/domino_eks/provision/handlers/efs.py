@@ -1,0 +1,140 @@
+"""EFS for Datasets: the file system, a mount target per zone, and Domino's access point.
+
+Mount targets carry no tags; they are found through the file system they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domino_eks.provision import kinds, tags, waiters
+from domino_eks.provision.handlers.base import Handler, Scope, ids, missing_tags, paginate, tolerating
+from domino_eks.provision.resources import Existing, Key
+from domino_eks.provision.session import Aws
+
+GONE_STATES = ("deleting", "deleted")
+EMPTY_FILE_SYSTEM_BYTES = 6 * 1024  # what EFS meters for a file system nothing was written to
+
+
+def _retag(efs: Any, resource_id: str, current: Mapping[str, str], desired: Mapping[str, str]) -> None:
+    changed = missing_tags(current, desired)
+    if changed:
+        efs.tag_resource(ResourceId=resource_id, Tags=tags.to_aws(changed))
+
+
+class FileSystem(Handler):
+    kind = kinds.EFS_FILE_SYSTEM
+    observed = ("tags", "encrypted")
+    immutable = ("encrypted",)
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        for system in paginate(aws.client("efs"), "describe_file_systems", "FileSystems"):
+            found = tags.from_aws(system.get("Tags"))
+            if tags.belongs(found, scope.name) and system["LifeCycleState"] not in GONE_STATES:
+                yield Existing(self.key(found), {"id": system["FileSystemId"], "arn": system["FileSystemArn"]},
+                               {"tags": found, "encrypted": system["Encrypted"]})
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        efs = aws.client("efs")
+        system = efs.create_file_system(CreationToken=p["creation_token"], Encrypted=p["encrypted"],
+                                        PerformanceMode="generalPurpose", Tags=tags.to_aws(p["tags"]))
+        waiters.wait(efs, "FileSystemAvailable", FileSystemId=system["FileSystemId"])
+        return {"id": system["FileSystemId"], "arn": system["FileSystemArn"]}
+
+    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
+        waiters.wait(aws.client("efs"), "FileSystemAvailable", FileSystemId=existing.outputs["id"])
+        return existing.outputs
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        _retag(aws.client("efs"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        return self.ready(aws, existing)
+
+    def data(self, aws: Aws, existing: Existing) -> str | None:
+        system = aws.client("efs").describe_file_systems(FileSystemId=existing.outputs["id"])["FileSystems"][0]
+        size = system.get("SizeInBytes", {}).get("Value", 0)
+        return f"holds {size:,} bytes of data" if size > EMPTY_FILE_SYSTEM_BYTES else None
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        efs = aws.client("efs")
+        with tolerating("FileSystemNotFound"):
+            efs.delete_file_system(FileSystemId=existing.outputs["id"])
+        waiters.wait(efs, "FileSystemDeleted", FileSystemId=existing.outputs["id"])
+
+
+class MountTarget(Handler):
+    kind = kinds.EFS_MOUNT_TARGET
+    wave = 2
+    observed = ("zone", "security_groups")
+    at_least = ()
+    immutable = ("zone",)
+
+    def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        return {"zone": properties["zone"], "security_groups": sorted(properties["security_groups"], key=str)}
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        efs = aws.client("efs")
+        for system in scope.of_type(kinds.EFS_FILE_SYSTEM):
+            for target in paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=system.outputs["id"]):
+                if target["LifeCycleState"] in GONE_STATES:
+                    continue
+                groups = sorted(efs.describe_mount_target_security_groups(
+                    MountTargetId=target["MountTargetId"])["SecurityGroups"])
+                zone = target["AvailabilityZoneName"]
+                yield Existing(
+                    Key(self.kind, f"{system.key.name}-{zone}"), {"id": target["MountTargetId"]},
+                    {"zone": zone, "security_groups": groups},
+                    ids((kinds.EFS_FILE_SYSTEM, system.outputs["id"]), (kinds.SUBNET, target["SubnetId"]),
+                        (kinds.SECURITY_GROUP, groups)),
+                )
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        efs = aws.client("efs")
+        target = efs.create_mount_target(FileSystemId=p["file_system_id"], SubnetId=p["subnet_id"],
+                                         SecurityGroups=p["security_groups"])
+        waiters.wait(efs, "MountTargetAvailable", MountTargetId=target["MountTargetId"])
+        return {"id": target["MountTargetId"]}
+
+    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
+        waiters.wait(aws.client("efs"), "MountTargetAvailable", MountTargetId=existing.outputs["id"])
+        return existing.outputs
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        aws.client("efs").modify_mount_target_security_groups(
+            MountTargetId=existing.outputs["id"], SecurityGroups=p["security_groups"])
+        return self.ready(aws, existing)
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        efs = aws.client("efs")
+        with tolerating("MountTargetNotFound"):
+            efs.delete_mount_target(MountTargetId=existing.outputs["id"])
+        waiters.wait(efs, "MountTargetDeleted", MountTargetId=existing.outputs["id"])
+
+
+class AccessPoint(Handler):
+    kind = kinds.EFS_ACCESS_POINT
+    wave = 2
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        efs = aws.client("efs")
+        for system in scope.of_type(kinds.EFS_FILE_SYSTEM):
+            for point in paginate(efs, "describe_access_points", "AccessPoints", FileSystemId=system.outputs["id"]):
+                found = tags.from_aws(point.get("Tags"))
+                if tags.belongs(found, scope.name) and point["LifeCycleState"] not in GONE_STATES:
+                    yield Existing(self.key(found), {"id": point["AccessPointId"], "arn": point["AccessPointArn"]},
+                                   {"tags": found}, ids((kinds.EFS_FILE_SYSTEM, system.outputs["id"])))
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        point = aws.client("efs").create_access_point(
+            ClientToken=p["client_token"], FileSystemId=p["file_system_id"], PosixUser=p["posix_user"],
+            RootDirectory=p["root_directory"], Tags=tags.to_aws(p["tags"]),
+        )
+        return {"id": point["AccessPointId"], "arn": point["AccessPointArn"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        _retag(aws.client("efs"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("AccessPointNotFound"):
+            aws.client("efs").delete_access_point(AccessPointId=existing.outputs["id"])

@@ -1,0 +1,243 @@
+"""EKS: the cluster, managed node groups, add-ons and the nodes' access entry.
+
+Node groups, add-ons and access entries are listed under the cluster discovery found (a second wave). An endpoint that does not implement add-ons or access entries (the emulator) answers 404:
+discovery and apply report those as not supported there and go on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domino_eks.provision import faults, kinds, tags
+from domino_eks.provision.handlers.base import Handler, Scope, ids, missing_tags, paginate, tolerating
+from domino_eks.provision.resources import Existing
+from domino_eks.provision.session import Aws
+
+CLUSTER_WAIT = {"Delay": 30, "MaxAttempts": 60}  # control planes take 9-16 minutes; allow 30
+NODEGROUP_WAIT = {"Delay": 20, "MaxAttempts": 90}
+ADDON_WAIT = {"Delay": 10, "MaxAttempts": 90}
+CLUSTER_GONE = "ResourceNotFoundException"
+
+
+def _retag(eks: Any, arn: str, current: Mapping[str, str], desired: Mapping[str, str]) -> None:
+    changed = missing_tags(current, desired)
+    if changed:
+        eks.tag_resource(resourceArn=arn, tags=changed)
+
+
+class Cluster(Handler):
+    kind = kinds.EKS_CLUSTER
+    observed = ("tags", "version")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        try:
+            cluster = aws.client("eks").describe_cluster(name=scope.name)["cluster"]
+        except Exception as error:
+            if faults.code_of(error) == CLUSTER_GONE:
+                return
+            raise
+        found = cluster.get("tags") or {}
+        if tags.belongs(found, scope.name) and cluster["status"] != "DELETING":
+            vpc = cluster["resourcesVpcConfig"]
+            yield Existing(self.key(found), self._outputs(cluster), {"tags": found, "version": cluster["version"]},
+                           ids((kinds.IAM_ROLE, cluster["roleArn"]), (kinds.SUBNET, vpc.get("subnetIds", [])),
+                               (kinds.SECURITY_GROUP, vpc.get("securityGroupIds", []))))
+
+    @staticmethod
+    def _outputs(cluster: dict) -> dict[str, Any]:
+        network = cluster.get("kubernetesNetworkConfig", {})
+        return {
+            "name": cluster["name"],
+            "arn": cluster["arn"],
+            "endpoint": cluster.get("endpoint"),
+            "certificate_authority": cluster.get("certificateAuthority", {}).get("data"),
+            "service_cidr": network.get("serviceIpv4Cidr"),
+        }
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        eks = aws.client("eks")
+        eks.create_cluster(
+            name=p["name"], version=p["version"], roleArn=p["role_arn"],
+            resourcesVpcConfig={
+                "subnetIds": p["subnet_ids"], "securityGroupIds": p["security_group_ids"],
+                "endpointPublicAccess": True, "endpointPrivateAccess": True,
+            },
+            # self-managed nodes join through an access entry; aws-auth keeps working for existing tools
+            accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": True},
+            tags=p["tags"],
+        )
+        return self._active(eks, p["name"])
+
+    def _active(self, eks: Any, name: str) -> dict[str, Any]:
+        eks.get_waiter("cluster_active").wait(name=name, WaiterConfig=CLUSTER_WAIT)
+        return self._outputs(eks.describe_cluster(name=name)["cluster"])
+
+    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
+        return self._active(aws.client("eks"), existing.outputs["name"])
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        eks = aws.client("eks")
+        _retag(eks, existing.outputs["arn"], existing.observed["tags"], p["tags"])
+        if existing.observed["version"] != p["version"]:
+            eks.update_cluster_version(name=p["name"], version=p["version"])
+        return self._active(eks, p["name"])
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        eks = aws.client("eks")
+        with tolerating(CLUSTER_GONE):
+            eks.delete_cluster(name=existing.outputs["name"])
+        eks.get_waiter("cluster_deleted").wait(name=existing.outputs["name"], WaiterConfig=CLUSTER_WAIT)
+
+
+def _cluster_children(eks: Any, operation: str, key: str, scope: Scope) -> Iterable[tuple[str, str]]:
+    """(cluster, name) of what is listed under the deployment's cluster, if discovery found it."""
+    for cluster in scope.of_type(kinds.EKS_CLUSTER):
+        name = cluster.outputs["name"]
+        for child in paginate(eks, operation, key, clusterName=name):
+            yield name, child
+
+
+class Nodegroup(Handler):
+    kind = kinds.EKS_NODEGROUP
+    wave = 2
+    observed = ("tags", "scaling", "labels", "taints")
+
+    def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        compared = super().comparable(properties)
+        return {**compared, "taints": sorted(compared["taints"], key=lambda t: t["key"])}
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        eks = aws.client("eks")
+        for cluster, name in _cluster_children(eks, "list_nodegroups", "nodegroups", scope):
+            group = eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
+            found = group.get("tags") or {}
+            if tags.belongs(found, scope.name) and group["status"] != "DELETING":
+                yield Existing(
+                    self.key(found), {"name": name, "arn": group["nodegroupArn"], "cluster_name": cluster},
+                    {"tags": found, "scaling": group["scalingConfig"], "labels": group.get("labels") or {},
+                     "taints": sorted(group.get("taints") or [], key=lambda t: t["key"])},
+                    ids((kinds.EKS_CLUSTER, cluster), (kinds.IAM_ROLE, group["nodeRole"]),
+                        (kinds.SUBNET, group.get("subnets", []))),
+                )
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        eks = aws.client("eks")
+        group = eks.create_nodegroup(
+            clusterName=p["cluster_name"], nodegroupName=p["name"], nodeRole=p["node_role"], subnets=p["subnets"],
+            instanceTypes=p["instance_types"], diskSize=p["disk_size"], amiType=p["ami_type"],
+            scalingConfig=p["scaling"], labels=p["labels"], taints=p["taints"], tags=p["tags"],
+        )["nodegroup"]
+        eks.get_waiter("nodegroup_active").wait(clusterName=p["cluster_name"], nodegroupName=p["name"],
+                                                WaiterConfig=NODEGROUP_WAIT)
+        return {"name": p["name"], "arn": group["nodegroupArn"], "cluster_name": p["cluster_name"]}
+
+    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
+        aws.client("eks").get_waiter("nodegroup_active").wait(
+            clusterName=existing.outputs["cluster_name"], nodegroupName=existing.outputs["name"],
+            WaiterConfig=NODEGROUP_WAIT)
+        return existing.outputs
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        eks = aws.client("eks")
+        seen = existing.observed
+        _retag(eks, existing.outputs["arn"], seen["tags"], p["tags"])
+        wanted_taints = {t["key"]: t for t in p["taints"]}
+        changes = {
+            "scalingConfig": p["scaling"],
+            "labels": {"addOrUpdateLabels": p["labels"],
+                       "removeLabels": sorted(seen["labels"].keys() - p["labels"].keys())},
+            "taints": {"addOrUpdateTaints": p["taints"],
+                       "removeTaints": [t for t in seen["taints"] if t["key"] not in wanted_taints]},
+        }
+        eks.update_nodegroup_config(clusterName=p["cluster_name"], nodegroupName=p["name"],
+                                    **{k: v for k, v in changes.items() if self._needed(k, v)})
+        return self.ready(aws, existing)
+
+    @staticmethod
+    def _needed(field: str, change: dict) -> bool:
+        return field == "scalingConfig" or any(change.values())
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        eks = aws.client("eks")
+        where = {"clusterName": existing.outputs["cluster_name"], "nodegroupName": existing.outputs["name"]}
+        with tolerating(CLUSTER_GONE):
+            eks.delete_nodegroup(**where)
+        eks.get_waiter("nodegroup_deleted").wait(**where, WaiterConfig=NODEGROUP_WAIT)
+
+
+class Addon(Handler):
+    kind = kinds.EKS_ADDON
+    wave = 2
+    observed = ("tags", "configuration")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        eks = aws.client("eks")
+        for cluster, name in _cluster_children(eks, "list_addons", "addons", scope):
+            addon = eks.describe_addon(clusterName=cluster, addonName=name)["addon"]
+            found = addon.get("tags") or {}
+            if tags.belongs(found, scope.name) and addon["status"] != "DELETING":
+                configuration = addon.get("configurationValues")
+                yield Existing(self.key(found), {"name": name, "arn": addon["addonArn"], "cluster_name": cluster},
+                               {"tags": found, "configuration": json.loads(configuration) if configuration else None},
+                               ids((kinds.EKS_CLUSTER, cluster)))
+
+    @staticmethod
+    def _configuration(p: Mapping[str, Any]) -> dict:
+        return {"configurationValues": json.dumps(p["configuration"])} if p["configuration"] else {}
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        eks = aws.client("eks")
+        # OVERWRITE: EKS installed its own vpc-cni at cluster creation; the add-on takes it over
+        addon = eks.create_addon(clusterName=p["cluster_name"], addonName=p["addon"], resolveConflicts="OVERWRITE",
+                                 tags=p["tags"], **self._configuration(p))["addon"]
+        eks.get_waiter("addon_active").wait(clusterName=p["cluster_name"], addonName=p["addon"], WaiterConfig=ADDON_WAIT)
+        return {"name": p["addon"], "arn": addon["addonArn"], "cluster_name": p["cluster_name"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        eks = aws.client("eks")
+        _retag(eks, existing.outputs["arn"], existing.observed["tags"], p["tags"])
+        if existing.observed["configuration"] != p["configuration"]:
+            eks.update_addon(clusterName=p["cluster_name"], addonName=p["addon"], resolveConflicts="OVERWRITE",
+                             configurationValues=json.dumps(p["configuration"] or {}))
+            eks.get_waiter("addon_active").wait(clusterName=p["cluster_name"], addonName=p["addon"],
+                                                WaiterConfig=ADDON_WAIT)
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        eks = aws.client("eks")
+        where = {"clusterName": existing.outputs["cluster_name"], "addonName": existing.outputs["name"]}
+        with tolerating(CLUSTER_GONE):
+            eks.delete_addon(**where)
+        eks.get_waiter("addon_deleted").wait(**where, WaiterConfig=ADDON_WAIT)
+
+
+class AccessEntry(Handler):
+    kind = kinds.EKS_ACCESS_ENTRY
+    wave = 2
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        eks = aws.client("eks")
+        for cluster, principal in _cluster_children(eks, "list_access_entries", "accessEntries", scope):
+            entry = eks.describe_access_entry(clusterName=cluster, principalArn=principal)["accessEntry"]
+            found = entry.get("tags") or {}
+            if tags.belongs(found, scope.name):
+                yield Existing(self.key(found), {"arn": entry["accessEntryArn"], "principal_arn": principal,
+                                                 "cluster_name": cluster},
+                               {"tags": found}, ids((kinds.EKS_CLUSTER, cluster), (kinds.IAM_ROLE, principal)))
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        entry = aws.client("eks").create_access_entry(
+            clusterName=p["cluster_name"], principalArn=p["principal_arn"], type=p["type"], tags=p["tags"],
+        )["accessEntry"]
+        return {"arn": entry["accessEntryArn"], "principal_arn": p["principal_arn"], "cluster_name": p["cluster_name"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        _retag(aws.client("eks"), existing.outputs["arn"], existing.observed["tags"], p["tags"])
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating(CLUSTER_GONE):
+            aws.client("eks").delete_access_entry(clusterName=existing.outputs["cluster_name"],
+                                                  principalArn=existing.outputs["principal_arn"])

@@ -1,0 +1,176 @@
+"""IAM: the cluster's role, the nodes' role and instance profile, and the page's S3 and autoscaler policies.
+
+IAM lists cannot filter on tags, and names are account-wide, so discovery lists the names that start
+like the deployment's and keeps those tagged with it. Roles get no path: aws-auth and access entries
+handle role ARNs with paths badly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domino_eks.provision import kinds, tags
+from domino_eks.provision.handlers.base import Handler, Scope, ids, missing_tags, paginate, tolerating
+from domino_eks.provision.resources import Existing
+from domino_eks.provision.session import Aws
+
+NAME_PREFIX = 40  # every name apply gives starts with this much of the cluster name (see tags.bounded)
+POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
+
+
+def _candidates(names: Iterable[dict], field: str, scope: Scope) -> Iterable[dict]:
+    prefix = scope.name[:NAME_PREFIX]
+    return (item for item in names if item[field].startswith(prefix))
+
+
+def trust(service: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
+    }]})
+
+
+class ManagedPolicy(Handler):
+    kind = kinds.IAM_POLICY
+    observed = ("tags", "document")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        iam = aws.client("iam")
+        for policy in _candidates(paginate(iam, "list_policies", "Policies", Scope="Local"), "PolicyName", scope):
+            found = tags.from_aws(iam.list_policy_tags(PolicyArn=policy["Arn"])["Tags"])
+            if tags.belongs(found, scope.name):
+                version = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
+                yield Existing(self.key(found), {"arn": policy["Arn"], "name": policy["PolicyName"]},
+                               {"tags": found, "document": _document(version["PolicyVersion"]["Document"])})
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        iam = aws.client("iam")
+        policy = iam.create_policy(PolicyName=p["name"], PolicyDocument=json.dumps(p["document"]),
+                                   Tags=tags.to_aws(p["tags"]))["Policy"]
+        iam.get_waiter("policy_exists").wait(PolicyArn=policy["Arn"])
+        return {"arn": policy["Arn"], "name": policy["PolicyName"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        iam = aws.client("iam")
+        arn = existing.outputs["arn"]
+        if existing.observed["document"] != p["document"]:
+            versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+            if len(versions) >= POLICY_VERSIONS:
+                oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+                iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
+            iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(p["document"]), SetAsDefault=True)
+        changed = missing_tags(existing.observed["tags"], p["tags"])
+        if changed:
+            iam.tag_policy(PolicyArn=arn, Tags=tags.to_aws(changed))
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        iam = aws.client("iam")
+        arn = existing.outputs["arn"]
+        with tolerating("NoSuchEntity"):
+            for role in paginate(iam, "list_entities_for_policy", "PolicyRoles", PolicyArn=arn):
+                iam.detach_role_policy(RoleName=role["RoleName"], PolicyArn=arn)
+            for version in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
+                if not version["IsDefaultVersion"]:
+                    iam.delete_policy_version(PolicyArn=arn, VersionId=version["VersionId"])
+            iam.delete_policy(PolicyArn=arn)
+
+
+def _document(document: str | dict) -> dict:
+    """boto3 decodes policy documents to dicts; some endpoints return them as (URL-decoded) JSON text."""
+    return json.loads(document) if isinstance(document, str) else document
+
+
+class Role(Handler):
+    kind = kinds.IAM_ROLE
+    observed = ("tags", "policy_arns")
+    at_least = ("tags", "policy_arns")  # a policy someone else attached is theirs to remove
+
+    def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        return {"tags": properties["tags"], "policy_arns": sorted(properties["policy_arns"], key=str)}
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        iam = aws.client("iam")
+        for role in _candidates(paginate(iam, "list_roles", "Roles"), "RoleName", scope):
+            found = tags.from_aws(iam.list_role_tags(RoleName=role["RoleName"])["Tags"])
+            if tags.belongs(found, scope.name):
+                attached = sorted(p["PolicyArn"] for p in paginate(
+                    iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role["RoleName"]))
+                yield Existing(self.key(found), {"name": role["RoleName"], "arn": role["Arn"]},
+                               {"tags": found, "policy_arns": attached}, ids((kinds.IAM_POLICY, attached)))
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        iam = aws.client("iam")
+        role = iam.create_role(RoleName=p["name"], AssumeRolePolicyDocument=trust(p["service"]),
+                               Tags=tags.to_aws(p["tags"]))["Role"]
+        iam.get_waiter("role_exists").wait(RoleName=p["name"])
+        for arn in p["policy_arns"]:
+            iam.attach_role_policy(RoleName=p["name"], PolicyArn=arn)
+        return {"name": role["RoleName"], "arn": role["Arn"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        iam = aws.client("iam")
+        name = existing.outputs["name"]
+        for arn in set(p["policy_arns"]) - set(existing.observed["policy_arns"]):
+            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+        changed = missing_tags(existing.observed["tags"], p["tags"])
+        if changed:
+            iam.tag_role(RoleName=name, Tags=tags.to_aws(changed))
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        iam = aws.client("iam")
+        name = existing.outputs["name"]
+        with tolerating("NoSuchEntity"):
+            for policy in paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name):
+                iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
+            for policy_name in paginate(iam, "list_role_policies", "PolicyNames", RoleName=name):
+                iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
+            for profile in paginate(iam, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name):
+                iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=name)
+            iam.delete_role(RoleName=name)
+
+
+class InstanceProfile(Handler):
+    kind = kinds.INSTANCE_PROFILE
+    observed = ("tags", "role_name")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        iam = aws.client("iam")
+        for profile in _candidates(paginate(iam, "list_instance_profiles", "InstanceProfiles"),
+                                   "InstanceProfileName", scope):
+            name = profile["InstanceProfileName"]
+            # GetInstanceProfile carries the tags; some endpoints lack ListInstanceProfileTags
+            found = tags.from_aws(iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"].get("Tags"))
+            if tags.belongs(found, scope.name):
+                role = next((r["RoleName"] for r in profile.get("Roles", [])), None)
+                yield Existing(self.key(found), {"name": name, "arn": profile["Arn"]},
+                               {"tags": found, "role_name": role}, ids((kinds.IAM_ROLE, role)))
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        iam = aws.client("iam")
+        profile = iam.create_instance_profile(InstanceProfileName=p["name"], Tags=tags.to_aws(p["tags"]))
+        iam.add_role_to_instance_profile(InstanceProfileName=p["name"], RoleName=p["role_name"])
+        iam.get_waiter("instance_profile_exists").wait(InstanceProfileName=p["name"])
+        return {"name": p["name"], "arn": profile["InstanceProfile"]["Arn"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        iam = aws.client("iam")
+        name, current = existing.outputs["name"], existing.observed["role_name"]
+        if current != p["role_name"]:
+            if current:
+                iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=current)
+            iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=p["role_name"])
+        changed = missing_tags(existing.observed["tags"], p["tags"])
+        if changed:
+            iam.tag_instance_profile(InstanceProfileName=name, Tags=tags.to_aws(changed))
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        iam = aws.client("iam")
+        name = existing.outputs["name"]
+        with tolerating("NoSuchEntity"):
+            for role in iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]["Roles"]:
+                iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=role["RoleName"])
+            iam.delete_instance_profile(InstanceProfileName=name)

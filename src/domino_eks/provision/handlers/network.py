@@ -1,0 +1,279 @@
+"""The network eksctl builds: VPC, subnets, internet gateway, NAT gateway and its address, route tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domino_eks.provision import faults, kinds, tags
+from domino_eks.provision.handlers.base import (
+    Handler, LookupFailed, Scope, ids, missing_tags, ours, paginate, tag_spec, tolerating,
+)
+from domino_eks.provision.resources import Existing, Key
+from domino_eks.provision.session import Aws
+
+LIVE_NAT_STATES = ["pending", "available"]  # deleted gateways stay listed, with their tags, for an hour
+
+
+def retag(ec2: Any, resource_id: str, current: Mapping[str, str], desired: Mapping[str, str]) -> None:
+    changed = missing_tags(current, desired)
+    if changed:
+        ec2.create_tags(Resources=[resource_id], Tags=tags.to_aws(changed))
+
+
+class Vpc(Handler):
+    kind = kinds.VPC
+    observed = ("tags", "dns_hostnames")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        ec2 = aws.client("ec2")
+        for vpc, found in ours(paginate(ec2, "describe_vpcs", "Vpcs", Filters=tags.filters(scope.name)), scope):
+            hostnames = ec2.describe_vpc_attribute(VpcId=vpc["VpcId"], Attribute="enableDnsHostnames")
+            yield Existing(self.key(found), {"id": vpc["VpcId"]},
+                           {"tags": found, "dns_hostnames": hostnames["EnableDnsHostnames"]["Value"]})
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        ec2 = aws.client("ec2")
+        vpc_id = ec2.create_vpc(CidrBlock=p["cidr"], TagSpecifications=tag_spec("vpc", p["tags"]))["Vpc"]["VpcId"]
+        ec2.get_waiter("vpc_available").wait(VpcIds=[vpc_id])
+        self._set_dns(ec2, vpc_id, p)
+        return {"id": vpc_id}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        ec2 = aws.client("ec2")
+        retag(ec2, existing.outputs["id"], existing.observed["tags"], p["tags"])
+        self._set_dns(ec2, existing.outputs["id"], p)
+        return existing.outputs
+
+    @staticmethod
+    def _set_dns(ec2: Any, vpc_id: str, p: Mapping[str, Any]) -> None:
+        # EKS nodes and private endpoints resolve names inside the VPC
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": p["dns_hostnames"]})
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("InvalidVpcID.NotFound"):
+            aws.client("ec2").delete_vpc(VpcId=existing.outputs["id"])
+
+    def lookup(self, aws: Aws, p: Mapping[str, Any]) -> Existing:
+        ec2 = aws.client("ec2")
+        try:
+            vpc = ec2.describe_vpcs(VpcIds=[p["id"]])["Vpcs"][0]
+        except Exception as error:
+            if faults.code_of(error) not in ("InvalidVpcID.NotFound", "InvalidVpcID.Malformed"):
+                raise
+            raise LookupFailed(f"network.vpcId {p['id']} is not a VPC in {aws.region}: {faults.describe(error).message}") from None
+        cidrs = {a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])} | {vpc["CidrBlock"]}
+        if p["cidr"] not in cidrs:
+            raise LookupFailed(f"VPC {p['id']} has CIDR {', '.join(sorted(cidrs))}, but the subnets are laid out in "
+                               f"network.vpcCidr {p['cidr']}: set vpcCidr to the VPC's CIDR")
+        return Existing(Key(self.kind, "vpc"), {"id": p["id"]})
+
+
+class InternetGateway(Handler):
+    kind = kinds.INTERNET_GATEWAY
+    observed = ("tags", "vpc_id")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        ec2 = aws.client("ec2")
+        listed = paginate(ec2, "describe_internet_gateways", "InternetGateways", Filters=tags.filters(scope.name))
+        for gateway, found in ours(listed, scope):
+            yield self._existing(gateway, self.key(found))
+
+    def _existing(self, gateway: dict, key: Key) -> Existing:
+        attached = next((a["VpcId"] for a in gateway.get("Attachments", [])), None)
+        # "the internet gateway of VPC x" is what a NAT gateway needs, so the VPC id identifies it too
+        return Existing(key, {"id": gateway["InternetGatewayId"], "vpc_id": attached},
+                        {"tags": tags.from_aws(gateway.get("Tags")), "vpc_id": attached}, ids((kinds.VPC, attached)))
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        ec2 = aws.client("ec2")
+        gateway = ec2.create_internet_gateway(TagSpecifications=tag_spec("internet-gateway", p["tags"]))
+        gateway_id = gateway["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=p["vpc_id"])
+        return {"id": gateway_id, "vpc_id": p["vpc_id"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        ec2 = aws.client("ec2")
+        gateway_id = existing.outputs["id"]
+        retag(ec2, gateway_id, existing.observed["tags"], p["tags"])
+        if existing.observed["vpc_id"] not in (None, p["vpc_id"]):
+            ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=existing.observed["vpc_id"])
+        if existing.observed["vpc_id"] != p["vpc_id"]:
+            ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=p["vpc_id"])
+        return {"id": gateway_id, "vpc_id": p["vpc_id"]}
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        ec2 = aws.client("ec2")
+        gateway_id = existing.outputs["id"]
+        if existing.outputs["vpc_id"]:
+            with tolerating("Gateway.NotAttached"):
+                ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=existing.outputs["vpc_id"])
+        with tolerating("InvalidInternetGatewayID.NotFound"):
+            ec2.delete_internet_gateway(InternetGatewayId=gateway_id)
+
+    def lookup(self, aws: Aws, p: Mapping[str, Any]) -> Existing:
+        gateways = aws.client("ec2").describe_internet_gateways(
+            Filters=[{"Name": "attachment.vpc-id", "Values": [p["vpc_id"]]}])["InternetGateways"]
+        if not gateways:
+            raise LookupFailed(f"VPC {p['vpc_id']} has no internet gateway attached: attach one, or leave "
+                               "network.vpcId out and apply creates the whole network")
+        return self._existing(gateways[0], Key(self.kind, "internet-gateway"))
+
+
+class Subnet(Handler):
+    kind = kinds.SUBNET
+    observed = ("tags", "cidr", "zone")
+    immutable = ("cidr", "zone")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        listed = paginate(aws.client("ec2"), "describe_subnets", "Subnets", Filters=tags.filters(scope.name))
+        for subnet, found in ours(listed, scope):
+            yield Existing(self.key(found), {"id": subnet["SubnetId"]},
+                           {"tags": found, "cidr": subnet["CidrBlock"], "zone": subnet["AvailabilityZone"]},
+                           ids((kinds.VPC, subnet["VpcId"])))
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        ec2 = aws.client("ec2")
+        subnet = ec2.create_subnet(VpcId=p["vpc_id"], CidrBlock=p["cidr"], AvailabilityZone=p["zone"],
+                                   TagSpecifications=tag_spec("subnet", p["tags"]))["Subnet"]
+        ec2.get_waiter("subnet_available").wait(SubnetIds=[subnet["SubnetId"]])
+        return {"id": subnet["SubnetId"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        retag(aws.client("ec2"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("InvalidSubnetID.NotFound"):
+            aws.client("ec2").delete_subnet(SubnetId=existing.outputs["id"])
+
+
+class ElasticIp(Handler):
+    kind = kinds.ELASTIC_IP
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        for address, found in ours(aws.client("ec2").describe_addresses(Filters=tags.filters(scope.name))["Addresses"],
+                                   scope):
+            yield Existing(self.key(found), {"allocation_id": address["AllocationId"]}, {"tags": found})
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        address = aws.client("ec2").allocate_address(Domain="vpc", TagSpecifications=tag_spec("elastic-ip", p["tags"]))
+        return {"allocation_id": address["AllocationId"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        retag(aws.client("ec2"), existing.outputs["allocation_id"], existing.observed["tags"], p["tags"])
+        return existing.outputs
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("InvalidAllocationID.NotFound"):
+            aws.client("ec2").release_address(AllocationId=existing.outputs["allocation_id"])
+
+
+class NatGateway(Handler):
+    kind = kinds.NAT_GATEWAY
+    observed = ("tags", "subnet_id", "allocation_id")
+    immutable = ("subnet_id", "allocation_id")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        live = [*tags.filters(scope.name), {"Name": "state", "Values": LIVE_NAT_STATES}]
+        for gateway, found in ours(paginate(aws.client("ec2"), "describe_nat_gateways", "NatGateways", Filter=live),
+                                   scope):
+            allocation = next((a.get("AllocationId") for a in gateway.get("NatGatewayAddresses", [])), None)
+            yield Existing(
+                self.key(found), {"id": gateway["NatGatewayId"]},
+                {"tags": found, "subnet_id": gateway["SubnetId"], "allocation_id": allocation},
+                # the internet gateway cannot be detached while the NAT gateway maps a public address
+                ids((kinds.SUBNET, gateway["SubnetId"]), (kinds.ELASTIC_IP, allocation),
+                    (kinds.INTERNET_GATEWAY, gateway.get("VpcId"))),
+            )
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        ec2 = aws.client("ec2")
+        gateway = ec2.create_nat_gateway(SubnetId=p["subnet_id"], AllocationId=p["allocation_id"],
+                                         TagSpecifications=tag_spec("natgateway", p["tags"]))["NatGateway"]
+        ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[gateway["NatGatewayId"]])
+        return {"id": gateway["NatGatewayId"]}
+
+    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
+        aws.client("ec2").get_waiter("nat_gateway_available").wait(NatGatewayIds=[existing.outputs["id"]])
+        return existing.outputs
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        retag(aws.client("ec2"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        return self.ready(aws, existing)
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        ec2 = aws.client("ec2")
+        with tolerating("NatGatewayNotFound"):
+            ec2.delete_nat_gateway(NatGatewayId=existing.outputs["id"])
+        ec2.get_waiter("nat_gateway_deleted").wait(NatGatewayIds=[existing.outputs["id"]])
+
+
+class RouteTable(Handler):
+    kind = kinds.ROUTE_TABLE
+    observed = ("tags", "routes", "subnet_ids")
+
+    def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().comparable(properties), "subnet_ids": sorted(properties["subnet_ids"], key=str)}
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        listed = paginate(aws.client("ec2"), "describe_route_tables", "RouteTables", Filters=tags.filters(scope.name))
+        for table, found in ours(listed, scope):
+            routes, subnets, _ = self._state(table)
+            targets = [t for route in routes.values() for t in route.values()]
+            yield Existing(
+                self.key(found), {"id": table["RouteTableId"]},
+                {"tags": found, "routes": routes, "subnet_ids": sorted(subnets)},
+                ids((kinds.VPC, table["VpcId"]), (kinds.SUBNET, list(subnets)),
+                    (kinds.INTERNET_GATEWAY, [t for t in targets if t.startswith("igw-")]),
+                    (kinds.NAT_GATEWAY, [t for t in targets if t.startswith("nat-")])),
+            )
+
+    @staticmethod
+    def _state(table: dict) -> tuple[dict[str, dict[str, str]], dict[str, str], list[str]]:
+        """Routes apply manages (not the VPC's local one), subnet -> association id, and other associations."""
+        routes = {
+            r["DestinationCidrBlock"]: {k: r[k] for k in ("GatewayId", "NatGatewayId") if r.get(k)}
+            for r in table.get("Routes", [])
+            if r.get("Origin") == "CreateRoute" and "DestinationCidrBlock" in r
+        }
+        associations = [a for a in table.get("Associations", []) if not a.get("Main")]
+        subnets = {a["SubnetId"]: a["RouteTableAssociationId"] for a in associations if a.get("SubnetId")}
+        others = [a["RouteTableAssociationId"] for a in associations if not a.get("SubnetId")]
+        return routes, subnets, others
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        ec2 = aws.client("ec2")
+        table = ec2.create_route_table(VpcId=p["vpc_id"], TagSpecifications=tag_spec("route-table", p["tags"]))
+        table_id = table["RouteTable"]["RouteTableId"]
+        self._converge(ec2, table_id, p)
+        return {"id": table_id}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        ec2 = aws.client("ec2")
+        retag(ec2, existing.outputs["id"], existing.observed["tags"], p["tags"])
+        self._converge(ec2, existing.outputs["id"], p)
+        return existing.outputs
+
+    def _converge(self, ec2: Any, table_id: str, p: Mapping[str, Any]) -> None:
+        routes, subnets, _ = self._state(ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"][0])
+        for destination, target in p["routes"].items():
+            if routes.get(destination) == target:
+                continue
+            change = ec2.replace_route if destination in routes else ec2.create_route
+            change(RouteTableId=table_id, DestinationCidrBlock=destination, **target)
+        for destination in routes.keys() - p["routes"].keys():
+            ec2.delete_route(RouteTableId=table_id, DestinationCidrBlock=destination)
+        for subnet_id in set(p["subnet_ids"]) - subnets.keys():
+            ec2.associate_route_table(RouteTableId=table_id, SubnetId=subnet_id)
+        for subnet_id in subnets.keys() - set(p["subnet_ids"]):
+            ec2.disassociate_route_table(AssociationId=subnets[subnet_id])
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        ec2 = aws.client("ec2")
+        with tolerating("InvalidRouteTableID.NotFound"):
+            _, subnets, others = self._state(
+                ec2.describe_route_tables(RouteTableIds=[existing.outputs["id"]])["RouteTables"][0])
+            for association in [*subnets.values(), *others]:
+                ec2.disassociate_route_table(AssociationId=association)
+            ec2.delete_route_table(RouteTableId=existing.outputs["id"])

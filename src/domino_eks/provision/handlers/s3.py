@@ -1,0 +1,162 @@
+"""The three buckets: public access blocked, default encryption, versioning, and a TLS-only bucket policy.
+
+The policy is a resource of its own, applied after the bucket is configured and removed before a bucket
+is emptied: a Deny on every principal is the one setting that can lock apply itself out (the emulator,
+which ignores the policy's TLS condition, denies every object call while it is there).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domino_eks.provision import faults, kinds, tags
+from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, tolerating
+from domino_eks.provision.resources import Existing, Key
+from domino_eks.provision.session import Aws
+
+NO_TAGS = "NoSuchTagSet"
+DELETE_BATCH = 1000  # most keys DeleteObjects takes at once
+ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+               "RestrictPublicBuckets": True}
+UNCONFIGURED = ("NoSuchPublicAccessBlockConfiguration", "ServerSideEncryptionConfigurationNotFoundError")
+
+
+def _read(call: Any, **arguments: Any) -> dict | None:
+    """A bucket setting, or None when the bucket has none."""
+    try:
+        return call(**arguments)
+    except Exception as error:
+        if faults.code_of(error) in UNCONFIGURED:
+            return None
+        raise
+
+
+class Bucket(Handler):
+    kind = kinds.S3_BUCKET
+    observed = ("tags", "block_public_access", "encryption", "versioning")
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        s3 = aws.client("s3")
+        for name in sorted(self._candidates(aws, scope)):
+            found = self._tags(s3, name)
+            if tags.belongs(found, scope.name):
+                yield Existing(self.key(found), {"name": name, "arn": f"arn:aws:s3:::{name}"},
+                               {"tags": found, **self._settings(s3, name)})
+
+    @staticmethod
+    def _candidates(aws: Aws, scope: Scope) -> set[str]:
+        """Buckets the tagging index lists under the deployment's tag, and the spec's own bucket names: the
+        index finds buckets a former spec named, the names cover buckets too new for the index."""
+        tagging = aws.client("resourcegroupstaggingapi")
+        listed = paginate(tagging, "get_resources", "ResourceTagMappingList", ResourceTypeFilters=["s3"],
+                          TagFilters=[{"Key": tags.DEPLOYMENT, "Values": [scope.name]}])
+        indexed = {mapping["ResourceARN"].rsplit(":", 1)[1] for mapping in listed}
+        return indexed | {bucket.name for bucket in scope.deployment.storage.buckets or ()}
+
+    @staticmethod
+    def _tags(s3: Any, name: str) -> dict[str, str]:
+        try:
+            return tags.from_aws(s3.get_bucket_tagging(Bucket=name)["TagSet"])
+        except Exception as error:
+            if faults.code_of(error) in (NO_TAGS, "NoSuchBucket", "AccessDenied"):
+                return {}
+            raise
+
+    @staticmethod
+    def _settings(s3: Any, name: str) -> dict[str, Any]:
+        block = _read(s3.get_public_access_block, Bucket=name)
+        encryption = _read(s3.get_bucket_encryption, Bucket=name)
+        rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"] \
+            if encryption else {}
+        return {
+            "block_public_access": bool(block) and block["PublicAccessBlockConfiguration"] == ALL_BLOCKED,
+            "encryption": {"algorithm": rule.get("SSEAlgorithm"), "key": rule.get("KMSMasterKeyID")},
+            "versioning": s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled",
+        }
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        s3 = aws.client("s3")
+        location = {} if p["region"] == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": p["region"]}}
+        try:
+            s3.create_bucket(Bucket=p["name"], **location)
+        except Exception as error:
+            # a create that was interrupted before its tags were written left the bucket untagged
+            if faults.code_of(error) != "BucketAlreadyOwnedByYou" or self._tags(s3, p["name"]).get(tags.DEPLOYMENT):
+                raise
+        s3.get_waiter("bucket_exists").wait(Bucket=p["name"])
+        self._configure(s3, p)
+        return {"name": p["name"], "arn": f"arn:aws:s3:::{p['name']}"}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        self._configure(aws.client("s3"), p)
+        return existing.outputs
+
+    @staticmethod
+    def _configure(s3: Any, p: Mapping[str, Any]) -> None:
+        """Every setting, each a PUT that replaces the last: running it again changes nothing."""
+        name = p["name"]
+        current = Bucket._tags(s3, name)
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tags.to_aws({**current, **p["tags"]})})
+        if p["block_public_access"]:
+            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=ALL_BLOCKED)
+        default = {"SSEAlgorithm": p["encryption"]["algorithm"]}
+        if p["encryption"]["key"]:
+            default["KMSMasterKeyID"] = p["encryption"]["key"]
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": True}]})
+        versioning = s3.get_bucket_versioning(Bucket=name).get("Status")
+        if p["versioning"] or versioning == "Enabled":  # a bucket never versioned stays so: nothing to suspend
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={
+                "Status": "Enabled" if p["versioning"] else "Suspended"})
+
+    def data(self, aws: Aws, existing: Existing) -> str | None:
+        """Old versions and delete markers count: they are data too."""
+        page = aws.client("s3").list_object_versions(Bucket=existing.outputs["name"], MaxKeys=1)
+        first = (page.get("Versions") or page.get("DeleteMarkers") or [None])[0]
+        return f"holds objects (for example {first['Key']!r})" if first else None
+
+    def empty(self, aws: Aws, existing: Existing) -> None:
+        s3 = aws.client("s3")
+        name = existing.outputs["name"]
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name, PaginationConfig={"PageSize": DELETE_BATCH}):
+            doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                      for v in (page.get("Versions") or []) + (page.get("DeleteMarkers") or [])]
+            if doomed:
+                s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("NoSuchBucket"):
+            aws.client("s3").delete_bucket(Bucket=existing.outputs["name"])
+
+
+class BucketPolicy(Handler):
+    kind = kinds.S3_BUCKET_POLICY
+    wave = 2
+    observed = ("document",)
+    at_least = ()
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        s3 = aws.client("s3")
+        for bucket in scope.of_type(kinds.S3_BUCKET):
+            name = bucket.outputs["name"]
+            try:
+                policy = s3.get_bucket_policy(Bucket=name)["Policy"]
+            except Exception as error:
+                if faults.code_of(error) == "NoSuchBucketPolicy":
+                    continue
+                raise
+            yield Existing(Key(self.kind, bucket.key.name), {"bucket": name}, {"document": json.loads(policy)},
+                           ids((kinds.S3_BUCKET, name)))
+
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        aws.client("s3").put_bucket_policy(Bucket=p["bucket"], Policy=json.dumps(p["document"]))
+        return {"bucket": p["bucket"]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        return self.create(aws, p)
+
+    def delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("NoSuchBucket"):
+            aws.client("s3").delete_bucket_policy(Bucket=existing.outputs["bucket"])

@@ -1,0 +1,58 @@
+"""What a person watches during apply and destroy: one spinner per resource in flight, one line per resource done."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from domino_eks.provision import faults
+from domino_eks.provision.resources import Key
+from domino_eks.provision.walk import Step
+
+MARKS = {"create": "[green]+[/]", "update": "[yellow]~[/]", "unchanged": "[dim]=[/]", "delete": "[red]-[/]"}
+
+
+class Display:
+    """An Observer for walk.Walker; `action_of` says what happens to each key (for the marks)."""
+
+    def __init__(self, console: Console, total: int, action_of: Callable[[Key], str | None], verb: str):
+        self._console = console
+        self._action_of = action_of
+        self._progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
+            MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
+        )
+        self._overall = self._progress.add_task(verb, total=total)
+        self._tasks: dict[Key, Any] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Display:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._progress.stop()
+
+    def started(self, key: Key) -> None:
+        with self._lock:
+            self._tasks[key] = self._progress.add_task(escape(f"  {self._action_of(key)} {key}"), total=None)
+
+    def finished(self, key: Key, result: Step, seconds: float) -> None:
+        self._line(key, f"{MARKS.get(self._action_of(key), ' ')} {escape(str(key))}  "
+                        f"[dim]{seconds:.1f}s {escape(result.note)}[/]")
+
+    def failed(self, key: Key, error: BaseException) -> None:
+        self._line(key, f"[red]✗[/] {escape(str(key))}  [red]{escape(str(faults.describe(error)))}[/]")
+
+    def _line(self, key: Key, text: str) -> None:
+        with self._lock:
+            task = self._tasks.pop(key, None)
+            if task is not None:
+                self._progress.remove_task(task)
+            self._progress.advance(self._overall)
+        self._console.print(text, highlight=False)

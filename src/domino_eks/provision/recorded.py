@@ -1,0 +1,43 @@
+"""What apply learned, written back into the model and into the installer values the page says to record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from domino_eks.errors import ToolError
+from domino_eks.model import Deployment
+from domino_eks.provision import desired, kinds
+from domino_eks.provision.resources import Key
+
+INSTALLER_FILE = Path("installer") / "domino.yml"
+
+
+def with_outputs(deployment: Deployment, outputs: Mapping[Key, Mapping[str, Any]]) -> Deployment:
+    """`deployment` with the ids AWS assigned: the EFS file system and access point, the certificate, the VPC."""
+    file_system = outputs.get(Key(kinds.EFS_FILE_SYSTEM, desired.DATASETS)) or {}
+    access_point = outputs.get(Key(kinds.EFS_ACCESS_POINT, desired.DATASETS_ACCESS_POINT)) or {}
+    vpc = outputs.get(Key(kinds.VPC, desired.VPC)) or {}
+    update: dict[str, Any] = {"network": deployment.network.model_copy(update={"vpc_id": vpc.get("id")})}
+    if deployment.storage.efs is not None:
+        efs = deployment.storage.efs.model_copy(update={
+            "file_system_id": file_system.get("id"), "access_point_id": access_point.get("id")})
+        update["storage"] = deployment.storage.model_copy(update={"efs": efs})
+    certificate = deployment.domain.certificate
+    if certificate is not None and deployment.domain.fqdn:
+        arn = (outputs.get(Key(kinds.CERTIFICATE, deployment.domain.fqdn)) or {}).get("arn")
+        update["domain"] = deployment.domain.model_copy(update={"certificate": certificate.model_copy(update={"arn": arn})})
+    return deployment.model_copy(update=update)
+
+
+def write_installer_values(deployment: Deployment, out_dir: Path) -> Path:
+    from domino_eks.render import installer
+
+    path = out_dir / INSTALLER_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(installer.render(deployment), encoding="utf-8")
+    except OSError as exc:
+        raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path

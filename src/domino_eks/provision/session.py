@@ -1,0 +1,118 @@
+"""Where AWS calls go (the target), and the clients that make them.
+
+Every client retries in botocore's adaptive mode, which backs off on throttling and also slows the
+client's own request rate; nothing here loops by hand. A stop request (Ctrl-C) makes the next AWS call
+of every worker thread raise `Interrupted`, so threads end at a call boundary, never inside one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from domino_eks.errors import ToolError
+
+MAX_ATTEMPTS = 12  # with adaptive backoff (up to 20 s a wait) this rides out minutes of throttling
+CONNECTIONS = 64  # one per worker thread, and then some: a client shares its pool among threads
+
+
+class Interrupted(Exception):
+    """A stop was requested: raised instead of the next AWS call."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """`local`: the embedded emulator, for one command. `endpoint`: any AWS-compatible URL. `aws`: the real one."""
+
+    kind: Literal["local", "endpoint", "aws"]
+    region: str
+    endpoint_url: str | None = None
+    profile: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "local":
+            return f"the embedded AWS emulator (region {self.region}; it starts empty and lives for this command)"
+        if self.kind == "endpoint":
+            return f"the AWS-compatible endpoint {self.endpoint_url} (region {self.region})"
+        return f"AWS (profile {self.profile or 'default chain'}, region {self.region})"
+
+
+class Aws:
+    """The clients of one run: one session, created once per service, shared by every worker thread."""
+
+    def __init__(self, session: Any, endpoint_url: str | None = None):
+        from botocore.config import Config
+
+        self.session = session
+        self.region: str = session.region_name
+        self.endpoint_url = endpoint_url
+        self._config = Config(
+            retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+            max_pool_connections=CONNECTIONS,
+            user_agent_appid="domino-eks",
+        )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()  # boto3 sessions are not thread-safe; the clients they make are
+        self._stop = threading.Event()
+        session.events.register("before-call", self._refuse_when_stopping)
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self.session.client(
+                    service, endpoint_url=self.endpoint_url, config=self._config,
+                )
+            return self._clients[service]
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _refuse_when_stopping(self, **_: Any) -> None:
+        if self._stop.is_set():
+            raise Interrupted("stopped before this AWS call")
+
+
+def static_session(region: str) -> Any:
+    """A session with the emulator's fixed credentials: no profile, no environment needed."""
+    import boto3
+
+    from domino_eks import emulator
+
+    return boto3.Session(region_name=region, **emulator.CREDENTIALS)
+
+
+@contextmanager
+def connect(target: Target) -> Iterator[Aws]:
+    """Clients for `target`; for `local`, the emulator runs for exactly the life of this context."""
+    if target.kind == "local":
+        from domino_eks import emulator
+
+        with emulator.running() as url:
+            yield Aws(static_session(target.region), url)
+    elif target.kind == "endpoint":
+        session = _profile_session(target)
+        # an emulator takes any credentials; lend it the fixed ones when the chain has none
+        yield Aws(session if session.get_credentials() else static_session(target.region), target.endpoint_url)
+    else:
+        session = _profile_session(target)
+        if session.get_credentials() is None:
+            raise ToolError("no AWS credentials found: pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID "
+                            "and AWS_SECRET_ACCESS_KEY (or run `aws sso login`)")
+        yield Aws(session)
+
+
+def _profile_session(target: Target) -> Any:
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.Session(profile_name=target.profile, region_name=target.region)
+    except ProfileNotFound:
+        raise ToolError(f"AWS profile {target.profile!r} not found in ~/.aws/config or ~/.aws/credentials") from None

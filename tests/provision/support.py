@@ -1,0 +1,244 @@
+"""Test support for provisioning: a moto server process, small specs, and independent counts of what exists.
+
+The server runs as its own process: moto keeps its state per process, and other tests in the same
+process run moto servers of their own (without the AWS-managed IAM policies apply attaches).
+Counting goes through plain boto3 calls, never through the discovery code under test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.session import get_session
+
+from domino_eks.provision import kinds, session
+from domino_eks.provision.graph import Graph
+
+REGION = "us-west-2"
+SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53")
+_RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
+STARTUP_SECONDS = 30
+
+
+@contextmanager
+def moto_server_process() -> Iterator[str]:
+    """`moto_server` on a free loopback port; yields its URL once it accepts requests."""
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
+                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    found: dict[str, str] = {}
+    ready = threading.Event()
+
+    def drain() -> None:  # the access log goes to stderr: keep reading, or the server blocks on a full pipe
+        for line in server.stderr:
+            match = _RUNNING.search(line)
+            if match and not ready.is_set():
+                found["url"] = match.group(1)
+                ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        if not ready.wait(STARTUP_SECONDS):
+            raise RuntimeError("moto_server did not start")
+        yield found["url"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, hosted_zone: str | None = None,
+               vpc_id: str | None = None, managed: bool = False) -> Path:
+    """A small spec: the page's platform and default pools (and a GPU one), in 1 or 3 zones."""
+    zone_list = [f"{REGION}{letter}" for letter in "abc"[:zones]]
+    pools = [
+        {"name": "platform", "instanceType": "m5.2xlarge", "volumeSize": 128, "minSize": 1, "maxSize": 3,
+         "desiredCapacity": 1},
+        {"name": "default", "instanceType": "m5.2xlarge", "volumeSize": 400, "minSize": 0, "maxSize": 10,
+         "desiredCapacity": 1, "labels": {"domino/build-node": "true"}, "managed": managed},
+    ]
+    if gpu:
+        pools.append({"name": "gpu", "label": "default-gpu", "instanceType": "g5.2xlarge", "volumeSize": 400,
+                      "minSize": 0, "maxSize": 2, "labels": {"nvidia.com/gpu": "true"},
+                      "taints": [{"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}]})
+    spec = {
+        "apiVersion": "domino-eks.io/v1alpha1", "kind": "DominoCluster",
+        "metadata": {"name": name, "region": REGION},
+        "availabilityZones": zone_list,
+        "nodePools": pools,
+        "domain": {"fqdn": f"{name}.example.com", **({"hostedZoneId": hosted_zone} if hosted_zone else {})},
+    }
+    if vpc_id:
+        spec["network"] = {"vpcId": vpc_id}
+    path.write_text(json.dumps(spec, indent=2))  # JSON is YAML
+    return path
+
+
+def clients(url: str) -> dict:
+    raw = boto3.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    return {name: raw.client(name, endpoint_url=url) for name in SERVICES}
+
+
+def tagged(url: str, name: str) -> Counter:
+    """How many live resources of each type carry the tag domino-eks/deployment=<name>.
+
+    Every item's tags are checked here: the emulator ignores the tag filter of some listings (NAT gateways).
+    """
+    c = clients(url)
+
+    def listed(service: str, operation: str, key: str, **arguments) -> list:
+        pages = c[service].get_paginator(operation).paginate(**arguments)
+        return [item for page in pages for item in page[key]]
+
+    def count(items, live=lambda item: True) -> int:
+        return sum(_has(item.get("Tags"), name) and live(item) for item in items)
+
+    # the tag filter as well: the emulator stops listing launch templates after its first page
+    ours = [{"Name": "tag:domino-eks/deployment", "Values": [name]}]
+
+    counts = Counter({
+        kinds.VPC: count(listed("ec2", "describe_vpcs", "Vpcs", Filters=ours)),
+        kinds.SUBNET: count(listed("ec2", "describe_subnets", "Subnets", Filters=ours)),
+        kinds.INTERNET_GATEWAY: count(listed("ec2", "describe_internet_gateways", "InternetGateways", Filters=ours)),
+        kinds.ELASTIC_IP: count(c["ec2"].describe_addresses(Filters=ours)["Addresses"]),
+        kinds.NAT_GATEWAY: count(listed("ec2", "describe_nat_gateways", "NatGateways"),
+                                 live=lambda n: n["State"] in ("pending", "available")),
+        kinds.ROUTE_TABLE: count(listed("ec2", "describe_route_tables", "RouteTables", Filters=ours)),
+        kinds.SECURITY_GROUP: count(listed("ec2", "describe_security_groups", "SecurityGroups", Filters=ours)),
+        kinds.SECURITY_GROUP_INGRESS: count(listed("ec2", "describe_security_group_rules", "SecurityGroupRules", Filters=ours)),
+        kinds.LAUNCH_TEMPLATE: count(listed("ec2", "describe_launch_templates", "LaunchTemplates", Filters=ours)),
+        kinds.AUTO_SCALING_GROUP: count(listed("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups", Filters=ours)),
+        "instances": count([i for r in listed("ec2", "describe_instances", "Reservations", Filters=ours) for i in r["Instances"]],
+                           live=lambda i: i["State"]["Name"] != "terminated"),
+        kinds.EFS_FILE_SYSTEM: count(listed("efs", "describe_file_systems", "FileSystems")),
+        kinds.CERTIFICATE: sum(_has(c["acm"].list_tags_for_certificate(CertificateArn=s["CertificateArn"]).get("Tags"), name)
+                               for s in listed("acm", "list_certificates", "CertificateSummaryList")),
+        # apply names buckets and IAM objects after the cluster: only those can carry its tag
+        kinds.S3_BUCKET: sum(_bucket_is(c["s3"], b["Name"], name) for b in listed("s3", "list_buckets", "Buckets")
+                             if b["Name"].startswith(name)),
+        kinds.EKS_CLUSTER: name in listed("eks", "list_clusters", "clusters"),
+        kinds.IAM_ROLE: sum(_has(c["iam"].list_role_tags(RoleName=r["RoleName"])["Tags"], name)
+                            for r in listed("iam", "list_roles", "Roles") if r["RoleName"].startswith(name)),
+        kinds.IAM_POLICY: sum(_has(c["iam"].list_policy_tags(PolicyArn=p["Arn"])["Tags"], name)
+                              for p in listed("iam", "list_policies", "Policies", Scope="Local")
+                              if p["PolicyName"].startswith(name)),
+    })
+    return +counts  # drop the zeros
+
+
+def _has(tag_list, name: str) -> bool:
+    return any(t["Key"] == "domino-eks/deployment" and t["Value"] == name for t in tag_list or ())
+
+
+def _bucket_is(s3, bucket: str, name: str) -> bool:
+    try:
+        return _has(s3.get_bucket_tagging(Bucket=bucket)["TagSet"], name)
+    except s3.exceptions.ClientError:
+        return False
+
+
+def expected(graph: Graph) -> Counter:
+    """What `tagged` should count after a complete apply of `graph` (the types it counts)."""
+    counted = {kinds.VPC, kinds.SUBNET, kinds.INTERNET_GATEWAY, kinds.ELASTIC_IP, kinds.NAT_GATEWAY, kinds.ROUTE_TABLE,
+               kinds.SECURITY_GROUP, kinds.SECURITY_GROUP_INGRESS, kinds.LAUNCH_TEMPLATE, kinds.AUTO_SCALING_GROUP,
+               kinds.EFS_FILE_SYSTEM, kinds.CERTIFICATE, kinds.S3_BUCKET, kinds.EKS_CLUSTER, kinds.IAM_ROLE,
+               kinds.IAM_POLICY}
+    return Counter(r.key.type for r in graph if r.key.type in counted and not r.external)
+
+
+def aws_with_hooks(url: str, **hooks) -> session.Aws:
+    """Our client factory over a session carrying botocore event hooks (event name -> handler)."""
+    raw = session.static_session(REGION)
+    for event, handler in hooks.items():
+        raw.events.register(event, handler)
+    return session.Aws(raw, url)
+
+
+class Killed(BaseException):
+    """What a killed process would not survive: not an Exception, so nothing in the code catches it."""
+
+
+class Killer:
+    """A before-call hook that lets `allowed` AWS calls through once armed, then kills every later one."""
+
+    def __init__(self, allowed: int):
+        self.allowed = allowed
+        self._calls: Iterator[int] | None = None
+        self._lock = threading.Lock()
+
+    def arm(self) -> None:
+        self._calls = itertools.count(1)
+
+    def __call__(self, **_) -> None:
+        if self._calls is None:
+            return
+        with self._lock:
+            call = next(self._calls)
+        if call > self.allowed:
+            raise Killed(f"killed at AWS call {call}")
+
+
+_THROTTLED = {  # protocol -> (HTTP status, body): how each AWS protocol says "slow down"
+    "ec2": (503, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded."
+                 "</Message></Error></Errors><RequestID>t</RequestID></Response>"),
+    "query": (400, "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded"
+                   "</Message></Error><RequestId>t</RequestId></ErrorResponse>"),
+    "json": (400, '{"__type": "ThrottlingException", "message": "Rate exceeded"}'),
+    "rest-json": (400, '{"__type": "ThrottlingException", "message": "Rate exceeded"}'),
+    "rest-xml": (503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"),
+}
+
+
+class _Raw:
+    """The raw body botocore reads from a response."""
+
+    def __init__(self, body: bytes):
+        self._body = body
+
+    def stream(self, **_) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, *_) -> bytes:
+        return self._body
+
+
+class Throttler:
+    """A before-send hook that, once armed, answers a share of calls (a seeded draw) with the protocol's
+    throttling error."""
+
+    def __init__(self, share: float, seed: int):
+        self.share = share
+        self.throttled = 0
+        self._armed = False
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        models = get_session()
+        self._protocols = {
+            models.get_service_model(s).service_id.hyphenize(): models.get_service_model(s).metadata["protocol"]
+            for s in SERVICES
+        }
+
+    def arm(self) -> None:
+        self._armed = True
+
+    def __call__(self, request, event_name: str, **_):
+        with self._lock:
+            if not self._armed or self._random.random() >= self.share:
+                return None
+            self.throttled += 1
+        status, body = _THROTTLED[self._protocols[event_name.split(".")[1]]]
+        headers = {"Content-Type": "application/json" if body.startswith("{") else "text/xml",
+                   "x-amzn-ErrorType": "ThrottlingException"}
+        return AWSResponse(request.url, status, headers, _Raw(body.encode()))

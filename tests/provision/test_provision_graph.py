@@ -1,0 +1,153 @@
+"""The desired resources built from the model: what the page asks for, and in which order. No AWS needed."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+
+import pytest
+
+from domino_eks.errors import InputError
+from domino_eks.provision import desired, kinds
+from domino_eks.provision.handlers.nodes import launch_data
+from domino_eks.provision.resources import Key, resolve
+from domino_eks.sources import spec as spec_source
+from tests.conftest import load_example
+from tests.provision.support import write_spec
+
+FAKE_CLUSTER = {"name": "c", "endpoint": "https://c.example", "certificate_authority": "Q0E=",
+                "service_cidr": "172.20.0.0/16"}
+
+
+def of_type(graph, kind):
+    return [r for r in graph if r.key.type == kind]
+
+
+def test_buckets_and_efs_do_not_wait_for_the_cluster(multi_az):
+    graph = desired.build(multi_az)
+    cluster = Key(kinds.EKS_CLUSTER, "cluster")
+    for resource in of_type(graph, kinds.S3_BUCKET) + of_type(graph, kinds.EFS_FILE_SYSTEM):
+        assert cluster not in graph.ancestors(resource.key)
+
+
+def test_addons_come_after_every_node_group(multi_az):
+    graph = desired.build(multi_az)
+    groups = {r.key for r in of_type(graph, kinds.AUTO_SCALING_GROUP)}
+    assert len(groups) == 9
+    for addon in of_type(graph, kinds.EKS_ADDON):
+        assert groups <= graph.ancestors(addon.key)
+
+
+def test_vpc_cni_addon_enforces_network_policy(single_az):
+    addon = desired.build(single_az)[Key(kinds.EKS_ADDON, "vpc-cni")]
+    assert addon.properties["configuration"] == {"enableNetworkPolicy": "true"}
+
+
+def test_control_plane_spans_three_zones_while_pools_use_one(single_az):
+    graph = desired.build(single_az)
+    cluster_subnets = graph[Key(kinds.EKS_CLUSTER, "cluster")].properties["subnet_ids"]
+    zones = {graph[ref.key].properties["zone"] for ref in cluster_subnets}
+    assert zones == {"us-west-2a", "us-west-2b", "us-west-2c"}
+    asg_subnets = {ref.key for r in of_type(graph, kinds.AUTO_SCALING_GROUP) for ref in r.properties["subnet_ids"]}
+    assert asg_subnets == {Key(kinds.SUBNET, "private-us-west-2a")}
+
+
+def test_private_subnets_are_sized_from_the_pools_not_a_fixed_23(single_az):
+    graph = desired.build(single_az)
+    private = graph[Key(kinds.SUBNET, "private-us-west-2a")].properties["cidr"]
+    # single-AZ: 20 default + 5 gpu + 3 platform nodes of 58-pod types need far more than a /23
+    assert ipaddress.ip_network(private).prefixlen < 23
+    assert private == next(s.cidr for s in single_az.network.subnets if not s.public and s.zone == "us-west-2a")
+
+
+def test_one_launch_template_and_group_per_pool_per_zone(multi_az):
+    graph = desired.build(multi_az)
+    names = {r.key.name for r in of_type(graph, kinds.AUTO_SCALING_GROUP)}
+    assert names == {f"domino-{pool}-{zone}" for pool in ("platform", "default", "gpu") for zone in "abc"}
+    assert {r.key.name for r in of_type(graph, kinds.LAUNCH_TEMPLATE)} == names
+
+
+def test_group_tags_carry_autodiscovery_and_node_templates(tmp_path):
+    deployment = spec_source.load(str(write_spec(tmp_path / "s.yaml", "tags-test", gpu=True)))
+    group = desired.build(deployment)[Key(kinds.AUTO_SCALING_GROUP, "domino-gpu")].properties
+    assert group["tags"]["k8s.io/cluster-autoscaler/enabled"] == "true"
+    assert group["tags"]["k8s.io/cluster-autoscaler/tags-test"] == "owned"
+    assert group["tags"]["k8s.io/cluster-autoscaler/node-template/label/dominodatalab.com/node-pool"] == "default-gpu"
+    assert group["tags"]["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"] == "true:NoSchedule"
+    assert group["tags"]["kubernetes.io/cluster/tags-test"] == "owned"
+    assert "kubernetes.io/cluster/tags-test" in group["propagated"]
+    assert "k8s.io/cluster-autoscaler/enabled" not in group["propagated"]
+
+
+def test_launch_template_requires_imdsv2_sizes_the_volume_and_labels_the_kubelet(tmp_path):
+    deployment = spec_source.load(str(write_spec(tmp_path / "s.yaml", "lt-test", gpu=True)))
+    template = desired.build(deployment)[Key(kinds.LAUNCH_TEMPLATE, "domino-gpu")].properties
+    data = launch_data({**resolve(template, lambda key: None), "cluster": FAKE_CLUSTER})
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert data["BlockDeviceMappings"][0]["Ebs"] == {"VolumeSize": 400, "VolumeType": "gp3", "Encrypted": True,
+                                                     "DeleteOnTermination": True}
+    assert data["ImageId"].endswith("/amazon-linux-2023/x86_64/nvidia/recommended/image_id")
+    user_data = base64.b64decode(data["UserData"]).decode()
+    assert "--node-labels=dominodatalab.com/node-pool=default-gpu,nvidia.com/gpu=true" in user_data
+    assert "--register-with-taints=nvidia.com/gpu=true:NoSchedule" in user_data
+    assert "application/node.eks.aws" in user_data
+
+
+def test_efs_admits_nfs_from_the_shared_node_group_only(single_az):
+    graph = desired.build(single_az)
+    rule = graph[Key(kinds.SECURITY_GROUP_INGRESS, "efs-from-shared-nodes-2049")].properties
+    assert rule["ports"] == [2049, 2049] and rule["protocol"] == "tcp"
+    assert rule["source_group_id"].key == Key(kinds.SECURITY_GROUP, "shared-nodes")
+    shared = graph[Key(kinds.SECURITY_GROUP, "shared-nodes")].properties
+    assert shared["group_name"].endswith("ClusterSharedNodeSecurityGroup")
+
+
+def test_node_role_gets_the_pages_s3_and_autoscaler_policies(single_az):
+    graph = desired.build(single_az)
+    attached = {ref.key for ref in graph[Key(kinds.IAM_ROLE, "nodes")].properties["policy_arns"] if hasattr(ref, "key")}
+    assert attached == {Key(kinds.IAM_POLICY, "s3-access"), Key(kinds.IAM_POLICY, "autoscaler")}
+    s3 = graph[Key(kinds.IAM_POLICY, "s3-access")].properties["document"]
+    assert "arn:aws:s3:::domino-test-cluster-backups/*" in s3["Statement"][1]["Resource"]
+
+
+def test_every_bucket_gets_a_tls_only_policy_after_it(single_az):
+    graph = desired.build(single_az)
+    for bucket in of_type(graph, kinds.S3_BUCKET):
+        policy = graph[Key(kinds.S3_BUCKET_POLICY, bucket.key.name)]
+        assert policy.dependencies == {bucket.key}
+        assert policy.properties["document"]["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_an_existing_vpc_is_looked_up_not_created(tmp_path):
+    deployment = spec_source.load(str(write_spec(tmp_path / "s.yaml", "byo", vpc_id="vpc-0123456789abcdef0")))
+    graph = desired.build(deployment)
+    assert graph[Key(kinds.VPC, "vpc")].external
+    assert graph[Key(kinds.INTERNET_GATEWAY, "internet-gateway")].external
+    assert graph[Key(kinds.SUBNET, "private-us-west-2a")].properties["vpc_id"] == "vpc-0123456789abcdef0"
+
+
+def test_managed_pools_become_eks_node_groups(tmp_path):
+    deployment = spec_source.load(str(write_spec(tmp_path / "s.yaml", "mng", managed=True)))
+    graph = desired.build(deployment)
+    group = graph[Key(kinds.EKS_NODEGROUP, "domino-default")].properties
+    assert group["labels"] == {"dominodatalab.com/node-pool": "default", "domino/build-node": "true"}
+    assert group["ami_type"] == "AL2023_x86_64_STANDARD"
+    assert Key(kinds.AUTO_SCALING_GROUP, "domino-default") not in graph
+
+
+def test_an_image_family_apply_cannot_join_is_refused_with_its_location(tmp_path):
+    path = write_spec(tmp_path / "s.yaml", "al2")
+    path.write_text(path.read_text().replace('"name": "platform",', '"name": "platform", "amiFamily": "AmazonLinux2",'))
+    with pytest.raises(InputError) as refused:
+        desired.build(spec_source.load(str(path)))
+    assert "AmazonLinux2023" in str(refused.value) and refused.value.problems[0].line is not None
+
+
+def test_the_graph_has_every_resource_the_page_describes():
+    kinds_built = {r.key.type for r in desired.build(load_example("multi-az.yaml"))}
+    assert kinds_built >= {
+        kinds.VPC, kinds.SUBNET, kinds.INTERNET_GATEWAY, kinds.NAT_GATEWAY, kinds.ROUTE_TABLE, kinds.SECURITY_GROUP,
+        kinds.EKS_CLUSTER, kinds.IAM_ROLE, kinds.INSTANCE_PROFILE, kinds.LAUNCH_TEMPLATE, kinds.AUTO_SCALING_GROUP,
+        kinds.EFS_FILE_SYSTEM, kinds.EFS_MOUNT_TARGET, kinds.S3_BUCKET, kinds.S3_BUCKET_POLICY, kinds.CERTIFICATE,
+        kinds.EKS_ADDON,
+    }
