@@ -16,9 +16,6 @@ from rich.console import Console
 from domino_eks import cli, emulator, exitcodes
 from domino_eks.provision import recorded
 
-FINDINGS_OK = (exitcodes.OK, exitcodes.WARNINGS)
-
-
 def run_command(console: Console, title: str, args: list[str]) -> int:
     console.rule(f"[bold]{title}[/]  [dim]domino-eks {' '.join(args)}[/]")
     try:
@@ -44,7 +41,7 @@ def main(argv: list[str]) -> int:
         return exitcodes.BAD_INPUT
     spec, out_dir = argv
     console = Console()
-    if run_command(console, "1. validate the spec against the catalogue", ["validate", spec]) not in FINDINGS_OK:
+    if run_command(console, "1. validate the spec against the catalogue", ["validate", spec]) != exitcodes.OK:
         console.print("[red]The spec has errors: the demo stops before creating anything.[/]")
         return exitcodes.FAILED
     if run_command(console, "2. render every artifact", ["render", spec, "-o", out_dir]) != exitcodes.OK:
@@ -63,7 +60,8 @@ def main(argv: list[str]) -> int:
             console.print("[red]The plan after apply still has changes: apply did not converge.[/]")
             return exitcodes.TOOL_FAILED
         console.rule("[bold]6. installer values apply recorded[/]")
-        console.print((Path(out_dir) / recorded.INSTALLER_FILE).read_text(encoding="utf-8"), markup=False)
+        console.print((Path(out_dir) / recorded.INSTALLER_FILE).read_text(encoding="utf-8"),
+                      markup=False, highlight=False, soft_wrap=True)
         code = run_command(console, "7. destroy, data included",
                            ["destroy", spec, *target, "--auto-approve", "--delete-data"])
     console.rule("[bold green]Done[/]" if code == exitcodes.OK else "[bold red]destroy failed[/]")

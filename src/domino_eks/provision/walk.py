@@ -3,7 +3,8 @@
 graphlib hands out what is ready; a pool runs it; each finished item may make others ready. A failure
 stops only what depends on it; independent work goes on, so one run reports every problem it can reach.
 An interruption (Ctrl-C, or a worker that raised something that is not an Exception) stops everything:
-nothing new starts, the calls in flight return, and the interruption is re-raised to the caller.
+nothing new starts, the calls in flight return, and the result keeps the interruption for the caller
+to report and raise again.
 """
 
 from __future__ import annotations

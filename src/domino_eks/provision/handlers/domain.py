@@ -41,6 +41,12 @@ class Certificate(Handler):
         arn = acm.request_certificate(DomainName=p["domain_name"], ValidationMethod="DNS",
                                       IdempotencyToken=p["idempotency_token"],
                                       Tags=tags.to_aws(p["tags"]))["CertificateArn"]
+        return self._with_record(acm, arn)
+
+    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
+        return self._with_record(aws.client("acm"), existing.outputs["arn"])
+
+    def _with_record(self, acm: Any, arn: str) -> dict[str, Any]:
         waiters.wait(acm, "ValidationRecordReady", CertificateArn=arn)
         return self._outputs(acm.describe_certificate(CertificateArn=arn))
 
@@ -48,7 +54,7 @@ class Certificate(Handler):
         changed = missing_tags(existing.observed["tags"], p["tags"])
         if changed:
             aws.client("acm").add_tags_to_certificate(CertificateArn=existing.outputs["arn"], Tags=tags.to_aws(changed))
-        return existing.outputs
+        return self.ready(aws, existing)
 
     def delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("ResourceNotFoundException"):
