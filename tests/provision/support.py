@@ -60,7 +60,7 @@ def moto_server_process() -> Iterator[str]:
 
 
 def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, hosted_zone: str | None = None,
-               vpc_id: str | None = None, managed: bool = False) -> Path:
+               vpc_id: str | None = None, managed: bool = False, autoscaler: bool = True) -> Path:
     """A small spec: the page's platform and default pools (and a GPU one), in 1 or 3 zones."""
     zone_list = [f"{REGION}{letter}" for letter in "abc"[:zones]]
     pools = [
@@ -79,6 +79,7 @@ def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, host
         "availabilityZones": zone_list,
         "nodePools": pools,
         "domain": {"fqdn": f"{name}.example.com", **({"hostedZoneId": hosted_zone} if hosted_zone else {})},
+        "autoscaler": {"enabled": autoscaler},
     }
     if vpc_id:
         spec["network"] = {"vpcId": vpc_id}

@@ -96,15 +96,25 @@ def test_drift_in_sizes_tags_and_versioning_is_planned_and_repaired(endpoint, sp
     drift = {key: details for action, key, details in pending(endpoint, spec)}
     assert set(drift) == {f"{kinds.AUTO_SCALING_GROUP} domino-default", f"{kinds.S3_BUCKET} {name}-backups"}
     assert "max_size: 4 -> 10" in drift[f"{kinds.AUTO_SCALING_GROUP} domino-default"]
-    assert "desired_capacity: 2 -> 1" in drift[f"{kinds.AUTO_SCALING_GROUP} domino-default"]
+    assert not any("desired_capacity" in d for d in drift[f"{kinds.AUTO_SCALING_GROUP} domino-default"]), \
+        "the cluster autoscaler owns an autoscaled group's size; apply must not undo its scaling"
     assert any("k8s.io/cluster-autoscaler/enabled" in d for d in drift[f"{kinds.AUTO_SCALING_GROUP} domino-default"])
     assert "versioning: False -> True" in drift[f"{kinds.S3_BUCKET} {name}-backups"]
 
     assert apply_spec(endpoint, spec).complete
     assert pending(endpoint, spec) == []
     described = c["autoscaling"].describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"][0]
-    assert (described["MinSize"], described["MaxSize"], described["DesiredCapacity"]) == (0, 10, 1)
+    assert (described["MinSize"], described["MaxSize"], described["DesiredCapacity"]) == (0, 10, 2)
     assert c["s3"].get_bucket_versioning(Bucket=f"{name}-backups")["Status"] == "Enabled"
+
+
+def test_without_the_autoscaler_apply_owns_the_desired_size(endpoint, tmp_path, name):
+    path = write_spec(tmp_path / "s.yaml", name, autoscaler=False)
+    assert apply_spec(endpoint, path).complete
+    group = f"{name}-domino-default"
+    clients(endpoint)["autoscaling"].set_desired_capacity(AutoScalingGroupName=group, DesiredCapacity=3)
+    drift = {key: details for action, key, details in pending(endpoint, path)}
+    assert "desired_capacity: 3 -> 1" in drift[f"{kinds.AUTO_SCALING_GROUP} domino-default"]
 
 
 def test_a_pool_dropped_from_the_spec_is_deleted_by_the_next_apply(endpoint, tmp_path, name):

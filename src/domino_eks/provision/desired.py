@@ -299,21 +299,13 @@ def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: Secur
     })
 
 
-def autoscaler_tags(b: Builder, group: NodeGroup) -> dict[str, str]:
-    """Autodiscovery (which groups the autoscaler manages) and node templates (what a group from zero would bring)."""
-    if not b.deployment.autoscaler.enabled:
-        return {}
-    template = "k8s.io/cluster-autoscaler/node-template"
-    return {
-        "k8s.io/cluster-autoscaler/enabled": "true",
-        f"k8s.io/cluster-autoscaler/{b.name}": "owned",
-        **{f"{template}/label/{key}": value for key, value in group.labels.items()},
-        **{f"{template}/taint/{t.key}": f"{t.value}:{t.effect}" for t in group.taints},
-    }
+def group_tags(group: NodeGroup) -> dict[str, str]:
+    """The autoscaler's tags as the model has them, the same ones the rules (P015, A003) judged."""
+    return dict(group.tags or {})
 
 
 def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Handle) -> Handle:
-    extra = {b.cluster_tag: "owned", **autoscaler_tags(b, group)}
+    extra = {b.cluster_tag: "owned", **group_tags(group)}
     # the autoscaler's tags describe the group; every other tag also belongs on its instances
     propagated = sorted(set(tags.of(b.name, group.name, {**b.deployment.cluster.tags, b.cluster_tag: "owned"})))
     return b.add(kinds.AUTO_SCALING_GROUP, group.name, {
@@ -322,7 +314,9 @@ def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Han
         "subnet_ids": [subnet],
         "min_size": group.min_size,
         "max_size": group.max_size,
-        "desired_capacity": group.effective_desired,
+        "initial_desired": group.effective_desired,
+        # once the cluster autoscaler runs, the group's size is its to choose: apply must not undo it
+        "desired_capacity": None if b.deployment.autoscaler.enabled else group.effective_desired,
         "propagated": propagated,
     }, extra_tags=extra)
 
@@ -344,7 +338,7 @@ def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, id
         "scaling": {"minSize": group.min_size, "maxSize": group.max_size, "desiredSize": group.effective_desired},
         "labels": dict(group.labels),
         "taints": [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in group.taints],
-    }, extra_tags=autoscaler_tags(b, group))
+    }, extra_tags=group_tags(group))
 
 
 def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:

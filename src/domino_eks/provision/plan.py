@@ -92,6 +92,8 @@ def differences(handler: Handler, desired: Mapping[str, Any], observed: Mapping[
     details = []
     for name in handler.observed:
         want, have = desired[name], observed.get(name)
+        if want is None:  # a property apply sets once and then leaves to others (an autoscaled group's size)
+            continue
         if name in handler.at_least:
             missing = _missing(want, have)
             if missing:

@@ -112,24 +112,25 @@ class AutoScalingGroup(Handler):
                  "PropagateAtLaunch": key in propagated} for key, value in sorted(p["tags"].items())]
 
     @staticmethod
-    def _shape(p: Mapping[str, Any]) -> dict[str, Any]:
-        return {
+    def _shape(p: Mapping[str, Any], desired: int | None) -> dict[str, Any]:
+        """Without a desired size AWS keeps the group's own, raised to a new minimum if need be."""
+        shape = {
             "LaunchTemplate": {"LaunchTemplateId": p["launch_template_id"], "Version": "$Default"},
-            "MinSize": p["min_size"], "MaxSize": p["max_size"], "DesiredCapacity": p["desired_capacity"],
-            "VPCZoneIdentifier": ",".join(p["subnet_ids"]),
+            "MinSize": p["min_size"], "MaxSize": p["max_size"], "VPCZoneIdentifier": ",".join(p["subnet_ids"]),
         }
+        return shape if desired is None else shape | {"DesiredCapacity": desired}
 
     def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         autoscaling = aws.client("autoscaling")
         autoscaling.create_auto_scaling_group(AutoScalingGroupName=p["name"], Tags=self._tags(p["name"], p),
-                                              **self._shape(p))
+                                              **self._shape(p, p["initial_desired"]))
         group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[p["name"]])["AutoScalingGroups"][0]
         return {"name": p["name"], "arn": group["AutoScalingGroupARN"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         autoscaling = aws.client("autoscaling")
         name = existing.outputs["name"]
-        autoscaling.update_auto_scaling_group(AutoScalingGroupName=name, **self._shape(p))
+        autoscaling.update_auto_scaling_group(AutoScalingGroupName=name, **self._shape(p, p["desired_capacity"]))
         wanted = self.comparable(p)["tags"]
         changed = missing_tags(existing.observed["tags"], wanted)
         if changed:
