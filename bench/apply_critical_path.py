@@ -18,6 +18,7 @@ import argparse
 import random
 import threading
 import time
+from graphlib import TopologicalSorter
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -62,15 +63,11 @@ def critical_path(dependencies: dict[Key, frozenset[Key]], spans: dict[Key, tupl
     """Length and resources of the longest chain, each resource weighted by its measured duration."""
     finish: dict[Key, float] = {}
     before: dict[Key, Key | None] = {}
-    remaining = dict(dependencies)
-    while remaining:
-        ready = [k for k, deps in remaining.items() if all(d in finish for d in deps)]
-        for key in ready:
-            start, end = spans[key]
-            slowest = max(remaining[key], key=lambda d: finish[d], default=None)
-            finish[key] = (end - start) + (finish[slowest] if slowest else 0.0)
-            before[key] = slowest
-            del remaining[key]
+    for key in TopologicalSorter(dependencies).static_order():
+        start, end = spans[key]
+        slowest = max(dependencies[key], key=finish.__getitem__, default=None)
+        finish[key] = (end - start) + (0.0 if slowest is None else finish[slowest])
+        before[key] = slowest
     last: Key | None = max(finish, key=finish.get)
     chain = []
     while last is not None:

@@ -16,6 +16,7 @@ from rich.console import Console
 from domino_eks import cli, emulator, exitcodes
 from domino_eks.provision import recorded
 
+
 def run_command(console: Console, title: str, args: list[str]) -> int:
     console.rule(f"[bold]{title}[/]  [dim]domino-eks {' '.join(args)}[/]")
     try:

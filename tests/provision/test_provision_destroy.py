@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from domino_eks import cli
-from domino_eks.provision import apply, kinds, plan
+from domino_eks.errors import ToolError
+from domino_eks.provision import apply, destroy, kinds, plan
+from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
 from tests.provision.support import aws_with_hooks, clients, tagged
@@ -97,3 +99,10 @@ def test_destroy_leaves_resources_of_other_deployments_alone(endpoint, spec, app
     assert code == 0, err
     assert tagged(endpoint, applied) == {}
     assert tagged(endpoint, neighbour) == kept
+
+
+def test_destroy_stops_when_it_cannot_tell_whether_a_bucket_holds_data(endpoint, name):
+    gone = Existing(Key(kinds.S3_BUCKET, "gone"), {"name": f"{name}-gone"})  # deleted behind destroy's back
+
+    with pytest.raises(ToolError, match=rf"{kinds.S3_BUCKET} gone: NoSuchBucket"):
+        destroy.data_at_risk(aws_with_hooks(endpoint), {gone.key: gone})

@@ -151,3 +151,12 @@ def test_the_graph_has_every_resource_the_page_describes():
         kinds.EFS_FILE_SYSTEM, kinds.EFS_MOUNT_TARGET, kinds.S3_BUCKET, kinds.S3_BUCKET_POLICY, kinds.CERTIFICATE,
         kinds.EKS_ADDON,
     }
+
+
+def test_node_groups_wait_until_their_nodes_can_reach_the_cluster(single_az):
+    graph = desired.build(single_az)
+    routes = {r.key for r in of_type(graph, kinds.ROUTE_TABLE)}
+    rules = {r.key for r in of_type(graph, kinds.SECURITY_GROUP_INGRESS)}
+    node_access = Key(kinds.EKS_ACCESS_ENTRY, "nodes")
+    for group in of_type(graph, kinds.AUTO_SCALING_GROUP):
+        assert routes | rules | {node_access} <= graph.ancestors(group.key)

@@ -45,6 +45,7 @@ class Network:
     vpc_id: Ref | str
     private: dict[str, Ref]  # zone -> subnet id
     public: dict[str, Ref]
+    routes: tuple[Handle, ...]  # nodes reach ECR and the cluster's endpoint only once these route them out
 
     def node_subnet(self, zone: str, private: bool) -> Ref:
         return (self.private if private else self.public)[zone]
@@ -55,6 +56,7 @@ class SecurityGroups:
     control_plane: Handle
     shared_nodes: Handle
     efs: Handle
+    rules: tuple[Handle, ...]  # a node whose traffic to the API server is not yet allowed never joins
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,8 @@ def build(deployment: Deployment) -> Graph:
     network = _network(builder)
     groups = _security_groups(builder, network)
     identity = _identity(builder)
-    cluster = _cluster(builder, network, groups, identity)
-    nodes = _node_groups(builder, network, groups, identity, cluster)
+    cluster, node_access = _cluster(builder, network, groups, identity)
+    nodes = _node_groups(builder, network, groups, identity, cluster, node_access)
     _datasets(builder, network, groups)
     _buckets(builder)
     _certificate(builder)
@@ -119,12 +121,12 @@ def _network(b: Builder) -> Network:
                        {"vpc_id": vpc_id, "cidr": subnet.cidr, "zone": subnet.zone},
                        extra_tags={b.cluster_tag: "shared", load_balancers: "1"})
         (public if subnet.public else private)[subnet.zone] = handle.id
-    b.add(kinds.ROUTE_TABLE, "public-routes", {
+    public_table = b.add(kinds.ROUTE_TABLE, "public-routes", {
         "vpc_id": vpc_id,
         "routes": {EVERYWHERE: {"GatewayId": gateway.id}},
         "subnet_ids": list(public.values()),
     })
-    private_routes = {}
+    private_routes: dict = {}
     if net.nat_gateway and public:
         address = b.add(kinds.ELASTIC_IP, "nat-address", {})
         # AWS gives a public NAT gateway no route out until the internet gateway is attached
@@ -132,9 +134,9 @@ def _network(b: Builder) -> Network:
                     {"subnet_id": next(iter(public.values())), "allocation_id": address.ref("allocation_id")},
                     after=(gateway,))
         private_routes = {EVERYWHERE: {"NatGatewayId": nat.id}}
-    b.add(kinds.ROUTE_TABLE, "private-routes",
-          {"vpc_id": vpc_id, "routes": private_routes, "subnet_ids": list(private.values())})
-    return Network(vpc_id, private, public)
+    private_table = b.add(kinds.ROUTE_TABLE, "private-routes",
+                          {"vpc_id": vpc_id, "routes": private_routes, "subnet_ids": list(private.values())})
+    return Network(vpc_id, private, public, (public_table, private_table))
 
 
 def _security_groups(b: Builder, network: Network) -> SecurityGroups:
@@ -147,30 +149,30 @@ def _security_groups(b: Builder, network: Network) -> SecurityGroups:
             "vpc_id": network.vpc_id,
         }, extra_tags={b.cluster_tag: "owned"})
 
-    groups = SecurityGroups(
-        control_plane=group("control-plane", "ControlPlaneSecurityGroup",
+    control_plane, shared_nodes, efs = (
+        group("control-plane", "ControlPlaneSecurityGroup",
                             "Communication between the control plane and worker nodes"),
-        shared_nodes=group("shared-nodes", "ClusterSharedNodeSecurityGroup",
-                           "Communication between all nodes in the cluster"),
-        efs=group("efs", "EfsSecurityGroup", "NFS from the cluster's nodes to the Datasets file system"),
+        group("shared-nodes", "ClusterSharedNodeSecurityGroup", "Communication between all nodes in the cluster"),
+        group("efs", "EfsSecurityGroup", "NFS from the cluster's nodes to the Datasets file system"),
     )
-    names = {groups.control_plane: "control-plane", groups.shared_nodes: "shared-nodes", groups.efs: "efs"}
-    rules = (
-        (groups.shared_nodes, groups.shared_nodes, "-1", None),  # node to node, any protocol
-        (groups.shared_nodes, groups.control_plane, "tcp", (443, 443)),  # webhooks served by pods
-        (groups.shared_nodes, groups.control_plane, "tcp", (1025, 65535)),  # kubelet, metrics
-        (groups.control_plane, groups.shared_nodes, "tcp", (443, 443)),  # nodes to the API server
-        (groups.efs, groups.shared_nodes, "tcp", (2049, 2049)),  # the page: NFS from the shared node group
+    names = {control_plane: "control-plane", shared_nodes: "shared-nodes", efs: "efs"}
+    permissions = (
+        (shared_nodes, shared_nodes, "-1", None),  # node to node, any protocol
+        (shared_nodes, control_plane, "tcp", (443, 443)),  # webhooks served by pods
+        (shared_nodes, control_plane, "tcp", (1025, 65535)),  # kubelet, metrics
+        (control_plane, shared_nodes, "tcp", (443, 443)),  # nodes to the API server
+        (efs, shared_nodes, "tcp", (2049, 2049)),  # the page: NFS from the shared node group
     )
-    for target, source, protocol, ports in rules:
+    rules = []
+    for target, source, protocol, ports in permissions:
         span = "all" if ports is None else (str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}")
-        b.add(kinds.SECURITY_GROUP_INGRESS, f"{names[target]}-from-{names[source]}-{span}", {
+        rules.append(b.add(kinds.SECURITY_GROUP_INGRESS, f"{names[target]}-from-{names[source]}-{span}", {
             "group_id": target.id,
             "source_group_id": source.id,
             "protocol": protocol,
             "ports": list(ports) if ports else None,
-        })
-    return groups
+        }))
+    return SecurityGroups(control_plane, shared_nodes, efs, tuple(rules))
 
 
 def _partition(region: str) -> str:
@@ -206,7 +208,9 @@ def _identity(b: Builder) -> Identity:
     return Identity(cluster_role, node_role, profile)
 
 
-def _cluster(b: Builder, network: Network, groups: SecurityGroups, identity: Identity) -> Handle:
+def _cluster(b: Builder, network: Network, groups: SecurityGroups,
+             identity: Identity) -> tuple[Handle, Handle]:
+    """The control plane, and the access entry its self-managed nodes join through."""
     cluster = b.deployment.cluster
     subnets = [network.private[z] for z in sorted(network.private)] + [network.public[z] for z in sorted(network.public)]
     handle = b.add(kinds.EKS_CLUSTER, "cluster", {
@@ -216,26 +220,30 @@ def _cluster(b: Builder, network: Network, groups: SecurityGroups, identity: Ide
         "subnet_ids": subnets,
         "security_group_ids": [groups.control_plane.id],
     })
-    # self-managed nodes authenticate through an access entry of type EC2_LINUX for their role
-    b.add(kinds.EKS_ACCESS_ENTRY, "nodes", {
+    node_access = b.add(kinds.EKS_ACCESS_ENTRY, "nodes", {
         "cluster_name": handle.name, "principal_arn": identity.node_role.arn, "type": "EC2_LINUX",
     })
-    return handle
+    return handle, node_access
 
 
 def _node_groups(b: Builder, network: Network, groups: SecurityGroups, identity: Identity,
-                 cluster: Handle) -> list[Handle]:
-    """Per pool and zone: a launch template and an Auto Scaling group, or an EKS managed node group."""
+                 cluster: Handle, node_access: Handle) -> list[Handle]:
+    """Per pool and zone: a launch template and an Auto Scaling group, or an EKS managed node group.
+
+    Nodes start only once they can reach the cluster: routed out, and let in by the security group rules.
+    EKS fails a managed node group whose nodes cannot join; self-managed nodes also need the access entry.
+    """
+    reachable = (*network.routes, *groups.rules)
     handles = []
     for pool in b.deployment.pools:
         for group in pool.groups:
             zone = _zone_of(b, group)
             subnet = network.node_subnet(zone, group.private_networking is not False)
             if group.managed:
-                handles.append(_managed_group(b, pool, group, subnet, identity, cluster))
+                handles.append(_managed_group(b, pool, group, subnet, identity, cluster, reachable))
             else:
                 template = _launch_template(b, pool, group, groups, identity, cluster)
-                handles.append(_auto_scaling_group(b, group, subnet, template))
+                handles.append(_auto_scaling_group(b, group, subnet, template, (*reachable, node_access)))
     return handles
 
 
@@ -304,7 +312,8 @@ def group_tags(group: NodeGroup) -> dict[str, str]:
     return dict(group.tags or {})
 
 
-def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Handle) -> Handle:
+def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Handle,
+                        after: tuple[Handle, ...]) -> Handle:
     extra = {b.cluster_tag: "owned", **group_tags(group)}
     # the autoscaler's tags describe the group; every other tag also belongs on its instances
     propagated = sorted(set(tags.of(b.name, group.name, {**b.deployment.cluster.tags, b.cluster_tag: "owned"})))
@@ -318,11 +327,11 @@ def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Han
         # once the cluster autoscaler runs, the group's size is its to choose: apply must not undo it
         "desired_capacity": None if b.deployment.autoscaler.enabled else group.effective_desired,
         "propagated": propagated,
-    }, extra_tags=extra)
+    }, extra_tags=extra, after=after)
 
 
 def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, identity: Identity,
-                   cluster: Handle) -> Handle:
+                   cluster: Handle, after: tuple[Handle, ...]) -> Handle:
     if group.ami or group.pre_bootstrap_commands:
         raise InputError([_problem(group, f"pool {pool.name} is managed: EKS picks its image and user data, so "
                                           "ami and preBootstrapCommands need managed: false (self-managed)")])
@@ -338,7 +347,7 @@ def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, id
         "scaling": {"minSize": group.min_size, "maxSize": group.max_size, "desiredSize": group.effective_desired},
         "labels": dict(group.labels),
         "taints": [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in group.taints],
-    }, extra_tags=group_tags(group))
+    }, extra_tags=group_tags(group), after=after)
 
 
 def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from graphlib import TopologicalSorter
 
+from domino_eks.errors import ToolError
+from domino_eks.provision import faults
 from domino_eks.provision.graph import Graph
 from domino_eks.provision.handlers import HANDLERS
 from domino_eks.provision.resources import Existing, Key
@@ -47,8 +49,20 @@ def in_order(waits: Mapping[Key, set[Key]]) -> list[Key]:
 
 
 def data_at_risk(aws: Aws, found: Mapping[Key, Existing]) -> list[str]:
-    held = ((key, HANDLERS[key.type].data(aws, existing)) for key, existing in found.items())
-    return [f"{key} {what}" for key, what in held if what]
+    """What holds data. A resource whose contents cannot be read stops destroy: no data means known empty."""
+    holders, unreadable = [], []
+    for key, existing in found.items():
+        try:
+            held = HANDLERS[key.type].data(aws, existing)
+        except Exception as error:
+            unreadable.append(f"{key}: {faults.describe(error)}")
+            continue
+        if held:
+            holders.append(f"{key} {held}")
+    if unreadable:
+        raise ToolError("destroy cannot tell whether deleting would lose data, so nothing was deleted:\n  "
+                        + "\n  ".join(unreadable))
+    return holders
 
 
 def run(aws: Aws, found: Mapping[Key, Existing], graph: Graph, observer: Observer, *, delete_data: bool) -> WalkResult:

@@ -81,6 +81,8 @@ def _look_up_external(aws: Aws, graph: Graph, found: Inventory) -> None:
             existing = HANDLERS[resource.key.type].lookup(aws, resolve(resource.properties, found.outputs_of))
         except LookupFailed as error:
             raise ToolError(str(error)) from None
+        except Exception as error:  # an AWS error (permissions, connection): the user's to fix, not a traceback
+            raise ToolError(f"cannot look up {resource.key} named in the spec: {faults.describe(error)}") from None
         displaced = found.found.pop(resource.key, None)
         if displaced is not None:  # apply made this before the spec named an existing one: it goes
             found.add(Existing(Key(displaced.key.type, f"{displaced.key.name} (replaced by {existing.outputs['id']})"),

@@ -70,10 +70,6 @@ class Aws:
     def stop(self) -> None:
         self._stop.set()
 
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
     def _refuse_when_stopping(self, **_: Any) -> None:
         if self._stop.is_set():
             raise Interrupted("stopped before this AWS call")

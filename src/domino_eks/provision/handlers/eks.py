@@ -1,6 +1,7 @@
 """EKS: the cluster, managed node groups, add-ons and the nodes' access entry.
 
-Node groups, add-ons and access entries are listed under the cluster discovery found (a second wave). An endpoint that does not implement add-ons or access entries (the emulator) answers 404:
+Node groups, add-ons and access entries are listed under the cluster discovery found (a second wave).
+An endpoint that does not implement add-ons or access entries (the emulator) answers 404:
 discovery and apply report those as not supported there and go on.
 """
 

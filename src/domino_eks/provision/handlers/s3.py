@@ -82,12 +82,18 @@ class Bucket(Handler):
         try:
             s3.create_bucket(Bucket=p["name"], **location)
         except Exception as error:
-            # a create that was interrupted before its tags were written left the bucket untagged
-            if faults.code_of(error) != "BucketAlreadyOwnedByYou" or self._tags(s3, p["name"]).get(tags.DEPLOYMENT):
+            if faults.code_of(error) != "BucketAlreadyOwnedByYou":
                 raise
+            self._claim(s3, p["name"], error)
         s3.get_waiter("bucket_exists").wait(Bucket=p["name"])
         self._configure(s3, p)
         return {"name": p["name"], "arn": f"arn:aws:s3:::{p['name']}"}
+
+    def _claim(self, s3: Any, name: str, refusal: Exception) -> None:
+        """Take over a bucket of ours that a create interrupted before its tags were written: untagged and
+        empty. One with another deployment's tag, or with objects, is someone else's: destroy would delete it."""
+        if self._tags(s3, name).get(tags.DEPLOYMENT) or _first_object(s3, name):
+            raise refusal
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         self._configure(aws.client("s3"), p)
@@ -113,9 +119,8 @@ class Bucket(Handler):
 
     def data(self, aws: Aws, existing: Existing) -> str | None:
         """Old versions and delete markers count: they are data too."""
-        page = aws.client("s3").list_object_versions(Bucket=existing.outputs["name"], MaxKeys=1)
-        first = (page.get("Versions") or page.get("DeleteMarkers") or [None])[0]
-        return f"holds objects (for example {first['Key']!r})" if first else None
+        first = _first_object(aws.client("s3"), existing.outputs["name"])
+        return f"holds objects (for example {first!r})" if first else None
 
     def empty(self, aws: Aws, existing: Existing) -> None:
         s3 = aws.client("s3")
@@ -129,6 +134,13 @@ class Bucket(Handler):
     def delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("NoSuchBucket"):
             aws.client("s3").delete_bucket(Bucket=existing.outputs["name"])
+
+
+def _first_object(s3: Any, name: str) -> str | None:
+    """The key of one object, old version or delete marker in the bucket; None when it is empty."""
+    page = s3.list_object_versions(Bucket=name, MaxKeys=1)
+    first = (page.get("Versions") or page.get("DeleteMarkers") or [None])[0]
+    return first["Key"] if first else None
 
 
 class BucketPolicy(Handler):
