@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from domino_eks.provision import faults, kinds, tags
 from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, tolerating
 from domino_eks.provision.resources import Existing, Key
@@ -77,23 +79,29 @@ class Bucket(Handler):
         }
 
     def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        s3 = aws.client("s3")
+        s3, name = aws.client("s3"), p["name"]
         location = {} if p["region"] == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": p["region"]}}
-        try:
-            s3.create_bucket(Bucket=p["name"], **location)
-        except Exception as error:
-            if faults.code_of(error) != "BucketAlreadyOwnedByYou":
-                raise
-            self._claim(s3, p["name"], error)
-        s3.get_waiter("bucket_exists").wait(Bucket=p["name"])
+        # us-east-1 answers CreateBucket with success for a bucket the caller already owns: ask before creating
+        if _owned(s3, name):
+            self._claim(s3, name)
+        else:
+            try:
+                s3.create_bucket(Bucket=name, **location)
+            except Exception as error:
+                if faults.code_of(error) != "BucketAlreadyOwnedByYou":
+                    raise
+                self._claim(s3, name)
+        s3.get_waiter("bucket_exists").wait(Bucket=name)
         self._configure(s3, p)
-        return {"name": p["name"], "arn": f"arn:aws:s3:::{p['name']}"}
+        return {"name": name, "arn": f"arn:aws:s3:::{name}"}
 
-    def _claim(self, s3: Any, name: str, refusal: Exception) -> None:
+    def _claim(self, s3: Any, name: str) -> None:
         """Take over a bucket of ours that a create interrupted before its tags were written: untagged and
         empty. One with another deployment's tag, or with objects, is someone else's: destroy would delete it."""
         if self._tags(s3, name).get(tags.DEPLOYMENT) or _first_object(s3, name):
-            raise refusal
+            raise ClientError({"Error": {"Code": "BucketAlreadyOwnedByYou", "Message": (
+                f"bucket {name} already exists in this account and holds objects or another deployment's tag; "
+                "domino-eks will not take it over")}}, "CreateBucket")
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         self._configure(aws.client("s3"), p)
@@ -134,6 +142,17 @@ class Bucket(Handler):
     def delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("NoSuchBucket"):
             aws.client("s3").delete_bucket(Bucket=existing.outputs["name"])
+
+
+def _owned(s3: Any, name: str) -> bool:
+    """The bucket exists and this account may read it (403: someone else's, which CreateBucket then reports)."""
+    try:
+        s3.head_bucket(Bucket=name)
+    except Exception as error:
+        if faults.code_of(error) in ("404", "NoSuchBucket", "403", "AccessDenied"):
+            return False
+        raise
+    return True
 
 
 def _first_object(s3: Any, name: str) -> str | None:
