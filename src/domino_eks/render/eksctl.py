@@ -15,17 +15,13 @@ import textwrap
 
 from ruamel.yaml import YAML
 
-from domino_eks import versions
+from domino_eks import eksctl_defaults, versions
 from domino_eks.model import (
     AUTOSCALER_ENABLED_TAG, AUTOSCALER_TAG_PREFIX, PLATFORM, Deployment, Network, NodeGroup, NodePool,
     autodiscovery_cluster, node_template_tags,
 )
 from domino_eks.render.iam import uses_autoscaler
 
-API_VERSION = "eksctl.io/v1alpha5"
-EKSCTL_DEFAULT_VPC_CIDR = "192.168.0.0/16"
-EKSCTL_DEFAULT_VOLUME_TYPE = "gp3"
-EKSCTL_DEFAULT_AMI_FAMILY = "AmazonLinux2023"
 # The page's Docker bridge recipe: editing /etc/docker/daemon.json, restarting docker, or the bootstrap flag.
 DOCKER_COMMAND = re.compile(r"/etc/docker|--enable-docker-bridge|\bdockerd\b|systemctl\s+\S+\s+docker\b")
 
@@ -84,15 +80,15 @@ def _pre_bootstrap_commands(deployment: Deployment, group: NodeGroup, changes: C
 
 def _ami(group: NodeGroup, changes: Changes) -> dict[str, str]:
     if group.ami is None:
-        family = group.ami_family if group.ami_family != EKSCTL_DEFAULT_AMI_FAMILY else None
+        family = group.ami_family if group.ami_family != eksctl_defaults.AMI_FAMILY else None
         return {"amiFamily": family} if family else {}
     changes.append("amiFamily is written beside each pinned ami: eksctl refuses a custom AMI without it.")
     if group.ami_family is None:
         changes.append(
-            f"A pinned AMI came without its family; {EKSCTL_DEFAULT_AMI_FAMILY} is assumed: check it matches "
+            f"A pinned AMI came without its family; {eksctl_defaults.AMI_FAMILY} is assumed: check it matches "
             "the image."
         )
-    return {"ami": group.ami, "amiFamily": group.ami_family or EKSCTL_DEFAULT_AMI_FAMILY}
+    return {"ami": group.ami, "amiFamily": group.ami_family or eksctl_defaults.AMI_FAMILY}
 
 
 def _private(deployment: Deployment, group: NodeGroup, changes: Changes) -> bool | None:
@@ -126,7 +122,7 @@ def _group(deployment: Deployment, pool: NodePool, group: NodeGroup, changes: Ch
         "maxSize": group.max_size,
         "desiredCapacity": group.desired_capacity,
         "volumeSize": group.volume_size_gb,
-        "volumeType": group.volume_type if group.volume_type != EKSCTL_DEFAULT_VOLUME_TYPE else None,
+        "volumeType": group.volume_type if group.volume_type != eksctl_defaults.VOLUME_TYPE else None,
         "availabilityZones": list(group.zones) if group.zones is not None else None,
         "privateNetworking": _private(deployment, group, changes),
         **_ami(group, changes),
@@ -155,10 +151,10 @@ def _vpc(network: Network, changes: Changes) -> dict | None:
     nat = {"gateway": "Disable"} if network.nat_gateway is False else None
     if network.vpc_id:
         return _without_empty({"id": network.vpc_id, "subnets": _existing_subnets(network), "nat": nat})
-    if network.vpc_cidr and network.vpc_cidr != EKSCTL_DEFAULT_VPC_CIDR:
+    if network.vpc_cidr and network.vpc_cidr != eksctl_defaults.VPC_CIDR:
         changes.append(f"vpc.cidr is {network.vpc_cidr}, the range the deployment was checked against (N003); "
-                       f"eksctl would otherwise take {EKSCTL_DEFAULT_VPC_CIDR}.")
-    cidr = network.vpc_cidr if network.vpc_cidr != EKSCTL_DEFAULT_VPC_CIDR else None
+                       f"eksctl would otherwise take {eksctl_defaults.VPC_CIDR}.")
+    cidr = network.vpc_cidr if network.vpc_cidr != eksctl_defaults.VPC_CIDR else None
     return _without_empty({"cidr": cidr, "nat": nat}) or None
 
 
@@ -195,7 +191,7 @@ def _build(deployment: Deployment) -> tuple[dict, Changes]:
     node_groups = [_group(deployment, p, g, changes) for p, g in groups if not g.managed]
     managed_node_groups = [_group(deployment, p, g, changes) for p, g in groups if g.managed]
     config = _without_empty({
-        "apiVersion": API_VERSION,
+        "apiVersion": eksctl_defaults.API_VERSION,
         "kind": "ClusterConfig",
         "metadata": _without_empty({
             "name": cluster.name, "region": cluster.region, "version": _version(deployment),

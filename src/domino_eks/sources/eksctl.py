@@ -20,7 +20,7 @@ from pydantic.alias_generators import to_camel
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from domino_eks import policies, regions, versions
+from domino_eks import eksctl_defaults, policies, regions, versions
 from domino_eks.errors import InputError, Problem
 from domino_eks.instances import default_image_accelerated
 from domino_eks.model import (
@@ -30,10 +30,7 @@ from domino_eks.model import (
 )
 from domino_eks.sources import yamlfile
 
-API_VERSION = "eksctl.io/v1alpha5"
-KIND = "ClusterConfig"
-DEFAULT_VPC_CIDR = "192.168.0.0/16"
-DEFAULT_AMI_FAMILY = "AmazonLinux2023"
+API_VERSION, KIND = eksctl_defaults.API_VERSION, eksctl_defaults.KIND
 # What eksctl's iam.withAddonPolicies.autoScaler grants a node group's role: two statements, both on "*".
 AUTOSCALER_ADDON_POLICY = (
     Statement(effect="Allow", resources=("*",), actions=(
@@ -151,7 +148,7 @@ class GroupConfig(_Schema):
     max_pods_per_node: Any = None
     asg_suspend_processes: Any = None
     ebs_optimized: Any = None
-    volume_type: VolumeType = "gp3"
+    volume_type: VolumeType = eksctl_defaults.VOLUME_TYPE
     volume_name: Any = None
     volume_encrypted: Any = None
     volume_kms_key_id: Any = Field(None, alias="volumeKmsKeyID")
@@ -397,7 +394,7 @@ def _ami_family(group: GroupConfig) -> str | None:
     if group.ami_family:
         return group.ami_family
     # eksctl refuses a pinned AMI without its family, so which image this file meant is unknown
-    return None if _pinned_ami(group) else DEFAULT_AMI_FAMILY
+    return None if _pinned_ami(group) else eksctl_defaults.AMI_FAMILY
 
 
 def _ami_accelerated(group: GroupConfig) -> bool | None:
@@ -491,7 +488,7 @@ def _network(config: ClusterConfig, groups: list[NodeGroup], document: Any, file
     env = settings.get("env") if isinstance(settings.get("env"), dict) else {}
     return Network(
         vpc_id=vpc.id,
-        vpc_cidr=vpc.cidr or (None if vpc.id else DEFAULT_VPC_CIDR),
+        vpc_cidr=vpc.cidr or (None if vpc.id else eksctl_defaults.VPC_CIDR),
         subnets=_subnets(vpc.subnets),
         cni="vpc-cni" if vpc_cni else None,
         # without the agent, NetworkPolicy may still come from a Calico installed after eksctl: unknown
