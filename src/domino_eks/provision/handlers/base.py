@@ -8,7 +8,7 @@ alone); keys in `immutable` can only change by replacing the resource, which app
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -87,6 +87,13 @@ def tag_spec(resource_type: str, resource_tags: Mapping[str, str]) -> list[dict]
 def missing_tags(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
     """The desired tags that are absent or different; tags others added are left alone."""
     return {key: value for key, value in desired.items() if current.get(key) != value}
+
+
+def retag(current: Mapping[str, Any], desired: Mapping[str, Any], write: Callable[[dict[str, Any]], object]) -> None:
+    """Write, with the service's own tagging call, only the desired tags that are missing or different."""
+    changed = missing_tags(current, desired)
+    if changed:
+        write(changed)
 
 
 def ours(items: Iterable[dict], scope: Scope) -> Iterator[tuple[dict, dict[str, str]]]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domino_eks.provision import kinds, tags, waiters
-from domino_eks.provision.handlers.base import Handler, Scope, ids, missing_tags, paginate, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, retag, tolerating
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
 
@@ -51,9 +51,8 @@ class Certificate(Handler):
         return self._outputs(acm.describe_certificate(CertificateArn=arn))
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        changed = missing_tags(existing.observed["tags"], p["tags"])
-        if changed:
-            aws.client("acm").add_tags_to_certificate(CertificateArn=existing.outputs["arn"], Tags=tags.to_aws(changed))
+        retag(existing.observed["tags"], p["tags"], lambda changed: aws.client("acm").add_tags_to_certificate(
+            CertificateArn=existing.outputs["arn"], Tags=tags.to_aws(changed)))
         return self.ready(aws, existing)
 
     def delete(self, aws: Aws, existing: Existing) -> None:

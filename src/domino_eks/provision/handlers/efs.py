@@ -5,11 +5,11 @@ Mount targets carry no tags; they are found through the file system they belong 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domino_eks.provision import kinds, tags, waiters
-from domino_eks.provision.handlers.base import Handler, Scope, ids, missing_tags, paginate, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, retag, tolerating
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
 
@@ -17,10 +17,8 @@ GONE_STATES = ("deleting", "deleted")
 EMPTY_FILE_SYSTEM_BYTES = 6 * 1024  # what EFS meters for a file system nothing was written to
 
 
-def _retag(efs: Any, resource_id: str, current: Mapping[str, str], desired: Mapping[str, str]) -> None:
-    changed = missing_tags(current, desired)
-    if changed:
-        efs.tag_resource(ResourceId=resource_id, Tags=tags.to_aws(changed))
+def _efs_tags(efs: Any, resource_id: str) -> Callable[[dict], object]:
+    return lambda changed: efs.tag_resource(ResourceId=resource_id, Tags=tags.to_aws(changed))
 
 
 class FileSystem(Handler):
@@ -47,7 +45,7 @@ class FileSystem(Handler):
         return existing.outputs
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        _retag(aws.client("efs"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], _efs_tags(aws.client("efs"), existing.outputs["id"]))
         return self.ready(aws, existing)
 
     def data(self, aws: Aws, existing: Existing) -> str | None:
@@ -132,7 +130,7 @@ class AccessPoint(Handler):
         return {"id": point["AccessPointId"], "arn": point["AccessPointArn"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        _retag(aws.client("efs"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], _efs_tags(aws.client("efs"), existing.outputs["id"]))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:

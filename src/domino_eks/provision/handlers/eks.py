@@ -8,11 +8,11 @@ discovery and apply report those as not supported there and go on.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domino_eks.provision import faults, kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, ids, missing_tags, paginate, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, retag, tolerating
 from domino_eks.provision.resources import Existing
 from domino_eks.provision.session import Aws
 
@@ -22,10 +22,8 @@ ADDON_WAIT = {"Delay": 10, "MaxAttempts": 90}
 CLUSTER_GONE = "ResourceNotFoundException"
 
 
-def _retag(eks: Any, arn: str, current: Mapping[str, str], desired: Mapping[str, str]) -> None:
-    changed = missing_tags(current, desired)
-    if changed:
-        eks.tag_resource(resourceArn=arn, tags=changed)
+def _eks_tags(eks: Any, arn: str) -> Callable[[dict], object]:
+    return lambda changed: eks.tag_resource(resourceArn=arn, tags=changed)
 
 
 class Cluster(Handler):
@@ -80,7 +78,7 @@ class Cluster(Handler):
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         eks = aws.client("eks")
-        _retag(eks, existing.outputs["arn"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], _eks_tags(eks, existing.outputs["arn"]))
         if existing.observed["version"] != p["version"]:
             eks.update_cluster_version(name=p["name"], version=p["version"])
         return self._active(eks, p["name"])
@@ -143,7 +141,7 @@ class Nodegroup(Handler):
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         eks = aws.client("eks")
         seen = existing.observed
-        _retag(eks, existing.outputs["arn"], seen["tags"], p["tags"])
+        retag(seen["tags"], p["tags"], _eks_tags(eks, existing.outputs["arn"]))
         wanted_taints = {t["key"]: t for t in p["taints"]}
         changes = {
             "scalingConfig": p["scaling"],
@@ -198,7 +196,7 @@ class Addon(Handler):
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         eks = aws.client("eks")
-        _retag(eks, existing.outputs["arn"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], _eks_tags(eks, existing.outputs["arn"]))
         if existing.observed["configuration"] != p["configuration"]:
             eks.update_addon(clusterName=p["cluster_name"], addonName=p["addon"], resolveConflicts="OVERWRITE",
                              configurationValues=json.dumps(p["configuration"] or {}))
@@ -235,7 +233,7 @@ class AccessEntry(Handler):
         return {"arn": entry["accessEntryArn"], "principal_arn": p["principal_arn"], "cluster_name": p["cluster_name"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        _retag(aws.client("eks"), existing.outputs["arn"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], _eks_tags(aws.client("eks"), existing.outputs["arn"]))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, ids, missing_tags, paginate, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, retag, tolerating
 from domino_eks.provision.resources import Existing
 from domino_eks.provision.session import Aws
 
@@ -60,9 +60,7 @@ class ManagedPolicy(Handler):
                 oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
                 iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
             iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(p["document"]), SetAsDefault=True)
-        changed = missing_tags(existing.observed["tags"], p["tags"])
-        if changed:
-            iam.tag_policy(PolicyArn=arn, Tags=tags.to_aws(changed))
+        retag(existing.observed["tags"], p["tags"], lambda changed: iam.tag_policy(PolicyArn=arn, Tags=tags.to_aws(changed)))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
@@ -114,9 +112,7 @@ class Role(Handler):
         name = existing.outputs["name"]
         for arn in set(p["policy_arns"]) - set(existing.observed["policy_arns"]):
             iam.attach_role_policy(RoleName=name, PolicyArn=arn)
-        changed = missing_tags(existing.observed["tags"], p["tags"])
-        if changed:
-            iam.tag_role(RoleName=name, Tags=tags.to_aws(changed))
+        retag(existing.observed["tags"], p["tags"], lambda changed: iam.tag_role(RoleName=name, Tags=tags.to_aws(changed)))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
@@ -162,9 +158,7 @@ class InstanceProfile(Handler):
             if current:
                 iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=current)
             iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=p["role_name"])
-        changed = missing_tags(existing.observed["tags"], p["tags"])
-        if changed:
-            iam.tag_instance_profile(InstanceProfileName=name, Tags=tags.to_aws(changed))
+        retag(existing.observed["tags"], p["tags"], lambda changed: iam.tag_instance_profile(InstanceProfileName=name, Tags=tags.to_aws(changed)))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:

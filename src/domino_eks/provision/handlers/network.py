@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domino_eks.provision import faults, kinds, tags
 from domino_eks.provision.handlers.base import (
-    Handler, LookupFailed, Scope, ids, missing_tags, ours, paginate, tag_spec, tolerating,
+    Handler, LookupFailed, Scope, ids, ours, paginate, retag, tag_spec, tolerating,
 )
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
@@ -15,10 +15,8 @@ from domino_eks.provision.session import Aws
 LIVE_NAT_STATES = ["pending", "available"]  # deleted gateways stay listed, with their tags, for an hour
 
 
-def retag(ec2: Any, resource_id: str, current: Mapping[str, str], desired: Mapping[str, str]) -> None:
-    changed = missing_tags(current, desired)
-    if changed:
-        ec2.create_tags(Resources=[resource_id], Tags=tags.to_aws(changed))
+def ec2_tags(ec2: Any, resource_id: str) -> Callable[[dict], object]:
+    return lambda changed: ec2.create_tags(Resources=[resource_id], Tags=tags.to_aws(changed))
 
 
 class Vpc(Handler):
@@ -41,7 +39,7 @@ class Vpc(Handler):
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
-        retag(ec2, existing.outputs["id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], ec2_tags(ec2, existing.outputs["id"]))
         self._set_dns(ec2, existing.outputs["id"], p)
         return existing.outputs
 
@@ -95,7 +93,7 @@ class InternetGateway(Handler):
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
         gateway_id = existing.outputs["id"]
-        retag(ec2, gateway_id, existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], ec2_tags(ec2, gateway_id))
         if existing.observed["vpc_id"] not in (None, p["vpc_id"]):
             ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=existing.observed["vpc_id"])
         if existing.observed["vpc_id"] != p["vpc_id"]:
@@ -140,7 +138,7 @@ class Subnet(Handler):
         return {"id": subnet["SubnetId"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        retag(aws.client("ec2"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
@@ -161,7 +159,7 @@ class ElasticIp(Handler):
         return {"allocation_id": address["AllocationId"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        retag(aws.client("ec2"), existing.outputs["allocation_id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["allocation_id"]))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
@@ -199,7 +197,7 @@ class NatGateway(Handler):
         return existing.outputs
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        retag(aws.client("ec2"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
         return self.ready(aws, existing)
 
     def delete(self, aws: Aws, existing: Existing) -> None:
@@ -251,7 +249,7 @@ class RouteTable(Handler):
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
-        retag(ec2, existing.outputs["id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], ec2_tags(ec2, existing.outputs["id"]))
         self._converge(ec2, existing.outputs["id"], p)
         return existing.outputs
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from domino_eks.provision import kinds, tags, userdata, waiters
 from domino_eks.provision.handlers.base import (
-    Handler, Scope, ids, missing_tags, ours, paginate, tag_spec, tolerating,
+    Handler, Scope, ids, missing_tags, ours, paginate, retag, tag_spec, tolerating,
 )
 from domino_eks.provision.resources import UNKNOWN, Existing, is_known
 from domino_eks.provision.session import Aws
@@ -131,10 +131,8 @@ class AutoScalingGroup(Handler):
         autoscaling = aws.client("autoscaling")
         name = existing.outputs["name"]
         autoscaling.update_auto_scaling_group(AutoScalingGroupName=name, **self._shape(p, p["desired_capacity"]))
-        wanted = self.comparable(p)["tags"]
-        changed = missing_tags(existing.observed["tags"], wanted)
-        if changed:
-            autoscaling.create_or_update_tags(Tags=[t for t in self._tags(name, p) if t["Key"] in changed])
+        retag(existing.observed["tags"], self.comparable(p)["tags"], lambda changed: autoscaling.create_or_update_tags(
+            Tags=[t for t in self._tags(name, p) if t["Key"] in changed]))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:

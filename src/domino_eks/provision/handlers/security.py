@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domino_eks.provision import faults, kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, ids, ours, paginate, tag_spec, tolerating
-from domino_eks.provision.handlers.network import retag
+from domino_eks.provision.handlers.base import Handler, Scope, ids, ours, paginate, retag, tag_spec, tolerating
+from domino_eks.provision.handlers.network import ec2_tags
 from domino_eks.provision.resources import Existing
 from domino_eks.provision.session import Aws
 
@@ -36,7 +36,7 @@ class SecurityGroup(Handler):
         return {"id": group_id}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        retag(aws.client("ec2"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
@@ -89,7 +89,7 @@ class SecurityGroupIngress(Handler):
         raise LookupError(f"AWS reports a duplicate of rule {p} on {p['group_id']} but lists none")
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        retag(aws.client("ec2"), existing.outputs["id"], existing.observed["tags"], p["tags"])
+        retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
