@@ -60,7 +60,8 @@ class ManagedPolicy(Handler):
                 oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
                 iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
             iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(p["document"]), SetAsDefault=True)
-        retag(existing.observed["tags"], p["tags"], lambda changed: iam.tag_policy(PolicyArn=arn, Tags=tags.to_aws(changed)))
+        retag(existing.observed["tags"], p["tags"],
+              lambda changed: iam.tag_policy(PolicyArn=arn, Tags=tags.to_aws(changed)))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
@@ -112,7 +113,8 @@ class Role(Handler):
         name = existing.outputs["name"]
         for arn in set(p["policy_arns"]) - set(existing.observed["policy_arns"]):
             iam.attach_role_policy(RoleName=name, PolicyArn=arn)
-        retag(existing.observed["tags"], p["tags"], lambda changed: iam.tag_role(RoleName=name, Tags=tags.to_aws(changed)))
+        retag(existing.observed["tags"], p["tags"],
+              lambda changed: iam.tag_role(RoleName=name, Tags=tags.to_aws(changed)))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
@@ -158,7 +160,8 @@ class InstanceProfile(Handler):
             if current:
                 iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=current)
             iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=p["role_name"])
-        retag(existing.observed["tags"], p["tags"], lambda changed: iam.tag_instance_profile(InstanceProfileName=name, Tags=tags.to_aws(changed)))
+        retag(existing.observed["tags"], p["tags"],
+              lambda changed: iam.tag_instance_profile(InstanceProfileName=name, Tags=tags.to_aws(changed)))
         return existing.outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
