@@ -231,7 +231,6 @@ class Efs(Frozen):
     encrypted: bool | None = None
     mount_target_zones: tuple[str, ...] | None = None
     admits_nfs_from_nodes: bool | None = None  # TCP 2049 from the shared node security group
-    holds_data: bool | None = None
     location: Location | None = None
 
 
@@ -339,7 +338,11 @@ class Deployment(Frozen):
     domain: Domain = Domain()
     autoscaler: Autoscaler = Autoscaler()
     kubernetes: Kubernetes = Kubernetes()
-    live: bool = False  # facts come from a running cluster and account
+
+    @property
+    def live(self) -> bool:
+        """The facts come from a running cluster and account (directly, or through a dump of them)."""
+        return self.source.kind in ("live", "dump")
 
     def pool(self, label: str) -> NodePool | None:
         return next((p for p in self.pools if p.label == label), None)

@@ -134,5 +134,4 @@ def live_deployment(*groups: NodeGroup, namespaces=None) -> Deployment:
         cluster=Cluster(name="domino-test-cluster", region="us-west-2", version="1.34"),
         pools=pools,
         kubernetes=Kubernetes(namespaces=namespaces),
-        live=True,
     )

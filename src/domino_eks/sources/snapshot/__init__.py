@@ -59,7 +59,6 @@ def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> De
         domain=identity.domain(facts),
         autoscaler=_autoscaler(facts),
         kubernetes=objects.kubernetes(facts),
-        live=True,
     )
 
 
