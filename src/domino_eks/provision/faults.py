@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RUN_AGAIN = "fix the cause and run the command again: it picks up where it stopped"
+RESUMES = "run the command again: it picks up where it stopped"
+RUN_AGAIN = f"fix the cause and {RESUMES}"
 
 # error code -> what to do; codes as AWS returns them (EC2's dotted ones included)
 HINTS: dict[str, str] = {

@@ -5,8 +5,6 @@ from __future__ import annotations
 from domino_eks.provision import faults
 from domino_eks.provision.walk import WalkResult
 
-RESUMES = "run the command again once the cause is fixed: it picks up where it stopped"
-
 
 def problems(walk: WalkResult, verb: str, created: set | frozenset = frozenset()) -> str:
     """The failures, what waited on them, and what was cut short; `created`: keys apply was creating."""
@@ -16,12 +14,12 @@ def problems(walk: WalkResult, verb: str, created: set | frozenset = frozenset()
         lines.append(f"  ✗ {key}: {faults.describe(error)}{partly}")
     for key, cause in sorted(walk.blocked.items()):
         lines.append(f"  · {key}: not attempted, it waits on {cause}")
-    lines.append(f"What succeeded is kept; {RESUMES}.")
+    lines.append(f"What succeeded is kept; {faults.RUN_AGAIN}.")
     return "\n".join(lines)
 
 
 def interruption(walk: WalkResult, verb: str) -> str:
     lines = [f"{verb} interrupted: {len(walk.results)} done, {len(walk.stopped)} stopped mid-way"]
     lines += [f"  · {key}" for key in sorted(walk.stopped)]
-    lines.append(f"Nothing is lost: {RESUMES}.")
+    lines.append(f"Nothing is lost: {faults.RESUMES}.")
     return "\n".join(lines)
