@@ -22,7 +22,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from domino_eks import emulator
+from domino_eks.aws import emulator
 from domino_eks.provision import apply, plan, session
 from domino_eks.provision.resources import Key
 from domino_eks.provision.walk import Silent

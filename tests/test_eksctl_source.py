@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from domino_eks import policies, sources
+from domino_eks import sources
 from domino_eks.errors import InputError
+from domino_eks.knowledge import iam
 from domino_eks.model import Taint
 from domino_eks.sources import eksctl
 from tests.conftest import PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY
@@ -241,7 +242,7 @@ nodeGroups:
     iam: {withAddonPolicies: {autoScaler: true}}
 """)
     granted = {a for s in deployment.access.autoscaler.statements for a in s.actions}
-    assert granted == set(policies.AUTOSCALER_REQUIRED) | set(policies.AUTOSCALER_RECOMMENDED)
+    assert granted == set(iam.AUTOSCALER_REQUIRED) | set(iam.AUTOSCALER_RECOMMENDED)
     assert deployment.access.autoscaler.where == "instance role of node group platform"
     assert deployment.autoscaler.enabled is True
 

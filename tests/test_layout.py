@@ -6,19 +6,19 @@ import ipaddress
 
 import pytest
 
-from domino_eks import layout
+from domino_eks.knowledge import subnet_layout
 
 ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
 
 
 @pytest.mark.parametrize("addresses, prefix", [(0, 23), (100, 23), (507, 23), (508, 22), (1180, 21), (70000, 16)])
 def test_a_node_subnet_holds_the_demand_and_is_never_smaller_than_a_23(addresses, prefix):
-    assert layout.prefix_for(addresses) == prefix
-    assert prefix == 16 or layout.usable(prefix) >= addresses
+    assert subnet_layout.prefix_for(addresses) == prefix
+    assert prefix == 16 or subnet_layout.usable(prefix) >= addresses
 
 
 def test_small_pools_still_get_23_node_subnets():
-    subnets = layout.plan_subnets("10.0.0.0/16", ZONES, {zone: 100 for zone in ZONES})
+    subnets = subnet_layout.plan_subnets("10.0.0.0/16", ZONES, {zone: 100 for zone in ZONES})
     private = [ipaddress.ip_network(s.cidr) for s in subnets if not s.public]
     public = [ipaddress.ip_network(s.cidr) for s in subnets if s.public]
     assert [n.prefixlen for n in private] == [23, 23, 23]
@@ -28,7 +28,7 @@ def test_small_pools_still_get_23_node_subnets():
 
 
 def test_a_small_vpc_shrinks_the_node_subnets_to_fit():
-    subnets = layout.plan_subnets("10.0.0.0/22", ZONES, {zone: 1180 for zone in ZONES})
+    subnets = subnet_layout.plan_subnets("10.0.0.0/22", ZONES, {zone: 1180 for zone in ZONES})
     vpc = ipaddress.ip_network("10.0.0.0/22")
     assert all(ipaddress.ip_network(s.cidr).subnet_of(vpc) for s in subnets)
     assert len({s.cidr for s in subnets}) == 6

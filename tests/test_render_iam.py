@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
-from domino_eks import policies
+from domino_eks.knowledge.iam import (
+    AUTOSCALER_REQUIRED,
+    AUTOSCALER_WRITE,
+    S3_BUCKET_ACTIONS,
+    S3_OBJECT_ACTIONS,
+)
 from domino_eks.model import Cluster, Deployment, SourceInfo
 from domino_eks.render import iam
 
@@ -23,8 +28,8 @@ def test_s3_policy_grants_the_three_buckets_and_their_objects_only(multi_az):
     assert document["Version"] == "2012-10-17"
     assert sorted(on_buckets["Resource"]) == sorted(f"arn:aws:s3:::{b}" for b in BUCKETS)
     assert sorted(on_objects["Resource"]) == sorted(f"arn:aws:s3:::{b}/*" for b in BUCKETS)
-    assert on_buckets["Action"] == list(policies.S3_BUCKET_ACTIONS)
-    assert on_objects["Action"] == list(policies.S3_OBJECT_ACTIONS)
+    assert on_buckets["Action"] == list(S3_BUCKET_ACTIONS)
+    assert on_objects["Action"] == list(S3_OBJECT_ACTIONS)
     assert all(s["Effect"] == "Allow" and "Condition" not in s for s in document["Statement"])
 
 
@@ -38,12 +43,12 @@ def test_s3_policy_has_no_wildcard_beyond_the_objects_of_its_buckets(multi_az):
 def test_autoscaler_writes_need_the_clusters_ownership_tag(multi_az):
     document = json.loads(iam.autoscaler_policy(multi_az))
     [reads, writes] = document["Statement"]
-    assert set(policies.AUTOSCALER_REQUIRED) <= set(reads["Action"]) | set(writes["Action"])
-    assert set(writes["Action"]) == set(policies.AUTOSCALER_WRITE)
+    assert set(AUTOSCALER_REQUIRED) <= set(reads["Action"]) | set(writes["Action"])
+    assert set(writes["Action"]) == set(AUTOSCALER_WRITE)
     assert writes["Condition"] == {
         "StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/domino-test-cluster": "owned"}
     }
-    assert not set(reads["Action"]) & set(policies.AUTOSCALER_WRITE)
+    assert not set(reads["Action"]) & set(AUTOSCALER_WRITE)
 
 
 def test_unknown_buckets_are_marked_one_per_role():

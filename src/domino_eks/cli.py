@@ -12,8 +12,8 @@ import sys
 
 import click
 
-from domino_eks import __version__, exitcodes
-from domino_eks.errors import InputError, ToolError
+from domino_eks import __version__
+from domino_eks.errors import ExitCode, InputError, ToolError
 
 # name: (module:function, one-line help shown by `domino-eks --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -81,22 +81,22 @@ def main(argv: list[str] | None = None) -> None:
     except InputError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
-        sys.exit(exitcodes.BAD_INPUT)
+        sys.exit(ExitCode.BAD_INPUT)
     except ToolError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(exitcodes.TOOL_FAILED)
+        sys.exit(ExitCode.TOOL_FAILED)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:  # usage errors: unknown option, missing argument
         exc.show()
-        sys.exit(exitcodes.BAD_INPUT)
+        sys.exit(ExitCode.BAD_INPUT)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
-    sys.exit(exitcodes.OK)
+    sys.exit(ExitCode.OK)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from domino_eks import cli, emulator, exitcodes
+from domino_eks import cli
+from domino_eks.aws import emulator
+from domino_eks.errors import ExitCode
 from domino_eks.provision import recorded
 
 
@@ -22,8 +24,8 @@ def run_command(console: Console, title: str, args: list[str]) -> int:
     try:
         cli.main(args)
     except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else exitcodes.TOOL_FAILED
-    return exitcodes.OK
+        return exit_.code if isinstance(exit_.code, int) else ExitCode.TOOL_FAILED
+    return ExitCode.OK
 
 
 def no_changes_left(url: str, spec: str) -> bool:
@@ -39,14 +41,14 @@ def no_changes_left(url: str, spec: str) -> bool:
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m domino_eks.demo SPEC OUTDIR", file=sys.stderr)
-        return exitcodes.BAD_INPUT
+        return ExitCode.BAD_INPUT
     spec, out_dir = argv
     console = Console()
-    if run_command(console, "1. validate the spec against the catalogue", ["validate", spec]) != exitcodes.OK:
+    if run_command(console, "1. validate the spec against the catalogue", ["validate", spec]) != ExitCode.OK:
         console.print("[red]The spec has errors: the demo stops before creating anything.[/]")
-        return exitcodes.FAILED
-    if run_command(console, "2. render every artifact", ["render", spec, "-o", out_dir]) != exitcodes.OK:
-        return exitcodes.TOOL_FAILED
+        return ExitCode.FAILED
+    if run_command(console, "2. render every artifact", ["render", spec, "-o", out_dir]) != ExitCode.OK:
+        return ExitCode.TOOL_FAILED
     with emulator.running() as url:
         target = ["--endpoint-url", url]
         steps = [
@@ -55,17 +57,17 @@ def main(argv: list[str]) -> int:
             ("5. plan again: nothing left to do", ["plan", spec, *target]),
         ]
         for title, args in steps:
-            if run_command(console, title, args) != exitcodes.OK:
-                return exitcodes.TOOL_FAILED
+            if run_command(console, title, args) != ExitCode.OK:
+                return ExitCode.TOOL_FAILED
         if not no_changes_left(url, spec):
             console.print("[red]The plan after apply still has changes: apply did not converge.[/]")
-            return exitcodes.TOOL_FAILED
+            return ExitCode.TOOL_FAILED
         console.rule("[bold]6. installer values apply recorded[/]")
         console.print((Path(out_dir) / recorded.INSTALLER_FILE).read_text(encoding="utf-8"),
                       markup=False, highlight=False, soft_wrap=True)
         code = run_command(console, "7. destroy, data included",
                            ["destroy", spec, *target, "--auto-approve", "--delete-data"])
-    console.rule("[bold green]Done[/]" if code == exitcodes.OK else "[bold red]destroy failed[/]")
+    console.rule("[bold green]Done[/]" if code == ExitCode.OK else "[bold red]destroy failed[/]")
     return code
 
 

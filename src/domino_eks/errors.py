@@ -1,8 +1,20 @@
-"""Errors a user can act on. `InputError` (exit 2) lists every problem found in an input file."""
+"""Errors a user can act on, and the exit codes they end in. `InputError` (exit 2) lists every problem found
+in an input file."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """As Replicated's preflight: scripts and CI rely on them (design.md, "Interfaces")."""
+
+    OK = 0  # everything passed (warnings alone too, unless --strict)
+    TOOL_FAILED = 1  # the tool itself could not finish
+    BAD_INPUT = 2  # unusable input: unreadable file, YAML syntax, wrong shape
+    FAILED = 3  # at least one error-severity finding, or a refusal to destroy data
+    WARNINGS = 4  # warnings only, and --strict was given
 
 
 @dataclass(frozen=True)

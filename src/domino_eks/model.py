@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domino_eks.instances import is_gpu_instance
+from domino_eks.knowledge.instances import is_gpu_instance
 
 NODE_POOL_LABEL = "dominodatalab.com/node-pool"
 BUILD_NODE_LABEL = "domino/build-node"

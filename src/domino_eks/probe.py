@@ -21,8 +21,22 @@ from dataclasses import replace
 from functools import partial
 
 from domino_eks.errors import ToolError
-from domino_eks.model import DEFAULT, EFS_CSI_PROVISIONER, GPU_RESOURCE, NODE_POOL_LABEL, Deployment
-from domino_eks.rules.base import Finding, Outcome, Registry, Severity, failed, passed, skipped
+from domino_eks.model import (
+    DEFAULT,
+    EFS_CSI_PROVISIONER,
+    GPU_RESOURCE,
+    NODE_POOL_LABEL,
+    Deployment,
+)
+from domino_eks.rules.base import (
+    Finding,
+    Outcome,
+    Registry,
+    Severity,
+    failed,
+    passed,
+    skipped,
+)
 
 SECTION = "Proofs on the live cluster (check --probe)"
 NAMESPACE_PREFIX = "domino-eks-probe-"

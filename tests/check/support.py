@@ -22,8 +22,8 @@ from pathlib import Path
 
 import boto3
 
-from domino_eks import policies
 from domino_eks.collect import shapes
+from domino_eks.knowledge import iam
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CLUSTER_LIST = FIXTURES / "cluster-list.json"
@@ -137,7 +137,7 @@ def build_account(url: str) -> Account:
         return boto3.client(service, endpoint_url=url, region_name=REGION, aws_access_key_id="testing",
                             aws_secret_access_key="testing")
 
-    ec2, iam = client("ec2"), client("iam")
+    ec2, iam_client = client("ec2"), client("iam")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     private, _ = _subnets(ec2, vpc)
     nodes_sg = ec2.create_security_group(GroupName=f"{CLUSTER}-ClusterSharedNodeSecurityGroup",
@@ -145,7 +145,7 @@ def build_account(url: str) -> Account:
     efs_sg = ec2.create_security_group(GroupName=f"{CLUSTER}-efs", Description="EFS", VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=efs_sg, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": nodes_sg}]}])
-    profile = _node_role(iam)
+    profile = _node_role(iam_client)
     images = {flavour: ec2.register_image(
         Name=f"amazon-eks-node-al2023-x86_64-{flavour}-1.35-v20261101", Architecture="x86_64",
         RootDeviceName="/dev/xvda", BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 20}}],
@@ -204,17 +204,17 @@ def _subnets(ec2, vpc: str) -> tuple[dict, dict]:
     return private, public
 
 
-def _node_role(iam) -> str:
+def _node_role(iam_client) -> str:
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    iam.create_role(RoleName=f"{CLUSTER}-nodes", AssumeRolePolicyDocument=json.dumps(trust))
-    iam.put_role_policy(RoleName=f"{CLUSTER}-nodes", PolicyName="s3",
-                        PolicyDocument=json.dumps(policies.document(policies.s3_statements(list(BUCKETS.values())))))
-    autoscaler = iam.create_policy(PolicyName=f"{CLUSTER}-autoscaler", PolicyDocument=json.dumps(
-        policies.document(policies.autoscaler_statements(CLUSTER))))["Policy"]["Arn"]
-    iam.attach_role_policy(RoleName=f"{CLUSTER}-nodes", PolicyArn=autoscaler)
-    profile = iam.create_instance_profile(InstanceProfileName=f"{CLUSTER}-nodes")["InstanceProfile"]["Arn"]
-    iam.add_role_to_instance_profile(InstanceProfileName=f"{CLUSTER}-nodes", RoleName=f"{CLUSTER}-nodes")
+    iam_client.create_role(RoleName=f"{CLUSTER}-nodes", AssumeRolePolicyDocument=json.dumps(trust))
+    iam_client.put_role_policy(RoleName=f"{CLUSTER}-nodes", PolicyName="s3",
+                        PolicyDocument=json.dumps(iam.document(iam.s3_statements(list(BUCKETS.values())))))
+    autoscaler = iam_client.create_policy(PolicyName=f"{CLUSTER}-autoscaler", PolicyDocument=json.dumps(
+        iam.document(iam.autoscaler_statements(CLUSTER))))["Policy"]["Arn"]
+    iam_client.attach_role_policy(RoleName=f"{CLUSTER}-nodes", PolicyArn=autoscaler)
+    profile = iam_client.create_instance_profile(InstanceProfileName=f"{CLUSTER}-nodes")["InstanceProfile"]["Arn"]
+    iam_client.add_role_to_instance_profile(InstanceProfileName=f"{CLUSTER}-nodes", RoleName=f"{CLUSTER}-nodes")
     return profile
 
 

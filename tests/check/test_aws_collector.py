@@ -12,13 +12,20 @@ from datetime import date
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from tests.check.support import BUCKETS, CLUSTER, FQDN, REGION, live_nodes, snapshot_parts
 
 from domino_eks import rules
 from domino_eks.collect.aws import AwsAccess, collect
 from domino_eks.errors import ToolError
 from domino_eks.rules.base import Status
 from domino_eks.sources import snapshot as snapshots
+from tests.check.support import (
+    BUCKETS,
+    CLUSTER,
+    FQDN,
+    REGION,
+    live_nodes,
+    snapshot_parts,
+)
 
 TARGET = {"cluster": CLUSTER, "fqdn": FQDN, "buckets": BUCKETS}
 

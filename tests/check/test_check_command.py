@@ -8,9 +8,18 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
-from tests.check.support import BUCKETS, FQDN, SARIF_SCHEMA, items_of, live_nodes, recorded_list, run_cli, serve_cluster
 
 from domino_eks import rules
+from tests.check.support import (
+    BUCKETS,
+    FQDN,
+    SARIF_SCHEMA,
+    items_of,
+    live_nodes,
+    recorded_list,
+    run_cli,
+    serve_cluster,
+)
 
 SPEC = """\
 apiVersion: domino-eks.io/v1alpha1

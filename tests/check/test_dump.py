@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.check.support import CLUSTER_LIST, items_of, recorded_list
 
 from domino_eks.collect import shapes
 from domino_eks.errors import InputError
 from domino_eks.sources import dump
+from tests.check.support import CLUSTER_LIST, items_of, recorded_list
 
 
 def write(tmp_path, name: str, document, indent: int | None = 4):

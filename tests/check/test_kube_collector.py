@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from tests.check.support import api_list, items_of, recorded_list, serve_cluster, write_kubeconfig
 
 from domino_eks.collect import shapes
 from domino_eks.collect.kube import KubeAccess, collect, eks_cluster_of_context
 from domino_eks.errors import ToolError
+from tests.check.support import (
+    api_list,
+    items_of,
+    recorded_list,
+    serve_cluster,
+    write_kubeconfig,
+)
 
 
 def test_every_list_is_read_through_the_client_and_pruned(httpserver, kubeconfig):

@@ -7,13 +7,13 @@ import copy
 from datetime import date
 
 import pytest
-from tests.check.support import items_of, recorded_list, snapshot_parts
 
 from domino_eks import rules
 from domino_eks.errors import InputError
 from domino_eks.model import Taint, autoscaler_tags
 from domino_eks.rules.base import Status
 from domino_eks.sources import snapshot as snapshots
+from tests.check.support import items_of, recorded_list, snapshot_parts
 
 TODAY = date(2026, 11, 24)
 

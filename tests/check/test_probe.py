@@ -21,7 +21,13 @@ from domino_eks import probe
 from domino_eks.errors import ToolError
 from domino_eks.rules.base import Status
 from domino_eks.sources import snapshot as snapshots
-from tests.check.support import live_nodes, recorded_list, run_cli, serve_cluster, snapshot_parts
+from tests.check.support import (
+    live_nodes,
+    recorded_list,
+    run_cli,
+    serve_cluster,
+    snapshot_parts,
+)
 
 NAMESPACED = r"/api/v1/namespaces/domino-eks-probe-[0-9a-f]{6}"
 UNSCHEDULABLE = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",

@@ -7,12 +7,12 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
-from tests.check.support import SARIF_SCHEMA
 
 from domino_eks.model import Location
 from domino_eks.report import junit, sarif
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 from domino_eks.rules.base import Finding, Rule, Severity, Status
+from tests.check.support import SARIF_SCHEMA
 
 
 def rule(id: str, severity: Severity = Severity.ERROR) -> Rule:

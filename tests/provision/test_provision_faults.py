@@ -13,7 +13,14 @@ import pytest
 from domino_eks.provision import apply, plan
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
-from tests.provision.support import Killed, Killer, Throttler, aws_with_hooks, expected, tagged
+from tests.provision.support import (
+    Killed,
+    Killer,
+    Throttler,
+    aws_with_hooks,
+    expected,
+    tagged,
+)
 
 APPLY_CALLS = 110  # what the apply of the one-zone test spec calls AWS: kill points are drawn below it
 

@@ -17,7 +17,14 @@ from domino_eks.provision import apply, kinds, plan
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
 from tests.conftest import EXAMPLES
-from tests.provision.support import REGION, aws_with_hooks, clients, expected, tagged, write_spec
+from tests.provision.support import (
+    REGION,
+    aws_with_hooks,
+    clients,
+    expected,
+    tagged,
+    write_spec,
+)
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:

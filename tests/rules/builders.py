@@ -9,7 +9,16 @@ from ruamel.yaml import YAML
 
 import domino_eks.rules  # noqa: F401  (registers the whole catalogue)
 from domino_eks.model import (
-    NODE_POOL_LABEL, Bucket, Cluster, Deployment, Kubernetes, Location, Node, NodeGroup, NodePool, SourceInfo,
+    NODE_POOL_LABEL,
+    Bucket,
+    Cluster,
+    Deployment,
+    Kubernetes,
+    Location,
+    Node,
+    NodeGroup,
+    NodePool,
+    SourceInfo,
     Statement,
 )
 from domino_eks.rules.base import REGISTRY, Finding

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from domino_eks import policies
+from domino_eks.knowledge import iam
 from domino_eks.model import Autoscaler, Grants
 from domino_eks.rules import Severity, Status
-from tests.rules.builders import allow, edit, edit_groups, findings, from_source, only, page_multi_az_groups
+from tests.rules.builders import (
+    allow,
+    edit,
+    edit_groups,
+    findings,
+    from_source,
+    only,
+    page_multi_az_groups,
+)
 
 # The page's example autoscaler policy (trailing comma removed): the seven actions on Resource "*".
-PAGE_POLICY = allow(policies.AUTOSCALER_REQUIRED)
+PAGE_POLICY = allow(iam.AUTOSCALER_REQUIRED)
 
 
 def _autoscaler_role(deployment, *statements):
@@ -24,8 +32,8 @@ def test_the_examples_pass_a001_and_a002(single_az, multi_az):
 # A001 ---------------------------------------------------------------------------------------------------------
 
 def test_a001_fails_when_a_required_action_is_missing(multi_az):
-    without_tags = allow(tuple(a for a in policies.AUTOSCALER_REQUIRED if a != "autoscaling:DescribeTags"))
-    found = findings("A001", _autoscaler_role(multi_az, without_tags, allow(policies.AUTOSCALER_RECOMMENDED)))
+    without_tags = allow(tuple(a for a in iam.AUTOSCALER_REQUIRED if a != "autoscaling:DescribeTags"))
+    found = findings("A001", _autoscaler_role(multi_az, without_tags, allow(iam.AUTOSCALER_RECOMMENDED)))
     (finding,) = found
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
     assert "role acme-platform does not allow autoscaling:DescribeTags:" in finding.message
@@ -34,7 +42,7 @@ def test_a001_fails_when_a_required_action_is_missing(multi_az):
 def test_a001_warns_that_the_pages_list_misses_what_current_releases_read(multi_az):
     finding = only("A001", _autoscaler_role(multi_az, PAGE_POLICY))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.WARNING)
-    assert ", ".join(policies.AUTOSCALER_RECOMMENDED) in finding.message
+    assert ", ".join(iam.AUTOSCALER_RECOMMENDED) in finding.message
 
 
 def test_a001_honours_service_wildcards(multi_az):
@@ -76,7 +84,7 @@ def test_a002_warns_for_a_service_wildcard_on_every_resource(multi_az):
 
 def test_a002_accepts_writes_scoped_to_named_groups(multi_az):
     groups = ("arn:aws:autoscaling:us-west-2:111122223333:autoScalingGroup:*:autoScalingGroupName/domino-*",)
-    deployment = _autoscaler_role(multi_az, allow(policies.AUTOSCALER_WRITE, groups))
+    deployment = _autoscaler_role(multi_az, allow(iam.AUTOSCALER_WRITE, groups))
     assert only("A002", deployment).status is Status.PASS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domino_eks import versions
+from domino_eks.knowledge import eks_versions
 from domino_eks.model import VersionSupport
 from domino_eks.rules import Severity, Status
 from tests.conftest import TODAY
@@ -73,13 +73,13 @@ def _at_version(deployment, version, support):
 
 
 def test_g003_warns_in_extended_support(multi_az):
-    finding = only("G003", _at_version(multi_az, "1.31", versions.support("1.31", TODAY)))
+    finding = only("G003", _at_version(multi_az, "1.31", eks_versions.support("1.31", TODAY)))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.WARNING)
     assert "1.31" in finding.message and "2025-11-26" in finding.message and "2026-11-26" in finding.message
 
 
 def test_g003_fails_after_extended_support(multi_az):
-    finding = only("G003", _at_version(multi_az, "1.29", versions.support("1.29", TODAY)))
+    finding = only("G003", _at_version(multi_az, "1.29", eks_versions.support("1.29", TODAY)))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
     assert "1.29" in finding.message and "2026-03-23" in finding.message
 
@@ -87,7 +87,7 @@ def test_g003_fails_after_extended_support(multi_az):
 @pytest.mark.parametrize("version, words", [("1.28", "older than 1.29"), ("1.3x", "not a Kubernetes version"),
                                             ("2.0", "not a Kubernetes version")])
 def test_g003_fails_for_versions_eks_does_not_offer(multi_az, version, words):
-    finding = only("G003", _at_version(multi_az, version, versions.support(version, TODAY)))
+    finding = only("G003", _at_version(multi_az, version, eks_versions.support(version, TODAY)))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
     assert version in finding.message and words in finding.message
 
@@ -99,7 +99,7 @@ def test_g003_fails_for_a_version_the_live_api_does_not_list(multi_az):
 
 
 def test_g003_skips_a_version_newer_than_the_shipped_calendar(multi_az):
-    finding = only("G003", _at_version(multi_az, "1.36", versions.support("1.36", TODAY)))
+    finding = only("G003", _at_version(multi_az, "1.36", eks_versions.support("1.36", TODAY)))
     assert finding.status is Status.SKIP
     assert "1.36 is newer than the EKS calendar" in finding.message and "domino-eks check" in finding.message
 
@@ -110,5 +110,5 @@ def test_g003_skips_when_the_version_is_unknown(multi_az):
 
 
 def test_g003_passes_in_standard_support(multi_az):
-    finding = only("G003", _at_version(multi_az, "1.34", versions.support("1.34", TODAY)))
+    finding = only("G003", _at_version(multi_az, "1.34", eks_versions.support("1.34", TODAY)))
     assert finding.status is Status.PASS and "2026-12-02" in finding.message

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domino_eks.rules import iam
+from domino_eks.knowledge import iam
 from tests.rules.builders import allow, deny
 
 LOGS = "arn:aws:s3:::acme-logs"

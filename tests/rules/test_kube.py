@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from domino_eks.model import NamespaceState
 from domino_eks.rules import Severity, Status
-from tests.rules.builders import findings, from_source, live_deployment, live_group, node, only
+from tests.rules.builders import (
+    findings,
+    from_source,
+    live_deployment,
+    live_group,
+    node,
+    only,
+)
 
 PLATFORM = {"dominodatalab.com/node-pool": "platform"}
 DEFAULT = {"dominodatalab.com/node-pool": "default", "domino/build-node": "true"}

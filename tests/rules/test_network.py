@@ -6,7 +6,14 @@ import pytest
 
 from domino_eks.model import Subnet
 from domino_eks.rules import Severity, Status
-from tests.rules.builders import edit, edit_groups, findings, from_source, only, page_multi_az_groups
+from tests.rules.builders import (
+    edit,
+    edit_groups,
+    findings,
+    from_source,
+    only,
+    page_multi_az_groups,
+)
 
 
 def test_the_examples_pass_the_network_rules(single_az, multi_az):

@@ -9,7 +9,14 @@ from domino_eks.rules import REGISTRY, Severity, Status
 from domino_eks.sources import eksctl
 from tests.conftest import PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY
 from tests.rules.builders import (
-    edit_groups, findings, from_source, in_zone, only, pool_of, with_pools, without_pool,
+    edit_groups,
+    findings,
+    from_source,
+    in_zone,
+    only,
+    pool_of,
+    with_pools,
+    without_pool,
 )
 
 POOL_RULES = [f"P{n:03d}" for n in range(1, 16)]

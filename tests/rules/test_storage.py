@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from domino_eks import policies
+from domino_eks.knowledge import iam
 from domino_eks.model import Grants, StorageClass
 from domino_eks.rules import Severity, Status
 from domino_eks.sources import manifests
 from tests.rules.builders import (
-    allow, bucket, deny, edit, edit_bucket, edit_groups, findings, from_source, only,
+    allow,
+    bucket,
+    deny,
+    edit,
+    edit_bucket,
+    edit_groups,
+    findings,
+    from_source,
+    only,
 )
 
 PAGE_STORAGE_CLASS = {  # the page's "example storage class specification", verbatim
@@ -205,16 +213,16 @@ def _names(deployment):
 
 def test_s007_accepts_the_pages_policy_once_it_is_valid_json(multi_az):
     page = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": list(policies.S3_BUCKET_ACTIONS),
-         "Resource": [policies.bucket_arn(n) for n in _names(multi_az)]},
-        {"Effect": "Allow", "Action": list(policies.S3_OBJECT_ACTIONS),
-         "Resource": [policies.bucket_arn(n) + "/*" for n in _names(multi_az)]},
+        {"Effect": "Allow", "Action": list(iam.S3_BUCKET_ACTIONS),
+         "Resource": [iam.bucket_arn(n) for n in _names(multi_az)]},
+        {"Effect": "Allow", "Action": list(iam.S3_OBJECT_ACTIONS),
+         "Resource": [iam.bucket_arn(n) + "/*" for n in _names(multi_az)]},
     ]}
-    assert only("S007", _node_role(multi_az, *policies.statements_from_document(page))).status is Status.PASS
+    assert only("S007", _node_role(multi_az, *iam.statements_from_document(page))).status is Status.PASS
 
 
 def test_s007_fails_for_a_missing_object_action(multi_az):
-    statements = policies.s3_statements(_names(multi_az))
+    statements = iam.s3_statements(_names(multi_az))
     reads_only = statements[1].model_copy(update={"actions": ("s3:GetObject", "s3:ListMultipartUploadParts")})
     finding = only("S007", _node_role(multi_az, statements[0], reads_only))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
@@ -223,14 +231,14 @@ def test_s007_fails_for_a_missing_object_action(multi_az):
 
 
 def test_s007_honours_wildcards_on_the_buckets_themselves(multi_az):
-    arns = tuple(policies.bucket_arn(n) for n in _names(multi_az))
+    arns = tuple(iam.bucket_arn(n) for n in _names(multi_az))
     deployment = _node_role(multi_az, allow(("s3:*",), arns + tuple(a + "/*" for a in arns)))
     assert only("S007", deployment).status is Status.PASS
 
 
 def test_s007_lets_a_deny_take_back_a_grant(multi_az):
-    logs_objects = policies.bucket_arn(bucket(multi_az, "logs").name) + "/*"
-    deployment = _node_role(multi_az, *policies.s3_statements(_names(multi_az)), deny(("s3:Delete*",), (logs_objects,)))
+    logs_objects = iam.bucket_arn(bucket(multi_az, "logs").name) + "/*"
+    deployment = _node_role(multi_az, *iam.s3_statements(_names(multi_az)), deny(("s3:Delete*",), (logs_objects,)))
     finding = only("S007", deployment)
     assert finding.status is Status.FAIL and f"s3:DeleteObject on {logs_objects}" in finding.message
 
@@ -243,7 +251,7 @@ def test_s007_warns_for_access_beyond_the_three_buckets(multi_az, resource):
 
 
 def test_s007_ignores_grants_of_other_services(multi_az):
-    deployment = _node_role(multi_az, *policies.s3_statements(_names(multi_az)), allow(("ec2:Describe*",)))
+    deployment = _node_role(multi_az, *iam.s3_statements(_names(multi_az)), allow(("ec2:Describe*",)))
     assert only("S007", deployment).status is Status.PASS
 
 

@@ -7,7 +7,15 @@ import pytest
 from domino_eks.model import Taint
 from domino_eks.rules import Severity, Status
 from tests.rules.builders import (
-    add_groups, drop_groups, edit, edit_groups, from_source, in_zone, only, pool_of, without_pool,
+    add_groups,
+    drop_groups,
+    edit,
+    edit_groups,
+    from_source,
+    in_zone,
+    only,
+    pool_of,
+    without_pool,
 )
 
 ZONE_RULES = ("Z001", "Z002", "Z003", "Z004", "Z005")

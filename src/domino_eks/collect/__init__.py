@@ -16,9 +16,7 @@ from domino_eks.collect import kube as kube_collector
 from domino_eks.collect import shapes
 from domino_eks.collect.aws import AwsAccess
 from domino_eks.collect.kube import KubeAccess
-
-SNAPSHOT_KIND = "domino-eks/snapshot"
-SNAPSHOT_VERSION = 1
+from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
 
 __all__ = ["SNAPSHOT_KIND", "SNAPSHOT_VERSION", "AwsAccess", "KubeAccess", "Target", "gather"]
 

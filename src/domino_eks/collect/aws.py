@@ -43,7 +43,11 @@ def collect(access: AwsAccess, cluster: str | None, target: Mapping, instance_id
     signing, or injected faults)."""
     import boto3
     from botocore.exceptions import (
-        ConnectTimeoutError, EndpointConnectionError, NoCredentialsError, NoRegionError, ProfileNotFound,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        ProfileNotFound,
     )
 
     if cluster is None:

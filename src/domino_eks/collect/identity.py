@@ -3,7 +3,7 @@ ACM certificates that may cover the FQDN.
 
 Roles are found from the nodes' instance profiles, the launch templates' profiles and the EKS node groups'
 node roles; each role's inline and attached policies are stored as documents, which the model reads
-with `policies.statements_from_document`.
+with `iam.statements_from_document`.
 """
 
 from __future__ import annotations

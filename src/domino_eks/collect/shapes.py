@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+SNAPSHOT_KIND = "domino-eks/snapshot"
+SNAPSHOT_VERSION = 1
 WHOLE = None  # keep the value as it is
 
 

@@ -7,8 +7,8 @@ import json
 
 import click
 
-from domino_eks import regions
 from domino_eks.errors import InputError, Problem
+from domino_eks.knowledge import regions
 from domino_eks.sources import spec, starter
 
 

@@ -8,11 +8,10 @@ from datetime import date, datetime, timezone
 
 import click
 
-from domino_eks import exitcodes
 from domino_eks.commands.options import emit, format_option, strict_option
-from domino_eks.errors import InputError, Problem
+from domino_eks.errors import ExitCode, InputError, Problem
 from domino_eks.model import BUCKET_ROLES
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 
 DEFAULT_PROBE_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 
@@ -99,7 +98,7 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
         source, deployment = _live(target, kube, AwsAccess(region, profile, endpoint_url))
     findings = rules.REGISTRY.evaluate(deployment)
     if intended is not None:
-        from domino_eks import drift
+        from domino_eks.rules import drift
 
         findings += drift.evaluate(intended, deployment)
     if probe:
@@ -131,7 +130,7 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
                err=True)
     for part, why in sorted(collected["errors"].items()):
         click.echo(f"  not collected: {part}: {why}", err=True)
-    raise SystemExit(exitcodes.OK)
+    raise SystemExit(ExitCode.OK)
 
 
 def _intended(spec_file: str | None):
@@ -224,10 +223,11 @@ def _write_json(output: str, document: dict) -> None:
 
 
 def _probed(kube, deployment, image: str, timeout: int) -> list:
+    from kubernetes.config.config_exception import ConfigException
+
     from domino_eks import probe
     from domino_eks.collect import kube as kube_collector
     from domino_eks.errors import ToolError
-    from kubernetes.config.config_exception import ConfigException
 
     try:
         api = kube_collector.api_client(kube)

@@ -8,7 +8,7 @@ import click
 
 from domino_eks import report
 from domino_eks.report import terminal
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 
 format_option = click.option(
     "--format", "fmt", type=click.Choice(report.FORMATS), default="table", show_default=True,

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from domino_eks import exitcodes
+from domino_eks.errors import ExitCode
 
 ACTION_STYLES = {"create": "green", "update": "yellow", "unchanged": "dim", "delete": "red"}
 PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
@@ -151,7 +151,7 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
         else:
             _show(survey.plan, _console())
         _show_unsupported(survey.plan)
-    raise SystemExit(exitcodes.OK)
+    raise SystemExit(ExitCode.OK)
 
 
 @click.command()
@@ -174,7 +174,8 @@ def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile:
     2 unusable input or no --auto-approve without a terminal, 130 interrupted.
     """
     from domino_eks.errors import ToolError
-    from domino_eks.provision import apply as applying, recorded, report
+    from domino_eks.provision import apply as applying
+    from domino_eks.provision import progress, recorded
     from domino_eks.provision.progress import Display
 
     with _surveyed(file, target_kind, endpoint_url, profile, region) as (aws, survey):
@@ -189,13 +190,13 @@ def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile:
     creating = {c.key for c in survey.plan.changes if c.action == "create"}
     for walk in applied.walks:
         if walk.interruption is not None:
-            console.print(report.interruption(walk, "apply"))
+            console.print(progress.interruption(walk, "apply"))
             raise walk.interruption
         if not walk.complete:
-            raise ToolError(report.problems(walk, "apply", creating))
+            raise ToolError(progress.problems(walk, "apply", creating))
     path = recorded.write_installer_values(recorded.with_outputs(survey.deployment, applied.outputs), out_dir)
     console.print(f"Applied. Installer values: {path}")
-    raise SystemExit(exitcodes.OK)
+    raise SystemExit(ExitCode.OK)
 
 
 @click.command()
@@ -215,7 +216,8 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
     Exit codes: 0 done, 1 an AWS call failed, 2 unusable input, 3 refused to delete data, 130 interrupted.
     """
     from domino_eks.errors import ToolError
-    from domino_eks.provision import destroy as destroying, report
+    from domino_eks.provision import destroy as destroying
+    from domino_eks.provision import progress
     from domino_eks.provision.plan import Change, Plan
     from domino_eks.provision.progress import Display
 
@@ -223,22 +225,22 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
         console, doomed = _console(stderr=True), survey.found.ours
         if not doomed:
             console.print("Nothing to destroy: no resource carries this deployment's tag.")
-            raise SystemExit(exitcodes.OK)
+            raise SystemExit(ExitCode.OK)
         order = destroying.in_order(destroying.deletion_order(doomed, survey.graph))
         _show(Plan(tuple(Change("delete", key) for key in order)), console)
         holders = [] if delete_data else destroying.data_at_risk(aws, doomed)
         if holders:
             console.print("destroy refused: deleting would lose data\n  " + "\n  ".join(holders) +
                           "\nNothing was deleted. Keep what you need, then run destroy --delete-data.")
-            raise SystemExit(exitcodes.FAILED)
+            raise SystemExit(ExitCode.FAILED)
         _confirm(f"Delete these {len(doomed)} resources{' and the data they hold' if delete_data else ''}?",
                  auto_approve)
         with Display(console, len(doomed), lambda _: "delete", "destroy") as display:
             walk = destroying.run(aws, doomed, survey.graph, display, delete_data=delete_data)
     if walk.interruption is not None:
-        console.print(report.interruption(walk, "destroy"))
+        console.print(progress.interruption(walk, "destroy"))
         raise walk.interruption
     if not walk.complete:
-        raise ToolError(report.problems(walk, "destroy"))
+        raise ToolError(progress.problems(walk, "destroy"))
     console.print("Destroyed.")
-    raise SystemExit(exitcodes.OK)
+    raise SystemExit(ExitCode.OK)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from domino_eks import exitcodes, sources
+from domino_eks import sources
+from domino_eks.errors import ExitCode
 from domino_eks.render.manifests import FILL
 from domino_eks.render.writer import render_all
 
@@ -42,4 +43,4 @@ def render(file: str, out_dir: Path) -> None:
     marked = [str(path) for path in written if FILL in path.read_text(encoding="utf-8")]
     if marked:
         click.echo(f"{FILL} marks values not known yet, in: {', '.join(marked)}", err=True)
-    raise SystemExit(exitcodes.OK)
+    raise SystemExit(ExitCode.OK)

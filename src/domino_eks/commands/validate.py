@@ -6,7 +6,7 @@ import click
 
 from domino_eks import rules, sources
 from domino_eks.commands.options import emit, format_option, strict_option
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 
 
 def validate_file(path: str, select: tuple[str, ...] = ()) -> FindingsResult:

@@ -18,7 +18,7 @@ from domino_eks.provision.handlers import HANDLERS
 from domino_eks.provision.plan import Plan
 from domino_eks.provision.resources import Existing, Key, is_known, resolve
 from domino_eks.provision.session import Aws
-from domino_eks.provision.walk import Observer, Step, WalkResult, Walker
+from domino_eks.provision.walk import Observer, Step, Walker, WalkResult
 
 WORKERS = 32  # wider than any level of the graph: nothing ready ever waits for a thread
 NOT_SUPPORTED = "not supported by this endpoint: skipped"

@@ -11,8 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from domino_eks import policies
 from domino_eks.errors import InputError, Problem
+from domino_eks.knowledge import iam
 from domino_eks.model import Deployment, NodeGroup, NodePool
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
@@ -189,7 +189,7 @@ def _identity(b: Builder) -> Identity:
         if grants is not None:
             policy = b.add(kinds.IAM_POLICY, logical, {
                 "name": tags.bounded(f"{b.name}-{logical}", 128),
-                "document": policies.document(grants.statements),
+                "document": iam.document(grants.statements),
             })
             ours.append(policy.arn)
     cluster_role = b.add(kinds.IAM_ROLE, "cluster", {
@@ -377,7 +377,7 @@ def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:
 
 
 def tls_only_policy(bucket: str) -> dict:
-    arn = policies.bucket_arn(bucket)
+    arn = iam.bucket_arn(bucket)
     return {"Version": "2012-10-17", "Statement": [{
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",

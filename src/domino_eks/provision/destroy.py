@@ -16,7 +16,7 @@ from domino_eks.provision.graph import Graph
 from domino_eks.provision.handlers import HANDLERS
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
-from domino_eks.provision.walk import Observer, Step, WalkResult, Walker
+from domino_eks.provision.walk import Observer, Step, Walker, WalkResult
 
 WORKERS = 32
 

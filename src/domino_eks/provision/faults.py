@@ -60,7 +60,10 @@ class Fault:
 
 def describe(error: BaseException) -> Fault:
     from botocore.exceptions import (
-        ClientError, EndpointConnectionError, NoCredentialsError, WaiterError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        WaiterError,
     )
 
     if isinstance(error, ClientError):

@@ -1,4 +1,5 @@
-"""What a person watches during apply and destroy: one spinner per resource in flight, one line per resource done."""
+"""What a person watches during apply and destroy: one spinner per resource in flight, one line per resource done,
+and, when a run does not finish, per resource the AWS error code and what to do."""
 
 from __future__ import annotations
 
@@ -8,11 +9,18 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from domino_eks.provision import faults
 from domino_eks.provision.resources import Key
-from domino_eks.provision.walk import Step
+from domino_eks.provision.walk import Step, WalkResult
 
 MARKS = {"create": "[green]+[/]", "update": "[yellow]~[/]", "unchanged": "[dim]=[/]", "delete": "[red]-[/]"}
 
@@ -56,3 +64,22 @@ class Display:
                 self._progress.remove_task(task)
             self._progress.advance(self._overall)
         self._console.print(text, highlight=False)
+
+
+def problems(walk: WalkResult, verb: str, created: set | frozenset = frozenset()) -> str:
+    """The failures, what waited on them, and what was cut short; `created`: keys apply was creating."""
+    lines = [f"{verb} did not finish: {len(walk.failures)} failed, {len(walk.blocked)} not attempted"]
+    for key, error in sorted(walk.failures.items()):
+        partly = " (it may exist in part; the next apply completes it)" if key in created else ""
+        lines.append(f"  ✗ {key}: {faults.describe(error)}{partly}")
+    for key, cause in sorted(walk.blocked.items()):
+        lines.append(f"  · {key}: not attempted, it waits on {cause}")
+    lines.append(f"What succeeded is kept; {faults.RUN_AGAIN}.")
+    return "\n".join(lines)
+
+
+def interruption(walk: WalkResult, verb: str) -> str:
+    lines = [f"{verb} interrupted: {len(walk.results)} done, {len(walk.stopped)} stopped mid-way"]
+    lines += [f"  · {key}" for key in sorted(walk.stopped)]
+    lines.append(f"Nothing is lost: {faults.RESUMES}.")
+    return "\n".join(lines)

@@ -79,7 +79,7 @@ def static_session(region: str) -> Any:
     """A session with the emulator's fixed credentials: no profile, no environment needed."""
     import boto3
 
-    from domino_eks import emulator
+    from domino_eks.aws import emulator
 
     return boto3.Session(region_name=region, **emulator.CREDENTIALS)
 
@@ -88,7 +88,7 @@ def static_session(region: str) -> Any:
 def connect(target: Target) -> Iterator[Aws]:
     """Clients for `target`; for `local`, the emulator runs for exactly the life of this context."""
     if target.kind == "local":
-        from domino_eks import emulator
+        from domino_eks.aws import emulator
 
         with emulator.running() as url:
             yield Aws(static_session(target.region), url)

@@ -15,10 +15,17 @@ import textwrap
 
 from ruamel.yaml import YAML
 
-from domino_eks import eksctl_defaults, versions
+from domino_eks.knowledge import eks_versions, eksctl_defaults
 from domino_eks.model import (
-    AUTOSCALER_ENABLED_TAG, AUTOSCALER_TAG_PREFIX, PLATFORM, Deployment, Network, NodeGroup, NodePool,
-    autodiscovery_cluster, node_template_tags,
+    AUTOSCALER_ENABLED_TAG,
+    AUTOSCALER_TAG_PREFIX,
+    PLATFORM,
+    Deployment,
+    Network,
+    NodeGroup,
+    NodePool,
+    autodiscovery_cluster,
+    node_template_tags,
 )
 from domino_eks.render.iam import uses_autoscaler
 
@@ -29,13 +36,13 @@ Changes = list[str]  # header lines, in the order the rendering meets them
 
 
 def _version(deployment: Deployment) -> str:
-    return deployment.cluster.version or versions.EKSCTL_DEFAULT_VERSION
+    return deployment.cluster.version or eksctl_defaults.VERSION
 
 
 def _containerd_only(version: str) -> bool:
     """False for a version that is not major.minor: then nothing is known to be gone, so nothing is dropped."""
-    parsed = versions.parse(version)
-    return parsed is not None and parsed >= versions.CONTAINERD_ONLY_FROM
+    parsed = eks_versions.parse(version)
+    return parsed is not None and parsed >= eks_versions.CONTAINERD_ONLY_FROM
 
 
 def _is_autodiscovery_tag(key: str) -> bool:

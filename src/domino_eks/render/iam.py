@@ -1,6 +1,6 @@
 """The IAM policies the page asks for, as strict JSON: node access to the three buckets, and the autoscaler's.
 
-The statements come from `domino_eks.policies`, the same builders `apply` attaches, so the files show
+The statements come from `domino_eks.knowledge.iam`, the same builders `apply` attaches, so the files show
 exactly what the tool grants. JSON has no comments: a bucket the source does not name is written as
 `__FILL__-<role>-bucket`, which names the bucket to put there.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from domino_eks import policies
+from domino_eks.knowledge import iam
 from domino_eks.model import BUCKET_ROLES, Deployment
 from domino_eks.render.manifests import FILL
 
@@ -28,11 +28,11 @@ def uses_autoscaler(deployment: Deployment) -> bool:
 
 
 def s3_access_policy(deployment: Deployment) -> str:
-    return _json(policies.document(policies.s3_statements(bucket_names(deployment))))
+    return _json(iam.document(iam.s3_statements(bucket_names(deployment))))
 
 
 def autoscaler_policy(deployment: Deployment) -> str:
-    return _json(policies.document(policies.autoscaler_statements(deployment.cluster.name)))
+    return _json(iam.document(iam.autoscaler_statements(deployment.cluster.name)))
 
 
 def _json(document: dict) -> str:

@@ -13,7 +13,12 @@ from ruamel.yaml.comments import CommentedMap
 from domino_eks.model import NODE_POOL_LABEL, Deployment
 from domino_eks.render import iam
 from domino_eks.render.manifests import (
-    EFS_ID_UNKNOWN, FILL, SHARED_CLASS_NAME, block_class_name, mark_unknown, yaml_text,
+    EFS_ID_UNKNOWN,
+    FILL,
+    SHARED_CLASS_NAME,
+    block_class_name,
+    mark_unknown,
+    yaml_text,
 )
 
 SCHEMA = "1.2"

@@ -14,8 +14,14 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from domino_eks.model import (
-    BLOCK_CLASS_NAME, DEFAULT_CLASS_ANNOTATION, EBS_CSI_PARAMETERS, EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER,
-    EFS_CSI_PROVISIONER, Deployment, StorageClass,
+    BLOCK_CLASS_NAME,
+    DEFAULT_CLASS_ANNOTATION,
+    EBS_CSI_PARAMETERS,
+    EBS_CSI_PROVISIONER,
+    EBS_IN_TREE_PROVISIONER,
+    EFS_CSI_PROVISIONER,
+    Deployment,
+    StorageClass,
 )
 
 # Marks a value not known yet, in every rendered file: the convention of Domino's own provisioning tools.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domino_eks.report import json as json_report
 from domino_eks.report import junit, sarif, terminal
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 
 _RENDERERS = {"table": terminal.render, "json": json_report.render, "junit": junit.render, "sarif": sarif.render}
 FORMATS = tuple(_RENDERERS)

@@ -6,7 +6,7 @@ import json
 
 from domino_eks import __version__
 from domino_eks.model import Location
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 from domino_eks.rules.base import Finding
 
 ENVELOPE_VERSION = "1"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 from domino_eks.rules.base import Finding, Severity, Status
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from domino_eks import __version__
 from domino_eks.model import Location
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 from domino_eks.rules.base import Finding, Rule, Severity, Status
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from domino_eks.results import FindingsResult
+from domino_eks.report.result import FindingsResult
 from domino_eks.rules.base import Finding, Severity, Status
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "pass": "green", "skip": "dim"}

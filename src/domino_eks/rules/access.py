@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from domino_eks import policies
-from domino_eks.model import AUTOSCALER_TAG_PREFIX, Deployment, Grants, NodeGroup, autodiscovery_cluster
-from domino_eks.rules import iam
+from domino_eks.knowledge import iam
+from domino_eks.model import (
+    AUTOSCALER_TAG_PREFIX,
+    Deployment,
+    Grants,
+    NodeGroup,
+    autodiscovery_cluster,
+)
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule
-from domino_eks.rules.facts import unknown
+from domino_eks.rules.unknown import unknown
 
 SECTION = "Autoscale access"
 _TEMPLATE_MARKS = ("{{", "}}", "<", ">", "$")
@@ -35,11 +40,11 @@ def autoscaler_permissions(d: Deployment) -> Iterator[Outcome]:
     if isinstance(grants, Outcome):
         yield grants
         return
-    missing = [a for a in policies.AUTOSCALER_REQUIRED if not iam.allows(grants.statements, a)]
+    missing = [a for a in iam.AUTOSCALER_REQUIRED if not iam.allows(grants.statements, a)]
     if missing:
         yield failed(f"{grants.where} does not allow {', '.join(missing)}: the Cluster Autoscaler cannot "
                      "list or resize the node groups.", grants.location)
-    lacking = [a for a in policies.AUTOSCALER_RECOMMENDED if not iam.allows(grants.statements, a)]
+    lacking = [a for a in iam.AUTOSCALER_RECOMMENDED if not iam.allows(grants.statements, a)]
     if lacking:
         yield failed(f"{grants.where} does not allow {', '.join(lacking)}, which current Cluster Autoscaler "
                      "releases read: it logs errors and cannot size groups that scale from zero.",
@@ -87,7 +92,7 @@ def _unscoped_writes(grants: Grants) -> Iterator[Outcome]:
     for statement in grants.statements:
         if statement.effect != "Allow" or statement.condition or iam.ANY_RESOURCE not in statement.resources:
             continue
-        writes = [a for a in policies.AUTOSCALER_WRITE if iam.covers(statement, a)]
+        writes = [a for a in iam.AUTOSCALER_WRITE if iam.covers(statement, a)]
         if writes:
             yield failed(f"{grants.where} allows {', '.join(writes)} on Resource \"*\" with no condition: it can "
                          "resize or terminate every Auto Scaling group in the account.", grants.location)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from domino_eks.model import Certificate, Deployment, name_covers
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import unknown
+from domino_eks.rules.unknown import unknown
 
 SECTION = "Domain"
 MAX_NAME = 253

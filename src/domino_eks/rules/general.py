@@ -6,10 +6,10 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from domino_eks import regions, versions
+from domino_eks.knowledge import eks_versions, regions
 from domino_eks.model import Deployment, Location
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import unknown
+from domino_eks.rules.unknown import unknown
 
 SECTION = "Set up an EKS cluster for Domino"
 NAME_LIMIT = 100
@@ -125,18 +125,18 @@ def kubernetes_version(d: Deployment) -> Iterator[Outcome]:
 
 def _uncalendared(version: str, listed_by_api: bool, where: Location | None) -> Outcome:
     """A version the support calendar does not list: mistyped, retired, or newer than the shipped table."""
-    oldest, newest = min(versions.CALENDAR, key=versions.parse), max(versions.CALENDAR, key=versions.parse)
-    parsed = versions.parse(version)
+    oldest, newest = min(eks_versions.CALENDAR, key=eks_versions.parse), max(eks_versions.CALENDAR, key=eks_versions.parse)
+    parsed = eks_versions.parse(version)
     if listed_by_api:
         return failed(f"EKS does not list Kubernetes {version!r} among its versions (eks:DescribeClusterVersions); "
                       "a cluster cannot be created or kept at it.", where)
     if parsed is None or parsed[0] != 1:
         return failed(f"{version!r} is not a Kubernetes version EKS offers; EKS versions look like 1.NN "
                       f"({oldest} to {newest} in the shipped calendar).", where)
-    if parsed < versions.parse(oldest):
+    if parsed < eks_versions.parse(oldest):
         return failed(f"Kubernetes {version} is older than {oldest}, whose EKS extended support ends "
-                      f"{versions.CALENDAR[oldest][2]}: EKS no longer offers it.", where)
-    if parsed > versions.parse(newest):
+                      f"{eks_versions.CALENDAR[oldest][2]}: EKS no longer offers it.", where)
+    if parsed > eks_versions.parse(newest):
         return skipped(f"Kubernetes {version} is newer than the EKS calendar shipped with the tool "
                        f"({oldest} to {newest}); its support is checked live by domino-eks check.")
     return skipped(f"the support status of Kubernetes {version} was not looked up; checked live by "

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from domino_eks.model import DOMINO_NAMESPACES, Deployment, Location, Node, NodeGroup, NodePool
+from domino_eks.model import (
+    DOMINO_NAMESPACES,
+    Deployment,
+    Location,
+    Node,
+    NodeGroup,
+    NodePool,
+)
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import unknown
+from domino_eks.rules.unknown import unknown
 
 _NEEDS_A_CLUSTER = dict.fromkeys(("spec", "eksctl"), "it needs a live cluster — checked by domino-eks check")
 

@@ -7,10 +7,10 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from domino_eks import layout, versions
+from domino_eks.knowledge import eks_versions, subnet_layout
 from domino_eks.model import Deployment, NodeGroup, Subnet
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import unknown
+from domino_eks.rules.unknown import unknown
 
 ENFORCING_ENGINES = ("calico", "vpc-cni", "cilium")
 _DOCKER_BRIDGE_FLAG = re.compile(r"--enable-docker-bridge[=\s]+true\b")
@@ -48,10 +48,10 @@ def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
     title="Node subnet too small for the Amazon VPC CNI",
     rationale=(
         "With the Amazon VPC CNI every pod takes an address of its node's subnet. The page asks for subnets "
-        f"of at least a /{layout.NODE_SUBNET_PREFIX_LIMIT} for the cluster; a smaller subnet runs out of "
+        f"of at least a /{subnet_layout.NODE_SUBNET_PREFIX_LIMIT} for the cluster; a smaller subnet runs out of "
         "addresses and new pods stay in ContainerCreating."
     ),
-    fix=f"Give the nodes subnets of a /{layout.NODE_SUBNET_PREFIX_LIMIT} or larger (the spec sizes them from the "
+    fix=f"Give the nodes subnets of a /{subnet_layout.NODE_SUBNET_PREFIX_LIMIT} or larger (the spec sizes them from the "
         "pools), or add a pod subnet with VPC CNI custom networking.",
     section="Network plugin",
 )
@@ -83,15 +83,15 @@ def _subnet_sizes(d: Deployment, subnets: list[Subnet]) -> Iterator[Outcome]:
         yield skipped("the nodes' subnets are unknown: no subnet of the nodes' kind (private or public) lies in "
                       "their zones.")
         return
-    minimum = layout.NODE_SUBNET_PREFIX_LIMIT
+    minimum = subnet_layout.NODE_SUBNET_PREFIX_LIMIT
     for subnet in subnets:
         network = _cidr(subnet.cidr)
         if network is None:
             yield failed(f"node subnet {_describe(subnet)} is not a CIDR such as 10.0.0.0/23.", d.network.location)
         elif network.prefixlen > minimum:
             prefix = network.prefixlen
-            yield failed(f"node subnet {_describe(subnet)} is a /{prefix} with {layout.usable(prefix)} usable "
-                         f"addresses, smaller than a /{minimum} ({layout.usable(minimum)}): with the VPC CNI "
+            yield failed(f"node subnet {_describe(subnet)} is a /{prefix} with {subnet_layout.usable(prefix)} usable "
+                         f"addresses, smaller than a /{minimum} ({subnet_layout.usable(minimum)}): with the VPC CNI "
                          "every pod takes one, so pods stop starting as the pools grow.", d.network.location)
     yield passed(f"every node subnet is a /{minimum} or larger.")
 
@@ -197,14 +197,14 @@ def nodes_private(d: Deployment) -> Iterator[Outcome]:
 )
 def docker_bridge_on_build_nodes(d: Deployment) -> Iterator[Outcome]:
     build_pools = [p for p in d.domino_pools if p.is_build]
-    version = versions.parse(d.cluster.version)
+    version = eks_versions.parse(d.cluster.version)
     if not build_pools:
         yield passed("not applicable: no pool carries domino/build-node: \"true\" (P006 reports that).")
     elif d.cluster.version is None:
         yield unknown(d, "the Kubernetes version (Docker or containerd runtime)", gaps=_AWS_GAPS)
     elif version is None:
         yield skipped(f"Kubernetes version {d.cluster.version!r} is not major.minor, so the node runtime is unknown.")
-    elif version >= versions.CONTAINERD_ONLY_FROM:
+    elif version >= eks_versions.CONTAINERD_ONLY_FROM:
         for pool in build_pools:
             yield failed(f"pool {pool.name} builds environments on Kubernetes {d.cluster.version}, whose nodes run "
                          "containerd only: --enable-docker-bridge no longer exists and a daemon.json edit does "
@@ -251,7 +251,7 @@ def pod_addresses_fit(d: Deployment) -> Iterator[Outcome]:
                      "not one secondary IP each.")
     elif network.subnets is None:
         yield _unknown_subnets(d)
-    elif (demand := layout.address_demand(d.groups)) is None:
+    elif (demand := subnet_layout.address_demand(d.groups)) is None:
         yield skipped("pod-address demand unknown: a node group's instance type (or its max pods), max size "
                       "or zones are not known.")
     else:
@@ -276,4 +276,4 @@ def _addresses(subnet: Subnet) -> int:
     if subnet.free_addresses is not None:
         return subnet.free_addresses
     network = _cidr(subnet.cidr)
-    return layout.usable(network.prefixlen) if network is not None else 0
+    return subnet_layout.usable(network.prefixlen) if network is not None else 0

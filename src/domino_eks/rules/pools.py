@@ -7,13 +7,22 @@ from fnmatch import fnmatchcase
 from operator import attrgetter
 from typing import TypeVar
 
-from domino_eks import instances
+from domino_eks.knowledge import instances
 from domino_eks.model import (
-    BUILD_NODE_LABEL, DEFAULT, DEFAULT_GPU, DOMINO_NAMESPACES, GPU_LABEL, NODE_POOL_LABEL, NODE_TEMPLATE_LABEL_TAG,
-    PLATFORM, Deployment, NodeGroup, NodePool,
+    BUILD_NODE_LABEL,
+    DEFAULT,
+    DEFAULT_GPU,
+    DOMINO_NAMESPACES,
+    GPU_LABEL,
+    NODE_POOL_LABEL,
+    NODE_TEMPLATE_LABEL_TAG,
+    PLATFORM,
+    Deployment,
+    NodeGroup,
+    NodePool,
 )
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import unknown
+from domino_eks.rules.unknown import unknown
 
 POOLS = "Node pools"
 OVERVIEW = "Domino on EKS"

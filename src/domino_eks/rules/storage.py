@@ -7,14 +7,21 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from domino_eks import policies, versions
+from domino_eks.knowledge import eks_versions, iam
 from domino_eks.model import (
-    BUCKET_ROLES, EBS_CSI_PARAMETERS, EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER, PLATFORM, Bucket, Deployment,
-    Grants, Location, StorageClass,
+    BUCKET_ROLES,
+    EBS_CSI_PARAMETERS,
+    EBS_CSI_PROVISIONER,
+    EBS_IN_TREE_PROVISIONER,
+    PLATFORM,
+    Bucket,
+    Deployment,
+    Grants,
+    Location,
+    StorageClass,
 )
-from domino_eks.rules import iam
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import unknown
+from domino_eks.rules.unknown import unknown
 
 CSI_MIGRATION_FROM = (1, 23)  # from here in-tree EBS volumes are served by the CSI driver
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
@@ -65,7 +72,7 @@ def ebs_class_provisions(d: Deployment) -> Iterator[Outcome]:
 
 def _csi_driver_present(d: Deployment, ebs: list[StorageClass]) -> Iterator[Outcome]:
     # Every version EKS still offers is past CSI migration, so only a known older version spares the driver.
-    version = versions.parse(d.cluster.version)
+    version = eks_versions.parse(d.cluster.version)
     if version is not None and version < CSI_MIGRATION_FROM:
         return
     installed = (EBS_CSI_PROVISIONER in d.kubernetes.csi_drivers if d.kubernetes.csi_drivers is not None
@@ -288,8 +295,8 @@ def node_role_s3_access(d: Deployment) -> Iterator[Outcome]:
 
 
 def _missing_s3_access(grants: Grants, buckets: tuple[Bucket, ...]) -> Iterator[Outcome]:
-    needed = [(action, policies.bucket_arn(b.name)) for b in buckets for action in policies.S3_BUCKET_ACTIONS]
-    needed += [(action, f"{policies.bucket_arn(b.name)}/*") for b in buckets for action in policies.S3_OBJECT_ACTIONS]
+    needed = [(action, iam.bucket_arn(b.name)) for b in buckets for action in iam.S3_BUCKET_ACTIONS]
+    needed += [(action, f"{iam.bucket_arn(b.name)}/*") for b in buckets for action in iam.S3_OBJECT_ACTIONS]
     missing: dict[str, list[str]] = {}
     for action, resource in needed:
         if not iam.allows(grants.statements, action, resource):
@@ -301,7 +308,7 @@ def _missing_s3_access(grants: Grants, buckets: tuple[Bucket, ...]) -> Iterator[
 
 
 def _s3_access_beyond(grants: Grants, buckets: tuple[Bucket, ...]) -> Iterator[Outcome]:
-    arns = [policies.bucket_arn(b.name) for b in buckets]
+    arns = [iam.bucket_arn(b.name) for b in buckets]
     s3_grants = [s for s in grants.statements if s.effect == "Allow" and iam.may_grant_service(s, "s3")]
     beyond = sorted({r for s in s3_grants for r in s.resources if not _within_buckets(r, arns)})
     if beyond:

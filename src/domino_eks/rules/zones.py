@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from domino_eks.model import PLATFORM, Deployment, NodeGroup, NodePool
 from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.facts import unknown
+from domino_eks.rules.unknown import unknown
 
 SECTION = "Node pools"
 _AWS_GAPS = ("ec2", "autoscaling", "aws")

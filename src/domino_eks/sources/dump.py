@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from domino_eks.collect import SNAPSHOT_KIND, SNAPSHOT_VERSION, shapes
+from domino_eks.collect import shapes
+from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
 from domino_eks.errors import InputError, Problem
 
 KUBECTL_COMMAND = "kubectl get nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json"

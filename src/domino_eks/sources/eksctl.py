@@ -14,18 +14,43 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from domino_eks import eksctl_defaults, policies, regions, versions
 from domino_eks.errors import InputError, Problem
-from domino_eks.instances import default_image_accelerated
+from domino_eks.knowledge import eks_versions, eksctl_defaults, iam, regions
+from domino_eks.knowledge.instances import default_image_accelerated
 from domino_eks.model import (
-    AUTOSCALER_TAG_PREFIX, NODE_POOL_LABEL, PLATFORM, Access, Autoscaler, Cluster, Deployment, FargateProfile, Grants,
-    Kubernetes, Location, Network, NodeGroup, NodePool, SourceInfo, Statement, Storage, Subnet, Taint,
+    AUTOSCALER_TAG_PREFIX,
+    NODE_POOL_LABEL,
+    PLATFORM,
+    Access,
+    Autoscaler,
+    Cluster,
+    Deployment,
+    FargateProfile,
+    Grants,
+    Kubernetes,
+    Location,
+    Network,
+    NodeGroup,
+    NodePool,
+    SourceInfo,
+    Statement,
+    Storage,
+    Subnet,
+    Taint,
     node_template_tags,
 )
 from domino_eks.sources import yamlfile
@@ -506,7 +531,7 @@ def _declared_statements(group: GroupConfig) -> tuple[Statement, ...] | None:
     if group.iam.with_addon_policies.auto_scaler:
         statements += AUTOSCALER_ADDON_POLICY
     if group.iam.attach_policy:
-        statements += policies.statements_from_document(group.iam.attach_policy)
+        statements += iam.statements_from_document(group.iam.attach_policy)
     return statements or None
 
 
@@ -531,7 +556,7 @@ def _autoscaler_enabled(groups: list[GroupConfig]) -> bool | None:
 
 def to_deployment(config: ClusterConfig, document: Any, file: str, today: date) -> Deployment:
     meta = config.metadata
-    version = meta.version or versions.EKSCTL_DEFAULT_VERSION
+    version = meta.version or eksctl_defaults.VERSION
     group_lists: list[tuple[str, list[GroupConfig], bool]] = [
         ("nodeGroups", config.node_groups, False), ("managedNodeGroups", config.managed_node_groups, True),
     ]
@@ -549,7 +574,7 @@ def to_deployment(config: ClusterConfig, document: Any, file: str, today: date) 
             name=meta.name,
             region=meta.region,
             version=version,
-            version_support=versions.support(version, today),
+            version_support=eks_versions.support(version, today),
             control_plane_zones=tuple(config.availability_zones) if config.availability_zones else None,
             tags=meta.tags,
             location=yamlfile.location(document, file, "metadata"),

@@ -11,13 +11,31 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domino_eks import layout, policies, regions, versions
-from domino_eks.instances import default_image_accelerated
+from domino_eks.knowledge import eks_versions, iam, regions, subnet_layout
+from domino_eks.knowledge.instances import default_image_accelerated
 from domino_eks.model import (
+    BLOCK_CLASS_NAME,
+    EBS_CSI_PROVISIONER,
+    NODE_POOL_LABEL,
+    Access,
+    Autoscaler,
+    Bucket,
+    BucketRole,
+    Certificate,
+    Cluster,
+    Deployment,
+    Domain,
+    Efs,
+    Grants,
+    Kubernetes,
+    Network,
+    NodeGroup,
+    NodePool,
+    SourceInfo,
+    Storage,
+    StorageClass,
+    Taint,
     autoscaler_tags,
-    BLOCK_CLASS_NAME, EBS_CSI_PROVISIONER, NODE_POOL_LABEL, Access, Autoscaler, Bucket, BucketRole, Certificate,
-    Cluster, Deployment, Domain, Efs, Grants, Kubernetes, Network, NodeGroup, NodePool, SourceInfo, Storage,
-    StorageClass, Taint,
 )
 from domino_eks.sources import manifests, yamlfile
 
@@ -32,13 +50,13 @@ class Strict(BaseModel):
 class Metadata(Strict):
     name: str = Field(description="EKS cluster name; also the prefix of every resource the tool creates")
     region: str = Field(description="AWS region, e.g. us-west-2")
-    version: str = Field(versions.SPEC_DEFAULT_VERSION, description="Kubernetes version (EKS)")
+    version: str = Field(eks_versions.SPEC_DEFAULT_VERSION, description="Kubernetes version (EKS)")
     tags: dict[str, str] = Field(default_factory=dict, description="tags added to every AWS resource")
 
     @field_validator("version", mode="before")
     @classmethod
     def _version_text(cls, value: Any) -> Any:
-        return versions.normalise(value) if isinstance(value, (int, float)) else value
+        return eks_versions.normalise(value) if isinstance(value, (int, float)) else value
 
 
 class TaintSpec(Strict):
@@ -240,8 +258,8 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
     meta = spec.metadata
     pools = tuple(_pool(spec, i, p, document, file) for i, p in enumerate(spec.node_pools))
     cp_zones = control_plane_zones(spec)
-    demand = layout.address_demand(g for p in pools for g in p.groups) or {}
-    subnets = layout.plan_subnets(spec.network.vpc_cidr, cp_zones, demand)
+    demand = subnet_layout.address_demand(g for p in pools for g in p.groups) or {}
+    layout = subnet_layout.plan_subnets(spec.network.vpc_cidr, cp_zones, demand)
     names = bucket_names(spec)
     platform_role = f"{meta.name}-nodes"
     return Deployment(
@@ -250,7 +268,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
             name=meta.name,
             region=meta.region,
             version=meta.version,
-            version_support=versions.support(meta.version, today),
+            version_support=eks_versions.support(meta.version, today),
             control_plane_zones=tuple(cp_zones),
             tags=meta.tags,
             location=yamlfile.location(document, file, "metadata"),
@@ -259,7 +277,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
         network=Network(
             vpc_id=spec.network.vpc_id,
             vpc_cidr=spec.network.vpc_cidr,
-            subnets=subnets,
+            subnets=layout,
             cni="vpc-cni",
             policy_engine=spec.network.network_policy,
             prefix_delegation=spec.network.prefix_delegation,
@@ -291,8 +309,8 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
             ebs_csi_driver=True,
         ),
         access=Access(
-            node_role=Grants(statements=policies.s3_statements(list(names.values())), where=f"role {platform_role}"),
-            autoscaler=Grants(statements=policies.autoscaler_statements(meta.name), where=f"role {platform_role}")
+            node_role=Grants(statements=iam.s3_statements(list(names.values())), where=f"role {platform_role}"),
+            autoscaler=Grants(statements=iam.autoscaler_statements(meta.name), where=f"role {platform_role}")
             if spec.autoscaler.enabled else None,
         ),
         domain=Domain(

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from domino_eks import regions
+from domino_eks.knowledge import regions
 from domino_eks.sources.spec import API_VERSION, KIND, Spec
 from domino_eks.sources.yamlfile import model_inside
 

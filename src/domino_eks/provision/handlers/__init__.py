@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from domino_eks.provision.handlers import domain, efs, eks, iam, network, nodes, s3, security
+from domino_eks.provision.handlers import (
+    domain,
+    efs,
+    eks,
+    iam,
+    network,
+    nodes,
+    s3,
+    security,
+)
 from domino_eks.provision.handlers.base import Handler
 
 HANDLERS: dict[str, Handler] = {

@@ -10,7 +10,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domino_eks.provision import kinds, tags, waiters
-from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, retag, tolerating
+from domino_eks.provision.handlers.base import (
+    Handler,
+    Scope,
+    ids,
+    paginate,
+    retag,
+    tolerating,
+)
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
 

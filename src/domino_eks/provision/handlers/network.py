@@ -7,7 +7,15 @@ from typing import Any
 
 from domino_eks.provision import faults, kinds, tags
 from domino_eks.provision.handlers.base import (
-    Handler, LookupFailed, Scope, ids, ours, paginate, retag, tag_spec, tolerating,
+    Handler,
+    LookupFailed,
+    Scope,
+    ids,
+    ours,
+    paginate,
+    retag,
+    tag_spec,
+    tolerating,
 )
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws

@@ -13,7 +13,15 @@ from typing import Any
 
 from domino_eks.provision import kinds, tags, userdata, waiters
 from domino_eks.provision.handlers.base import (
-    Handler, Scope, ids, missing_tags, ours, paginate, retag, tag_spec, tolerating,
+    Handler,
+    Scope,
+    ids,
+    missing_tags,
+    ours,
+    paginate,
+    retag,
+    tag_spec,
+    tolerating,
 )
 from domino_eks.provision.resources import UNKNOWN, Existing, is_known
 from domino_eks.provision.session import Aws

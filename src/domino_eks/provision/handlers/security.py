@@ -10,7 +10,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domino_eks.provision import faults, kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, ids, ours, paginate, retag, tag_spec, tolerating
+from domino_eks.provision.handlers.base import (
+    Handler,
+    Scope,
+    ids,
+    ours,
+    paginate,
+    retag,
+    tag_spec,
+    tolerating,
+)
 from domino_eks.provision.handlers.network import ec2_tags
 from domino_eks.provision.resources import Existing
 from domino_eks.provision.session import Aws

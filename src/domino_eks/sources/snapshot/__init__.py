@@ -15,7 +15,13 @@ from datetime import date, datetime
 
 from domino_eks.collect.shapes import KUBERNETES_PARTS
 from domino_eks.errors import InputError, Problem
-from domino_eks.model import AUTOSCALER_ENABLED_TAG, BUCKET_ROLES, Autoscaler, Deployment, SourceInfo
+from domino_eks.model import (
+    AUTOSCALER_ENABLED_TAG,
+    BUCKET_ROLES,
+    Autoscaler,
+    Deployment,
+    SourceInfo,
+)
 from domino_eks.sources.snapshot import groups, identity, network, objects, storage
 from domino_eks.sources.snapshot.cluster import cluster
 from domino_eks.sources.snapshot.facts import Facts, tags

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from domino_eks import versions
 from domino_eks.collect.shapes import SERVER_VERSION
+from domino_eks.knowledge import eks_versions
 from domino_eks.model import Cluster, Location, VersionSupport
 from domino_eks.sources.snapshot.facts import Facts, first
 
@@ -36,14 +36,14 @@ def _version(facts: Facts) -> str | None:
     if reported:
         return _minor(reported)
     kubelets = {_minor(n.kubelet_version) for n in facts.nodes or ()} - {None}
-    return max(kubelets, key=versions.parse, default=None)
+    return max(kubelets, key=eks_versions.parse, default=None)
 
 
 def _support(facts: Facts, version: str) -> VersionSupport:
     """EKS's own calendar when DescribeClusterVersions answered, else the one shipped with the tool."""
     listed = next((v for v in facts.aws_part("cluster_versions") or () if v.get("clusterVersion") == version), None)
     if listed is None:
-        return versions.support(version, facts.on)
+        return eks_versions.support(version, facts.on)
     return VersionSupport(
         status=_SUPPORT_STATUS.get(listed.get("versionStatus"), "unknown"),
         end_of_standard=_day(listed.get("endOfStandardSupportDate")),

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 
 from domino_eks.collect.shapes import ASG_NAME_TAG
 from domino_eks.model import (
-    NODE_POOL_LABEL, NODE_TEMPLATE_LABEL_TAG, NODE_TEMPLATE_TAINT_TAG, Location, NodeGroup, NodePool, Taint,
+    NODE_POOL_LABEL,
+    NODE_TEMPLATE_LABEL_TAG,
+    NODE_TEMPLATE_TAINT_TAG,
+    Location,
+    NodeGroup,
+    NodePool,
+    Taint,
 )
 from domino_eks.sources.snapshot.facts import Facts, KubeNode, tags
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from domino_eks import policies
 from domino_eks.collect.shapes import ASG_NAME_TAG
+from domino_eks.knowledge import iam
 from domino_eks.model import (
-    NODE_POOL_LABEL, PLATFORM, Access, Certificate, Domain, Grants, Location, NodeGroup, name_covers,
+    NODE_POOL_LABEL,
+    PLATFORM,
+    Access,
+    Certificate,
+    Domain,
+    Grants,
+    Location,
+    NodeGroup,
+    name_covers,
 )
 from domino_eks.sources.snapshot.facts import Facts, tags
 from domino_eks.sources.snapshot.groups import EKS_NODEGROUP_TAG
@@ -26,7 +34,7 @@ def access(facts: Facts, groups: list[NodeGroup]) -> Access:
         return Access()
     role = chosen.pop()
     grants = Grants(
-        statements=tuple(s for p in roles.get(role) or () for s in policies.statements_from_document(p["document"])),
+        statements=tuple(s for p in roles.get(role) or () for s in iam.statements_from_document(p["document"])),
         where=f"role {role}",
         location=Location(object=f"Role/{role}"),
     )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domino_eks.model import DOMINO_NAMESPACES, FargateProfile, Kubernetes, NamespaceState
+from domino_eks.model import (
+    DOMINO_NAMESPACES,
+    FargateProfile,
+    Kubernetes,
+    NamespaceState,
+)
 from domino_eks.sources.snapshot.facts import Facts
 from domino_eks.sources.snapshot.storage import storage_classes
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from domino_eks import policies
+from domino_eks.knowledge import iam
 from domino_eks.model import (
-    BUCKET_ROLES, EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER, Bucket, Efs, Location, Storage, StorageClass,
+    BUCKET_ROLES,
+    EBS_CSI_PROVISIONER,
+    EBS_IN_TREE_PROVISIONER,
+    Bucket,
+    Efs,
+    Location,
+    Storage,
+    StorageClass,
 )
 from domino_eks.sources import manifests
 from domino_eks.sources.snapshot.facts import Facts
@@ -126,7 +133,7 @@ def _setting(raw: Mapping, key: str, judge: Callable[[object], bool]) -> bool | 
 
 def _denies_plain_http(policy: Mapping | None) -> bool:
     """The bucket policy denies requests made without TLS (aws:SecureTransport false)."""
-    for statement in policies.statements_from_document(policy or {}):
+    for statement in iam.statements_from_document(policy or {}):
         secure = {k.lower(): v for k, v in ((statement.condition or {}).get("Bool") or {}).items()}
         if statement.effect == "Deny" and str(secure.get("aws:securetransport", "")).lower() == "false":
             return True

@@ -13,7 +13,15 @@ from dataclasses import replace
 from functools import partial
 
 from domino_eks.model import Deployment, NodePool
-from domino_eks.rules.base import Finding, Outcome, Registry, Severity, failed, passed, skipped
+from domino_eks.rules.base import (
+    Finding,
+    Outcome,
+    Registry,
+    Severity,
+    failed,
+    passed,
+    skipped,
+)
 
 SECTION = "Drift from the spec (check --spec)"
 # each check takes the intended deployment first, then the live one

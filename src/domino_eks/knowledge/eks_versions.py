@@ -20,7 +20,6 @@ CALENDAR: dict[str, tuple[str, str, str]] = {
     "1.34": ("2025-10-06", "2026-12-02", "2027-12-02"),
     "1.35": ("2026-01-28", "2027-03-27", "2028-03-27"),
 }
-EKSCTL_DEFAULT_VERSION = "1.34"  # what eksctl creates when metadata.version is absent
 SPEC_DEFAULT_VERSION = "1.35"  # newest version in the table: longest standard support
 CONTAINERD_ONLY_FROM = (1, 24)  # EKS removed dockershim: nodes run containerd, Docker's files and flags are gone
 _MAJOR_MINOR = re.compile(r"(\d+)\.(\d+)")

@@ -6,3 +6,4 @@ KIND = "ClusterConfig"
 VPC_CIDR = "192.168.0.0/16"
 VOLUME_TYPE = "gp3"
 AMI_FAMILY = "AmazonLinux2023"
+VERSION = "1.34"  # the Kubernetes version eksctl creates when metadata.version is absent

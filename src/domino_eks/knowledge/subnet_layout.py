@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping
 
-from domino_eks.instances import lookup
+from domino_eks.knowledge.instances import lookup
 from domino_eks.model import NodeGroup, Subnet
 
 RESERVED_PER_SUBNET = 5  # AWS keeps the first four addresses and the last one of every subnet

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from domino_eks import exitcodes
+from domino_eks.errors import ExitCode
 from domino_eks.rules.base import Finding, Status
 
 
@@ -32,7 +32,7 @@ class FindingsResult:
     def exit_code(self, strict: bool = False) -> int:
         summary = self.summary
         if summary["errors"]:
-            return exitcodes.FAILED
+            return ExitCode.FAILED
         if strict and summary["warnings"]:
-            return exitcodes.WARNINGS
-        return exitcodes.OK
+            return ExitCode.WARNINGS
+        return ExitCode.OK
