@@ -25,7 +25,7 @@ def ids_in(text: str) -> set[str]:
     return set(re.findall(r"^\| ([A-Z]\d{3}) \|", text, flags=re.MULTILINE))
 
 
-def catalogue() -> tuple[set[str], set[str]]:
+def requirement_ids() -> tuple[set[str], set[str]]:
     """(ids above the "Added" section, ids in it); CI always has shared/ beside the checkout."""
     assert REQUIREMENTS.exists(), f"{REQUIREMENTS} is not beside this checkout"
     original, _, added = REQUIREMENTS.read_text().partition(ADDED_SECTION)
@@ -33,17 +33,17 @@ def catalogue() -> tuple[set[str], set[str]]:
 
 
 def test_every_id_in_code_is_in_the_catalogue():
-    original, added = catalogue()
+    original, added = requirement_ids()
     assert set(REGISTRY.ids()) - original - added == set()
 
 
 def test_every_id_above_the_added_section_is_in_code():
-    original, _ = catalogue()
+    original, _ = requirement_ids()
     assert original - set(REGISTRY.ids()) == set()
 
 
 def test_the_added_ids_in_code_are_exactly_those_landed():
-    _, added = catalogue()
+    _, added = requirement_ids()
     assert ADDED_AND_IMPLEMENTED <= added
     assert set(REGISTRY.ids()) & added == ADDED_AND_IMPLEMENTED
 
