@@ -9,7 +9,6 @@ once per run, so every format renders them alike. A finding points at the pool's
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import partial
 
 from domino_eks.model import Deployment, NodePool
@@ -33,8 +32,7 @@ _POOL_GAPS = ("kubernetes", "autoscaling", "eks", "aws")
 
 def evaluate(intended: Deployment, live: Deployment) -> list[Finding]:
     """Every drift comparison of `live` against `intended`, as findings."""
-    return [finding for comparison in _COMPARISONS
-            for finding in replace(comparison, check=partial(comparison.check, intended)).evaluate(live)]
+    return _COMPARISONS.evaluate(live, context=[intended])
 
 
 def _pairs(intended: Deployment, live: Deployment) -> Iterator[tuple[NodePool, NodePool | None]]:
