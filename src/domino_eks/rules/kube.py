@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from domino_eks.model import (
     DOMINO_NAMESPACES,
@@ -12,13 +13,15 @@ from domino_eks.model import (
     NodeGroup,
     NodePool,
 )
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
 from domino_eks.rules.unknown import unknown
 
+namespaces_rule = partial(REGISTRY.rule, section="Namespaces")
+pools_rule = partial(REGISTRY.rule, section="Node pools")
 _NEEDS_A_CLUSTER = dict.fromkeys(("spec", "eksctl"), "it needs a live cluster â€” checked by domino-eks check")
 
 
-@rule(
+@namespaces_rule(
     "K001", Severity.WARNING,
     title="Domino's namespaces already hold other workloads",
     rationale=(
@@ -29,7 +32,6 @@ _NEEDS_A_CLUSTER = dict.fromkeys(("spec", "eksctl"), "it needs a live cluster â€
     ),
     fix="Move the other workloads out of platform, compute and domino-system (or install into a cluster "
         "where those namespaces are free) before installing Domino.",
-    section="Namespaces",
 )
 def namespaces_free(d: Deployment) -> Iterator[Outcome]:
     namespaces = d.kubernetes.namespaces
@@ -44,7 +46,7 @@ def namespaces_free(d: Deployment) -> Iterator[Outcome]:
     yield passed(f"{', '.join(DOMINO_NAMESPACES)} hold no workloads other than Domino's.")
 
 
-@rule(
+@pools_rule(
     "K002", Severity.ERROR,
     title="Pool nodes are not ready, not schedulable, or advertise no GPUs",
     rationale=(
@@ -54,7 +56,6 @@ def namespaces_free(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Fix the nodes (kubectl describe node shows why they are NotReady), uncordon them, and on GPU pools "
         "use the EKS-optimized accelerated AMI and run the NVIDIA device plugin.",
-    section="Node pools",
 )
 def pool_nodes_usable(d: Deployment) -> Iterator[Outcome]:
     if all(g.nodes is None for p in d.domino_pools for g in p.groups):

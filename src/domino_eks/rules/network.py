@@ -6,18 +6,22 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from domino_eks.knowledge import eks_versions, subnet_layout
 from domino_eks.model import Deployment, NodeGroup, Subnet
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
 from domino_eks.rules.unknown import unknown
 
+plugin_rule = partial(REGISTRY.rule, section="Network plugin")
+vpc_rule = partial(REGISTRY.rule, section="VPC networking")
+bridge_rule = partial(REGISTRY.rule, section="Docker bridge")
 ENFORCING_ENGINES = ("calico", "vpc-cni", "cilium")
 _DOCKER_BRIDGE_FLAG = re.compile(r"--enable-docker-bridge[=\s]+true\b")
 _AWS_GAPS = ("ec2", "eks", "aws")
 
 
-@rule(
+@plugin_rule(
     "N001", Severity.ERROR,
     title="Network plugin does not enforce NetworkPolicy",
     rationale=(
@@ -27,7 +31,6 @@ _AWS_GAPS = ("ec2", "eks", "aws")
     ),
     fix="Enable the Amazon VPC CNI's network policy agent (vpc-cni add-on configuration "
         "enableNetworkPolicy: \"true\", network.networkPolicy: vpc-cni in the spec) or install Calico.",
-    section="Network plugin",
 )
 def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
     engine = d.network.policy_engine
@@ -43,7 +46,7 @@ def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
                      "so any pod could reach any other.", d.network.location)
 
 
-@rule(
+@plugin_rule(
     "N002", Severity.ERROR,
     title="Node subnet too small for the Amazon VPC CNI",
     rationale=(
@@ -51,9 +54,8 @@ def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
         f"of at least a /{subnet_layout.NODE_SUBNET_PREFIX_LIMIT} for the cluster; a smaller subnet runs out of "
         "addresses and new pods stay in ContainerCreating."
     ),
-    fix=f"Give the nodes subnets of a /{subnet_layout.NODE_SUBNET_PREFIX_LIMIT} or larger (the spec sizes them from the "
-        "pools), or add a pod subnet with VPC CNI custom networking.",
-    section="Network plugin",
+    fix=f"Give the nodes subnets of a /{subnet_layout.NODE_SUBNET_PREFIX_LIMIT} or larger (the spec sizes them from "
+        "the pools), or add a pod subnet with VPC CNI custom networking.",
 )
 def node_subnets_large_enough(d: Deployment) -> Iterator[Outcome]:
     if (outcome := _unless_pods_use_node_subnets(d)) is not None:
@@ -108,7 +110,7 @@ def _describe(subnet: Subnet) -> str:
     return f"{name}{subnet.cidr} ({subnet.zone})"
 
 
-@rule(
+@vpc_rule(
     "N003", Severity.ERROR,
     title="VPC address range collides with a reserved range",
     rationale=(
@@ -117,7 +119,6 @@ def _describe(subnet: Subnet) -> str:
         "to, and a VPC's CIDR cannot be changed after the cluster is built on it."
     ),
     fix="Choose a VPC CIDR (network.vpcCidr) outside every range listed in network.reservedCidrs.",
-    section="VPC networking",
 )
 def vpc_cidr_clear_of_reserved(d: Deployment) -> Iterator[Outcome]:
     network = d.network
@@ -147,7 +148,7 @@ def _cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return None
 
 
-@rule(
+@vpc_rule(
     "N004", Severity.WARNING,
     title="Nodes have public IP addresses",
     rationale=(
@@ -157,7 +158,6 @@ def _cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     ),
     fix="Put the nodes in private subnets (network.privateNodes: true in the spec, privateNetworking: true on "
         "every eksctl node group) and give them egress through a NAT gateway if they need it.",
-    section="VPC networking",
 )
 def nodes_private(d: Deployment) -> Iterator[Outcome]:
     public_groups = [g for g in d.groups if g.private_networking is False]
@@ -181,7 +181,7 @@ def nodes_private(d: Deployment) -> Iterator[Outcome]:
         yield passed(f"nodes have private IPs only ({egress}).")
 
 
-@rule(
+@bridge_rule(
     "N005", Severity.ERROR,
     title="Build nodes lack Docker bridge networking",
     rationale=(
@@ -193,7 +193,6 @@ def nodes_private(d: Deployment) -> Iterator[Outcome]:
     fix="On Kubernetes older than 1.24, add --enable-docker-bridge true to the build nodes' bootstrap "
         "arguments; from 1.24 on, drop the flag and the daemon.json edit and use Domino's current image "
         "builder.",
-    section="Docker bridge",
 )
 def docker_bridge_on_build_nodes(d: Deployment) -> Iterator[Outcome]:
     build_pools = [p for p in d.domino_pools if p.is_build]
@@ -227,7 +226,7 @@ def _docker_bridged(group: NodeGroup) -> bool:
     )
 
 
-@rule(
+@plugin_rule(
     "N006", Severity.WARNING,
     title="Node subnets cannot hold every pod at full scale",
     rationale=(
@@ -238,7 +237,6 @@ def _docker_bridged(group: NodeGroup) -> bool:
     ),
     fix="Use larger node subnets, add a pod subnet (VPC CNI custom networking), or turn on prefix delegation "
         "(network.prefixDelegation: true).",
-    section="Network plugin",
 )
 def pod_addresses_fit(d: Deployment) -> Iterator[Outcome]:
     network = d.network

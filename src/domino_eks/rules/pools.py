@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
+from functools import partial
 from operator import attrgetter
 from typing import TypeVar
 
@@ -21,12 +22,12 @@ from domino_eks.model import (
     NodeGroup,
     NodePool,
 )
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
 from domino_eks.rules.unknown import unknown
 
-POOLS = "Node pools"
-OVERVIEW = "Domino on EKS"
-SAMPLES = "Sample cluster configuration"
+pools_rule = partial(REGISTRY.rule, section="Node pools")
+overview_rule = partial(REGISTRY.rule, section="Domino on EKS")
+samples_rule = partial(REGISTRY.rule, section="Sample cluster configuration")
 PLATFORM_MIN_NODES = 3
 PLATFORM_MIN_VCPUS = 8
 PLATFORM_MIN_MEMORY_GIB = 32
@@ -61,7 +62,7 @@ def _pool_exists(d: Deployment, label: str, consequence: str) -> Outcome:
                   f"{consequence}.", d.cluster.location)
 
 
-@rule(
+@pools_rule(
     "P001", Severity.ERROR,
     title="Platform node pool is missing",
     rationale=(
@@ -70,13 +71,12 @@ def _pool_exists(d: Deployment, label: str, consequence: str) -> Outcome:
         "services) onto exactly those nodes."
     ),
     fix="Add a node pool labelled dominodatalab.com/node-pool: platform (m5.2xlarge, 128 GB, 3 nodes).",
-    section=POOLS,
 )
 def platform_pool(d: Deployment) -> Iterator[Outcome]:
     yield _pool_exists(d, PLATFORM, "Domino's platform services have no nodes to run on and the install fails")
 
 
-@rule(
+@pools_rule(
     "P002", Severity.ERROR,
     title="Platform pool holds fewer than 3 nodes",
     rationale=(
@@ -86,7 +86,6 @@ def platform_pool(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Raise the platform pool's minSize so the groups together hold at least 3 nodes (3 in one zone, "
         "or 1 in each of three zones).",
-    section=POOLS,
 )
 def platform_size(d: Deployment) -> Iterator[Outcome]:
     platform = d.pool(PLATFORM)
@@ -106,7 +105,7 @@ def platform_size(d: Deployment) -> Iterator[Outcome]:
         yield passed(f"the platform pool holds at least {total} nodes ({per_group}).")
 
 
-@rule(
+@pools_rule(
     "P003", Severity.WARNING,
     title="Platform instances are smaller than 8 vCPU / 32 GiB",
     rationale=(
@@ -115,7 +114,6 @@ def platform_size(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Use an instance type with at least 8 vCPU and 32 GiB for the platform pool, e.g. m5.2xlarge, "
         "m6i.2xlarge or m7i.2xlarge.",
-    section=POOLS,
 )
 def platform_instance_size(d: Deployment) -> Iterator[Outcome]:
     platform = d.pool(PLATFORM)
@@ -147,7 +145,7 @@ def _volume_outcomes(d: Deployment, pool: NodePool, minimum: int, consequence: s
             yield passed(f"pool {pool.name} has root volumes of {size} GB.")
 
 
-@rule(
+@pools_rule(
     "P004", Severity.WARNING,
     title="Platform root volume is smaller than 128 GB",
     rationale=(
@@ -155,7 +153,6 @@ def _volume_outcomes(d: Deployment, pool: NodePool, minimum: int, consequence: s
         "and their logs; on smaller disks the kubelet starts evicting pods under disk pressure."
     ),
     fix="Set the platform pool's volumeSize to at least 128.",
-    section=POOLS,
 )
 def platform_volume(d: Deployment) -> Iterator[Outcome]:
     platform = d.pool(PLATFORM)
@@ -166,7 +163,7 @@ def platform_volume(d: Deployment) -> Iterator[Outcome]:
                                 "images and logs fill the disk and the kubelet evicts platform pods")
 
 
-@rule(
+@pools_rule(
     "P005", Severity.ERROR,
     title="Default compute node pool is missing",
     rationale=(
@@ -174,13 +171,12 @@ def platform_volume(d: Deployment) -> Iterator[Outcome]:
         "where Domino's default hardware tier runs user executions."
     ),
     fix="Add a node pool labelled dominodatalab.com/node-pool: default (m5.2xlarge, 400 GB, 1-20 nodes).",
-    section=POOLS,
 )
 def default_pool(d: Deployment) -> Iterator[Outcome]:
     yield _pool_exists(d, DEFAULT, "executions on Domino's default hardware tier have no nodes to run on")
 
 
-@rule(
+@pools_rule(
     "P006", Severity.ERROR,
     title="No node pool runs environment builds",
     rationale=(
@@ -188,7 +184,6 @@ def default_pool(d: Deployment) -> Iterator[Outcome]:
         "this label on the default pool. Without such a node every environment build stays queued."
     ),
     fix="Add the label domino/build-node: \"true\" (a string) to the default pool.",
-    section=POOLS,
 )
 def build_pool(d: Deployment) -> Iterator[Outcome]:
     builders = [p for p in d.domino_pools if p.is_build]
@@ -204,7 +199,7 @@ def build_pool(d: Deployment) -> Iterator[Outcome]:
                  "run on.", default.location if default else d.cluster.location)
 
 
-@rule(
+@pools_rule(
     "P007", Severity.WARNING,
     title="Execution root volume is smaller than 400 GB",
     rationale=(
@@ -212,7 +207,6 @@ def build_pool(d: Deployment) -> Iterator[Outcome]:
         "environment images and builds write new ones, and smaller disks fill up and get pods evicted."
     ),
     fix="Set volumeSize to at least 400 on the default pool and on every pool labelled domino/build-node.",
-    section=POOLS,
 )
 def execution_volume(d: Deployment) -> Iterator[Outcome]:
     pools = [p for p in d.domino_pools if p.label == DEFAULT or p.is_build]
@@ -223,7 +217,7 @@ def execution_volume(d: Deployment) -> Iterator[Outcome]:
                                     "environment images fill the disk and the kubelet evicts executions")
 
 
-@rule(
+@pools_rule(
     "P008", Severity.ERROR,
     title="Node group sizes are incoherent",
     rationale=(
@@ -231,7 +225,6 @@ def execution_volume(d: Deployment) -> Iterator[Outcome]:
         "API reject anything else, and a group whose maxSize is 0 never starts a node."
     ),
     fix="Set minSize, desiredCapacity and maxSize so that 0 <= min <= desired <= max and max >= 1.",
-    section=POOLS,
 )
 def coherent_sizes(d: Deployment) -> Iterator[Outcome]:
     for pool in d.pools:
@@ -259,7 +252,7 @@ def _size_problems(low: int, desired: int, high: int) -> list[str]:
     return problems
 
 
-@rule(
+@pools_rule(
     "P009", Severity.ERROR,
     title="Several node pools share one node-pool label",
     rationale=(
@@ -268,7 +261,6 @@ def _size_problems(low: int, desired: int, high: int) -> list[str]:
         "pool's instance type at random."
     ),
     fix="Give every additional pool its own dominodatalab.com/node-pool value, e.g. default-gpu or highmem.",
-    section=POOLS,
 )
 def distinct_pool_labels(d: Deployment) -> Iterator[Outcome]:
     for label, pools in _by(d.domino_pools, attrgetter("label")).items():
@@ -283,7 +275,7 @@ def _gpu_pools(d: Deployment) -> list[NodePool]:
     return [p for p in d.domino_pools if p.is_gpu or p.label == DEFAULT_GPU]
 
 
-@rule(
+@pools_rule(
     "P010", Severity.ERROR,
     title="GPU pool is mislabelled or has no GPUs",
     rationale=(
@@ -293,7 +285,6 @@ def _gpu_pools(d: Deployment) -> list[NodePool]:
     ),
     fix="Give GPU node groups their own node-pool label (default-gpu), the label nvidia.com/gpu: \"true\", "
         "and a GPU instance type (g5, g6, p4d, p5 ...).",
-    section=POOLS,
 )
 def gpu_pool_shape(d: Deployment) -> Iterator[Outcome]:
     pools = _gpu_pools(d)
@@ -328,7 +319,7 @@ def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
             yield passed(f"GPU pool {pool.name} is labelled {pool.label} and {GPU_LABEL}: \"true\" on GPU instances.")
 
 
-@rule(
+@pools_rule(
     "P011", Severity.WARNING,
     title="GPU pool image may lack NVIDIA drivers",
     rationale=(
@@ -341,7 +332,6 @@ def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
     fix="Use an Amazon Linux or Bottlerocket AMI family without a pinned ami, so the EKS-optimized accelerated "
         "AMI is used, or pin an accelerated AMI that exists in the region (aws ssm get-parameter --name "
         "/aws/service/eks/optimized-ami/<version>/amazon-linux-2023/x86_64/nvidia/recommended/image_id).",
-    section=POOLS,
 )
 def gpu_pool_image(d: Deployment) -> Iterator[Outcome]:
     pools = _gpu_pools(d)
@@ -382,7 +372,7 @@ def _pinned_image_outcome(d: Deployment, pool: NodePool, ami: str, exists: bool 
     return passed(f"GPU pool {pool.name} pins AMI {ami}, an accelerated image that exists in {d.cluster.region}.")
 
 
-@rule(
+@pools_rule(
     "P012", Severity.WARNING,
     title="GPU instance family is retired or old",
     rationale=(
@@ -391,7 +381,6 @@ def _pinned_image_outcome(d: Deployment, pool: NodePool, ami: str, exists: bool 
         "here: its table names p3.2xlarge while both eksctl samples use p2.8xlarge."
     ),
     fix="Use a current GPU family for the GPU pool, e.g. g5.2xlarge (Domino's own Terraform default), g6 or p5.",
-    section=POOLS,
 )
 def gpu_family(d: Deployment) -> Iterator[Outcome]:
     pools = _gpu_pools(d)
@@ -412,7 +401,7 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
                 yield passed(f"GPU pool {pool.name} uses a current GPU family ({instance_type}).")
 
 
-@rule(
+@overview_rule(
     "P013", Severity.WARNING,
     title="Node pool uses EKS managed node groups",
     rationale=(
@@ -422,7 +411,6 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Create the pool as self-managed node groups (eksctl nodeGroups instead of managedNodeGroups; "
         "managed: false in the spec).",
-    section=OVERVIEW,
 )
 def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
     for pool in d.domino_pools:
@@ -438,7 +426,7 @@ def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
             yield passed("every node pool uses self-managed node groups.")
 
 
-@rule(
+@overview_rule(
     "P014", Severity.ERROR,
     title="Fargate profile selects a Domino namespace",
     rationale=(
@@ -448,7 +436,6 @@ def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Delete the Fargate profile, or change its selectors so they match none of platform, compute and "
         "domino-system.",
-    section=OVERVIEW,
 )
 def no_fargate_for_domino(d: Deployment) -> Iterator[Outcome]:
     profiles = d.kubernetes.fargate_profiles
@@ -466,7 +453,7 @@ def _selected_domino_namespaces(selectors: Iterable[str]) -> list[str]:
     return [ns for ns in DOMINO_NAMESPACES if any(fnmatchcase(ns, selector) for selector in selectors)]
 
 
-@rule(
+@samples_rule(
     "P015", Severity.WARNING,
     title="Scale-from-zero node group lacks node-template label tags",
     rationale=(
@@ -477,7 +464,6 @@ def _selected_domino_namespaces(selectors: Iterable[str]) -> list[str]:
     ),
     fix="Tag every node group whose minSize is 0 with k8s.io/cluster-autoscaler/node-template/label/<key>: "
         "<value> for each of its labels (or set propagateASGTags: true in eksctl).",
-    section=SAMPLES,
 )
 def scale_from_zero_tags(d: Deployment) -> Iterator[Outcome]:
     outcomes = [_template_tags_outcome(d, group) for pool in d.domino_pools for group in pool.groups

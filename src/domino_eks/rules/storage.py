@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 from domino_eks.knowledge import eks_versions, iam
 from domino_eks.model import (
@@ -20,9 +21,12 @@ from domino_eks.model import (
     Location,
     StorageClass,
 )
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
 from domino_eks.rules.unknown import unknown
 
+block_rule = partial(REGISTRY.rule, section="Dynamic block storage")
+datasets_rule = partial(REGISTRY.rule, section="Datasets storage")
+blob_rule = partial(REGISTRY.rule, section="Blob storage")
 CSI_MIGRATION_FROM = (1, 23)  # from here in-tree EBS volumes are served by the CSI driver
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
 _IP_SHAPED = re.compile(r"\d+\.\d+\.\d+\.\d+")
@@ -37,7 +41,7 @@ _EKSCTL_EFS = ("an eksctl ClusterConfig does not declare EFS; the page creates i
                "domino-eks apply does) — checked live by domino-eks check")
 
 
-@rule(
+@block_rule(
     "S001", Severity.ERROR,
     title="No EBS StorageClass that can provision execution volumes",
     rationale=(
@@ -48,7 +52,6 @@ _EKSCTL_EFS = ("an eksctl ClusterConfig does not declare EFS; the page creates i
     ),
     fix="Install the aws-ebs-csi-driver add-on and use a StorageClass with provisioner ebs.csi.aws.com "
         "(the spec's default dominodisk class, type gp3).",
-    section="Dynamic block storage",
 )
 def ebs_class_provisions(d: Deployment) -> Iterator[Outcome]:
     classes = _storage_classes(d)
@@ -100,7 +103,7 @@ def _first_location(items: Iterable[StorageClass | Bucket]) -> Location | None:
     return next((item.location for item in items if item.location is not None), None)
 
 
-@rule(
+@block_rule(
     "S002", Severity.ERROR,
     title="StorageClass is malformed",
     rationale=(
@@ -111,7 +114,6 @@ def _first_location(items: Iterable[StorageClass | Bucket]) -> Location | None:
     ),
     fix="Give the class metadata.name and provisioner ebs.csi.aws.com, and move type (and fsType) under "
         "parameters, e.g. parameters: {type: gp3, csi.storage.k8s.io/fstype: ext4}.",
-    section="Dynamic block storage",
 )
 def storage_class_well_formed(d: Deployment) -> Iterator[Outcome]:
     classes = _storage_classes(d)
@@ -144,7 +146,7 @@ def _belongs(key: str) -> str:
     return "is not a StorageClass field"
 
 
-@rule(
+@datasets_rule(
     "S003", Severity.ERROR,
     title="No EFS mount target where compute nodes run",
     rationale=(
@@ -154,7 +156,6 @@ def _belongs(key: str) -> str:
     ),
     fix="Create an EFS file system for Datasets with a mount target in every zone of the compute pools "
         "(domino-eks apply does), and record the mount addresses for the Domino installer.",
-    section="Datasets storage",
 )
 def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
@@ -171,7 +172,7 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
         yield passed(f"EFS has mount targets in {', '.join(efs.mount_target_zones)}, every compute zone.")
 
 
-@rule(
+@datasets_rule(
     "S004", Severity.ERROR,
     title="EFS mount targets do not admit NFS from the nodes",
     rationale=(
@@ -181,7 +182,6 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Add an inbound rule for TCP 2049 from the shared node security group to the mount targets' "
         "security group (domino-eks apply creates it).",
-    section="Datasets storage",
 )
 def efs_admits_nodes(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
@@ -194,7 +194,7 @@ def efs_admits_nodes(d: Deployment) -> Iterator[Outcome]:
         yield passed("EFS mount targets admit TCP 2049 from the shared node security group.")
 
 
-@rule(
+@datasets_rule(
     "S005", Severity.WARNING,
     title="EFS is not encrypted at rest",
     rationale=(
@@ -202,7 +202,6 @@ def efs_admits_nodes(d: Deployment) -> Iterator[Outcome]:
         "created; turning it on later means copying every Dataset to a new file system."
     ),
     fix="Create the file system encrypted (storage.efs.encrypted: true, the spec's default).",
-    section="Datasets storage",
 )
 def efs_encrypted(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
@@ -215,7 +214,7 @@ def efs_encrypted(d: Deployment) -> Iterator[Outcome]:
         yield passed("EFS is encrypted at rest.")
 
 
-@rule(
+@blob_rule(
     "S006", Severity.ERROR,
     title="S3 buckets missing, shared or badly named",
     rationale=(
@@ -226,7 +225,6 @@ def efs_encrypted(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Name three distinct buckets (storage.buckets userData, logs, backups) with valid S3 names, e.g. "
         "<cluster>-user-data, <cluster>-logs, <cluster>-backups.",
-    section="Blob storage",
 )
 def three_valid_buckets(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets
@@ -266,7 +264,7 @@ def _bucket_name_problem(name: str) -> str | None:
     return None
 
 
-@rule(
+@blob_rule(
     "S007", Severity.ERROR,
     title="Node role's S3 access does not match Domino's buckets",
     rationale=(
@@ -277,7 +275,6 @@ def _bucket_name_problem(name: str) -> str | None:
     ),
     fix="Attach the S3 policy domino-eks render writes (iam/s3-access.json): bucket actions on the three "
         "bucket ARNs, object actions on their /* ARNs, nothing else.",
-    section="Blob storage",
 )
 def node_role_s3_access(d: Deployment) -> Iterator[Outcome]:
     grants, buckets = d.access.node_role, d.storage.buckets
@@ -321,7 +318,7 @@ def _within_buckets(resource: str, bucket_arns: list[str]) -> bool:
     return any(resource == arn or resource.startswith(arn + "/") for arn in bucket_arns)
 
 
-@rule(
+@blob_rule(
     "S008", Severity.WARNING,
     title="S3 bucket is public-capable, unencrypted or accepts plain HTTP",
     rationale=(
@@ -331,7 +328,6 @@ def _within_buckets(resource: str, bucket_arns: list[str]) -> bool:
     ),
     fix="Turn on Block Public Access and default encryption (SSE-S3 or SSE-KMS) and add a bucket policy that "
         "denies requests without TLS (domino-eks apply does all three).",
-    section="Blob storage",
 )
 def buckets_hardened(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets
@@ -356,7 +352,7 @@ def _bucket_settings(d: Deployment, bucket: Bucket) -> Iterator[Outcome]:
             yield failed(f"bucket {bucket.name!r} ({bucket.role}) {consequence}.", bucket.location)
 
 
-@rule(
+@blob_rule(
     "S009", Severity.WARNING,
     title="Backups bucket keeps no object versions",
     rationale=(
@@ -365,7 +361,6 @@ def _bucket_settings(d: Deployment, bucket: Bucket) -> Iterator[Outcome]:
     ),
     fix="Turn on versioning for the backups bucket (storage.versioning: true, the spec's default), with a "
         "lifecycle rule expiring old versions.",
-    section="Blob storage",
 )
 def backups_versioned(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 from domino_eks.model import PLATFORM, Deployment, NodeGroup, NodePool
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
 from domino_eks.rules.unknown import unknown
 
-SECTION = "Node pools"
+rule = partial(REGISTRY.rule, section="Node pools")
 _AWS_GAPS = ("ec2", "autoscaling", "aws")
 
 
@@ -33,7 +34,6 @@ def _unknown_zones(d: Deployment) -> Outcome:
         "services; more than three is not a layout Domino documents."
     ),
     fix="Place every node pool in one zone, or in three zones with one node group per pool in each.",
-    section=SECTION,
 )
 def node_zone_count(d: Deployment) -> Iterator[Outcome]:
     zones = d.node_zones
@@ -59,7 +59,6 @@ def node_zone_count(d: Deployment) -> Iterator[Outcome]:
         "in every zone any other pool uses."
     ),
     fix="Add a node group for the pool in each missing zone, identical to its other groups apart from the zone.",
-    section=SECTION,
 )
 def compute_pools_in_every_zone(d: Deployment) -> Iterator[Outcome]:
     zones = d.node_zones
@@ -83,7 +82,6 @@ def compute_pools_in_every_zone(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Make the pool's node groups identical apart from their zone: same instance type, volume size, labels "
         "and taints.",
-    section=SECTION,
 )
 def identical_zone_duplicates(d: Deployment) -> Iterator[Outcome]:
     outcomes = [outcome for pool in d.domino_pools for outcome in _pool_differences(d, pool)]
@@ -131,7 +129,6 @@ def _taints(group: NodeGroup) -> list[str]:
         "zones. A platform pool in fewer zones loses that: one zone outage takes the platform down."
     ),
     fix="Give the platform pool a node group in each of the three zones (at least one node each).",
-    section=SECTION,
 )
 def platform_spans_zones(d: Deployment) -> Iterator[Outcome]:
     zones, platform = d.node_zones, d.pool(PLATFORM)
@@ -158,7 +155,6 @@ def platform_spans_zones(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="List at least two zones (three recommended) for the cluster itself (availabilityZones in eksctl, "
         "controlPlaneZones in the spec), while the node pools keep their own zones.",
-    section=SECTION,
 )
 def control_plane_zones(d: Deployment) -> Iterator[Outcome]:
     zones = d.cluster.control_plane_zones
