@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
-from functools import partial
+from functools import partial, wraps
 from operator import attrgetter
 from typing import TypeVar
 
@@ -22,7 +22,7 @@ from domino_eks.model import (
     NodeGroup,
     NodePool,
 )
-from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
+from domino_eks.rules.base import REGISTRY, Check, Outcome, Severity, failed, passed, skipped
 from domino_eks.rules.unknown import unknown
 
 pools_rule = partial(REGISTRY.rule, section="Node pools")
@@ -50,8 +50,16 @@ def _names(items: Sequence[Named]) -> str:
     return ", ".join(item.name for item in items)
 
 
-def _no_platform() -> Outcome:
-    return skipped("there is no platform pool (see P001).")
+def _of_platform(check: Callable[[Deployment, NodePool], Iterator[Outcome]]) -> Check:
+    """A check of the platform pool, given the pool; without one it skips, since P001 reports the absence."""
+    @wraps(check)
+    def checked(d: Deployment) -> Iterator[Outcome]:
+        platform = d.pool(PLATFORM)
+        if platform is None:
+            yield skipped("there is no platform pool (see P001).")
+        else:
+            yield from check(d, platform)
+    return checked
 
 
 def _pool_exists(d: Deployment, label: str, consequence: str) -> Outcome:
@@ -87,11 +95,8 @@ def platform_pool(d: Deployment) -> Iterator[Outcome]:
     fix="Raise the platform pool's minSize so the groups together hold at least 3 nodes (3 in one zone, "
         "or 1 in each of three zones).",
 )
-def platform_size(d: Deployment) -> Iterator[Outcome]:
-    platform = d.pool(PLATFORM)
-    if platform is None:
-        yield _no_platform()
-        return
+@_of_platform
+def platform_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     sizes = {g.name: g.min_size for g in platform.groups}
     if None in sizes.values():
         yield unknown(d, "the minimum size of every platform node group", gaps=_AWS_GAPS)
@@ -115,11 +120,8 @@ def platform_size(d: Deployment) -> Iterator[Outcome]:
     fix="Use an instance type with at least 8 vCPU and 32 GiB for the platform pool, e.g. m5.2xlarge, "
         "m6i.2xlarge or m7i.2xlarge.",
 )
-def platform_instance_size(d: Deployment) -> Iterator[Outcome]:
-    platform = d.pool(PLATFORM)
-    if platform is None:
-        yield _no_platform()
-        return
+@_of_platform
+def platform_instance_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     for instance_type, groups in _by(platform.groups, attrgetter("instance_type")).items():
         if instance_type is None:
             yield unknown(d, f"the instance type of {_names(groups)}", gaps=_AWS_GAPS)
@@ -154,11 +156,8 @@ def _volume_outcomes(d: Deployment, pool: NodePool, minimum: int, consequence: s
     ),
     fix="Set the platform pool's volumeSize to at least 128.",
 )
-def platform_volume(d: Deployment) -> Iterator[Outcome]:
-    platform = d.pool(PLATFORM)
-    if platform is None:
-        yield _no_platform()
-        return
+@_of_platform
+def platform_volume(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     yield from _volume_outcomes(d, platform, PLATFORM_MIN_VOLUME_GB,
                                 "images and logs fill the disk and the kubelet evicts platform pods")
 
