@@ -14,7 +14,7 @@ from domino_eks.model import (
     autodiscovery_cluster,
 )
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.unknown import Gap, unknown
 
 rule = partial(REGISTRY.rule, section="Autoscale access")
 _TEMPLATE_MARKS = ("{{", "}}", "<", ">", "$")
@@ -58,11 +58,11 @@ def _autoscaler_grants(d: Deployment) -> Grants | Outcome:
         return unknown(d, "whether the Cluster Autoscaler runs", {
             "eksctl": "this ClusterConfig neither gives the node groups the autoScaler addon policy nor tags "
                       "them for autodiscovery",
-        }, ("kubernetes",))
+        }, (Gap.KUBERNETES,))
     if not d.autoscaler.enabled:
         return passed("not applicable: the Cluster Autoscaler is not used.")
     if d.access.autoscaler is None:
-        return unknown(d, "the Cluster Autoscaler's IAM permissions", {"eksctl": _EKSCTL_GRANTS}, ("iam", "aws"))
+        return unknown(d, "the Cluster Autoscaler's IAM permissions", {"eksctl": _EKSCTL_GRANTS}, (Gap.IAM, Gap.AWS))
     return d.access.autoscaler
 
 
@@ -114,7 +114,7 @@ def autodiscovery_tags_name_cluster(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the node groups' Auto Scaling tags", {
             "spec": "the tool writes them itself (k8s.io/cluster-autoscaler/<cluster-name>) when it renders or "
                     "applies the spec",
-        }, ("autoscaling", "aws"))
+        }, (Gap.AUTOSCALING, Gap.AWS))
         return
     for group in tagged:
         yield from _foreign_cluster_tags(group, d.cluster.name)

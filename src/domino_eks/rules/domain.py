@@ -9,7 +9,7 @@ from functools import partial
 
 from domino_eks.model import Certificate, Deployment, name_covers
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.unknown import Gap, unknown
 
 rule = partial(REGISTRY.rule, section="Domain")
 MAX_NAME = 253
@@ -92,7 +92,7 @@ def certificate_covers_fqdn(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the certificate's names and status", {
             "spec": "a certificate ARN is given; its names are checked live by domino-eks check",
             "eksctl": "an eksctl ClusterConfig knows no certificate",
-        }, ("acm", "aws"))
+        }, (Gap.ACM, Gap.AWS))
     else:
         yield from _coverage(fqdn, certificate, d)
         yield from _validity(certificate, d)

@@ -21,13 +21,14 @@ from domino_eks.rules.base import (
     passed,
     skipped,
 )
+from domino_eks.rules.unknown import Gap, reported
 
 SECTION = "Drift from the spec (check --spec)"
 # each check takes the intended deployment first, then the live one
 _COMPARISONS = Registry()
 _comparison = partial(_COMPARISONS.rule, section=SECTION)
 # where the live pools come from: the nodes (Kubernetes), the Auto Scaling and EKS node groups (AWS)
-_POOL_GAPS = ("kubernetes", "autoscaling", "eks", "aws")
+_POOL_GAPS = (Gap.KUBERNETES, Gap.AUTOSCALING, Gap.EKS, Gap.AWS)
 
 
 def evaluate(intended: Deployment, live: Deployment) -> list[Finding]:
@@ -48,7 +49,7 @@ def _matched(intended: Deployment, live: Deployment) -> Iterator[tuple[NodePool,
 
 def _pools_unseen(live: Deployment) -> list[str]:
     """Why the live pools may not all show: the reasons recorded for the nodes or node groups not collected."""
-    return [f"{key}: {live.source.gaps[key]}" for key in _POOL_GAPS if key in live.source.gaps]
+    return reported(live, _POOL_GAPS)
 
 
 @_comparison(

@@ -10,7 +10,7 @@ from functools import partial
 from domino_eks.knowledge import eks_versions, regions
 from domino_eks.model import Deployment, Location
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.unknown import Gap, unknown
 
 rule = partial(REGISTRY.rule, section="Set up an EKS cluster for Domino")
 NAME_LIMIT = 100
@@ -106,7 +106,7 @@ def _zone_problem(zone: str, region: str) -> str | None:
 def kubernetes_version(d: Deployment) -> Iterator[Outcome]:
     version, support, where = d.cluster.version, d.cluster.version_support, d.cluster.location
     if version is None:
-        yield unknown(d, "the Kubernetes version", gaps=("eks", "aws"))
+        yield unknown(d, "the Kubernetes version", gaps=(Gap.EKS, Gap.AWS))
     elif support is None or support.status == "unknown":
         yield _uncalendared(version, support is not None and support.source == "api", where)
     elif support.status == "standard":

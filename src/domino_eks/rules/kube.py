@@ -14,7 +14,7 @@ from domino_eks.model import (
     NodePool,
 )
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.unknown import Gap, unknown
 
 namespaces_rule = partial(REGISTRY.rule, section="Namespaces")
 pools_rule = partial(REGISTRY.rule, section="Node pools")
@@ -36,7 +36,7 @@ _NEEDS_A_CLUSTER = dict.fromkeys(("spec", "eksctl"), "it needs a live cluster â€
 def namespaces_free(d: Deployment) -> Iterator[Outcome]:
     namespaces = d.kubernetes.namespaces
     if namespaces is None:
-        yield unknown(d, "the cluster's namespaces", _NEEDS_A_CLUSTER, ("kubernetes",))
+        yield unknown(d, "the cluster's namespaces", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
         return
     for namespace in namespaces:
         if namespace.name in DOMINO_NAMESPACES and namespace.foreign_workloads:
@@ -59,12 +59,12 @@ def namespaces_free(d: Deployment) -> Iterator[Outcome]:
 )
 def pool_nodes_usable(d: Deployment) -> Iterator[Outcome]:
     if all(g.nodes is None for p in d.domino_pools for g in p.groups):
-        yield unknown(d, "the pools' nodes", _NEEDS_A_CLUSTER, ("kubernetes",))
+        yield unknown(d, "the pools' nodes", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
         return
     for pool in d.domino_pools:
         for group in pool.groups:
             if group.nodes is None:
-                yield unknown(d, f"the nodes of node group {group.name}", _NEEDS_A_CLUSTER, ("kubernetes",))
+                yield unknown(d, f"the nodes of node group {group.name}", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
             else:
                 yield from _group_nodes(pool, group)
     yield passed("every pool's nodes are Ready and schedulable, and GPU nodes advertise their GPUs.")

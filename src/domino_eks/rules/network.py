@@ -11,14 +11,16 @@ from functools import partial
 from domino_eks.knowledge import eks_versions, subnet_layout
 from domino_eks.model import Deployment, NodeGroup, Subnet
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.unknown import Gap, unknown
 
 plugin_rule = partial(REGISTRY.rule, section="Network plugin")
 vpc_rule = partial(REGISTRY.rule, section="VPC networking")
 bridge_rule = partial(REGISTRY.rule, section="Docker bridge")
 ENFORCING_ENGINES = ("calico", "vpc-cni", "cilium")
 _DOCKER_BRIDGE_FLAG = re.compile(r"--enable-docker-bridge[=\s]+true\b")
-_AWS_GAPS = ("ec2", "eks", "aws")
+# where the network comes from: the cluster's version and VPC config (EKS), the VPC's subnets, routes
+# and the nodes' instances (EC2), or no AWS side at all
+_NETWORK_GAPS = (Gap.EC2, Gap.EKS, Gap.AWS)
 
 
 @plugin_rule(
@@ -38,7 +40,7 @@ def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "who enforces NetworkPolicy", {
             "eksctl": "this ClusterConfig has no vpc-cni add-on with enableNetworkPolicy, and Calico is "
                       "installed after eksctl; checked live by domino-eks check",
-        }, ("kubernetes",))
+        }, (Gap.KUBERNETES,))
     elif engine in ENFORCING_ENGINES:
         yield passed(f"NetworkPolicy is enforced by {engine}.")
     else:
@@ -69,7 +71,7 @@ def node_subnets_large_enough(d: Deployment) -> Iterator[Outcome]:
 def _unless_pods_use_node_subnets(d: Deployment) -> Outcome | None:
     """The outcome standing in for N002 and N006 when pods do not, or may not, take node subnet addresses."""
     if d.network.cni is None:
-        return unknown(d, "the CNI that hands out pod addresses", gaps=_AWS_GAPS)
+        return unknown(d, "the CNI that hands out pod addresses", gaps=_NETWORK_GAPS)
     if d.network.cni != "vpc-cni":
         return passed(f"not applicable: pod addresses come from {d.network.cni}, not from the node subnets.")
     return None
@@ -77,7 +79,7 @@ def _unless_pods_use_node_subnets(d: Deployment) -> Outcome | None:
 
 def _unknown_subnets(d: Deployment) -> Outcome:
     return unknown(d, "the cluster's subnets", {"eksctl": "this ClusterConfig names no subnets; eksctl creates them"},
-                   _AWS_GAPS)
+                   _NETWORK_GAPS)
 
 
 def _subnet_sizes(d: Deployment, subnets: list[Subnet]) -> Iterator[Outcome]:
@@ -123,7 +125,7 @@ def _describe(subnet: Subnet) -> str:
 def vpc_cidr_clear_of_reserved(d: Deployment) -> Iterator[Outcome]:
     network = d.network
     if network.vpc_cidr is None:
-        yield unknown(d, "the VPC CIDR", {"eksctl": "this ClusterConfig sets no vpc.cidr"}, _AWS_GAPS)
+        yield unknown(d, "the VPC CIDR", {"eksctl": "this ClusterConfig sets no vpc.cidr"}, _NETWORK_GAPS)
         return
     vpc = _cidr(network.vpc_cidr)
     if vpc is None:
@@ -171,7 +173,7 @@ def nodes_private(d: Deployment) -> Iterator[Outcome]:
         yield failed("nodes are not private (privateNodes false): every node gets a public IP reachable from "
                      "the Internet.", d.network.location)
     elif d.network.private_nodes is None and not groups_known:
-        yield unknown(d, "whether nodes have public IPs", gaps=_AWS_GAPS)
+        yield unknown(d, "whether nodes have public IPs", gaps=_NETWORK_GAPS)
     elif d.network.nat_gateway is False:
         yield failed("nodes are private and have no NAT gateway: they reach nothing outside the VPC, so "
                      "images and packages must come through VPC endpoints or a mirror inside it.",
@@ -200,7 +202,7 @@ def docker_bridge_on_build_nodes(d: Deployment) -> Iterator[Outcome]:
     if not build_pools:
         yield passed("not applicable: no pool carries domino/build-node: \"true\" (P006 reports that).")
     elif d.cluster.version is None:
-        yield unknown(d, "the Kubernetes version (Docker or containerd runtime)", gaps=_AWS_GAPS)
+        yield unknown(d, "the Kubernetes version (Docker or containerd runtime)", gaps=_NETWORK_GAPS)
     elif version is None:
         yield skipped(f"Kubernetes version {d.cluster.version!r} is not major.minor, so the node runtime is unknown.")
     elif version >= eks_versions.CONTAINERD_ONLY_FROM:
@@ -243,7 +245,7 @@ def pod_addresses_fit(d: Deployment) -> Iterator[Outcome]:
     if (outcome := _unless_pods_use_node_subnets(d)) is not None:
         yield outcome
     elif network.prefix_delegation is None:
-        yield unknown(d, "whether the VPC CNI uses prefix delegation", gaps=_AWS_GAPS)
+        yield unknown(d, "whether the VPC CNI uses prefix delegation", gaps=_NETWORK_GAPS)
     elif network.prefix_delegation:
         yield passed("not applicable: with prefix delegation pods take addresses from /28 prefixes, "
                      "not one secondary IP each.")

@@ -23,7 +23,7 @@ from domino_eks.model import (
     NodePool,
 )
 from domino_eks.rules.base import REGISTRY, Check, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.unknown import Gap, unknown
 
 pools_rule = partial(REGISTRY.rule, section="Node pools")
 overview_rule = partial(REGISTRY.rule, section="Domino on EKS")
@@ -33,7 +33,9 @@ PLATFORM_MIN_VCPUS = 8
 PLATFORM_MIN_MEMORY_GIB = 32
 PLATFORM_MIN_VOLUME_GB = 128
 EXECUTION_MIN_VOLUME_GB = 400
-_AWS_GAPS = ("ec2", "autoscaling", "eks", "aws")
+# where node groups come from: the Auto Scaling groups (autoscaling), their launch templates and images
+# (EC2), the EKS managed node groups and Fargate profiles (EKS), or no AWS side at all
+_GROUP_GAPS = (Gap.EC2, Gap.AUTOSCALING, Gap.EKS, Gap.AWS)
 
 Named = TypeVar("Named", NodeGroup, NodePool)
 
@@ -99,7 +101,7 @@ def platform_pool(d: Deployment) -> Iterator[Outcome]:
 def platform_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     sizes = {g.name: g.min_size for g in platform.groups}
     if None in sizes.values():
-        yield unknown(d, "the minimum size of every platform node group", gaps=_AWS_GAPS)
+        yield unknown(d, "the minimum size of every platform node group", gaps=_GROUP_GAPS)
         return
     total = sum(sizes.values())
     per_group = ", ".join(f"{name}: {size}" for name, size in sizes.items())
@@ -124,7 +126,7 @@ def platform_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
 def platform_instance_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     for instance_type, groups in _by(platform.groups, attrgetter("instance_type")).items():
         if instance_type is None:
-            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_AWS_GAPS)
+            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_GROUP_GAPS)
         elif (size := instances.lookup(instance_type)) is None:
             yield skipped(f"the tool does not know how many vCPUs and GiB instance type {instance_type!r} "
                           f"({_names(groups)}) has.")
@@ -139,7 +141,7 @@ def platform_instance_size(d: Deployment, platform: NodePool) -> Iterator[Outcom
 def _volume_outcomes(d: Deployment, pool: NodePool, minimum: int, consequence: str) -> Iterator[Outcome]:
     for size, groups in _by(pool.groups, attrgetter("volume_size_gb")).items():
         if size is None:
-            yield unknown(d, f"the root volume size of {_names(groups)}", gaps=_AWS_GAPS)
+            yield unknown(d, f"the root volume size of {_names(groups)}", gaps=_GROUP_GAPS)
         elif size < minimum:
             yield failed(f"pool {pool.name} ({_names(groups)}) has {size} GB root volumes, below {minimum} GB: "
                          f"{consequence}.", groups[0].location)
@@ -230,7 +232,7 @@ def coherent_sizes(d: Deployment) -> Iterator[Outcome]:
         sizes = _by(pool.groups, lambda g: (g.min_size, g.effective_desired, g.max_size))
         for (low, desired, high), groups in sizes.items():
             if low is None or high is None:
-                yield unknown(d, f"the sizes of {_names(groups)}", gaps=_AWS_GAPS)
+                yield unknown(d, f"the sizes of {_names(groups)}", gaps=_GROUP_GAPS)
             elif problems := _size_problems(low, desired, high):
                 yield failed(f"node group(s) {_names(groups)}: {'; '.join(problems)}.", groups[0].location)
             else:
@@ -310,7 +312,7 @@ def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
                      f"(found: {found}); GPU executions never land on them.", unlabelled[0].location)
     for instance_type, groups in _by(pool.groups, attrgetter("instance_type")).items():
         if instance_type is None:
-            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_AWS_GAPS)
+            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_GROUP_GAPS)
         elif not instances.is_gpu_instance(instance_type):
             yield failed(f"GPU pool {pool.name} uses {instance_type} ({_names(groups)}), which has no GPU: GPU "
                          "executions scheduled there find no device.", groups[0].location)
@@ -350,7 +352,7 @@ def _default_image_outcome(d: Deployment, pool: NodePool, accelerated: bool | No
     family = groups[0].ami_family or "unknown"
     if accelerated is None:
         return unknown(d, f"whether the default image of GPU pool {pool.name} (AMI family {family}) carries "
-                          "NVIDIA drivers", gaps=_AWS_GAPS)
+                          "NVIDIA drivers", gaps=_GROUP_GAPS)
     if not accelerated:
         return failed(f"GPU pool {pool.name} ({_names(groups)}) uses the default image of AMI family {family}, "
                       "which carries no NVIDIA drivers: its nodes expose no GPU.", groups[0].location)
@@ -389,7 +391,7 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
         for instance_type, groups in _by(pool.groups, attrgetter("instance_type")).items():
             family = instances.family(instance_type) if instance_type else None
             if family is None:
-                yield unknown(d, f"the instance type of {_names(groups)}", gaps=_AWS_GAPS)
+                yield unknown(d, f"the instance type of {_names(groups)}", gaps=_GROUP_GAPS)
             elif family in instances.RETIRED_GPU_FAMILIES:
                 yield failed(f"GPU pool {pool.name} uses {instance_type}: {instances.RETIRED_GPU_FAMILIES[family]}, "
                              "so its nodes come up without a working GPU driver.", groups[0].location)
@@ -420,7 +422,7 @@ def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
                          managed[0].location)
         elif any(g.managed is None for g in pool.groups):
             yield unknown(d, f"the management of pool {pool.name}'s node groups (EKS managed or self-managed)",
-                          gaps=_AWS_GAPS)
+                          gaps=_GROUP_GAPS)
         else:
             yield passed("every node pool uses self-managed node groups.")
 
@@ -439,7 +441,7 @@ def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
 def no_fargate_for_domino(d: Deployment) -> Iterator[Outcome]:
     profiles = d.kubernetes.fargate_profiles
     if profiles is None:
-        yield unknown(d, "the cluster's Fargate profiles", gaps=_AWS_GAPS)
+        yield unknown(d, "the cluster's Fargate profiles", gaps=_GROUP_GAPS)
         return
     conflicts = [failed(f"Fargate profile {profile.name} selects {', '.join(selected)}: Domino's pods there run "
                         "on Fargate, which cannot mount their persistent volumes.", d.cluster.location)
@@ -472,9 +474,9 @@ def scale_from_zero_tags(d: Deployment) -> Iterator[Outcome]:
 
 def _template_tags_outcome(d: Deployment, group: NodeGroup) -> Outcome:
     if group.min_size is None:
-        return unknown(d, f"the minimum size of {group.name}", gaps=_AWS_GAPS)
+        return unknown(d, f"the minimum size of {group.name}", gaps=_GROUP_GAPS)
     if group.tags is None:
-        return unknown(d, f"the tags of {group.name}", gaps=_AWS_GAPS)
+        return unknown(d, f"the tags of {group.name}", gaps=_GROUP_GAPS)
     missing = [f"{NODE_TEMPLATE_LABEL_TAG}{key}: {value}" for key, value in group.labels.items()
                if group.tags.get(NODE_TEMPLATE_LABEL_TAG + key) != value]
     if missing:

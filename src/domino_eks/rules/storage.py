@@ -22,7 +22,7 @@ from domino_eks.model import (
     StorageClass,
 )
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.unknown import Gap, unknown
 
 block_rule = partial(REGISTRY.rule, section="Dynamic block storage")
 datasets_rule = partial(REGISTRY.rule, section="Datasets storage")
@@ -56,7 +56,7 @@ _EKSCTL_EFS = ("an eksctl ClusterConfig does not declare EFS; the page creates i
 def ebs_class_provisions(d: Deployment) -> Iterator[Outcome]:
     classes = _storage_classes(d)
     if classes is None:
-        yield unknown(d, "the cluster's StorageClasses", {"eksctl": _EKSCTL_CLASSES}, ("kubernetes",))
+        yield unknown(d, "the cluster's StorageClasses", {"eksctl": _EKSCTL_CLASSES}, (Gap.KUBERNETES,))
         return
     ebs = [c for c in classes if c.provisioner in (EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER)]
     if not ebs:
@@ -84,7 +84,7 @@ def _csi_driver_present(d: Deployment, ebs: list[StorageClass]) -> Iterator[Outc
         yield unknown(d, "whether the EBS CSI driver is installed", {
             "eksctl": "this ClusterConfig has no aws-ebs-csi-driver add-on, and it may be installed after "
                       "eksctl — checked live by domino-eks check",
-        }, ("kubernetes", "eks"))
+        }, (Gap.KUBERNETES, Gap.EKS))
     elif not installed:
         yield failed(f"the EBS CSI driver ({EBS_CSI_PROVISIONER}) is not installed: on Kubernetes {d.cluster.version} "
                      f"StorageClass {ebs[0].name} provisions no volume, so executions stay Pending.",
@@ -118,7 +118,7 @@ def _first_location(items: Iterable[StorageClass | Bucket]) -> Location | None:
 def storage_class_well_formed(d: Deployment) -> Iterator[Outcome]:
     classes = _storage_classes(d)
     if classes is None:
-        yield unknown(d, "the StorageClass manifest", {"eksctl": _EKSCTL_CLASSES}, ("kubernetes",))
+        yield unknown(d, "the StorageClass manifest", {"eksctl": _EKSCTL_CLASSES}, (Gap.KUBERNETES,))
         return
     for storage_class in classes:
         yield from _class_problems(storage_class)
@@ -161,7 +161,7 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
     compute = [p for p in d.domino_pools if p.label != PLATFORM]
     if efs is None or efs.mount_target_zones is None:
-        yield unknown(d, "the Datasets EFS and its mount targets", {"eksctl": _EKSCTL_EFS}, ("efs", "aws"))
+        yield unknown(d, "the Datasets EFS and its mount targets", {"eksctl": _EKSCTL_EFS}, (Gap.EFS, Gap.AWS))
     elif any(p.zones is None for p in compute):
         yield skipped("the compute pools' zones are unknown, so the zones that need an EFS mount target are too.")
     else:
@@ -186,7 +186,8 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
 def efs_admits_nodes(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
     if efs is None or efs.admits_nfs_from_nodes is None:
-        yield unknown(d, "the EFS mount targets' security group rules", {"eksctl": _EKSCTL_EFS}, ("efs", "ec2", "aws"))
+        yield unknown(d, "the EFS mount targets' security group rules", {"eksctl": _EKSCTL_EFS},
+                      (Gap.EFS, Gap.EC2, Gap.AWS))
     elif not efs.admits_nfs_from_nodes:
         yield failed(f"the security groups of EFS {efs.file_system_id or '(planned)'} do not admit TCP 2049 from "
                      "the shared node security group: Datasets mounts time out.", efs.location)
@@ -206,7 +207,7 @@ def efs_admits_nodes(d: Deployment) -> Iterator[Outcome]:
 def efs_encrypted(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
     if efs is None or efs.encrypted is None:
-        yield unknown(d, "whether the Datasets EFS is encrypted", {"eksctl": _EKSCTL_EFS}, ("efs", "aws"))
+        yield unknown(d, "whether the Datasets EFS is encrypted", {"eksctl": _EKSCTL_EFS}, (Gap.EFS, Gap.AWS))
     elif not efs.encrypted:
         yield failed(f"EFS {efs.file_system_id or '(planned)'} is not encrypted at rest, and cannot be made so "
                      "without moving every Dataset to a new file system.", efs.location)
@@ -229,7 +230,7 @@ def efs_encrypted(d: Deployment) -> Iterator[Outcome]:
 def three_valid_buckets(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets
     if buckets is None:
-        yield unknown(d, "the S3 buckets", {"eksctl": _EKSCTL_BUCKETS}, ("s3", "aws"))
+        yield unknown(d, "the S3 buckets", {"eksctl": _EKSCTL_BUCKETS}, (Gap.S3, Gap.AWS))
         return
     roles = Counter(b.role for b in buckets)
     for role in BUCKET_ROLES:
@@ -279,12 +280,12 @@ def _bucket_name_problem(name: str) -> str | None:
 def node_role_s3_access(d: Deployment) -> Iterator[Outcome]:
     grants, buckets = d.access.node_role, d.storage.buckets
     if buckets is None:
-        yield unknown(d, "the S3 buckets the node role must reach", {"eksctl": _EKSCTL_BUCKETS}, ("s3", "aws"))
+        yield unknown(d, "the S3 buckets the node role must reach", {"eksctl": _EKSCTL_BUCKETS}, (Gap.S3, Gap.AWS))
     elif grants is None:
         yield unknown(d, "the node role's policies", {
             "eksctl": "this ClusterConfig attaches no S3 policy to the node groups; the page attaches it by "
                       "hand after eksctl — checked live by domino-eks check",
-        }, ("iam", "aws"))
+        }, (Gap.IAM, Gap.AWS))
     else:
         yield from _missing_s3_access(grants, buckets)
         yield from _s3_access_beyond(grants, buckets)
@@ -332,7 +333,7 @@ def _within_buckets(resource: str, bucket_arns: list[str]) -> bool:
 def buckets_hardened(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets
     if buckets is None:
-        yield unknown(d, "the S3 buckets' settings", {"eksctl": _EKSCTL_BUCKETS}, ("s3", "aws"))
+        yield unknown(d, "the S3 buckets' settings", {"eksctl": _EKSCTL_BUCKETS}, (Gap.S3, Gap.AWS))
         return
     for bucket in buckets:
         yield from _bucket_settings(d, bucket)
@@ -347,7 +348,7 @@ def _bucket_settings(d: Deployment, bucket: Bucket) -> Iterator[Outcome]:
     )
     for value, consequence in settings:
         if value is None:
-            yield unknown(d, f"bucket {bucket.name}'s settings", gaps=("s3", "aws"))
+            yield unknown(d, f"bucket {bucket.name}'s settings", gaps=(Gap.S3, Gap.AWS))
         elif not value:
             yield failed(f"bucket {bucket.name!r} ({bucket.role}) {consequence}.", bucket.location)
 
@@ -366,12 +367,12 @@ def backups_versioned(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets
     backups = [b for b in buckets or () if b.role == "backups"]
     if buckets is None:
-        yield unknown(d, "the backups bucket", {"eksctl": _EKSCTL_BUCKETS}, ("s3", "aws"))
+        yield unknown(d, "the backups bucket", {"eksctl": _EKSCTL_BUCKETS}, (Gap.S3, Gap.AWS))
     elif not backups:
         yield skipped("there is no backups bucket to check (S006 reports it).")
     for bucket in backups:
         if bucket.versioning is None:
-            yield unknown(d, f"versioning of bucket {bucket.name}", gaps=("s3", "aws"))
+            yield unknown(d, f"versioning of bucket {bucket.name}", gaps=(Gap.S3, Gap.AWS))
         elif not bucket.versioning:
             yield failed(f"backups bucket {bucket.name!r} has versioning off: a deleted or overwritten backup "
                          "cannot be recovered.", bucket.location)

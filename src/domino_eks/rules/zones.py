@@ -7,10 +7,12 @@ from functools import partial
 
 from domino_eks.model import PLATFORM, Deployment, NodeGroup, NodePool
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.unknown import Gap, unknown
 
 rule = partial(REGISTRY.rule, section="Node pools")
-_AWS_GAPS = ("ec2", "autoscaling", "aws")
+# where zones and the per-zone groups' settings come from: the Auto Scaling groups (autoscaling), the
+# subnets and launch templates they name (EC2), or no AWS side at all
+_ZONE_GAPS = (Gap.EC2, Gap.AUTOSCALING, Gap.AWS)
 
 
 def _listed(zones: Iterable[str]) -> str:
@@ -22,7 +24,7 @@ def _unknown_zones(d: Deployment) -> Outcome:
     return unknown(d, f"the zones of pool(s) {pools}", {
         "eksctl": "node groups without availabilityZones are spread over the cluster's zones by eksctl; "
                   "checked live by domino-eks check",
-    }, _AWS_GAPS)
+    }, _ZONE_GAPS)
 
 
 @rule(
@@ -96,7 +98,7 @@ def _pool_differences(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
     for group in pool.groups[1:]:
         for field, ours, theirs in _compared(reference, group):
             if ours is None or theirs is None:
-                yield unknown(d, f"the {field} of every node group of pool {pool.name}", gaps=_AWS_GAPS)
+                yield unknown(d, f"the {field} of every node group of pool {pool.name}", gaps=_ZONE_GAPS)
             elif ours != theirs:
                 yield failed(f"pool {pool.name}: node group {group.name} has {field} {theirs} but "
                              f"{reference.name} has {ours}; pods of the pool get different nodes depending "
@@ -159,7 +161,7 @@ def platform_spans_zones(d: Deployment) -> Iterator[Outcome]:
 def control_plane_zones(d: Deployment) -> Iterator[Outcome]:
     zones = d.cluster.control_plane_zones
     if zones is None:
-        yield unknown(d, "the zones of the cluster's subnets", gaps=_AWS_GAPS)
+        yield unknown(d, "the zones of the cluster's subnets", gaps=_ZONE_GAPS)
     elif len(set(zones)) < 2:
         yield failed(f"the cluster's subnets are in {_listed(set(zones)) or 'no zone'} only; EKS refuses to "
                      "create a cluster with fewer than two zones.", d.cluster.location)
