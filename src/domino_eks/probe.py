@@ -17,8 +17,6 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
-from functools import partial
 
 from domino_eks.errors import ToolError
 from domino_eks.model import (
@@ -55,8 +53,7 @@ def run(api, deployment: Deployment, image: str, timeout: int) -> list[Finding]:
     with _terminate_as_interrupt():
         try:
             session.create_namespace()
-            return [finding for probe in _PROBES
-                    for finding in replace(probe, check=partial(probe.check, session)).evaluate(deployment)]
+            return _PROBES.evaluate(deployment, context=[session])
         finally:
             session.delete_namespace()
 

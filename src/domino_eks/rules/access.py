@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from domino_eks.knowledge import iam
 from domino_eks.model import (
@@ -12,10 +13,10 @@ from domino_eks.model import (
     NodeGroup,
     autodiscovery_cluster,
 )
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed
+from domino_eks.rules.unknown import Gap, unknown
 
-SECTION = "Autoscale access"
+rule = partial(REGISTRY.rule, section="Autoscale access")
 _TEMPLATE_MARKS = ("{{", "}}", "<", ">", "$")
 _EKSCTL_GRANTS = ("this ClusterConfig gives the node groups no autoScaler addon policy and attaches no policy; "
                   "the page attaches it to the platform nodes by hand — checked live by domino-eks check")
@@ -33,7 +34,6 @@ _EKSCTL_GRANTS = ("this ClusterConfig gives the node groups no autoScaler addon 
     ),
     fix="Attach the autoscaler policy domino-eks render writes (iam/autoscaler.json) to the platform nodes' "
         "role or to the autoscaler's IRSA / Pod Identity role.",
-    section=SECTION,
 )
 def autoscaler_permissions(d: Deployment) -> Iterator[Outcome]:
     grants = _autoscaler_grants(d)
@@ -58,11 +58,11 @@ def _autoscaler_grants(d: Deployment) -> Grants | Outcome:
         return unknown(d, "whether the Cluster Autoscaler runs", {
             "eksctl": "this ClusterConfig neither gives the node groups the autoScaler addon policy nor tags "
                       "them for autodiscovery",
-        }, ("kubernetes",))
+        }, (Gap.KUBERNETES,))
     if not d.autoscaler.enabled:
         return passed("not applicable: the Cluster Autoscaler is not used.")
     if d.access.autoscaler is None:
-        return unknown(d, "the Cluster Autoscaler's IAM permissions", {"eksctl": _EKSCTL_GRANTS}, ("iam", "aws"))
+        return unknown(d, "the Cluster Autoscaler's IAM permissions", {"eksctl": _EKSCTL_GRANTS}, (Gap.IAM, Gap.AWS))
     return d.access.autoscaler
 
 
@@ -77,7 +77,6 @@ def _autoscaler_grants(d: Deployment) -> Grants | Outcome:
     ),
     fix="Scope the write actions with a condition such as StringEquals "
         "aws:ResourceTag/k8s.io/cluster-autoscaler/<cluster-name>: owned (the policy domino-eks render writes).",
-    section=SECTION,
 )
 def autoscaler_writes_scoped(d: Deployment) -> Iterator[Outcome]:
     grants = _autoscaler_grants(d)
@@ -108,7 +107,6 @@ def _unscoped_writes(grants: Grants) -> Iterator[Outcome]:
     ),
     fix="Tag each group k8s.io/cluster-autoscaler/<cluster-name>: owned with the real cluster name "
         "(domino-eks render and apply write these tags).",
-    section=SECTION,
 )
 def autodiscovery_tags_name_cluster(d: Deployment) -> Iterator[Outcome]:
     tagged = [g for g in d.groups if g.tags is not None]
@@ -116,7 +114,7 @@ def autodiscovery_tags_name_cluster(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the node groups' Auto Scaling tags", {
             "spec": "the tool writes them itself (k8s.io/cluster-autoscaler/<cluster-name>) when it renders or "
                     "applies the spec",
-        }, ("autoscaling", "aws"))
+        }, (Gap.AUTOSCALING, Gap.AWS))
         return
     for group in tagged:
         yield from _foreign_cluster_tags(group, d.cluster.name)

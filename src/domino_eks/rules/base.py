@@ -6,7 +6,7 @@ A rule is one record (id, severity, title, rationale, fix, page section) plus a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -47,7 +47,8 @@ def skipped(reason: str) -> Outcome:
     return Outcome(Status.SKIP, reason)
 
 
-Check = Callable[[Deployment], Iterable[Outcome]]
+# a check takes the deployment, after any context it is judged with (see `Rule.evaluate`)
+Check = Callable[..., Iterable[Outcome]]
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,12 @@ class Rule:
     section: str  # the page section the requirement comes from
     check: Check = field(compare=False, repr=False)
 
-    def evaluate(self, deployment: Deployment) -> list[Finding]:
-        """One finding per failure; otherwise exactly one: a skip if any part was unknowable, else a pass."""
-        outcomes = list(self.check(deployment))
+    def evaluate(self, deployment: Deployment, *context: object) -> list[Finding]:
+        """One finding per failure; otherwise exactly one: a skip if any part was unknowable, else a pass.
+
+        `context` goes to the check before the deployment: what a rule outside the catalogue judges it
+        with (drift's intended deployment, the probes' session)."""
+        outcomes = list(self.check(*context, deployment))
         failures = [o for o in outcomes if o.status is Status.FAIL]
         if failures:
             return [Finding.of(self, o) for o in failures]
@@ -102,7 +106,8 @@ class Registry:
         self._rules: dict[str, Rule] = {}
 
     def rule(self, id: str, severity: Severity, *, title: str, rationale: str, fix: str, section: str):
-        """Decorator: registers `check` under `id` and returns the function unchanged."""
+        """Decorator: registers `check` under `id` and returns the function unchanged. A module names its page
+        section once, in a partial: `rule = partial(REGISTRY.rule, section="Node pools")`."""
 
         def register(check: Check) -> Check:
             if id in self._rules:
@@ -124,10 +129,12 @@ class Registry:
     def ids(self) -> list[str]:
         return sorted(self._rules)
 
-    def evaluate(self, deployment: Deployment, select: Iterable[str] = ()) -> list[Finding]:
+    def evaluate(self, deployment: Deployment, select: Iterable[str] = (), *,
+                 context: Sequence[object] = ()) -> list[Finding]:
+        """The findings of the rules whose ids start with one of `select` (all by default); `context` as for
+        `Rule.evaluate`."""
         chosen = [r for r in self if not select or any(r.id.startswith(s.upper()) for s in select)]
-        return [f for r in chosen for f in r.evaluate(deployment)]
+        return [f for r in chosen for f in r.evaluate(deployment, *context)]
 
 
 REGISTRY = Registry()
-rule = REGISTRY.rule

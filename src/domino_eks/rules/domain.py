@@ -5,12 +5,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from domino_eks.model import Certificate, Deployment, name_covers
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
+from domino_eks.rules.unknown import Gap, unknown
 
-SECTION = "Domain"
+rule = partial(REGISTRY.rule, section="Domain")
 MAX_NAME = 253
 MAX_LABEL = 63
 EXPIRY_WARNING_DAYS = 30
@@ -31,7 +32,6 @@ _NO_FQDN_BEFORE_INSTALL = {
         "labels of 1-63 letters, digits and hyphens, 253 characters in all."
     ),
     fix="Set domain.fqdn to the name users will open, e.g. domino.example.com.",
-    section=SECTION,
 )
 def fqdn_valid(d: Deployment) -> Iterator[Outcome]:
     fqdn = d.domain.fqdn
@@ -83,7 +83,6 @@ def _is_ip_address(text: str) -> bool:
     ),
     fix="Request or import an ACM certificate whose names include the FQDN (domino-eks apply requests one "
         "with DNS validation), and renew it before it expires.",
-    section=SECTION,
 )
 def certificate_covers_fqdn(d: Deployment) -> Iterator[Outcome]:
     fqdn, certificate = d.domain.fqdn, d.domain.certificate
@@ -93,7 +92,7 @@ def certificate_covers_fqdn(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the certificate's names and status", {
             "spec": "a certificate ARN is given; its names are checked live by domino-eks check",
             "eksctl": "an eksctl ClusterConfig knows no certificate",
-        }, ("acm", "aws"))
+        }, (Gap.ACM, Gap.AWS))
     else:
         yield from _coverage(fqdn, certificate, d)
         yield from _validity(certificate, d)

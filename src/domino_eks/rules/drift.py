@@ -9,7 +9,6 @@ once per run, so every format renders them alike. A finding points at the pool's
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import partial
 
 from domino_eks.model import Deployment, NodePool
@@ -22,19 +21,19 @@ from domino_eks.rules.base import (
     passed,
     skipped,
 )
+from domino_eks.rules.unknown import Gap, reported
 
 SECTION = "Drift from the spec (check --spec)"
 # each check takes the intended deployment first, then the live one
 _COMPARISONS = Registry()
 _comparison = partial(_COMPARISONS.rule, section=SECTION)
 # where the live pools come from: the nodes (Kubernetes), the Auto Scaling and EKS node groups (AWS)
-_POOL_GAPS = ("kubernetes", "autoscaling", "eks", "aws")
+_POOL_GAPS = (Gap.KUBERNETES, Gap.AUTOSCALING, Gap.EKS, Gap.AWS)
 
 
 def evaluate(intended: Deployment, live: Deployment) -> list[Finding]:
     """Every drift comparison of `live` against `intended`, as findings."""
-    return [finding for comparison in _COMPARISONS
-            for finding in replace(comparison, check=partial(comparison.check, intended)).evaluate(live)]
+    return _COMPARISONS.evaluate(live, context=[intended])
 
 
 def _pairs(intended: Deployment, live: Deployment) -> Iterator[tuple[NodePool, NodePool | None]]:
@@ -50,7 +49,7 @@ def _matched(intended: Deployment, live: Deployment) -> Iterator[tuple[NodePool,
 
 def _pools_unseen(live: Deployment) -> list[str]:
     """Why the live pools may not all show: the reasons recorded for the nodes or node groups not collected."""
-    return [f"{key}: {live.source.gaps[key]}" for key in _POOL_GAPS if key in live.source.gaps]
+    return reported(live, _POOL_GAPS)
 
 
 @_comparison(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from domino_eks.knowledge import eks_versions, regions
 from domino_eks.model import Deployment, Location
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
+from domino_eks.rules.unknown import Gap, unknown
 
-SECTION = "Set up an EKS cluster for Domino"
+rule = partial(REGISTRY.rule, section="Set up an EKS cluster for Domino")
 NAME_LIMIT = 100
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
@@ -26,7 +27,6 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
     ),
     fix="Rename the cluster (metadata.name) to 1-100 letters, digits and hyphens starting with a letter, "
         "for example domino-prod.",
-    section=SECTION,
 )
 def cluster_name(d: Deployment) -> Iterator[Outcome]:
     name = d.cluster.name
@@ -54,7 +54,6 @@ def _name_problems(name: str) -> list[str]:
     ),
     fix="Set the region to a real AWS region (e.g. us-west-2) and name only its zones (us-west-2a, us-west-2b, "
         "...) in availabilityZones and the node pools.",
-    section=SECTION,
 )
 def region_and_zones(d: Deployment) -> Iterator[Outcome]:
     region = d.cluster.region
@@ -103,12 +102,11 @@ def _zone_problem(zone: str, region: str) -> str | None:
     ),
     fix="Choose a version in standard support (metadata.version); `aws eks describe-cluster-versions` lists "
         "each version's status and end dates.",
-    section=SECTION,
 )
 def kubernetes_version(d: Deployment) -> Iterator[Outcome]:
     version, support, where = d.cluster.version, d.cluster.version_support, d.cluster.location
     if version is None:
-        yield unknown(d, "the Kubernetes version", gaps=("eks", "aws"))
+        yield unknown(d, "the Kubernetes version", gaps=(Gap.EKS, Gap.AWS))
     elif support is None or support.status == "unknown":
         yield _uncalendared(version, support is not None and support.source == "api", where)
     elif support.status == "standard":
@@ -125,7 +123,8 @@ def kubernetes_version(d: Deployment) -> Iterator[Outcome]:
 
 def _uncalendared(version: str, listed_by_api: bool, where: Location | None) -> Outcome:
     """A version the support calendar does not list: mistyped, retired, or newer than the shipped table."""
-    oldest, newest = min(eks_versions.CALENDAR, key=eks_versions.parse), max(eks_versions.CALENDAR, key=eks_versions.parse)
+    oldest, newest = (min(eks_versions.CALENDAR, key=eks_versions.parse),
+                      max(eks_versions.CALENDAR, key=eks_versions.parse))
     parsed = eks_versions.parse(version)
     if listed_by_api:
         return failed(f"EKS does not list Kubernetes {version!r} among its versions (eks:DescribeClusterVersions); "

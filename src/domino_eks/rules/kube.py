@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from domino_eks.model import (
     DOMINO_NAMESPACES,
@@ -12,13 +13,15 @@ from domino_eks.model import (
     NodeGroup,
     NodePool,
 )
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
+from domino_eks.rules.unknown import Gap, unknown
 
+namespaces_rule = partial(REGISTRY.rule, section="Namespaces")
+pools_rule = partial(REGISTRY.rule, section="Node pools")
 _NEEDS_A_CLUSTER = dict.fromkeys(("spec", "eksctl"), "it needs a live cluster â€” checked by domino-eks check")
 
 
-@rule(
+@namespaces_rule(
     "K001", Severity.WARNING,
     title="Domino's namespaces already hold other workloads",
     rationale=(
@@ -29,12 +32,11 @@ _NEEDS_A_CLUSTER = dict.fromkeys(("spec", "eksctl"), "it needs a live cluster â€
     ),
     fix="Move the other workloads out of platform, compute and domino-system (or install into a cluster "
         "where those namespaces are free) before installing Domino.",
-    section="Namespaces",
 )
 def namespaces_free(d: Deployment) -> Iterator[Outcome]:
     namespaces = d.kubernetes.namespaces
     if namespaces is None:
-        yield unknown(d, "the cluster's namespaces", _NEEDS_A_CLUSTER, ("kubernetes",))
+        yield unknown(d, "the cluster's namespaces", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
         return
     for namespace in namespaces:
         if namespace.name in DOMINO_NAMESPACES and namespace.foreign_workloads:
@@ -44,7 +46,7 @@ def namespaces_free(d: Deployment) -> Iterator[Outcome]:
     yield passed(f"{', '.join(DOMINO_NAMESPACES)} hold no workloads other than Domino's.")
 
 
-@rule(
+@pools_rule(
     "K002", Severity.ERROR,
     title="Pool nodes are not ready, not schedulable, or advertise no GPUs",
     rationale=(
@@ -54,16 +56,15 @@ def namespaces_free(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Fix the nodes (kubectl describe node shows why they are NotReady), uncordon them, and on GPU pools "
         "use the EKS-optimized accelerated AMI and run the NVIDIA device plugin.",
-    section="Node pools",
 )
 def pool_nodes_usable(d: Deployment) -> Iterator[Outcome]:
     if all(g.nodes is None for p in d.domino_pools for g in p.groups):
-        yield unknown(d, "the pools' nodes", _NEEDS_A_CLUSTER, ("kubernetes",))
+        yield unknown(d, "the pools' nodes", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
         return
     for pool in d.domino_pools:
         for group in pool.groups:
             if group.nodes is None:
-                yield unknown(d, f"the nodes of node group {group.name}", _NEEDS_A_CLUSTER, ("kubernetes",))
+                yield unknown(d, f"the nodes of node group {group.name}", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
             else:
                 yield from _group_nodes(pool, group)
     yield passed("every pool's nodes are Ready and schedulable, and GPU nodes advertise their GPUs.")

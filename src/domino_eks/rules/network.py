@@ -6,18 +6,24 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from domino_eks.knowledge import eks_versions, subnet_layout
 from domino_eks.model import Deployment, NodeGroup, Subnet
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
+from domino_eks.rules.unknown import Gap, unknown
 
+plugin_rule = partial(REGISTRY.rule, section="Network plugin")
+vpc_rule = partial(REGISTRY.rule, section="VPC networking")
+bridge_rule = partial(REGISTRY.rule, section="Docker bridge")
 ENFORCING_ENGINES = ("calico", "vpc-cni", "cilium")
 _DOCKER_BRIDGE_FLAG = re.compile(r"--enable-docker-bridge[=\s]+true\b")
-_AWS_GAPS = ("ec2", "eks", "aws")
+# where the network comes from: the cluster's version and VPC config (EKS), the VPC's subnets, routes
+# and the nodes' instances (EC2), or no AWS side at all
+_NETWORK_GAPS = (Gap.EC2, Gap.EKS, Gap.AWS)
 
 
-@rule(
+@plugin_rule(
     "N001", Severity.ERROR,
     title="Network plugin does not enforce NetworkPolicy",
     rationale=(
@@ -27,7 +33,6 @@ _AWS_GAPS = ("ec2", "eks", "aws")
     ),
     fix="Enable the Amazon VPC CNI's network policy agent (vpc-cni add-on configuration "
         "enableNetworkPolicy: \"true\", network.networkPolicy: vpc-cni in the spec) or install Calico.",
-    section="Network plugin",
 )
 def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
     engine = d.network.policy_engine
@@ -35,7 +40,7 @@ def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "who enforces NetworkPolicy", {
             "eksctl": "this ClusterConfig has no vpc-cni add-on with enableNetworkPolicy, and Calico is "
                       "installed after eksctl; checked live by domino-eks check",
-        }, ("kubernetes",))
+        }, (Gap.KUBERNETES,))
     elif engine in ENFORCING_ENGINES:
         yield passed(f"NetworkPolicy is enforced by {engine}.")
     else:
@@ -43,7 +48,7 @@ def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
                      "so any pod could reach any other.", d.network.location)
 
 
-@rule(
+@plugin_rule(
     "N002", Severity.ERROR,
     title="Node subnet too small for the Amazon VPC CNI",
     rationale=(
@@ -51,9 +56,8 @@ def network_policy_enforced(d: Deployment) -> Iterator[Outcome]:
         f"of at least a /{subnet_layout.NODE_SUBNET_PREFIX_LIMIT} for the cluster; a smaller subnet runs out of "
         "addresses and new pods stay in ContainerCreating."
     ),
-    fix=f"Give the nodes subnets of a /{subnet_layout.NODE_SUBNET_PREFIX_LIMIT} or larger (the spec sizes them from the "
-        "pools), or add a pod subnet with VPC CNI custom networking.",
-    section="Network plugin",
+    fix=f"Give the nodes subnets of a /{subnet_layout.NODE_SUBNET_PREFIX_LIMIT} or larger (the spec sizes them from "
+        "the pools), or add a pod subnet with VPC CNI custom networking.",
 )
 def node_subnets_large_enough(d: Deployment) -> Iterator[Outcome]:
     if (outcome := _unless_pods_use_node_subnets(d)) is not None:
@@ -67,7 +71,7 @@ def node_subnets_large_enough(d: Deployment) -> Iterator[Outcome]:
 def _unless_pods_use_node_subnets(d: Deployment) -> Outcome | None:
     """The outcome standing in for N002 and N006 when pods do not, or may not, take node subnet addresses."""
     if d.network.cni is None:
-        return unknown(d, "the CNI that hands out pod addresses", gaps=_AWS_GAPS)
+        return unknown(d, "the CNI that hands out pod addresses", gaps=_NETWORK_GAPS)
     if d.network.cni != "vpc-cni":
         return passed(f"not applicable: pod addresses come from {d.network.cni}, not from the node subnets.")
     return None
@@ -75,7 +79,7 @@ def _unless_pods_use_node_subnets(d: Deployment) -> Outcome | None:
 
 def _unknown_subnets(d: Deployment) -> Outcome:
     return unknown(d, "the cluster's subnets", {"eksctl": "this ClusterConfig names no subnets; eksctl creates them"},
-                   _AWS_GAPS)
+                   _NETWORK_GAPS)
 
 
 def _subnet_sizes(d: Deployment, subnets: list[Subnet]) -> Iterator[Outcome]:
@@ -108,7 +112,7 @@ def _describe(subnet: Subnet) -> str:
     return f"{name}{subnet.cidr} ({subnet.zone})"
 
 
-@rule(
+@vpc_rule(
     "N003", Severity.ERROR,
     title="VPC address range collides with a reserved range",
     rationale=(
@@ -117,12 +121,11 @@ def _describe(subnet: Subnet) -> str:
         "to, and a VPC's CIDR cannot be changed after the cluster is built on it."
     ),
     fix="Choose a VPC CIDR (network.vpcCidr) outside every range listed in network.reservedCidrs.",
-    section="VPC networking",
 )
 def vpc_cidr_clear_of_reserved(d: Deployment) -> Iterator[Outcome]:
     network = d.network
     if network.vpc_cidr is None:
-        yield unknown(d, "the VPC CIDR", {"eksctl": "this ClusterConfig sets no vpc.cidr"}, _AWS_GAPS)
+        yield unknown(d, "the VPC CIDR", {"eksctl": "this ClusterConfig sets no vpc.cidr"}, _NETWORK_GAPS)
         return
     vpc = _cidr(network.vpc_cidr)
     if vpc is None:
@@ -147,7 +150,7 @@ def _cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return None
 
 
-@rule(
+@vpc_rule(
     "N004", Severity.WARNING,
     title="Nodes have public IP addresses",
     rationale=(
@@ -157,7 +160,6 @@ def _cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     ),
     fix="Put the nodes in private subnets (network.privateNodes: true in the spec, privateNetworking: true on "
         "every eksctl node group) and give them egress through a NAT gateway if they need it.",
-    section="VPC networking",
 )
 def nodes_private(d: Deployment) -> Iterator[Outcome]:
     public_groups = [g for g in d.groups if g.private_networking is False]
@@ -171,7 +173,7 @@ def nodes_private(d: Deployment) -> Iterator[Outcome]:
         yield failed("nodes are not private (privateNodes false): every node gets a public IP reachable from "
                      "the Internet.", d.network.location)
     elif d.network.private_nodes is None and not groups_known:
-        yield unknown(d, "whether nodes have public IPs", gaps=_AWS_GAPS)
+        yield unknown(d, "whether nodes have public IPs", gaps=_NETWORK_GAPS)
     elif d.network.nat_gateway is False:
         yield failed("nodes are private and have no NAT gateway: they reach nothing outside the VPC, so "
                      "images and packages must come through VPC endpoints or a mirror inside it.",
@@ -181,7 +183,7 @@ def nodes_private(d: Deployment) -> Iterator[Outcome]:
         yield passed(f"nodes have private IPs only ({egress}).")
 
 
-@rule(
+@bridge_rule(
     "N005", Severity.ERROR,
     title="Build nodes lack Docker bridge networking",
     rationale=(
@@ -193,7 +195,6 @@ def nodes_private(d: Deployment) -> Iterator[Outcome]:
     fix="On Kubernetes older than 1.24, add --enable-docker-bridge true to the build nodes' bootstrap "
         "arguments; from 1.24 on, drop the flag and the daemon.json edit and use Domino's current image "
         "builder.",
-    section="Docker bridge",
 )
 def docker_bridge_on_build_nodes(d: Deployment) -> Iterator[Outcome]:
     build_pools = [p for p in d.domino_pools if p.is_build]
@@ -201,7 +202,7 @@ def docker_bridge_on_build_nodes(d: Deployment) -> Iterator[Outcome]:
     if not build_pools:
         yield passed("not applicable: no pool carries domino/build-node: \"true\" (P006 reports that).")
     elif d.cluster.version is None:
-        yield unknown(d, "the Kubernetes version (Docker or containerd runtime)", gaps=_AWS_GAPS)
+        yield unknown(d, "the Kubernetes version (Docker or containerd runtime)", gaps=_NETWORK_GAPS)
     elif version is None:
         yield skipped(f"Kubernetes version {d.cluster.version!r} is not major.minor, so the node runtime is unknown.")
     elif version >= eks_versions.CONTAINERD_ONLY_FROM:
@@ -227,7 +228,7 @@ def _docker_bridged(group: NodeGroup) -> bool:
     )
 
 
-@rule(
+@plugin_rule(
     "N006", Severity.WARNING,
     title="Node subnets cannot hold every pod at full scale",
     rationale=(
@@ -238,14 +239,13 @@ def _docker_bridged(group: NodeGroup) -> bool:
     ),
     fix="Use larger node subnets, add a pod subnet (VPC CNI custom networking), or turn on prefix delegation "
         "(network.prefixDelegation: true).",
-    section="Network plugin",
 )
 def pod_addresses_fit(d: Deployment) -> Iterator[Outcome]:
     network = d.network
     if (outcome := _unless_pods_use_node_subnets(d)) is not None:
         yield outcome
     elif network.prefix_delegation is None:
-        yield unknown(d, "whether the VPC CNI uses prefix delegation", gaps=_AWS_GAPS)
+        yield unknown(d, "whether the VPC CNI uses prefix delegation", gaps=_NETWORK_GAPS)
     elif network.prefix_delegation:
         yield passed("not applicable: with prefix delegation pods take addresses from /28 prefixes, "
                      "not one secondary IP each.")

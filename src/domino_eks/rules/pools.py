@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
+from functools import partial, wraps
 from operator import attrgetter
 from typing import TypeVar
 
@@ -21,18 +22,20 @@ from domino_eks.model import (
     NodeGroup,
     NodePool,
 )
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.base import REGISTRY, Check, Outcome, Severity, failed, passed, skipped
+from domino_eks.rules.unknown import Gap, unknown
 
-POOLS = "Node pools"
-OVERVIEW = "Domino on EKS"
-SAMPLES = "Sample cluster configuration"
+pools_rule = partial(REGISTRY.rule, section="Node pools")
+overview_rule = partial(REGISTRY.rule, section="Domino on EKS")
+samples_rule = partial(REGISTRY.rule, section="Sample cluster configuration")
 PLATFORM_MIN_NODES = 3
 PLATFORM_MIN_VCPUS = 8
 PLATFORM_MIN_MEMORY_GIB = 32
 PLATFORM_MIN_VOLUME_GB = 128
 EXECUTION_MIN_VOLUME_GB = 400
-_AWS_GAPS = ("ec2", "autoscaling", "eks", "aws")
+# where node groups come from: the Auto Scaling groups (autoscaling), their launch templates and images
+# (EC2), the EKS managed node groups and Fargate profiles (EKS), or no AWS side at all
+_GROUP_GAPS = (Gap.EC2, Gap.AUTOSCALING, Gap.EKS, Gap.AWS)
 
 Named = TypeVar("Named", NodeGroup, NodePool)
 
@@ -49,8 +52,16 @@ def _names(items: Sequence[Named]) -> str:
     return ", ".join(item.name for item in items)
 
 
-def _no_platform() -> Outcome:
-    return skipped("there is no platform pool (see P001).")
+def _of_platform(check: Callable[[Deployment, NodePool], Iterator[Outcome]]) -> Check:
+    """A check of the platform pool, given the pool; without one it skips, since P001 reports the absence."""
+    @wraps(check)
+    def checked(d: Deployment) -> Iterator[Outcome]:
+        platform = d.pool(PLATFORM)
+        if platform is None:
+            yield skipped("there is no platform pool (see P001).")
+        else:
+            yield from check(d, platform)
+    return checked
 
 
 def _pool_exists(d: Deployment, label: str, consequence: str) -> Outcome:
@@ -61,7 +72,7 @@ def _pool_exists(d: Deployment, label: str, consequence: str) -> Outcome:
                   f"{consequence}.", d.cluster.location)
 
 
-@rule(
+@pools_rule(
     "P001", Severity.ERROR,
     title="Platform node pool is missing",
     rationale=(
@@ -70,13 +81,12 @@ def _pool_exists(d: Deployment, label: str, consequence: str) -> Outcome:
         "services) onto exactly those nodes."
     ),
     fix="Add a node pool labelled dominodatalab.com/node-pool: platform (m5.2xlarge, 128 GB, 3 nodes).",
-    section=POOLS,
 )
 def platform_pool(d: Deployment) -> Iterator[Outcome]:
     yield _pool_exists(d, PLATFORM, "Domino's platform services have no nodes to run on and the install fails")
 
 
-@rule(
+@pools_rule(
     "P002", Severity.ERROR,
     title="Platform pool holds fewer than 3 nodes",
     rationale=(
@@ -86,16 +96,12 @@ def platform_pool(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Raise the platform pool's minSize so the groups together hold at least 3 nodes (3 in one zone, "
         "or 1 in each of three zones).",
-    section=POOLS,
 )
-def platform_size(d: Deployment) -> Iterator[Outcome]:
-    platform = d.pool(PLATFORM)
-    if platform is None:
-        yield _no_platform()
-        return
+@_of_platform
+def platform_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     sizes = {g.name: g.min_size for g in platform.groups}
     if None in sizes.values():
-        yield unknown(d, "the minimum size of every platform node group", gaps=_AWS_GAPS)
+        yield unknown(d, "the minimum size of every platform node group", gaps=_GROUP_GAPS)
         return
     total = sum(sizes.values())
     per_group = ", ".join(f"{name}: {size}" for name, size in sizes.items())
@@ -106,7 +112,7 @@ def platform_size(d: Deployment) -> Iterator[Outcome]:
         yield passed(f"the platform pool holds at least {total} nodes ({per_group}).")
 
 
-@rule(
+@pools_rule(
     "P003", Severity.WARNING,
     title="Platform instances are smaller than 8 vCPU / 32 GiB",
     rationale=(
@@ -115,16 +121,12 @@ def platform_size(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Use an instance type with at least 8 vCPU and 32 GiB for the platform pool, e.g. m5.2xlarge, "
         "m6i.2xlarge or m7i.2xlarge.",
-    section=POOLS,
 )
-def platform_instance_size(d: Deployment) -> Iterator[Outcome]:
-    platform = d.pool(PLATFORM)
-    if platform is None:
-        yield _no_platform()
-        return
+@_of_platform
+def platform_instance_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     for instance_type, groups in _by(platform.groups, attrgetter("instance_type")).items():
         if instance_type is None:
-            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_AWS_GAPS)
+            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_GROUP_GAPS)
         elif (size := instances.lookup(instance_type)) is None:
             yield skipped(f"the tool does not know how many vCPUs and GiB instance type {instance_type!r} "
                           f"({_names(groups)}) has.")
@@ -139,7 +141,7 @@ def platform_instance_size(d: Deployment) -> Iterator[Outcome]:
 def _volume_outcomes(d: Deployment, pool: NodePool, minimum: int, consequence: str) -> Iterator[Outcome]:
     for size, groups in _by(pool.groups, attrgetter("volume_size_gb")).items():
         if size is None:
-            yield unknown(d, f"the root volume size of {_names(groups)}", gaps=_AWS_GAPS)
+            yield unknown(d, f"the root volume size of {_names(groups)}", gaps=_GROUP_GAPS)
         elif size < minimum:
             yield failed(f"pool {pool.name} ({_names(groups)}) has {size} GB root volumes, below {minimum} GB: "
                          f"{consequence}.", groups[0].location)
@@ -147,7 +149,7 @@ def _volume_outcomes(d: Deployment, pool: NodePool, minimum: int, consequence: s
             yield passed(f"pool {pool.name} has root volumes of {size} GB.")
 
 
-@rule(
+@pools_rule(
     "P004", Severity.WARNING,
     title="Platform root volume is smaller than 128 GB",
     rationale=(
@@ -155,18 +157,14 @@ def _volume_outcomes(d: Deployment, pool: NodePool, minimum: int, consequence: s
         "and their logs; on smaller disks the kubelet starts evicting pods under disk pressure."
     ),
     fix="Set the platform pool's volumeSize to at least 128.",
-    section=POOLS,
 )
-def platform_volume(d: Deployment) -> Iterator[Outcome]:
-    platform = d.pool(PLATFORM)
-    if platform is None:
-        yield _no_platform()
-        return
+@_of_platform
+def platform_volume(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     yield from _volume_outcomes(d, platform, PLATFORM_MIN_VOLUME_GB,
                                 "images and logs fill the disk and the kubelet evicts platform pods")
 
 
-@rule(
+@pools_rule(
     "P005", Severity.ERROR,
     title="Default compute node pool is missing",
     rationale=(
@@ -174,13 +172,12 @@ def platform_volume(d: Deployment) -> Iterator[Outcome]:
         "where Domino's default hardware tier runs user executions."
     ),
     fix="Add a node pool labelled dominodatalab.com/node-pool: default (m5.2xlarge, 400 GB, 1-20 nodes).",
-    section=POOLS,
 )
 def default_pool(d: Deployment) -> Iterator[Outcome]:
     yield _pool_exists(d, DEFAULT, "executions on Domino's default hardware tier have no nodes to run on")
 
 
-@rule(
+@pools_rule(
     "P006", Severity.ERROR,
     title="No node pool runs environment builds",
     rationale=(
@@ -188,7 +185,6 @@ def default_pool(d: Deployment) -> Iterator[Outcome]:
         "this label on the default pool. Without such a node every environment build stays queued."
     ),
     fix="Add the label domino/build-node: \"true\" (a string) to the default pool.",
-    section=POOLS,
 )
 def build_pool(d: Deployment) -> Iterator[Outcome]:
     builders = [p for p in d.domino_pools if p.is_build]
@@ -204,7 +200,7 @@ def build_pool(d: Deployment) -> Iterator[Outcome]:
                  "run on.", default.location if default else d.cluster.location)
 
 
-@rule(
+@pools_rule(
     "P007", Severity.WARNING,
     title="Execution root volume is smaller than 400 GB",
     rationale=(
@@ -212,7 +208,6 @@ def build_pool(d: Deployment) -> Iterator[Outcome]:
         "environment images and builds write new ones, and smaller disks fill up and get pods evicted."
     ),
     fix="Set volumeSize to at least 400 on the default pool and on every pool labelled domino/build-node.",
-    section=POOLS,
 )
 def execution_volume(d: Deployment) -> Iterator[Outcome]:
     pools = [p for p in d.domino_pools if p.label == DEFAULT or p.is_build]
@@ -223,7 +218,7 @@ def execution_volume(d: Deployment) -> Iterator[Outcome]:
                                     "environment images fill the disk and the kubelet evicts executions")
 
 
-@rule(
+@pools_rule(
     "P008", Severity.ERROR,
     title="Node group sizes are incoherent",
     rationale=(
@@ -231,14 +226,13 @@ def execution_volume(d: Deployment) -> Iterator[Outcome]:
         "API reject anything else, and a group whose maxSize is 0 never starts a node."
     ),
     fix="Set minSize, desiredCapacity and maxSize so that 0 <= min <= desired <= max and max >= 1.",
-    section=POOLS,
 )
 def coherent_sizes(d: Deployment) -> Iterator[Outcome]:
     for pool in d.pools:
         sizes = _by(pool.groups, lambda g: (g.min_size, g.effective_desired, g.max_size))
         for (low, desired, high), groups in sizes.items():
             if low is None or high is None:
-                yield unknown(d, f"the sizes of {_names(groups)}", gaps=_AWS_GAPS)
+                yield unknown(d, f"the sizes of {_names(groups)}", gaps=_GROUP_GAPS)
             elif problems := _size_problems(low, desired, high):
                 yield failed(f"node group(s) {_names(groups)}: {'; '.join(problems)}.", groups[0].location)
             else:
@@ -259,7 +253,7 @@ def _size_problems(low: int, desired: int, high: int) -> list[str]:
     return problems
 
 
-@rule(
+@pools_rule(
     "P009", Severity.ERROR,
     title="Several node pools share one node-pool label",
     rationale=(
@@ -268,7 +262,6 @@ def _size_problems(low: int, desired: int, high: int) -> list[str]:
         "pool's instance type at random."
     ),
     fix="Give every additional pool its own dominodatalab.com/node-pool value, e.g. default-gpu or highmem.",
-    section=POOLS,
 )
 def distinct_pool_labels(d: Deployment) -> Iterator[Outcome]:
     for label, pools in _by(d.domino_pools, attrgetter("label")).items():
@@ -283,7 +276,7 @@ def _gpu_pools(d: Deployment) -> list[NodePool]:
     return [p for p in d.domino_pools if p.is_gpu or p.label == DEFAULT_GPU]
 
 
-@rule(
+@pools_rule(
     "P010", Severity.ERROR,
     title="GPU pool is mislabelled or has no GPUs",
     rationale=(
@@ -293,7 +286,6 @@ def _gpu_pools(d: Deployment) -> list[NodePool]:
     ),
     fix="Give GPU node groups their own node-pool label (default-gpu), the label nvidia.com/gpu: \"true\", "
         "and a GPU instance type (g5, g6, p4d, p5 ...).",
-    section=POOLS,
 )
 def gpu_pool_shape(d: Deployment) -> Iterator[Outcome]:
     pools = _gpu_pools(d)
@@ -320,7 +312,7 @@ def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
                      f"(found: {found}); GPU executions never land on them.", unlabelled[0].location)
     for instance_type, groups in _by(pool.groups, attrgetter("instance_type")).items():
         if instance_type is None:
-            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_AWS_GAPS)
+            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_GROUP_GAPS)
         elif not instances.is_gpu_instance(instance_type):
             yield failed(f"GPU pool {pool.name} uses {instance_type} ({_names(groups)}), which has no GPU: GPU "
                          "executions scheduled there find no device.", groups[0].location)
@@ -328,7 +320,7 @@ def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
             yield passed(f"GPU pool {pool.name} is labelled {pool.label} and {GPU_LABEL}: \"true\" on GPU instances.")
 
 
-@rule(
+@pools_rule(
     "P011", Severity.WARNING,
     title="GPU pool image may lack NVIDIA drivers",
     rationale=(
@@ -341,7 +333,6 @@ def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
     fix="Use an Amazon Linux or Bottlerocket AMI family without a pinned ami, so the EKS-optimized accelerated "
         "AMI is used, or pin an accelerated AMI that exists in the region (aws ssm get-parameter --name "
         "/aws/service/eks/optimized-ami/<version>/amazon-linux-2023/x86_64/nvidia/recommended/image_id).",
-    section=POOLS,
 )
 def gpu_pool_image(d: Deployment) -> Iterator[Outcome]:
     pools = _gpu_pools(d)
@@ -361,7 +352,7 @@ def _default_image_outcome(d: Deployment, pool: NodePool, accelerated: bool | No
     family = groups[0].ami_family or "unknown"
     if accelerated is None:
         return unknown(d, f"whether the default image of GPU pool {pool.name} (AMI family {family}) carries "
-                          "NVIDIA drivers", gaps=_AWS_GAPS)
+                          "NVIDIA drivers", gaps=_GROUP_GAPS)
     if not accelerated:
         return failed(f"GPU pool {pool.name} ({_names(groups)}) uses the default image of AMI family {family}, "
                       "which carries no NVIDIA drivers: its nodes expose no GPU.", groups[0].location)
@@ -382,7 +373,7 @@ def _pinned_image_outcome(d: Deployment, pool: NodePool, ami: str, exists: bool 
     return passed(f"GPU pool {pool.name} pins AMI {ami}, an accelerated image that exists in {d.cluster.region}.")
 
 
-@rule(
+@pools_rule(
     "P012", Severity.WARNING,
     title="GPU instance family is retired or old",
     rationale=(
@@ -391,7 +382,6 @@ def _pinned_image_outcome(d: Deployment, pool: NodePool, ami: str, exists: bool 
         "here: its table names p3.2xlarge while both eksctl samples use p2.8xlarge."
     ),
     fix="Use a current GPU family for the GPU pool, e.g. g5.2xlarge (Domino's own Terraform default), g6 or p5.",
-    section=POOLS,
 )
 def gpu_family(d: Deployment) -> Iterator[Outcome]:
     pools = _gpu_pools(d)
@@ -401,7 +391,7 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
         for instance_type, groups in _by(pool.groups, attrgetter("instance_type")).items():
             family = instances.family(instance_type) if instance_type else None
             if family is None:
-                yield unknown(d, f"the instance type of {_names(groups)}", gaps=_AWS_GAPS)
+                yield unknown(d, f"the instance type of {_names(groups)}", gaps=_GROUP_GAPS)
             elif family in instances.RETIRED_GPU_FAMILIES:
                 yield failed(f"GPU pool {pool.name} uses {instance_type}: {instances.RETIRED_GPU_FAMILIES[family]}, "
                              "so its nodes come up without a working GPU driver.", groups[0].location)
@@ -412,7 +402,7 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
                 yield passed(f"GPU pool {pool.name} uses a current GPU family ({instance_type}).")
 
 
-@rule(
+@overview_rule(
     "P013", Severity.WARNING,
     title="Node pool uses EKS managed node groups",
     rationale=(
@@ -422,7 +412,6 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Create the pool as self-managed node groups (eksctl nodeGroups instead of managedNodeGroups; "
         "managed: false in the spec).",
-    section=OVERVIEW,
 )
 def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
     for pool in d.domino_pools:
@@ -433,12 +422,12 @@ def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
                          managed[0].location)
         elif any(g.managed is None for g in pool.groups):
             yield unknown(d, f"the management of pool {pool.name}'s node groups (EKS managed or self-managed)",
-                          gaps=_AWS_GAPS)
+                          gaps=_GROUP_GAPS)
         else:
             yield passed("every node pool uses self-managed node groups.")
 
 
-@rule(
+@overview_rule(
     "P014", Severity.ERROR,
     title="Fargate profile selects a Domino namespace",
     rationale=(
@@ -448,12 +437,11 @@ def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Delete the Fargate profile, or change its selectors so they match none of platform, compute and "
         "domino-system.",
-    section=OVERVIEW,
 )
 def no_fargate_for_domino(d: Deployment) -> Iterator[Outcome]:
     profiles = d.kubernetes.fargate_profiles
     if profiles is None:
-        yield unknown(d, "the cluster's Fargate profiles", gaps=_AWS_GAPS)
+        yield unknown(d, "the cluster's Fargate profiles", gaps=_GROUP_GAPS)
         return
     conflicts = [failed(f"Fargate profile {profile.name} selects {', '.join(selected)}: Domino's pods there run "
                         "on Fargate, which cannot mount their persistent volumes.", d.cluster.location)
@@ -466,7 +454,7 @@ def _selected_domino_namespaces(selectors: Iterable[str]) -> list[str]:
     return [ns for ns in DOMINO_NAMESPACES if any(fnmatchcase(ns, selector) for selector in selectors)]
 
 
-@rule(
+@samples_rule(
     "P015", Severity.WARNING,
     title="Scale-from-zero node group lacks node-template label tags",
     rationale=(
@@ -477,7 +465,6 @@ def _selected_domino_namespaces(selectors: Iterable[str]) -> list[str]:
     ),
     fix="Tag every node group whose minSize is 0 with k8s.io/cluster-autoscaler/node-template/label/<key>: "
         "<value> for each of its labels (or set propagateASGTags: true in eksctl).",
-    section=SAMPLES,
 )
 def scale_from_zero_tags(d: Deployment) -> Iterator[Outcome]:
     outcomes = [_template_tags_outcome(d, group) for pool in d.domino_pools for group in pool.groups
@@ -487,9 +474,9 @@ def scale_from_zero_tags(d: Deployment) -> Iterator[Outcome]:
 
 def _template_tags_outcome(d: Deployment, group: NodeGroup) -> Outcome:
     if group.min_size is None:
-        return unknown(d, f"the minimum size of {group.name}", gaps=_AWS_GAPS)
+        return unknown(d, f"the minimum size of {group.name}", gaps=_GROUP_GAPS)
     if group.tags is None:
-        return unknown(d, f"the tags of {group.name}", gaps=_AWS_GAPS)
+        return unknown(d, f"the tags of {group.name}", gaps=_GROUP_GAPS)
     missing = [f"{NODE_TEMPLATE_LABEL_TAG}{key}: {value}" for key, value in group.labels.items()
                if group.tags.get(NODE_TEMPLATE_LABEL_TAG + key) != value]
     if missing:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 from domino_eks.knowledge import eks_versions, iam
 from domino_eks.model import (
@@ -20,9 +21,12 @@ from domino_eks.model import (
     Location,
     StorageClass,
 )
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
+from domino_eks.rules.unknown import Gap, unknown
 
+block_rule = partial(REGISTRY.rule, section="Dynamic block storage")
+datasets_rule = partial(REGISTRY.rule, section="Datasets storage")
+blob_rule = partial(REGISTRY.rule, section="Blob storage")
 CSI_MIGRATION_FROM = (1, 23)  # from here in-tree EBS volumes are served by the CSI driver
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
 _IP_SHAPED = re.compile(r"\d+\.\d+\.\d+\.\d+")
@@ -37,7 +41,7 @@ _EKSCTL_EFS = ("an eksctl ClusterConfig does not declare EFS; the page creates i
                "domino-eks apply does) — checked live by domino-eks check")
 
 
-@rule(
+@block_rule(
     "S001", Severity.ERROR,
     title="No EBS StorageClass that can provision execution volumes",
     rationale=(
@@ -48,12 +52,11 @@ _EKSCTL_EFS = ("an eksctl ClusterConfig does not declare EFS; the page creates i
     ),
     fix="Install the aws-ebs-csi-driver add-on and use a StorageClass with provisioner ebs.csi.aws.com "
         "(the spec's default dominodisk class, type gp3).",
-    section="Dynamic block storage",
 )
 def ebs_class_provisions(d: Deployment) -> Iterator[Outcome]:
     classes = _storage_classes(d)
     if classes is None:
-        yield unknown(d, "the cluster's StorageClasses", {"eksctl": _EKSCTL_CLASSES}, ("kubernetes",))
+        yield unknown(d, "the cluster's StorageClasses", {"eksctl": _EKSCTL_CLASSES}, (Gap.KUBERNETES,))
         return
     ebs = [c for c in classes if c.provisioner in (EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER)]
     if not ebs:
@@ -81,7 +84,7 @@ def _csi_driver_present(d: Deployment, ebs: list[StorageClass]) -> Iterator[Outc
         yield unknown(d, "whether the EBS CSI driver is installed", {
             "eksctl": "this ClusterConfig has no aws-ebs-csi-driver add-on, and it may be installed after "
                       "eksctl — checked live by domino-eks check",
-        }, ("kubernetes", "eks"))
+        }, (Gap.KUBERNETES, Gap.EKS))
     elif not installed:
         yield failed(f"the EBS CSI driver ({EBS_CSI_PROVISIONER}) is not installed: on Kubernetes {d.cluster.version} "
                      f"StorageClass {ebs[0].name} provisions no volume, so executions stay Pending.",
@@ -100,7 +103,7 @@ def _first_location(items: Iterable[StorageClass | Bucket]) -> Location | None:
     return next((item.location for item in items if item.location is not None), None)
 
 
-@rule(
+@block_rule(
     "S002", Severity.ERROR,
     title="StorageClass is malformed",
     rationale=(
@@ -111,12 +114,11 @@ def _first_location(items: Iterable[StorageClass | Bucket]) -> Location | None:
     ),
     fix="Give the class metadata.name and provisioner ebs.csi.aws.com, and move type (and fsType) under "
         "parameters, e.g. parameters: {type: gp3, csi.storage.k8s.io/fstype: ext4}.",
-    section="Dynamic block storage",
 )
 def storage_class_well_formed(d: Deployment) -> Iterator[Outcome]:
     classes = _storage_classes(d)
     if classes is None:
-        yield unknown(d, "the StorageClass manifest", {"eksctl": _EKSCTL_CLASSES}, ("kubernetes",))
+        yield unknown(d, "the StorageClass manifest", {"eksctl": _EKSCTL_CLASSES}, (Gap.KUBERNETES,))
         return
     for storage_class in classes:
         yield from _class_problems(storage_class)
@@ -144,7 +146,7 @@ def _belongs(key: str) -> str:
     return "is not a StorageClass field"
 
 
-@rule(
+@datasets_rule(
     "S003", Severity.ERROR,
     title="No EFS mount target where compute nodes run",
     rationale=(
@@ -154,13 +156,12 @@ def _belongs(key: str) -> str:
     ),
     fix="Create an EFS file system for Datasets with a mount target in every zone of the compute pools "
         "(domino-eks apply does), and record the mount addresses for the Domino installer.",
-    section="Datasets storage",
 )
 def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
     compute = [p for p in d.domino_pools if p.label != PLATFORM]
     if efs is None or efs.mount_target_zones is None:
-        yield unknown(d, "the Datasets EFS and its mount targets", {"eksctl": _EKSCTL_EFS}, ("efs", "aws"))
+        yield unknown(d, "the Datasets EFS and its mount targets", {"eksctl": _EKSCTL_EFS}, (Gap.EFS, Gap.AWS))
     elif any(p.zones is None for p in compute):
         yield skipped("the compute pools' zones are unknown, so the zones that need an EFS mount target are too.")
     else:
@@ -171,7 +172,7 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
         yield passed(f"EFS has mount targets in {', '.join(efs.mount_target_zones)}, every compute zone.")
 
 
-@rule(
+@datasets_rule(
     "S004", Severity.ERROR,
     title="EFS mount targets do not admit NFS from the nodes",
     rationale=(
@@ -181,12 +182,12 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Add an inbound rule for TCP 2049 from the shared node security group to the mount targets' "
         "security group (domino-eks apply creates it).",
-    section="Datasets storage",
 )
 def efs_admits_nodes(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
     if efs is None or efs.admits_nfs_from_nodes is None:
-        yield unknown(d, "the EFS mount targets' security group rules", {"eksctl": _EKSCTL_EFS}, ("efs", "ec2", "aws"))
+        yield unknown(d, "the EFS mount targets' security group rules", {"eksctl": _EKSCTL_EFS},
+                      (Gap.EFS, Gap.EC2, Gap.AWS))
     elif not efs.admits_nfs_from_nodes:
         yield failed(f"the security groups of EFS {efs.file_system_id or '(planned)'} do not admit TCP 2049 from "
                      "the shared node security group: Datasets mounts time out.", efs.location)
@@ -194,7 +195,7 @@ def efs_admits_nodes(d: Deployment) -> Iterator[Outcome]:
         yield passed("EFS mount targets admit TCP 2049 from the shared node security group.")
 
 
-@rule(
+@datasets_rule(
     "S005", Severity.WARNING,
     title="EFS is not encrypted at rest",
     rationale=(
@@ -202,12 +203,11 @@ def efs_admits_nodes(d: Deployment) -> Iterator[Outcome]:
         "created; turning it on later means copying every Dataset to a new file system."
     ),
     fix="Create the file system encrypted (storage.efs.encrypted: true, the spec's default).",
-    section="Datasets storage",
 )
 def efs_encrypted(d: Deployment) -> Iterator[Outcome]:
     efs = d.storage.efs
     if efs is None or efs.encrypted is None:
-        yield unknown(d, "whether the Datasets EFS is encrypted", {"eksctl": _EKSCTL_EFS}, ("efs", "aws"))
+        yield unknown(d, "whether the Datasets EFS is encrypted", {"eksctl": _EKSCTL_EFS}, (Gap.EFS, Gap.AWS))
     elif not efs.encrypted:
         yield failed(f"EFS {efs.file_system_id or '(planned)'} is not encrypted at rest, and cannot be made so "
                      "without moving every Dataset to a new file system.", efs.location)
@@ -215,7 +215,7 @@ def efs_encrypted(d: Deployment) -> Iterator[Outcome]:
         yield passed("EFS is encrypted at rest.")
 
 
-@rule(
+@blob_rule(
     "S006", Severity.ERROR,
     title="S3 buckets missing, shared or badly named",
     rationale=(
@@ -226,12 +226,11 @@ def efs_encrypted(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Name three distinct buckets (storage.buckets userData, logs, backups) with valid S3 names, e.g. "
         "<cluster>-user-data, <cluster>-logs, <cluster>-backups.",
-    section="Blob storage",
 )
 def three_valid_buckets(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets
     if buckets is None:
-        yield unknown(d, "the S3 buckets", {"eksctl": _EKSCTL_BUCKETS}, ("s3", "aws"))
+        yield unknown(d, "the S3 buckets", {"eksctl": _EKSCTL_BUCKETS}, (Gap.S3, Gap.AWS))
         return
     roles = Counter(b.role for b in buckets)
     for role in BUCKET_ROLES:
@@ -266,7 +265,7 @@ def _bucket_name_problem(name: str) -> str | None:
     return None
 
 
-@rule(
+@blob_rule(
     "S007", Severity.ERROR,
     title="Node role's S3 access does not match Domino's buckets",
     rationale=(
@@ -277,17 +276,16 @@ def _bucket_name_problem(name: str) -> str | None:
     ),
     fix="Attach the S3 policy domino-eks render writes (iam/s3-access.json): bucket actions on the three "
         "bucket ARNs, object actions on their /* ARNs, nothing else.",
-    section="Blob storage",
 )
 def node_role_s3_access(d: Deployment) -> Iterator[Outcome]:
     grants, buckets = d.access.node_role, d.storage.buckets
     if buckets is None:
-        yield unknown(d, "the S3 buckets the node role must reach", {"eksctl": _EKSCTL_BUCKETS}, ("s3", "aws"))
+        yield unknown(d, "the S3 buckets the node role must reach", {"eksctl": _EKSCTL_BUCKETS}, (Gap.S3, Gap.AWS))
     elif grants is None:
         yield unknown(d, "the node role's policies", {
             "eksctl": "this ClusterConfig attaches no S3 policy to the node groups; the page attaches it by "
                       "hand after eksctl — checked live by domino-eks check",
-        }, ("iam", "aws"))
+        }, (Gap.IAM, Gap.AWS))
     else:
         yield from _missing_s3_access(grants, buckets)
         yield from _s3_access_beyond(grants, buckets)
@@ -321,7 +319,7 @@ def _within_buckets(resource: str, bucket_arns: list[str]) -> bool:
     return any(resource == arn or resource.startswith(arn + "/") for arn in bucket_arns)
 
 
-@rule(
+@blob_rule(
     "S008", Severity.WARNING,
     title="S3 bucket is public-capable, unencrypted or accepts plain HTTP",
     rationale=(
@@ -331,12 +329,11 @@ def _within_buckets(resource: str, bucket_arns: list[str]) -> bool:
     ),
     fix="Turn on Block Public Access and default encryption (SSE-S3 or SSE-KMS) and add a bucket policy that "
         "denies requests without TLS (domino-eks apply does all three).",
-    section="Blob storage",
 )
 def buckets_hardened(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets
     if buckets is None:
-        yield unknown(d, "the S3 buckets' settings", {"eksctl": _EKSCTL_BUCKETS}, ("s3", "aws"))
+        yield unknown(d, "the S3 buckets' settings", {"eksctl": _EKSCTL_BUCKETS}, (Gap.S3, Gap.AWS))
         return
     for bucket in buckets:
         yield from _bucket_settings(d, bucket)
@@ -351,12 +348,12 @@ def _bucket_settings(d: Deployment, bucket: Bucket) -> Iterator[Outcome]:
     )
     for value, consequence in settings:
         if value is None:
-            yield unknown(d, f"bucket {bucket.name}'s settings", gaps=("s3", "aws"))
+            yield unknown(d, f"bucket {bucket.name}'s settings", gaps=(Gap.S3, Gap.AWS))
         elif not value:
             yield failed(f"bucket {bucket.name!r} ({bucket.role}) {consequence}.", bucket.location)
 
 
-@rule(
+@blob_rule(
     "S009", Severity.WARNING,
     title="Backups bucket keeps no object versions",
     rationale=(
@@ -365,18 +362,17 @@ def _bucket_settings(d: Deployment, bucket: Bucket) -> Iterator[Outcome]:
     ),
     fix="Turn on versioning for the backups bucket (storage.versioning: true, the spec's default), with a "
         "lifecycle rule expiring old versions.",
-    section="Blob storage",
 )
 def backups_versioned(d: Deployment) -> Iterator[Outcome]:
     buckets = d.storage.buckets
     backups = [b for b in buckets or () if b.role == "backups"]
     if buckets is None:
-        yield unknown(d, "the backups bucket", {"eksctl": _EKSCTL_BUCKETS}, ("s3", "aws"))
+        yield unknown(d, "the backups bucket", {"eksctl": _EKSCTL_BUCKETS}, (Gap.S3, Gap.AWS))
     elif not backups:
         yield skipped("there is no backups bucket to check (S006 reports it).")
     for bucket in backups:
         if bucket.versioning is None:
-            yield unknown(d, f"versioning of bucket {bucket.name}", gaps=("s3", "aws"))
+            yield unknown(d, f"versioning of bucket {bucket.name}", gaps=(Gap.S3, Gap.AWS))
         elif not bucket.versioning:
             yield failed(f"backups bucket {bucket.name!r} has versioning off: a deleted or overwritten backup "
                          "cannot be recovered.", bucket.location)

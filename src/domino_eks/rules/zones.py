@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 from domino_eks.model import PLATFORM, Deployment, NodeGroup, NodePool
-from domino_eks.rules.base import Outcome, Severity, failed, passed, rule, skipped
-from domino_eks.rules.unknown import unknown
+from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
+from domino_eks.rules.unknown import Gap, unknown
 
-SECTION = "Node pools"
-_AWS_GAPS = ("ec2", "autoscaling", "aws")
+rule = partial(REGISTRY.rule, section="Node pools")
+# where zones and the per-zone groups' settings come from: the Auto Scaling groups (autoscaling), the
+# subnets and launch templates they name (EC2), or no AWS side at all
+_ZONE_GAPS = (Gap.EC2, Gap.AUTOSCALING, Gap.AWS)
 
 
 def _listed(zones: Iterable[str]) -> str:
@@ -21,7 +24,7 @@ def _unknown_zones(d: Deployment) -> Outcome:
     return unknown(d, f"the zones of pool(s) {pools}", {
         "eksctl": "node groups without availabilityZones are spread over the cluster's zones by eksctl; "
                   "checked live by domino-eks check",
-    }, _AWS_GAPS)
+    }, _ZONE_GAPS)
 
 
 @rule(
@@ -33,7 +36,6 @@ def _unknown_zones(d: Deployment) -> Outcome:
         "services; more than three is not a layout Domino documents."
     ),
     fix="Place every node pool in one zone, or in three zones with one node group per pool in each.",
-    section=SECTION,
 )
 def node_zone_count(d: Deployment) -> Iterator[Outcome]:
     zones = d.node_zones
@@ -59,7 +61,6 @@ def node_zone_count(d: Deployment) -> Iterator[Outcome]:
         "in every zone any other pool uses."
     ),
     fix="Add a node group for the pool in each missing zone, identical to its other groups apart from the zone.",
-    section=SECTION,
 )
 def compute_pools_in_every_zone(d: Deployment) -> Iterator[Outcome]:
     zones = d.node_zones
@@ -83,7 +84,6 @@ def compute_pools_in_every_zone(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="Make the pool's node groups identical apart from their zone: same instance type, volume size, labels "
         "and taints.",
-    section=SECTION,
 )
 def identical_zone_duplicates(d: Deployment) -> Iterator[Outcome]:
     outcomes = [outcome for pool in d.domino_pools for outcome in _pool_differences(d, pool)]
@@ -98,7 +98,7 @@ def _pool_differences(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
     for group in pool.groups[1:]:
         for field, ours, theirs in _compared(reference, group):
             if ours is None or theirs is None:
-                yield unknown(d, f"the {field} of every node group of pool {pool.name}", gaps=_AWS_GAPS)
+                yield unknown(d, f"the {field} of every node group of pool {pool.name}", gaps=_ZONE_GAPS)
             elif ours != theirs:
                 yield failed(f"pool {pool.name}: node group {group.name} has {field} {theirs} but "
                              f"{reference.name} has {ours}; pods of the pool get different nodes depending "
@@ -131,7 +131,6 @@ def _taints(group: NodeGroup) -> list[str]:
         "zones. A platform pool in fewer zones loses that: one zone outage takes the platform down."
     ),
     fix="Give the platform pool a node group in each of the three zones (at least one node each).",
-    section=SECTION,
 )
 def platform_spans_zones(d: Deployment) -> Iterator[Outcome]:
     zones, platform = d.node_zones, d.pool(PLATFORM)
@@ -158,12 +157,11 @@ def platform_spans_zones(d: Deployment) -> Iterator[Outcome]:
     ),
     fix="List at least two zones (three recommended) for the cluster itself (availabilityZones in eksctl, "
         "controlPlaneZones in the spec), while the node pools keep their own zones.",
-    section=SECTION,
 )
 def control_plane_zones(d: Deployment) -> Iterator[Outcome]:
     zones = d.cluster.control_plane_zones
     if zones is None:
-        yield unknown(d, "the zones of the cluster's subnets", gaps=_AWS_GAPS)
+        yield unknown(d, "the zones of the cluster's subnets", gaps=_ZONE_GAPS)
     elif len(set(zones)) < 2:
         yield failed(f"the cluster's subnets are in {_listed(set(zones)) or 'no zone'} only; EKS refuses to "
                      "create a cluster with fewer than two zones.", d.cluster.location)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from domino_eks.rules import drift
 from domino_eks.rules.base import Severity, Status
 from domino_eks.sources import snapshot as snapshots
 from tests.check.support import recorded_list, snapshot_parts
-from tests.conftest import load_example
+from tests.conftest import TODAY, load_example
 
 INTENDED = load_example("multi-az.yaml")  # platform, default and default-gpu in us-west-2a, b and c
-TODAY = date(2026, 11, 24)
 
 
 def live(change=None):

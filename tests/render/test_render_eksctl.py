@@ -11,9 +11,9 @@ from ruamel.yaml import YAML
 from domino_eks.model import NODE_POOL_LABEL
 from domino_eks.render import eksctl as render_eksctl
 from domino_eks.sources import eksctl, spec
-from tests.conftest import EXAMPLES, PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY
+from tests.conftest import EXAMPLES, PAGE_MULTI_AZ, PAGE_SINGLE_AZ, ROOT, TODAY
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "eksctl"
+GOLDEN = ROOT / "tests" / "golden" / "eksctl"  # shared with the eksctl source's tests
 CLUSTER = "domino-test-cluster"
 TEMPLATE_TAG = "k8s.io/cluster-autoscaler/{{ cluster_name }}"
 ADDONS = [
