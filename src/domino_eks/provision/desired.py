@@ -8,11 +8,10 @@ later steps refer to. Names follow eksctl where the page relies on them (the EFS
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 from domino_eks.errors import InputError, Problem
-from domino_eks.knowledge import iam
+from domino_eks.knowledge import iam, instances, regions
 from domino_eks.model import Deployment, NodeGroup, NodePool
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
@@ -32,8 +31,8 @@ ADDONS = ("vpc-cni", "aws-ebs-csi-driver", "aws-efs-csi-driver")
 # Domino's own provisioning gives the Datasets access point this root and POSIX identity.
 DATASETS_ROOT = {"Path": "/domino", "CreationInfo": {"OwnerUid": 0, "OwnerGid": 0, "Permissions": "777"}}
 DATASETS_USER = {"Uid": 0, "Gid": 0}
+AMI_TYPE_ARCHITECTURES = {"arm64": "ARM_64", "x86_64": "x86_64"}  # EC2's names, as EKS AMI types spell them
 TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
-_ARM_FAMILY = re.compile(r"^[a-z]+\d+g")  # Graviton: m7g, c6gn, g5g...
 # logical names other modules look up
 VPC = "vpc"
 DATASETS = "datasets"
@@ -175,13 +174,9 @@ def _security_groups(b: Builder, network: Network) -> SecurityGroups:
     return SecurityGroups(control_plane, shared_nodes, efs, tuple(rules))
 
 
-def _partition(region: str) -> str:
-    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
-
-
 def _identity(b: Builder) -> Identity:
     """The cluster's role; the nodes' role with the page's S3 and autoscaler policies; the nodes' instance profile."""
-    partition = _partition(b.deployment.cluster.region or "")
+    partition = regions.partition(b.deployment.cluster.region or "")
     aws_managed = [f"arn:{partition}:iam::aws:policy/{name}" for name in NODE_POLICIES]
     ours = []
     access = b.deployment.access
@@ -265,8 +260,7 @@ def _problem(group: NodeGroup, message: str) -> Problem:
 
 def image_parameter(pool: NodePool, group: NodeGroup, version: str) -> str:
     """The SSM parameter AWS publishes for the current EKS-optimized Amazon Linux 2023 image of this pool."""
-    family = (group.instance_type or "").split(".", 1)[0]
-    arch = "arm64" if _ARM_FAMILY.match(family) else "x86_64"
+    arch = instances.architecture(group.instance_type or "")
     flavour = "nvidia" if pool.is_gpu else "standard"
     return f"/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/{arch}/{flavour}/recommended/image_id"
 
@@ -335,7 +329,7 @@ def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, id
     if group.ami or group.pre_bootstrap_commands:
         raise InputError([_problem(group, f"pool {pool.name} is managed: EKS picks its image and user data, so "
                                           "ami and preBootstrapCommands need managed: false (self-managed)")])
-    arch = "ARM_64" if _ARM_FAMILY.match((group.instance_type or "").split(".", 1)[0]) else "x86_64"
+    arch = AMI_TYPE_ARCHITECTURES[instances.architecture(group.instance_type or "")]
     return b.add(kinds.EKS_NODEGROUP, group.name, {
         "cluster_name": cluster.name,
         "name": tags.bounded(group.name, 63),
@@ -376,21 +370,10 @@ def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:
     })
 
 
-def tls_only_policy(bucket: str) -> dict:
-    arn = iam.bucket_arn(bucket)
-    return {"Version": "2012-10-17", "Statement": [{
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }]}
-
-
 def _buckets(b: Builder) -> None:
     """The three buckets: no public access, encrypted by default, versioned as the spec says, TLS only."""
     region = b.deployment.cluster.region
+    partition = regions.partition(region or "")
     for bucket in b.deployment.storage.buckets or ():
         handle = b.add(kinds.S3_BUCKET, bucket.name, {
             "name": bucket.name,
@@ -403,7 +386,7 @@ def _buckets(b: Builder) -> None:
         if bucket.tls_only:
             # a bucket policy comes last: it is the one setting that can lock apply itself out
             b.graph.add(kinds.S3_BUCKET_POLICY, bucket.name,
-                        {"bucket": handle.name, "document": tls_only_policy(bucket.name)})
+                        {"bucket": handle.name, "document": iam.tls_only_policy(bucket.name, partition)})
 
 
 def _certificate(b: Builder) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from domino_eks.knowledge import iam, regions
 from domino_eks.provision import faults, kinds, tags
 from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, tolerating
 from domino_eks.provision.resources import Existing, Key
@@ -23,6 +24,10 @@ DELETE_BATCH = 1000  # most keys DeleteObjects takes at once
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
                "RestrictPublicBuckets": True}
 UNCONFIGURED = ("NoSuchPublicAccessBlockConfiguration", "ServerSideEncryptionConfigurationNotFoundError")
+
+
+def _outputs(aws: Aws, name: str) -> dict[str, str]:
+    return {"name": name, "arn": iam.bucket_arn(name, regions.partition(aws.region))}
 
 
 def _read(call: Any, **arguments: Any) -> dict | None:
@@ -44,7 +49,7 @@ class Bucket(Handler):
         for name in sorted(self._candidates(aws, scope)):
             found = self._tags(s3, name)
             if tags.belongs(found, scope.name):
-                yield Existing(self.key(found), {"name": name, "arn": f"arn:aws:s3:::{name}"},
+                yield Existing(self.key(found), _outputs(aws, name),
                                {"tags": found, **self._settings(s3, name)})
 
     @staticmethod
@@ -93,7 +98,7 @@ class Bucket(Handler):
                 self._claim(s3, name)
         s3.get_waiter("bucket_exists").wait(Bucket=name)
         self._configure(s3, p)
-        return {"name": name, "arn": f"arn:aws:s3:::{name}"}
+        return _outputs(aws, name)
 
     def _claim(self, s3: Any, name: str) -> None:
         """Take over a bucket of ours that a create interrupted before its tags were written: untagged and
