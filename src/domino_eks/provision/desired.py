@@ -8,11 +8,12 @@ later steps refer to. Names follow eksctl where the page relies on them (the EFS
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domino_eks.errors import InputError, Problem
 from domino_eks.knowledge import iam, instances, regions
-from domino_eks.model import Deployment, NodeGroup, NodePool
+from domino_eks.model import Deployment, Network, NodeGroup, NodePool
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
 from domino_eks.provision.resources import Ref
@@ -40,7 +41,7 @@ DATASETS_ACCESS_POINT = "datasets-domino"
 
 
 @dataclass(frozen=True)
-class Network:
+class NetworkHandles:
     vpc_id: Ref | str
     private: dict[str, Ref]  # zone -> subnet id
     public: dict[str, Ref]
@@ -51,7 +52,7 @@ class Network:
 
 
 @dataclass(frozen=True)
-class SecurityGroups:
+class SecurityGroupHandles:
     control_plane: Handle
     shared_nodes: Handle
     efs: Handle
@@ -59,7 +60,7 @@ class SecurityGroups:
 
 
 @dataclass(frozen=True)
-class Identity:
+class IdentityHandles:
     cluster_role: Handle
     node_role: Handle
     instance_profile: Handle
@@ -73,7 +74,7 @@ class Builder:
         self.name = deployment.cluster.name
         self.graph = Graph()
 
-    def add(self, type_: str, logical: str, properties: dict, *, extra_tags: dict | None = None,
+    def add(self, type_: str, logical: str, properties: dict, *, extra_tags: Mapping[str, str] | None = None,
             after: tuple[Handle, ...] = ()) -> Handle:
         user_tags = dict(self.deployment.cluster.tags)
         resource_tags = tags.of(self.name, logical, {**user_tags, **(extra_tags or {})})
@@ -99,7 +100,7 @@ def build(deployment: Deployment) -> Graph:
     return builder.graph
 
 
-def _network(b: Builder) -> Network:
+def _network(b: Builder) -> NetworkHandles:
     """A VPC (or the user's), public and private subnets in every control-plane zone, one NAT gateway."""
     net = b.deployment.network
     if net.vpc_id:
@@ -135,10 +136,10 @@ def _network(b: Builder) -> Network:
         private_routes = {EVERYWHERE: {"NatGatewayId": nat.id}}
     private_table = b.add(kinds.ROUTE_TABLE, "private-routes",
                           {"vpc_id": vpc_id, "routes": private_routes, "subnet_ids": list(private.values())})
-    return Network(vpc_id, private, public, (public_table, private_table))
+    return NetworkHandles(vpc_id, private, public, (public_table, private_table))
 
 
-def _security_groups(b: Builder, network: Network) -> SecurityGroups:
+def _security_groups(b: Builder, network: NetworkHandles) -> SecurityGroupHandles:
     """eksctl's two cluster groups, the EFS group, and the rules between them (separate, so no group waits on another)."""
 
     def group(logical: str, eksctl_name: str, description: str) -> Handle:
@@ -171,10 +172,10 @@ def _security_groups(b: Builder, network: Network) -> SecurityGroups:
             "protocol": protocol,
             "ports": list(ports) if ports else None,
         }))
-    return SecurityGroups(control_plane, shared_nodes, efs, tuple(rules))
+    return SecurityGroupHandles(control_plane, shared_nodes, efs, tuple(rules))
 
 
-def _identity(b: Builder) -> Identity:
+def _identity(b: Builder) -> IdentityHandles:
     """The cluster's role; the nodes' role with the page's S3 and autoscaler policies; the nodes' instance profile."""
     partition = regions.partition(b.deployment.cluster.region or "")
     aws_managed = [f"arn:{partition}:iam::aws:policy/{name}" for name in NODE_POLICIES]
@@ -200,11 +201,11 @@ def _identity(b: Builder) -> Identity:
     profile = b.add(kinds.INSTANCE_PROFILE, "nodes", {
         "name": tags.bounded(f"{b.name}-nodes", 128), "role_name": node_role.name,
     })
-    return Identity(cluster_role, node_role, profile)
+    return IdentityHandles(cluster_role, node_role, profile)
 
 
-def _cluster(b: Builder, network: Network, groups: SecurityGroups,
-             identity: Identity) -> tuple[Handle, Handle]:
+def _cluster(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles,
+             identity: IdentityHandles) -> tuple[Handle, Handle]:
     """The control plane, and the access entry its self-managed nodes join through."""
     cluster = b.deployment.cluster
     subnets = [network.private[z] for z in sorted(network.private)] + [network.public[z] for z in sorted(network.public)]
@@ -221,7 +222,7 @@ def _cluster(b: Builder, network: Network, groups: SecurityGroups,
     return handle, node_access
 
 
-def _node_groups(b: Builder, network: Network, groups: SecurityGroups, identity: Identity,
+def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles, identity: IdentityHandles,
                  cluster: Handle, node_access: Handle) -> list[Handle]:
     """Per pool and zone: a launch template and an Auto Scaling group, or an EKS managed node group.
 
@@ -258,20 +259,20 @@ def _problem(group: NodeGroup, message: str) -> Problem:
                    where.line if where else None, where.column if where else None)
 
 
-def image_parameter(pool: NodePool, group: NodeGroup, version: str) -> str:
+def _image_parameter(pool: NodePool, group: NodeGroup, version: str) -> str:
     """The SSM parameter AWS publishes for the current EKS-optimized Amazon Linux 2023 image of this pool."""
     arch = instances.architecture(group.instance_type or "")
     flavour = "nvidia" if pool.is_gpu else "standard"
     return f"/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/{arch}/{flavour}/recommended/image_id"
 
 
-def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: SecurityGroups,
-                     identity: Identity, cluster: Handle) -> Handle:
+def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: SecurityGroupHandles,
+                     identity: IdentityHandles, cluster: Handle) -> Handle:
     if group.ami_family not in (None, SUPPORTED_AMI_FAMILY):
         raise InputError([_problem(group, f"amiFamily {group.ami_family!r} of pool {pool.name}: apply builds "
                                           f"nodes from {SUPPORTED_AMI_FAMILY} images only (nodeadm user data)")])
     # resolved by EC2 at each launch, so nodes always start from the current EKS-optimized image
-    image = group.ami or f"resolve:ssm:{image_parameter(pool, group, b.deployment.cluster.version or '')}"
+    image = group.ami or f"resolve:ssm:{_image_parameter(pool, group, b.deployment.cluster.version or '')}"
     return b.add(kinds.LAUNCH_TEMPLATE, group.name, {
         "name": tags.bounded(f"{b.name}-{group.name}", 128),
         "bootstrap": {
@@ -301,14 +302,10 @@ def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: Secur
     })
 
 
-def group_tags(group: NodeGroup) -> dict[str, str]:
-    """The autoscaler's tags as the model has them, the same ones the rules (P015, A003) judged."""
-    return dict(group.tags or {})
-
-
 def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Handle,
                         after: tuple[Handle, ...]) -> Handle:
-    extra = {b.cluster_tag: "owned", **group_tags(group)}
+    # the autoscaler's tags as the model has them: the ones the rules (P015, A003) judged
+    extra = {b.cluster_tag: "owned", **(group.tags or {})}
     # the autoscaler's tags describe the group; every other tag also belongs on its instances
     propagated = sorted(set(tags.of(b.name, group.name, {**b.deployment.cluster.tags, b.cluster_tag: "owned"})))
     return b.add(kinds.AUTO_SCALING_GROUP, group.name, {
@@ -324,7 +321,7 @@ def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Han
     }, extra_tags=extra, after=after)
 
 
-def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, identity: Identity,
+def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, identity: IdentityHandles,
                    cluster: Handle, after: tuple[Handle, ...]) -> Handle:
     if group.ami or group.pre_bootstrap_commands:
         raise InputError([_problem(group, f"pool {pool.name} is managed: EKS picks its image and user data, so "
@@ -341,10 +338,10 @@ def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, id
         "scaling": {"minSize": group.min_size, "maxSize": group.max_size, "desiredSize": group.effective_desired},
         "labels": dict(group.labels),
         "taints": [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in group.taints],
-    }, extra_tags=group_tags(group), after=after)
+    }, extra_tags=group.tags, after=after)
 
 
-def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:
+def _datasets(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles) -> None:
     """EFS for Datasets: encrypted, a mount target in every zone with nodes, one access point for Domino."""
     efs = b.deployment.storage.efs
     if efs is None:
@@ -405,8 +402,7 @@ def _certificate(b: Builder) -> None:
         })
 
 
-def vpc_cni_configuration(b: Builder) -> dict | None:
-    network = b.deployment.network
+def _vpc_cni_configuration(network: Network) -> dict | None:
     configuration: dict = {}
     if network.policy_engine == "vpc-cni":
         configuration["enableNetworkPolicy"] = "true"
@@ -418,7 +414,7 @@ def vpc_cni_configuration(b: Builder) -> dict | None:
 def _addons(b: Builder, cluster: Handle, nodes: list[Handle]) -> None:
     """EKS add-ons, after the node groups: their pods need nodes to become ACTIVE."""
     for addon in ADDONS:
-        configuration = vpc_cni_configuration(b) if addon == "vpc-cni" else None
+        configuration = _vpc_cni_configuration(b.deployment.network) if addon == "vpc-cni" else None
         b.add(kinds.EKS_ADDON, addon, {
             "cluster_name": cluster.name,
             "addon": addon,
