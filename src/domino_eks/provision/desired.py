@@ -67,7 +67,8 @@ class IdentityHandles:
 
 
 class Builder:
-    """Adds one deployment's resources to a graph, tagging each the same way."""
+    """Adds one deployment's resources to a graph, tagging each the same way: all but the user's own and the
+    types AWS cannot tag."""
 
     def __init__(self, deployment: Deployment):
         self.deployment = deployment
@@ -75,10 +76,11 @@ class Builder:
         self.graph = Graph()
 
     def add(self, type_: str, logical: str, properties: dict, *, extra_tags: Mapping[str, str] | None = None,
-            after: tuple[Handle, ...] = ()) -> Handle:
-        user_tags = dict(self.deployment.cluster.tags)
-        resource_tags = tags.of(self.name, logical, {**user_tags, **(extra_tags or {})})
-        return self.graph.add(type_, logical, {**properties, "tags": resource_tags}, after=after)
+            after: tuple[Handle, ...] = (), external: bool = False) -> Handle:
+        if not (external or type_ in kinds.UNTAGGED):
+            user_tags = dict(self.deployment.cluster.tags)
+            properties = {**properties, "tags": tags.of(self.name, logical, {**user_tags, **(extra_tags or {})})}
+        return self.graph.add(type_, logical, properties, after=after, external=external)
 
     @property
     def cluster_tag(self) -> str:
@@ -105,8 +107,8 @@ def _network(b: Builder) -> NetworkHandles:
     net = b.deployment.network
     if net.vpc_id:
         vpc_id: Ref | str = net.vpc_id
-        b.graph.add(kinds.VPC, VPC, {"id": net.vpc_id, "cidr": net.vpc_cidr}, external=True)
-        gateway = b.graph.add(kinds.INTERNET_GATEWAY, "internet-gateway", {"vpc_id": net.vpc_id}, external=True)
+        b.add(kinds.VPC, VPC, {"id": net.vpc_id, "cidr": net.vpc_cidr}, external=True)
+        gateway = b.add(kinds.INTERNET_GATEWAY, "internet-gateway", {"vpc_id": net.vpc_id}, external=True)
     else:
         vpc = b.add(kinds.VPC, VPC, {"cidr": net.vpc_cidr, "dns_hostnames": True},
                     extra_tags={b.cluster_tag: "shared"})
@@ -353,7 +355,7 @@ def _datasets(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles)
     # The page says to pick the public subnet; nodes live in the private ones, and a mount target serves
     # its whole zone either way, so it goes where the nodes are.
     for zone in efs.mount_target_zones or ():
-        b.graph.add(kinds.EFS_MOUNT_TARGET, f"{DATASETS}-{zone}", {
+        b.add(kinds.EFS_MOUNT_TARGET, f"{DATASETS}-{zone}", {
             "file_system_id": file_system.id,
             "subnet_id": network.private[zone],
             "zone": zone,
@@ -382,8 +384,8 @@ def _buckets(b: Builder) -> None:
         })
         if bucket.tls_only:
             # a bucket policy comes last: it is the one setting that can lock apply itself out
-            b.graph.add(kinds.S3_BUCKET_POLICY, bucket.name,
-                        {"bucket": handle.name, "document": iam.tls_only_policy(bucket.name, partition)})
+            b.add(kinds.S3_BUCKET_POLICY, bucket.name,
+                  {"bucket": handle.name, "document": iam.tls_only_policy(bucket.name, partition)})
 
 
 def _certificate(b: Builder) -> None:
@@ -394,7 +396,7 @@ def _certificate(b: Builder) -> None:
     token = hashlib.sha256(f"{b.name}/{domain.fqdn}".encode()).hexdigest()[:32]
     certificate = b.add(kinds.CERTIFICATE, domain.fqdn, {"domain_name": domain.fqdn, "idempotency_token": token})
     if domain.hosted_zone_id:
-        b.graph.add(kinds.DNS_RECORD, f"validation-{domain.fqdn}", {
+        b.add(kinds.DNS_RECORD, f"validation-{domain.fqdn}", {
             "hosted_zone_id": domain.hosted_zone_id,
             "name": certificate.ref("validation_name"),
             "type": certificate.ref("validation_type"),
