@@ -160,3 +160,21 @@ def test_node_groups_wait_until_their_nodes_can_reach_the_cluster(single_az):
     node_access = Key(kinds.EKS_ACCESS_ENTRY, "nodes")
     for group in of_type(graph, kinds.AUTO_SCALING_GROUP):
         assert routes | rules | {node_access} <= graph.ancestors(group.key)
+
+
+def test_every_apply_only_problem_is_reported_before_anything_is_built(tmp_path):
+    path = write_spec(tmp_path / "s.yaml", "two-problems", managed=True)
+    path.write_text(path.read_text()
+                    .replace('"name": "platform",', '"name": "platform", "amiFamily": "AmazonLinux2",')
+                    .replace('"name": "default",', '"name": "default", "ami": "ami-0123456789abcdef0",'))
+    deployment = spec_source.load(str(path))
+    problems = desired.preconditions(deployment)
+    assert [p.message.split(":", 1)[0] for p in problems] == [
+        "amiFamily 'AmazonLinux2' of pool platform", "pool default is managed"]
+    with pytest.raises(InputError) as refused:
+        desired.build(deployment)
+    assert refused.value.problems == problems
+
+
+def test_a_buildable_spec_has_no_preconditions_left(single_az):
+    assert desired.preconditions(single_az) == []

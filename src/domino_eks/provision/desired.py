@@ -8,7 +8,7 @@ later steps refer to. Names follow eksctl where the page relies on them (the EFS
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from domino_eks.errors import InputError, Problem
@@ -88,7 +88,10 @@ class Builder:
 
 
 def build(deployment: Deployment) -> Graph:
-    """The desired resources of `deployment`, in dependency order."""
+    """The desired resources of `deployment`, in dependency order; InputError if apply cannot build them."""
+    problems = preconditions(deployment)
+    if problems:
+        raise InputError(problems)
     builder = Builder(deployment)
     network = _network(builder)
     groups = _security_groups(builder, network)
@@ -142,7 +145,8 @@ def _network(b: Builder) -> NetworkHandles:
 
 
 def _security_groups(b: Builder, network: NetworkHandles) -> SecurityGroupHandles:
-    """eksctl's two cluster groups, the EFS group, and the rules between them (separate, so no group waits on another)."""
+    """eksctl's two cluster groups, the EFS group, and the rules between them (separate, so no group waits on
+    another)."""
 
     def group(logical: str, eksctl_name: str, description: str) -> Handle:
         return b.add(kinds.SECURITY_GROUP, logical, {
@@ -210,7 +214,7 @@ def _cluster(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles,
              identity: IdentityHandles) -> tuple[Handle, Handle]:
     """The control plane, and the access entry its self-managed nodes join through."""
     cluster = b.deployment.cluster
-    subnets = [network.private[z] for z in sorted(network.private)] + [network.public[z] for z in sorted(network.public)]
+    subnets = [side[zone] for side in (network.private, network.public) for zone in sorted(side)]
     handle = b.add(kinds.EKS_CLUSTER, "cluster", {
         "name": cluster.name,
         "version": cluster.version,
@@ -235,7 +239,7 @@ def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandl
     handles = []
     for pool in b.deployment.pools:
         for group in pool.groups:
-            zone = _zone_of(b, group)
+            (zone,) = group.zones or ()  # preconditions: exactly one
             subnet = network.node_subnet(zone, group.private_networking is not False)
             if group.managed:
                 handles.append(_managed_group(b, pool, group, subnet, identity, cluster, reachable))
@@ -245,14 +249,25 @@ def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandl
     return handles
 
 
-def _zone_of(b: Builder, group: NodeGroup) -> str:
+def preconditions(deployment: Deployment) -> list[Problem]:
+    """What apply cannot build although a spec may say it: node groups outside the subnets' zones, and image
+    settings the kind of node group cannot take. Every problem, as validate reports them, not only the first."""
+    subnets = {s.zone for s in deployment.network.subnets or ()}
+    return [_problem(group, message) for pool in deployment.pools for group in pool.groups
+            for message in _unbuildable(pool, group, subnets)]
+
+
+def _unbuildable(pool: NodePool, group: NodeGroup, subnets: set[str]) -> Iterator[str]:
     zones = group.zones or ()
-    subnets = {s.zone for s in b.deployment.network.subnets or ()}
     if len(zones) != 1 or zones[0] not in subnets:
-        raise InputError([_problem(group, f"node group {group.name} must sit in one zone that has subnets "
-                                          f"({', '.join(sorted(subnets))}); it names {', '.join(zones) or 'none'}: "
-                                          "add its zone to controlPlaneZones")])
-    return zones[0]
+        yield (f"node group {group.name} must sit in one zone that has subnets ({', '.join(sorted(subnets))}); "
+               f"it names {', '.join(zones) or 'none'}: add its zone to controlPlaneZones")
+    if group.managed and (group.ami or group.pre_bootstrap_commands):
+        yield (f"pool {pool.name} is managed: EKS picks its image and user data, so "
+               "ami and preBootstrapCommands need managed: false (self-managed)")
+    if not group.managed and group.ami_family not in (None, SUPPORTED_AMI_FAMILY):
+        yield (f"amiFamily {group.ami_family!r} of pool {pool.name}: apply builds "
+               f"nodes from {SUPPORTED_AMI_FAMILY} images only (nodeadm user data)")
 
 
 def _problem(group: NodeGroup, message: str) -> Problem:
@@ -270,9 +285,6 @@ def _image_parameter(pool: NodePool, group: NodeGroup, version: str) -> str:
 
 def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: SecurityGroupHandles,
                      identity: IdentityHandles, cluster: Handle) -> Handle:
-    if group.ami_family not in (None, SUPPORTED_AMI_FAMILY):
-        raise InputError([_problem(group, f"amiFamily {group.ami_family!r} of pool {pool.name}: apply builds "
-                                          f"nodes from {SUPPORTED_AMI_FAMILY} images only (nodeadm user data)")])
     # resolved by EC2 at each launch, so nodes always start from the current EKS-optimized image
     image = group.ami or f"resolve:ssm:{_image_parameter(pool, group, b.deployment.cluster.version or '')}"
     return b.add(kinds.LAUNCH_TEMPLATE, group.name, {
@@ -325,9 +337,6 @@ def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Han
 
 def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, identity: IdentityHandles,
                    cluster: Handle, after: tuple[Handle, ...]) -> Handle:
-    if group.ami or group.pre_bootstrap_commands:
-        raise InputError([_problem(group, f"pool {pool.name} is managed: EKS picks its image and user data, so "
-                                          "ami and preBootstrapCommands need managed: false (self-managed)")])
     arch = AMI_TYPE_ARCHITECTURES[instances.architecture(group.instance_type or "")]
     return b.add(kinds.EKS_NODEGROUP, group.name, {
         "cluster_name": cluster.name,
