@@ -26,6 +26,7 @@ from botocore.session import get_session
 
 from domino_eks.provision import kinds, session
 from domino_eks.provision.graph import Graph
+from domino_eks.provision.resources import Key
 
 REGION = "us-west-2"
 SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53")
@@ -243,3 +244,15 @@ class Throttler:
         headers = {"Content-Type": "application/json" if body.startswith("{") else "text/xml",
                    "x-amzn-ErrorType": "ThrottlingException"}
         return AWSResponse(request.url, status, headers, _Raw(body.encode()))
+
+
+def ancestors(graph: Graph, key: Key) -> frozenset[Key]:
+    """Everything `key` waits for in `graph`, directly or not."""
+    seen: set[Key] = set()
+    pending = list(graph[key].dependencies)
+    while pending:
+        current = pending.pop()
+        if current not in seen:
+            seen.add(current)
+            pending.extend(graph[current].dependencies)
+    return frozenset(seen)

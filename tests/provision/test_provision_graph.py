@@ -13,7 +13,7 @@ from domino_eks.provision.handlers.nodes import launch_data
 from domino_eks.provision.resources import Key, resolve
 from domino_eks.sources import spec as spec_source
 from tests.conftest import load_example
-from tests.provision.support import write_spec
+from tests.provision.support import ancestors, write_spec
 
 FAKE_CLUSTER = {"name": "c", "endpoint": "https://c.example", "certificate_authority": "Q0E=",
                 "service_cidr": "172.20.0.0/16"}
@@ -27,7 +27,7 @@ def test_buckets_and_efs_do_not_wait_for_the_cluster(multi_az):
     graph = desired.build(multi_az)
     cluster = Key(kinds.EKS_CLUSTER, "cluster")
     for resource in of_type(graph, kinds.S3_BUCKET) + of_type(graph, kinds.EFS_FILE_SYSTEM):
-        assert cluster not in graph.ancestors(resource.key)
+        assert cluster not in ancestors(graph, resource.key)
 
 
 def test_addons_come_after_every_node_group(multi_az):
@@ -35,7 +35,7 @@ def test_addons_come_after_every_node_group(multi_az):
     groups = {r.key for r in of_type(graph, kinds.AUTO_SCALING_GROUP)}
     assert len(groups) == 9
     for addon in of_type(graph, kinds.EKS_ADDON):
-        assert groups <= graph.ancestors(addon.key)
+        assert groups <= ancestors(graph, addon.key)
 
 
 def test_vpc_cni_addon_enforces_network_policy(single_az):
@@ -159,7 +159,7 @@ def test_node_groups_wait_until_their_nodes_can_reach_the_cluster(single_az):
     rules = {r.key for r in of_type(graph, kinds.SECURITY_GROUP_INGRESS)}
     node_access = Key(kinds.EKS_ACCESS_ENTRY, "nodes")
     for group in of_type(graph, kinds.AUTO_SCALING_GROUP):
-        assert routes | rules | {node_access} <= graph.ancestors(group.key)
+        assert routes | rules | {node_access} <= ancestors(graph, group.key)
 
 
 def test_every_apply_only_problem_is_reported_before_anything_is_built(tmp_path):
