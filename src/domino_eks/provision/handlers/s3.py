@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from domino_eks.knowledge import iam, regions
-from domino_eks.provision import faults, kinds, tags
+from domino_eks.provision import faults, kinds, tags, waiters
 from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, tolerating
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
@@ -83,9 +83,10 @@ class Bucket(Handler):
             "versioning": s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled",
         }
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         s3, name = aws.client("s3"), p["name"]
-        location = {} if p["region"] == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": p["region"]}}
+        location = {} if p["region"] == "us-east-1" else {
+            "CreateBucketConfiguration": {"LocationConstraint": p["region"]}}
         # us-east-1 answers CreateBucket with success for a bucket the caller already owns: ask before creating
         if _owned(s3, name):
             self._claim(s3, name)
@@ -96,7 +97,7 @@ class Bucket(Handler):
                 if faults.code_of(error) != "BucketAlreadyOwnedByYou":
                     raise
                 self._claim(s3, name)
-        s3.get_waiter("bucket_exists").wait(Bucket=name)
+        waiters.wait(s3, "BucketExists", Bucket=name)
         self._configure(s3, p)
         return _outputs(aws, name)
 
@@ -138,13 +139,14 @@ class Bucket(Handler):
     def empty(self, aws: Aws, existing: Existing) -> None:
         s3 = aws.client("s3")
         name = existing.outputs["name"]
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name, PaginationConfig={"PageSize": DELETE_BATCH}):
+        for page in s3.get_paginator("list_object_versions").paginate(
+                Bucket=name, PaginationConfig={"PageSize": DELETE_BATCH}):
             doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
                       for v in (page.get("Versions") or []) + (page.get("DeleteMarkers") or [])]
             if doomed:
                 s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("NoSuchBucket"):
             aws.client("s3").delete_bucket(Bucket=existing.outputs["name"])
 
@@ -186,13 +188,13 @@ class BucketPolicy(Handler):
             yield Existing(Key(self.kind, bucket.key.name), {"bucket": name}, {"document": json.loads(policy)},
                            ids((kinds.S3_BUCKET, name)))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         aws.client("s3").put_bucket_policy(Bucket=p["bucket"], Policy=json.dumps(p["document"]))
         return {"bucket": p["bucket"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         return self.create(aws, p)
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("NoSuchBucket"):
             aws.client("s3").delete_bucket_policy(Bucket=existing.outputs["bucket"])
