@@ -1,9 +1,14 @@
 """What every resource type knows how to do: find its resources, create, update and delete one.
 
+Each type declares its contract as data, which tests/provision/test_provision_contracts.py checks against
+every desired graph the tool builds. `properties` are the keys of a desired resource's properties
+(`external_properties` those of one the user gives, which `lookup` reads).
+
 The contract that keeps plan honest: `discover` fills `Existing.observed` with exactly the keys in
 `observed`, in the shape `comparable(desired properties)` gives them, so plan compares the two plainly.
-Keys in `at_least` are satisfied by a superset (tags others add, policies someone else attached are left
-alone); keys in `immutable` can only change by replacing the resource, which apply refuses to do.
+Each observed key is a property, or one `comparable` derives from them (`derived`). Keys in `at_least`
+are satisfied by a superset (tags others add, policies someone else attached are left alone); keys in
+`immutable` can only change by replacing the resource, which apply refuses to do.
 
 `ready_waiter` and `gone_waiter` name the waits, as botocore's waiters, that end once a resource is usable
 and once it is gone: `create` and `delete` make a type's own calls (`request_create`, `request_delete`),
@@ -42,7 +47,10 @@ class Scope:
 class Handler:
     kind: ClassVar[str]
     wave: ClassVar[int] = 1  # 2: found through a parent of wave 1 (mount targets through their file system)
+    properties: ClassVar[frozenset[str]]
+    external_properties: ClassVar[frozenset[str]] = frozenset()
     observed: ClassVar[tuple[str, ...]] = ("tags",)
+    derived: ClassVar[frozenset[str]] = frozenset()
     at_least: ClassVar[tuple[str, ...]] = ("tags",)
     immutable: ClassVar[tuple[str, ...]] = ()
     ready_waiter: ClassVar[Wait | None] = None

@@ -27,6 +27,7 @@ RECORD_TTL = 300
 
 class Certificate(Handler):
     kind = kinds.CERTIFICATE
+    properties = frozenset({"domain_name", "idempotency_token", "tags"})
     ready_waiter = Wait("acm", "ValidationRecordReady", lambda outputs: {"CertificateArn": outputs["arn"]})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -69,6 +70,7 @@ class Certificate(Handler):
 class DnsRecord(Handler):
     kind = kinds.DNS_RECORD
     wave = 2
+    properties = frozenset({"hosted_zone_id", "name", "type", "value"})
     observed = ("value",)
     at_least = ()
 

@@ -31,6 +31,7 @@ def _efs_tags(efs: Any, resource_id: str) -> Callable[[dict], object]:
 
 class FileSystem(Handler):
     kind = kinds.EFS_FILE_SYSTEM
+    properties = frozenset({"creation_token", "encrypted", "tags"})
     observed = ("tags", "encrypted")
     immutable = ("encrypted",)
     ready_waiter = Wait("efs", "FileSystemAvailable", lambda outputs: {"FileSystemId": outputs["id"]})
@@ -66,6 +67,7 @@ class FileSystem(Handler):
 class MountTarget(Handler):
     kind = kinds.EFS_MOUNT_TARGET
     wave = 2
+    properties = frozenset({"file_system_id", "subnet_id", "zone", "security_groups"})
     observed = ("zone", "security_groups")
     at_least = ()
     immutable = ("zone",)
@@ -109,6 +111,7 @@ class MountTarget(Handler):
 class AccessPoint(Handler):
     kind = kinds.EFS_ACCESS_POINT
     wave = 2
+    properties = frozenset({"file_system_id", "client_token", "root_directory", "posix_user", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         efs = aws.client("efs")

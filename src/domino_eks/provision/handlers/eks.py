@@ -41,6 +41,7 @@ def _cluster_child(name_argument: str) -> Callable[[Mapping[str, Any]], dict[str
 
 class Cluster(Handler):
     kind = kinds.EKS_CLUSTER
+    properties = frozenset({"name", "version", "role_arn", "subnet_ids", "security_group_ids", "tags"})
     observed = ("tags", "version")
     ready_waiter = Wait("eks", "ClusterActive", lambda outputs: {"name": outputs["name"]}, CLUSTER_WAIT)
     gone_waiter = Wait("eks", "ClusterDeleted", lambda outputs: {"name": outputs["name"]}, CLUSTER_WAIT)
@@ -110,6 +111,8 @@ def _cluster_children(eks: Any, operation: str, key: str, scope: Scope) -> Itera
 class Nodegroup(Handler):
     kind = kinds.EKS_NODEGROUP
     wave = 2
+    properties = frozenset({"cluster_name", "name", "node_role", "subnets", "instance_types", "disk_size", "ami_type",
+                            "scaling", "labels", "taints", "tags"})
     observed = ("tags", "scaling", "labels", "taints")
     ready_waiter = Wait("eks", "NodegroupActive", _cluster_child("nodegroupName"), NODEGROUP_WAIT)
     gone_waiter = Wait("eks", "NodegroupDeleted", _cluster_child("nodegroupName"), NODEGROUP_WAIT)
@@ -169,6 +172,7 @@ class Nodegroup(Handler):
 class Addon(Handler):
     kind = kinds.EKS_ADDON
     wave = 2
+    properties = frozenset({"cluster_name", "addon", "configuration", "tags"})
     observed = ("tags", "configuration")
     ready_waiter = Wait("eks", "AddonActive", _cluster_child("addonName"), ADDON_WAIT)
     gone_waiter = Wait("eks", "AddonDeleted", _cluster_child("addonName"), ADDON_WAIT)
@@ -217,6 +221,7 @@ class Addon(Handler):
 class AccessEntry(Handler):
     kind = kinds.EKS_ACCESS_ENTRY
     wave = 2
+    properties = frozenset({"cluster_name", "principal_arn", "type", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         eks = aws.client("eks")

@@ -40,6 +40,7 @@ def trust(service: str) -> str:
 
 class ManagedPolicy(Handler):
     kind = kinds.IAM_POLICY
+    properties = frozenset({"name", "document", "tags"})
     observed = ("tags", "document")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -90,6 +91,7 @@ def _document(document: str | dict) -> dict:
 
 class Role(Handler):
     kind = kinds.IAM_ROLE
+    properties = frozenset({"name", "service", "policy_arns", "tags"})
     observed = ("tags", "policy_arns")
     at_least = ("tags", "policy_arns")  # a policy someone else attached is theirs to remove
 
@@ -139,6 +141,7 @@ class Role(Handler):
 
 class InstanceProfile(Handler):
     kind = kinds.INSTANCE_PROFILE
+    properties = frozenset({"name", "role_name", "tags"})
     observed = ("tags", "role_name")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:

@@ -30,6 +30,8 @@ def ec2_tags(ec2: Any, resource_id: str) -> Callable[[dict], object]:
 
 class Vpc(Handler):
     kind = kinds.VPC
+    properties = frozenset({"cidr", "dns_hostnames", "tags"})
+    external_properties = frozenset({"id", "cidr"})
     observed = ("tags", "dns_hostnames")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -79,6 +81,8 @@ class Vpc(Handler):
 
 class InternetGateway(Handler):
     kind = kinds.INTERNET_GATEWAY
+    properties = frozenset({"vpc_id", "tags"})
+    external_properties = frozenset({"vpc_id"})
     observed = ("tags", "vpc_id")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -130,6 +134,7 @@ class InternetGateway(Handler):
 
 class Subnet(Handler):
     kind = kinds.SUBNET
+    properties = frozenset({"vpc_id", "cidr", "zone", "tags"})
     observed = ("tags", "cidr", "zone")
     immutable = ("cidr", "zone")
 
@@ -158,6 +163,7 @@ class Subnet(Handler):
 
 class ElasticIp(Handler):
     kind = kinds.ELASTIC_IP
+    properties = frozenset({"tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         for address, found in ours(aws.client("ec2").describe_addresses(Filters=tags.filters(scope.name))["Addresses"],
@@ -179,6 +185,7 @@ class ElasticIp(Handler):
 
 class NatGateway(Handler):
     kind = kinds.NAT_GATEWAY
+    properties = frozenset({"subnet_id", "allocation_id", "tags"})
     observed = ("tags", "subnet_id", "allocation_id")
     immutable = ("subnet_id", "allocation_id")
     ready_waiter = Wait("ec2", "NatGatewayAvailable", lambda outputs: {"NatGatewayIds": [outputs["id"]]})
@@ -214,6 +221,7 @@ class NatGateway(Handler):
 
 class RouteTable(Handler):
     kind = kinds.ROUTE_TABLE
+    properties = frozenset({"vpc_id", "routes", "subnet_ids", "tags"})
     observed = ("tags", "routes", "subnet_ids")
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:

@@ -46,7 +46,9 @@ def digest(p: Mapping[str, Any]) -> Any:
 
 class LaunchTemplate(Handler):
     kind = kinds.LAUNCH_TEMPLATE
+    properties = frozenset({"name", "bootstrap", "cluster", "data", "tags"})
     observed = ("tags", "launch_data")
+    derived = frozenset({"launch_data"})
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         return {"tags": properties["tags"], "launch_data": digest(properties)}
@@ -93,6 +95,8 @@ def _instances_of(outputs: Mapping[str, Any]) -> dict[str, Any]:
 
 class AutoScalingGroup(Handler):
     kind = kinds.AUTO_SCALING_GROUP
+    properties = frozenset({"name", "launch_template_id", "subnet_ids", "min_size", "max_size", "initial_desired",
+                            "desired_capacity", "propagated", "tags"})
     observed = ("tags", "min_size", "max_size", "desired_capacity", "launch_template_id", "subnet_ids")
     # until its instances are gone, their interfaces hold the subnet and the security group
     gone_waiter = Wait("ec2", "InstancesGone", _instances_of)

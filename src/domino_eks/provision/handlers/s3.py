@@ -42,6 +42,7 @@ def _read(call: Any, **arguments: Any) -> dict | None:
 
 class Bucket(Handler):
     kind = kinds.S3_BUCKET
+    properties = frozenset({"name", "region", "block_public_access", "encryption", "versioning", "tags"})
     observed = ("tags", "block_public_access", "encryption", "versioning")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -172,6 +173,7 @@ def _first_object(s3: Any, name: str) -> str | None:
 class BucketPolicy(Handler):
     kind = kinds.S3_BUCKET_POLICY
     wave = 2
+    properties = frozenset({"bucket", "document"})
     observed = ("document",)
     at_least = ()
 

@@ -27,6 +27,7 @@ from domino_eks.provision.session import Aws
 
 class SecurityGroup(Handler):
     kind = kinds.SECURITY_GROUP
+    properties = frozenset({"group_name", "description", "vpc_id", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         listed = paginate(aws.client("ec2"), "describe_security_groups", "SecurityGroups",
@@ -55,6 +56,7 @@ class SecurityGroup(Handler):
 
 class SecurityGroupIngress(Handler):
     kind = kinds.SECURITY_GROUP_INGRESS
+    properties = frozenset({"group_id", "source_group_id", "protocol", "ports", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         listed = paginate(aws.client("ec2"), "describe_security_group_rules", "SecurityGroupRules",
