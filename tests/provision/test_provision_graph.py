@@ -178,3 +178,22 @@ def test_every_apply_only_problem_is_reported_before_anything_is_built(tmp_path)
 
 def test_a_buildable_spec_has_no_preconditions_left(single_az):
     assert desired.preconditions(single_az) == []
+
+
+def test_graviton_pools_get_arm_images_managed_or_not(tmp_path):
+    path = write_spec(tmp_path / "s.yaml", "arm", managed=True)
+    path.write_text(path.read_text().replace("m5.2xlarge", "m7g.2xlarge"))
+    graph = desired.build(spec_source.load(str(path)))
+    assert graph[Key(kinds.EKS_NODEGROUP, "domino-default")].properties["ami_type"] == "AL2023_ARM_64_STANDARD"
+    image = graph[Key(kinds.LAUNCH_TEMPLATE, "domino-platform")].properties["data"]["ImageId"]
+    assert "/amazon-linux-2023/arm64/standard/" in image
+
+
+def test_arns_name_the_partition_of_the_region(tmp_path):
+    path = write_spec(tmp_path / "s.yaml", "china")
+    path.write_text(path.read_text().replace("us-west-2", "cn-northwest-1"))
+    graph = desired.build(spec_source.load(str(path)))
+    policy = graph[Key(kinds.S3_BUCKET_POLICY, "china-backups")].properties["document"]
+    assert policy["Statement"][0]["Resource"] == ["arn:aws-cn:s3:::china-backups", "arn:aws-cn:s3:::china-backups/*"]
+    role = graph[Key(kinds.IAM_ROLE, "cluster")].properties
+    assert role["policy_arns"] == ["arn:aws-cn:iam::aws:policy/AmazonEKSClusterPolicy"]
