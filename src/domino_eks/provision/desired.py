@@ -105,6 +105,33 @@ def build(deployment: Deployment) -> Graph:
     return builder.graph
 
 
+def preconditions(deployment: Deployment) -> list[Problem]:
+    """What apply cannot build although a spec may say it: node groups outside the subnets' zones, and image
+    settings the kind of node group cannot take. Every problem, as validate reports them, not only the first."""
+    subnets = {s.zone for s in deployment.network.subnets or ()}
+    return [_problem(group, message) for pool in deployment.pools for group in pool.groups
+            for message in _unbuildable(pool, group, subnets)]
+
+
+def _unbuildable(pool: NodePool, group: NodeGroup, subnets: set[str]) -> Iterator[str]:
+    zones = group.zones or ()
+    if len(zones) != 1 or zones[0] not in subnets:
+        yield (f"node group {group.name} must sit in one zone that has subnets ({', '.join(sorted(subnets))}); "
+               f"it names {', '.join(zones) or 'none'}: add its zone to controlPlaneZones")
+    if group.managed and (group.ami or group.pre_bootstrap_commands):
+        yield (f"pool {pool.name} is managed: EKS picks its image and user data, so "
+               "ami and preBootstrapCommands need managed: false (self-managed)")
+    if not group.managed and group.ami_family not in (None, SUPPORTED_AMI_FAMILY):
+        yield (f"amiFamily {group.ami_family!r} of pool {pool.name}: apply builds "
+               f"nodes from {SUPPORTED_AMI_FAMILY} images only (nodeadm user data)")
+
+
+def _problem(group: NodeGroup, message: str) -> Problem:
+    where = group.location
+    return Problem(where.file if where and where.file else "spec", message,
+                   where.line if where else None, where.column if where else None)
+
+
 def _network(b: Builder) -> NetworkHandles:
     """A VPC (or the user's), public and private subnets in every control-plane zone, one NAT gateway."""
     net = b.deployment.network
@@ -247,33 +274,6 @@ def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandl
                 template = _launch_template(b, pool, group, groups, identity, cluster)
                 handles.append(_auto_scaling_group(b, group, subnet, template, (*reachable, node_access)))
     return handles
-
-
-def preconditions(deployment: Deployment) -> list[Problem]:
-    """What apply cannot build although a spec may say it: node groups outside the subnets' zones, and image
-    settings the kind of node group cannot take. Every problem, as validate reports them, not only the first."""
-    subnets = {s.zone for s in deployment.network.subnets or ()}
-    return [_problem(group, message) for pool in deployment.pools for group in pool.groups
-            for message in _unbuildable(pool, group, subnets)]
-
-
-def _unbuildable(pool: NodePool, group: NodeGroup, subnets: set[str]) -> Iterator[str]:
-    zones = group.zones or ()
-    if len(zones) != 1 or zones[0] not in subnets:
-        yield (f"node group {group.name} must sit in one zone that has subnets ({', '.join(sorted(subnets))}); "
-               f"it names {', '.join(zones) or 'none'}: add its zone to controlPlaneZones")
-    if group.managed and (group.ami or group.pre_bootstrap_commands):
-        yield (f"pool {pool.name} is managed: EKS picks its image and user data, so "
-               "ami and preBootstrapCommands need managed: false (self-managed)")
-    if not group.managed and group.ami_family not in (None, SUPPORTED_AMI_FAMILY):
-        yield (f"amiFamily {group.ami_family!r} of pool {pool.name}: apply builds "
-               f"nodes from {SUPPORTED_AMI_FAMILY} images only (nodeadm user data)")
-
-
-def _problem(group: NodeGroup, message: str) -> Problem:
-    where = group.location
-    return Problem(where.file if where and where.file else "spec", message,
-                   where.line if where else None, where.column if where else None)
 
 
 def _image_parameter(pool: NodePool, group: NodeGroup, version: str) -> str:
