@@ -26,6 +26,7 @@ from botocore.session import get_session
 
 from domino_eks.provision import kinds, session
 from domino_eks.provision.graph import Graph
+from domino_eks.provision.resources import Key
 
 REGION = "us-west-2"
 SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53")
@@ -118,13 +119,17 @@ def tagged(url: str, name: str) -> Counter:
                                  live=lambda n: n["State"] in ("pending", "available")),
         kinds.ROUTE_TABLE: count(listed("ec2", "describe_route_tables", "RouteTables", Filters=ours)),
         kinds.SECURITY_GROUP: count(listed("ec2", "describe_security_groups", "SecurityGroups", Filters=ours)),
-        kinds.SECURITY_GROUP_INGRESS: count(listed("ec2", "describe_security_group_rules", "SecurityGroupRules", Filters=ours)),
+        kinds.SECURITY_GROUP_INGRESS: count(listed("ec2", "describe_security_group_rules", "SecurityGroupRules",
+                                                   Filters=ours)),
         kinds.LAUNCH_TEMPLATE: count(listed("ec2", "describe_launch_templates", "LaunchTemplates", Filters=ours)),
-        kinds.AUTO_SCALING_GROUP: count(listed("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups", Filters=ours)),
-        "instances": count([i for r in listed("ec2", "describe_instances", "Reservations", Filters=ours) for i in r["Instances"]],
+        kinds.AUTO_SCALING_GROUP: count(listed("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
+                                               Filters=ours)),
+        "instances": count([i for r in listed("ec2", "describe_instances", "Reservations", Filters=ours)
+                            for i in r["Instances"]],
                            live=lambda i: i["State"]["Name"] != "terminated"),
         kinds.EFS_FILE_SYSTEM: count(listed("efs", "describe_file_systems", "FileSystems")),
-        kinds.CERTIFICATE: sum(_has(c["acm"].list_tags_for_certificate(CertificateArn=s["CertificateArn"]).get("Tags"), name)
+        kinds.CERTIFICATE: sum(_has(c["acm"].list_tags_for_certificate(CertificateArn=s["CertificateArn"]).get("Tags"),
+                                    name)
                                for s in listed("acm", "list_certificates", "CertificateSummaryList")),
         # apply names buckets and IAM objects after the cluster: only those can carry its tag
         kinds.S3_BUCKET: sum(_bucket_is(c["s3"], b["Name"], name) for b in listed("s3", "list_buckets", "Buckets")
@@ -243,3 +248,15 @@ class Throttler:
         headers = {"Content-Type": "application/json" if body.startswith("{") else "text/xml",
                    "x-amzn-ErrorType": "ThrottlingException"}
         return AWSResponse(request.url, status, headers, _Raw(body.encode()))
+
+
+def ancestors(graph: Graph, key: Key) -> frozenset[Key]:
+    """Everything `key` waits for in `graph`, directly or not."""
+    seen: set[Key] = set()
+    pending = list(graph[key].dependencies)
+    while pending:
+        current = pending.pop()
+        if current not in seen:
+            seen.add(current)
+            pending.extend(graph[current].dependencies)
+    return frozenset(seen)

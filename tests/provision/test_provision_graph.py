@@ -13,7 +13,7 @@ from domino_eks.provision.handlers.nodes import launch_data
 from domino_eks.provision.resources import Key, resolve
 from domino_eks.sources import spec as spec_source
 from tests.conftest import load_example
-from tests.provision.support import write_spec
+from tests.provision.support import ancestors, write_spec
 
 FAKE_CLUSTER = {"name": "c", "endpoint": "https://c.example", "certificate_authority": "Q0E=",
                 "service_cidr": "172.20.0.0/16"}
@@ -27,7 +27,7 @@ def test_buckets_and_efs_do_not_wait_for_the_cluster(multi_az):
     graph = desired.build(multi_az)
     cluster = Key(kinds.EKS_CLUSTER, "cluster")
     for resource in of_type(graph, kinds.S3_BUCKET) + of_type(graph, kinds.EFS_FILE_SYSTEM):
-        assert cluster not in graph.ancestors(resource.key)
+        assert cluster not in ancestors(graph, resource.key)
 
 
 def test_addons_come_after_every_node_group(multi_az):
@@ -35,7 +35,7 @@ def test_addons_come_after_every_node_group(multi_az):
     groups = {r.key for r in of_type(graph, kinds.AUTO_SCALING_GROUP)}
     assert len(groups) == 9
     for addon in of_type(graph, kinds.EKS_ADDON):
-        assert groups <= graph.ancestors(addon.key)
+        assert groups <= ancestors(graph, addon.key)
 
 
 def test_vpc_cni_addon_enforces_network_policy(single_az):
@@ -159,4 +159,41 @@ def test_node_groups_wait_until_their_nodes_can_reach_the_cluster(single_az):
     rules = {r.key for r in of_type(graph, kinds.SECURITY_GROUP_INGRESS)}
     node_access = Key(kinds.EKS_ACCESS_ENTRY, "nodes")
     for group in of_type(graph, kinds.AUTO_SCALING_GROUP):
-        assert routes | rules | {node_access} <= graph.ancestors(group.key)
+        assert routes | rules | {node_access} <= ancestors(graph, group.key)
+
+
+def test_every_apply_only_problem_is_reported_before_anything_is_built(tmp_path):
+    path = write_spec(tmp_path / "s.yaml", "two-problems", managed=True)
+    path.write_text(path.read_text()
+                    .replace('"name": "platform",', '"name": "platform", "amiFamily": "AmazonLinux2",')
+                    .replace('"name": "default",', '"name": "default", "ami": "ami-0123456789abcdef0",'))
+    deployment = spec_source.load(str(path))
+    problems = desired.preconditions(deployment)
+    assert [p.message.split(":", 1)[0] for p in problems] == [
+        "amiFamily 'AmazonLinux2' of pool platform", "pool default is managed"]
+    with pytest.raises(InputError) as refused:
+        desired.build(deployment)
+    assert refused.value.problems == problems
+
+
+def test_a_buildable_spec_has_no_preconditions_left(single_az):
+    assert desired.preconditions(single_az) == []
+
+
+def test_graviton_pools_get_arm_images_managed_or_not(tmp_path):
+    path = write_spec(tmp_path / "s.yaml", "arm", managed=True)
+    path.write_text(path.read_text().replace("m5.2xlarge", "m7g.2xlarge"))
+    graph = desired.build(spec_source.load(str(path)))
+    assert graph[Key(kinds.EKS_NODEGROUP, "domino-default")].properties["ami_type"] == "AL2023_ARM_64_STANDARD"
+    image = graph[Key(kinds.LAUNCH_TEMPLATE, "domino-platform")].properties["data"]["ImageId"]
+    assert "/amazon-linux-2023/arm64/standard/" in image
+
+
+def test_arns_name_the_partition_of_the_region(tmp_path):
+    path = write_spec(tmp_path / "s.yaml", "china")
+    path.write_text(path.read_text().replace("us-west-2", "cn-northwest-1"))
+    graph = desired.build(spec_source.load(str(path)))
+    policy = graph[Key(kinds.S3_BUCKET_POLICY, "china-backups")].properties["document"]
+    assert policy["Statement"][0]["Resource"] == ["arn:aws-cn:s3:::china-backups", "arn:aws-cn:s3:::china-backups/*"]
+    role = graph[Key(kinds.IAM_ROLE, "cluster")].properties
+    assert role["policy_arns"] == ["arn:aws-cn:iam::aws:policy/AmazonEKSClusterPolicy"]

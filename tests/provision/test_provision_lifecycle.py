@@ -131,7 +131,8 @@ def test_a_pool_dropped_from_the_spec_is_deleted_by_the_next_apply(endpoint, tmp
     deletions = [key for action, key, _ in pending(endpoint, path) if action == "delete"]
     assert sorted(deletions) == [f"{kinds.AUTO_SCALING_GROUP} domino-gpu", f"{kinds.LAUNCH_TEMPLATE} domino-gpu"]
     # the group goes before its launch template: the group uses it
-    assert deletions.index(f"{kinds.AUTO_SCALING_GROUP} domino-gpu") < deletions.index(f"{kinds.LAUNCH_TEMPLATE} domino-gpu")
+    assert (deletions.index(f"{kinds.AUTO_SCALING_GROUP} domino-gpu")
+            < deletions.index(f"{kinds.LAUNCH_TEMPLATE} domino-gpu"))
 
     result = apply_spec(endpoint, path)
     assert result.complete and result.deletions is not None

@@ -40,8 +40,8 @@ AUTOSCALER_RECOMMENDED = (
 AUTOSCALER_WRITE = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
 
 
-def bucket_arn(name: str) -> str:
-    return f"arn:aws:s3:::{name}"
+def bucket_arn(name: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:s3:::{name}"
 
 
 def s3_statements(buckets: list[str]) -> tuple[Statement, ...]:
@@ -63,6 +63,19 @@ def autoscaler_statements(cluster_name: str) -> tuple[Statement, ...]:
             condition={"StringEquals": {f"aws:ResourceTag/{AUTOSCALER_TAG_PREFIX}{cluster_name}": "owned"}},
         ),
     )
+
+
+def tls_only_policy(bucket: str, partition: str) -> dict:
+    """A bucket policy that refuses every request not made over TLS."""
+    arn = bucket_arn(bucket, partition)
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }]}
 
 
 def document(statements: tuple[Statement, ...]) -> dict:

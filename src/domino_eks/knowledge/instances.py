@@ -1,5 +1,5 @@
-"""Facts about EC2 instance types: vCPUs, memory, GPUs and the VPC CNI's max pods, and which default
-images drive their GPUs.
+"""Facts about EC2 instance types: vCPUs, memory, GPUs and the VPC CNI's max pods, their architecture,
+and which default images drive their GPUs.
 
 The table covers the types Domino's pages and modules name; anything else is looked up in the
 instance-type data moto ships (taken from the EC2 API), with max pods computed the way the EKS AMI's
@@ -42,6 +42,7 @@ _KNOWN = {
 }
 
 _GPU_FAMILY = re.compile(r"^(p\d|g\d)")
+_GRAVITON_FAMILY = re.compile(r"^[a-z]+\d+g")  # m7g, c6gn, g5g...
 # AMI families whose EKS-optimized image has an NVIDIA variant, which eksctl and domino-eks pick on GPU types
 ACCELERATED_AMI_FAMILIES = frozenset({"AmazonLinux2023", "AmazonLinux2", "Bottlerocket", "BottlerocketFips"})
 # Families current NVIDIA drivers no longer support (p2: Kepler, needs driver <= 470) or that are old.
@@ -93,6 +94,11 @@ def is_gpu_instance(name: str) -> bool:
 def family(name: str) -> str:
     """The instance family: p3 of p3.2xlarge."""
     return name.split(".", 1)[0]
+
+
+def architecture(name: str) -> str:
+    """The processor architecture, as EC2 names it: arm64 for Graviton families, else x86_64."""
+    return "arm64" if _GRAVITON_FAMILY.match(family(name)) else "x86_64"
 
 
 def default_image_accelerated(ami_family: str | None, instance_type: str | None) -> bool | None:

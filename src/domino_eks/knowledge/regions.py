@@ -1,4 +1,4 @@
-"""AWS regions and the letters of their availability zones (EC2 DescribeAvailabilityZones)."""
+"""AWS regions, the letters of their availability zones (EC2 DescribeAvailabilityZones), and their partitions."""
 
 from __future__ import annotations
 
@@ -32,3 +32,8 @@ def zone_exists(zone: str) -> bool:
 
 def zones_of(region: str) -> list[str]:
     return [region + letter for letter in REGIONS.get(region, "")]
+
+
+def partition(region: str) -> str:
+    """The partition ARNs in `region` name: China and GovCloud regions have their own."""
+    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"

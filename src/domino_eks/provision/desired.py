@@ -8,12 +8,12 @@ later steps refer to. Names follow eksctl where the page relies on them (the EFS
 from __future__ import annotations
 
 import hashlib
-import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from domino_eks.errors import InputError, Problem
-from domino_eks.knowledge import iam
-from domino_eks.model import Deployment, NodeGroup, NodePool
+from domino_eks.knowledge import iam, instances, regions
+from domino_eks.model import Deployment, Network, NodeGroup, NodePool
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
 from domino_eks.provision.resources import Ref
@@ -32,8 +32,8 @@ ADDONS = ("vpc-cni", "aws-ebs-csi-driver", "aws-efs-csi-driver")
 # Domino's own provisioning gives the Datasets access point this root and POSIX identity.
 DATASETS_ROOT = {"Path": "/domino", "CreationInfo": {"OwnerUid": 0, "OwnerGid": 0, "Permissions": "777"}}
 DATASETS_USER = {"Uid": 0, "Gid": 0}
+AMI_TYPE_ARCHITECTURES = {"arm64": "ARM_64", "x86_64": "x86_64"}  # EC2's names, as EKS AMI types spell them
 TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
-_ARM_FAMILY = re.compile(r"^[a-z]+\d+g")  # Graviton: m7g, c6gn, g5g...
 # logical names other modules look up
 VPC = "vpc"
 DATASETS = "datasets"
@@ -41,7 +41,7 @@ DATASETS_ACCESS_POINT = "datasets-domino"
 
 
 @dataclass(frozen=True)
-class Network:
+class NetworkHandles:
     vpc_id: Ref | str
     private: dict[str, Ref]  # zone -> subnet id
     public: dict[str, Ref]
@@ -52,7 +52,7 @@ class Network:
 
 
 @dataclass(frozen=True)
-class SecurityGroups:
+class SecurityGroupHandles:
     control_plane: Handle
     shared_nodes: Handle
     efs: Handle
@@ -60,25 +60,27 @@ class SecurityGroups:
 
 
 @dataclass(frozen=True)
-class Identity:
+class IdentityHandles:
     cluster_role: Handle
     node_role: Handle
     instance_profile: Handle
 
 
 class Builder:
-    """Adds one deployment's resources to a graph, tagging each the same way."""
+    """Adds one deployment's resources to a graph, tagging each the same way: all but the user's own and the
+    types AWS cannot tag."""
 
     def __init__(self, deployment: Deployment):
         self.deployment = deployment
         self.name = deployment.cluster.name
         self.graph = Graph()
 
-    def add(self, type_: str, logical: str, properties: dict, *, extra_tags: dict | None = None,
-            after: tuple[Handle, ...] = ()) -> Handle:
-        user_tags = dict(self.deployment.cluster.tags)
-        resource_tags = tags.of(self.name, logical, {**user_tags, **(extra_tags or {})})
-        return self.graph.add(type_, logical, {**properties, "tags": resource_tags}, after=after)
+    def add(self, type_: str, logical: str, properties: dict, *, extra_tags: Mapping[str, str] | None = None,
+            after: tuple[Handle, ...] = (), external: bool = False) -> Handle:
+        if not (external or type_ in kinds.UNTAGGED):
+            user_tags = dict(self.deployment.cluster.tags)
+            properties = {**properties, "tags": tags.of(self.name, logical, {**user_tags, **(extra_tags or {})})}
+        return self.graph.add(type_, logical, properties, after=after, external=external)
 
     @property
     def cluster_tag(self) -> str:
@@ -86,7 +88,10 @@ class Builder:
 
 
 def build(deployment: Deployment) -> Graph:
-    """The desired resources of `deployment`, in dependency order."""
+    """The desired resources of `deployment`, in dependency order; InputError if apply cannot build them."""
+    problems = preconditions(deployment)
+    if problems:
+        raise InputError(problems)
     builder = Builder(deployment)
     network = _network(builder)
     groups = _security_groups(builder, network)
@@ -100,13 +105,40 @@ def build(deployment: Deployment) -> Graph:
     return builder.graph
 
 
-def _network(b: Builder) -> Network:
+def preconditions(deployment: Deployment) -> list[Problem]:
+    """What apply cannot build although a spec may say it: node groups outside the subnets' zones, and image
+    settings the kind of node group cannot take. Every problem, as validate reports them, not only the first."""
+    subnets = {s.zone for s in deployment.network.subnets or ()}
+    return [_problem(group, message) for pool in deployment.pools for group in pool.groups
+            for message in _unbuildable(pool, group, subnets)]
+
+
+def _unbuildable(pool: NodePool, group: NodeGroup, subnets: set[str]) -> Iterator[str]:
+    zones = group.zones or ()
+    if len(zones) != 1 or zones[0] not in subnets:
+        yield (f"node group {group.name} must sit in one zone that has subnets ({', '.join(sorted(subnets))}); "
+               f"it names {', '.join(zones) or 'none'}: add its zone to controlPlaneZones")
+    if group.managed and (group.ami or group.pre_bootstrap_commands):
+        yield (f"pool {pool.name} is managed: EKS picks its image and user data, so "
+               "ami and preBootstrapCommands need managed: false (self-managed)")
+    if not group.managed and group.ami_family not in (None, SUPPORTED_AMI_FAMILY):
+        yield (f"amiFamily {group.ami_family!r} of pool {pool.name}: apply builds "
+               f"nodes from {SUPPORTED_AMI_FAMILY} images only (nodeadm user data)")
+
+
+def _problem(group: NodeGroup, message: str) -> Problem:
+    where = group.location
+    return Problem(where.file if where and where.file else "spec", message,
+                   where.line if where else None, where.column if where else None)
+
+
+def _network(b: Builder) -> NetworkHandles:
     """A VPC (or the user's), public and private subnets in every control-plane zone, one NAT gateway."""
     net = b.deployment.network
     if net.vpc_id:
         vpc_id: Ref | str = net.vpc_id
-        b.graph.add(kinds.VPC, VPC, {"id": net.vpc_id, "cidr": net.vpc_cidr}, external=True)
-        gateway = b.graph.add(kinds.INTERNET_GATEWAY, "internet-gateway", {"vpc_id": net.vpc_id}, external=True)
+        b.add(kinds.VPC, VPC, {"id": net.vpc_id, "cidr": net.vpc_cidr}, external=True)
+        gateway = b.add(kinds.INTERNET_GATEWAY, "internet-gateway", {"vpc_id": net.vpc_id}, external=True)
     else:
         vpc = b.add(kinds.VPC, VPC, {"cidr": net.vpc_cidr, "dns_hostnames": True},
                     extra_tags={b.cluster_tag: "shared"})
@@ -136,11 +168,12 @@ def _network(b: Builder) -> Network:
         private_routes = {EVERYWHERE: {"NatGatewayId": nat.id}}
     private_table = b.add(kinds.ROUTE_TABLE, "private-routes",
                           {"vpc_id": vpc_id, "routes": private_routes, "subnet_ids": list(private.values())})
-    return Network(vpc_id, private, public, (public_table, private_table))
+    return NetworkHandles(vpc_id, private, public, (public_table, private_table))
 
 
-def _security_groups(b: Builder, network: Network) -> SecurityGroups:
-    """eksctl's two cluster groups, the EFS group, and the rules between them (separate, so no group waits on another)."""
+def _security_groups(b: Builder, network: NetworkHandles) -> SecurityGroupHandles:
+    """eksctl's two cluster groups, the EFS group, and the rules between them (separate, so no group waits on
+    another)."""
 
     def group(logical: str, eksctl_name: str, description: str) -> Handle:
         return b.add(kinds.SECURITY_GROUP, logical, {
@@ -172,16 +205,12 @@ def _security_groups(b: Builder, network: Network) -> SecurityGroups:
             "protocol": protocol,
             "ports": list(ports) if ports else None,
         }))
-    return SecurityGroups(control_plane, shared_nodes, efs, tuple(rules))
+    return SecurityGroupHandles(control_plane, shared_nodes, efs, tuple(rules))
 
 
-def _partition(region: str) -> str:
-    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
-
-
-def _identity(b: Builder) -> Identity:
+def _identity(b: Builder) -> IdentityHandles:
     """The cluster's role; the nodes' role with the page's S3 and autoscaler policies; the nodes' instance profile."""
-    partition = _partition(b.deployment.cluster.region or "")
+    partition = regions.partition(b.deployment.cluster.region or "")
     aws_managed = [f"arn:{partition}:iam::aws:policy/{name}" for name in NODE_POLICIES]
     ours = []
     access = b.deployment.access
@@ -205,14 +234,14 @@ def _identity(b: Builder) -> Identity:
     profile = b.add(kinds.INSTANCE_PROFILE, "nodes", {
         "name": tags.bounded(f"{b.name}-nodes", 128), "role_name": node_role.name,
     })
-    return Identity(cluster_role, node_role, profile)
+    return IdentityHandles(cluster_role, node_role, profile)
 
 
-def _cluster(b: Builder, network: Network, groups: SecurityGroups,
-             identity: Identity) -> tuple[Handle, Handle]:
+def _cluster(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles,
+             identity: IdentityHandles) -> tuple[Handle, Handle]:
     """The control plane, and the access entry its self-managed nodes join through."""
     cluster = b.deployment.cluster
-    subnets = [network.private[z] for z in sorted(network.private)] + [network.public[z] for z in sorted(network.public)]
+    subnets = [side[zone] for side in (network.private, network.public) for zone in sorted(side)]
     handle = b.add(kinds.EKS_CLUSTER, "cluster", {
         "name": cluster.name,
         "version": cluster.version,
@@ -226,7 +255,7 @@ def _cluster(b: Builder, network: Network, groups: SecurityGroups,
     return handle, node_access
 
 
-def _node_groups(b: Builder, network: Network, groups: SecurityGroups, identity: Identity,
+def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles, identity: IdentityHandles,
                  cluster: Handle, node_access: Handle) -> list[Handle]:
     """Per pool and zone: a launch template and an Auto Scaling group, or an EKS managed node group.
 
@@ -237,7 +266,7 @@ def _node_groups(b: Builder, network: Network, groups: SecurityGroups, identity:
     handles = []
     for pool in b.deployment.pools:
         for group in pool.groups:
-            zone = _zone_of(b, group)
+            (zone,) = group.zones or ()  # preconditions: exactly one
             subnet = network.node_subnet(zone, group.private_networking is not False)
             if group.managed:
                 handles.append(_managed_group(b, pool, group, subnet, identity, cluster, reachable))
@@ -247,37 +276,17 @@ def _node_groups(b: Builder, network: Network, groups: SecurityGroups, identity:
     return handles
 
 
-def _zone_of(b: Builder, group: NodeGroup) -> str:
-    zones = group.zones or ()
-    subnets = {s.zone for s in b.deployment.network.subnets or ()}
-    if len(zones) != 1 or zones[0] not in subnets:
-        raise InputError([_problem(group, f"node group {group.name} must sit in one zone that has subnets "
-                                          f"({', '.join(sorted(subnets))}); it names {', '.join(zones) or 'none'}: "
-                                          "add its zone to controlPlaneZones")])
-    return zones[0]
-
-
-def _problem(group: NodeGroup, message: str) -> Problem:
-    where = group.location
-    return Problem(where.file if where and where.file else "spec", message,
-                   where.line if where else None, where.column if where else None)
-
-
-def image_parameter(pool: NodePool, group: NodeGroup, version: str) -> str:
+def _image_parameter(pool: NodePool, group: NodeGroup, version: str) -> str:
     """The SSM parameter AWS publishes for the current EKS-optimized Amazon Linux 2023 image of this pool."""
-    family = (group.instance_type or "").split(".", 1)[0]
-    arch = "arm64" if _ARM_FAMILY.match(family) else "x86_64"
+    arch = instances.architecture(group.instance_type or "")
     flavour = "nvidia" if pool.is_gpu else "standard"
     return f"/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/{arch}/{flavour}/recommended/image_id"
 
 
-def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: SecurityGroups,
-                     identity: Identity, cluster: Handle) -> Handle:
-    if group.ami_family not in (None, SUPPORTED_AMI_FAMILY):
-        raise InputError([_problem(group, f"amiFamily {group.ami_family!r} of pool {pool.name}: apply builds "
-                                          f"nodes from {SUPPORTED_AMI_FAMILY} images only (nodeadm user data)")])
+def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: SecurityGroupHandles,
+                     identity: IdentityHandles, cluster: Handle) -> Handle:
     # resolved by EC2 at each launch, so nodes always start from the current EKS-optimized image
-    image = group.ami or f"resolve:ssm:{image_parameter(pool, group, b.deployment.cluster.version or '')}"
+    image = group.ami or f"resolve:ssm:{_image_parameter(pool, group, b.deployment.cluster.version or '')}"
     return b.add(kinds.LAUNCH_TEMPLATE, group.name, {
         "name": tags.bounded(f"{b.name}-{group.name}", 128),
         "bootstrap": {
@@ -307,14 +316,10 @@ def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: Secur
     })
 
 
-def group_tags(group: NodeGroup) -> dict[str, str]:
-    """The autoscaler's tags as the model has them, the same ones the rules (P015, A003) judged."""
-    return dict(group.tags or {})
-
-
 def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Handle,
                         after: tuple[Handle, ...]) -> Handle:
-    extra = {b.cluster_tag: "owned", **group_tags(group)}
+    # the autoscaler's tags as the model has them: the ones the rules (P015, A003) judged
+    extra = {b.cluster_tag: "owned", **(group.tags or {})}
     # the autoscaler's tags describe the group; every other tag also belongs on its instances
     propagated = sorted(set(tags.of(b.name, group.name, {**b.deployment.cluster.tags, b.cluster_tag: "owned"})))
     return b.add(kinds.AUTO_SCALING_GROUP, group.name, {
@@ -330,12 +335,9 @@ def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Han
     }, extra_tags=extra, after=after)
 
 
-def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, identity: Identity,
+def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, identity: IdentityHandles,
                    cluster: Handle, after: tuple[Handle, ...]) -> Handle:
-    if group.ami or group.pre_bootstrap_commands:
-        raise InputError([_problem(group, f"pool {pool.name} is managed: EKS picks its image and user data, so "
-                                          "ami and preBootstrapCommands need managed: false (self-managed)")])
-    arch = "ARM_64" if _ARM_FAMILY.match((group.instance_type or "").split(".", 1)[0]) else "x86_64"
+    arch = AMI_TYPE_ARCHITECTURES[instances.architecture(group.instance_type or "")]
     return b.add(kinds.EKS_NODEGROUP, group.name, {
         "cluster_name": cluster.name,
         "name": tags.bounded(group.name, 63),
@@ -347,10 +349,10 @@ def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, id
         "scaling": {"minSize": group.min_size, "maxSize": group.max_size, "desiredSize": group.effective_desired},
         "labels": dict(group.labels),
         "taints": [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in group.taints],
-    }, extra_tags=group_tags(group), after=after)
+    }, extra_tags=group.tags, after=after)
 
 
-def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:
+def _datasets(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles) -> None:
     """EFS for Datasets: encrypted, a mount target in every zone with nodes, one access point for Domino."""
     efs = b.deployment.storage.efs
     if efs is None:
@@ -362,7 +364,7 @@ def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:
     # The page says to pick the public subnet; nodes live in the private ones, and a mount target serves
     # its whole zone either way, so it goes where the nodes are.
     for zone in efs.mount_target_zones or ():
-        b.graph.add(kinds.EFS_MOUNT_TARGET, f"{DATASETS}-{zone}", {
+        b.add(kinds.EFS_MOUNT_TARGET, f"{DATASETS}-{zone}", {
             "file_system_id": file_system.id,
             "subnet_id": network.private[zone],
             "zone": zone,
@@ -376,21 +378,10 @@ def _datasets(b: Builder, network: Network, groups: SecurityGroups) -> None:
     })
 
 
-def tls_only_policy(bucket: str) -> dict:
-    arn = iam.bucket_arn(bucket)
-    return {"Version": "2012-10-17", "Statement": [{
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }]}
-
-
 def _buckets(b: Builder) -> None:
     """The three buckets: no public access, encrypted by default, versioned as the spec says, TLS only."""
     region = b.deployment.cluster.region
+    partition = regions.partition(region or "")
     for bucket in b.deployment.storage.buckets or ():
         handle = b.add(kinds.S3_BUCKET, bucket.name, {
             "name": bucket.name,
@@ -402,8 +393,8 @@ def _buckets(b: Builder) -> None:
         })
         if bucket.tls_only:
             # a bucket policy comes last: it is the one setting that can lock apply itself out
-            b.graph.add(kinds.S3_BUCKET_POLICY, bucket.name,
-                        {"bucket": handle.name, "document": tls_only_policy(bucket.name)})
+            b.add(kinds.S3_BUCKET_POLICY, bucket.name,
+                  {"bucket": handle.name, "document": iam.tls_only_policy(bucket.name, partition)})
 
 
 def _certificate(b: Builder) -> None:
@@ -414,7 +405,7 @@ def _certificate(b: Builder) -> None:
     token = hashlib.sha256(f"{b.name}/{domain.fqdn}".encode()).hexdigest()[:32]
     certificate = b.add(kinds.CERTIFICATE, domain.fqdn, {"domain_name": domain.fqdn, "idempotency_token": token})
     if domain.hosted_zone_id:
-        b.graph.add(kinds.DNS_RECORD, f"validation-{domain.fqdn}", {
+        b.add(kinds.DNS_RECORD, f"validation-{domain.fqdn}", {
             "hosted_zone_id": domain.hosted_zone_id,
             "name": certificate.ref("validation_name"),
             "type": certificate.ref("validation_type"),
@@ -422,8 +413,7 @@ def _certificate(b: Builder) -> None:
         })
 
 
-def vpc_cni_configuration(b: Builder) -> dict | None:
-    network = b.deployment.network
+def _vpc_cni_configuration(network: Network) -> dict | None:
     configuration: dict = {}
     if network.policy_engine == "vpc-cni":
         configuration["enableNetworkPolicy"] = "true"
@@ -435,7 +425,7 @@ def vpc_cni_configuration(b: Builder) -> dict | None:
 def _addons(b: Builder, cluster: Handle, nodes: list[Handle]) -> None:
     """EKS add-ons, after the node groups: their pods need nodes to become ACTIVE."""
     for addon in ADDONS:
-        configuration = vpc_cni_configuration(b) if addon == "vpc-cni" else None
+        configuration = _vpc_cni_configuration(b.deployment.network) if addon == "vpc-cni" else None
         b.add(kinds.EKS_ADDON, addon, {
             "cluster_name": cluster.name,
             "addon": addon,

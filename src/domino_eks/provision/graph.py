@@ -67,14 +67,3 @@ class Graph:
     def dependencies(self) -> dict[Key, frozenset[Key]]:
         """Each resource's direct dependencies, as graphlib.TopologicalSorter takes them."""
         return {key: resource.dependencies for key, resource in self._resources.items()}
-
-    def ancestors(self, key: Key) -> frozenset[Key]:
-        """Everything `key` waits for, directly or not."""
-        seen: set[Key] = set()
-        pending = list(self._resources[key].dependencies)
-        while pending:
-            current = pending.pop()
-            if current not in seen:
-                seen.add(current)
-                pending.extend(self._resources[current].dependencies)
-        return frozenset(seen)

@@ -1,11 +1,14 @@
-"""Waiters boto3 does not ship, declared as data and run by botocore's own waiter loop.
+"""Waits, by name: the waiters boto3 does not ship, declared as data, and the ones it does.
 
-Each names the operation it polls and the acceptors that end the wait, exactly as botocore's
+Each of MODELS names the operation it polls and the acceptors that end the wait, exactly as botocore's
 waiters-2.json files do; a failure explains itself ("Waiter FileSystemAvailable failed: ...").
+Every other name is one of the service's own waiters, spelled as its waiters-2.json spells it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 _GONE = "length({list}) == `0`"
@@ -27,8 +30,10 @@ MODELS: dict[str, dict] = {
     "FileSystemAvailable": {
         "operation": "DescribeFileSystems", "delay": 5, "maxAttempts": 60,
         "acceptors": [
-            {"state": "success", "matcher": "pathAll", "argument": "FileSystems[].LifeCycleState", "expected": "available"},
-            {"state": "failure", "matcher": "pathAny", "argument": "FileSystems[].LifeCycleState", "expected": "error"},
+            {"state": "success", "matcher": "pathAll", "expected": "available",
+             "argument": "FileSystems[].LifeCycleState"},
+            {"state": "failure", "matcher": "pathAny", "expected": "error",
+             "argument": "FileSystems[].LifeCycleState"},
         ],
     },
     "FileSystemDeleted": {
@@ -38,8 +43,10 @@ MODELS: dict[str, dict] = {
     "MountTargetAvailable": {
         "operation": "DescribeMountTargets", "delay": 10, "maxAttempts": 60,
         "acceptors": [
-            {"state": "success", "matcher": "pathAll", "argument": "MountTargets[].LifeCycleState", "expected": "available"},
-            {"state": "failure", "matcher": "pathAny", "argument": "MountTargets[].LifeCycleState", "expected": "error"},
+            {"state": "success", "matcher": "pathAll", "expected": "available",
+             "argument": "MountTargets[].LifeCycleState"},
+            {"state": "failure", "matcher": "pathAny", "expected": "error",
+             "argument": "MountTargets[].LifeCycleState"},
         ],
     },
     "MountTargetDeleted": {
@@ -55,8 +62,29 @@ MODELS: dict[str, dict] = {
 }
 
 
-def wait(client: Any, name: str, **arguments: Any) -> None:
+def wait(client: Any, name: str, /, **arguments: Any) -> None:
+    """Run waiter `name` on `client`: ours from MODELS, else the one botocore ships for the client's service.
+
+    Positional-only, since waiters take arguments called `name` too (EKS's ClusterActive)."""
+    from botocore import xform_name
     from botocore.waiter import WaiterModel, create_waiter_with_client
 
-    model = WaiterModel({"version": 2, "waiters": {name: MODELS[name]}})
-    create_waiter_with_client(name, model, client).wait(**arguments)
+    if name in MODELS:
+        model = WaiterModel({"version": 2, "waiters": {name: MODELS[name]}})
+        create_waiter_with_client(name, model, client).wait(**arguments)
+    else:
+        client.get_waiter(xform_name(name)).wait(**arguments)
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A wait a handler declares: which waiter, and how its arguments come from the resource's outputs."""
+
+    service: str
+    name: str  # as `wait` takes it
+    arguments: Callable[[Mapping[str, Any]], dict[str, Any]]
+    config: Mapping[str, int] | None = None  # botocore's WaiterConfig, for resources slower than its defaults
+
+    def run(self, client: Any, outputs: Mapping[str, Any]) -> None:
+        tuning = {"WaiterConfig": dict(self.config)} if self.config else {}
+        wait(client, self.name, **self.arguments(outputs), **tuning)

@@ -1,9 +1,18 @@
 """What every resource type knows how to do: find its resources, create, update and delete one.
 
+Each type declares its contract as data, which tests/provision/test_provision_contracts.py checks against
+every desired graph the tool builds. `properties` are the keys of a desired resource's properties
+(`external_properties` those of one the user gives, which `lookup` reads).
+
 The contract that keeps plan honest: `discover` fills `Existing.observed` with exactly the keys in
 `observed`, in the shape `comparable(desired properties)` gives them, so plan compares the two plainly.
-Keys in `at_least` are satisfied by a superset (tags others add, policies someone else attached are left
-alone); keys in `immutable` can only change by replacing the resource, which apply refuses to do.
+Each observed key is a property, or one `comparable` derives from them (`derived`). Keys in `at_least`
+are satisfied by a superset (tags others add, policies someone else attached are left alone); keys in
+`immutable` can only change by replacing the resource, which apply refuses to do.
+
+`ready_waiter` and `gone_waiter` name the waits, as botocore's waiters, that end once a resource is usable
+and once it is gone: `create` and `delete` make a type's own calls (`request_create`, `request_delete`),
+then wait for them.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from domino_eks.model import Deployment
 from domino_eks.provision import faults, tags
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
+from domino_eks.provision.waiters import Wait
 
 
 @dataclass(frozen=True)
@@ -37,9 +47,14 @@ class Scope:
 class Handler:
     kind: ClassVar[str]
     wave: ClassVar[int] = 1  # 2: found through a parent of wave 1 (mount targets through their file system)
+    properties: ClassVar[frozenset[str]]
+    external_properties: ClassVar[frozenset[str]] = frozenset()
     observed: ClassVar[tuple[str, ...]] = ("tags",)
+    derived: ClassVar[frozenset[str]] = frozenset()
     at_least: ClassVar[tuple[str, ...]] = ("tags",)
     immutable: ClassVar[tuple[str, ...]] = ()
+    ready_waiter: ClassVar[Wait | None] = None
+    gone_waiter: ClassVar[Wait | None] = None
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         raise NotImplementedError
@@ -48,17 +63,39 @@ class Handler:
         return {name: properties[name] for name in self.observed}
 
     def create(self, aws: Aws, properties: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The new resource's outputs, once it is ready."""
+        return self.wait_until_ready(aws, self.request_create(aws, properties))
+
+    def request_create(self, aws: Aws, properties: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The calls that create the resource; its outputs, as far as they are known before it is ready."""
         raise NotImplementedError
 
     def update(self, aws: Aws, existing: Existing, properties: Mapping[str, Any]) -> Mapping[str, Any]:
         raise NotImplementedError
 
     def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
-        """The outputs of a resource found already there; types whose creation takes minutes wait for it here,
-        so an apply that resumes after an interruption does not hand a half-made resource to its dependents."""
-        return existing.outputs
+        """The outputs of a resource found already there, once it is usable: an apply that resumes after an
+        interruption must not hand a half-made resource to its dependents."""
+        return self.wait_until_ready(aws, existing.outputs)
+
+    def wait_until_ready(self, aws: Aws, outputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        if self.ready_waiter is None:
+            return outputs
+        self.ready_waiter.run(aws.client(self.ready_waiter.service), outputs)
+        return self.ready_outputs(aws, outputs)
+
+    def ready_outputs(self, aws: Aws, outputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The outputs of a resource that has just become ready; read again by types whose outputs exist only
+        then (a cluster's endpoint)."""
+        return outputs
 
     def delete(self, aws: Aws, existing: Existing) -> None:
+        """Returns once the resource is gone: until then, what it uses cannot be deleted."""
+        self.request_delete(aws, existing)
+        if self.gone_waiter is not None:
+            self.gone_waiter.run(aws.client(self.gone_waiter.service), existing.outputs)
+
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         raise NotImplementedError
 
     def data(self, aws: Aws, existing: Existing) -> str | None:

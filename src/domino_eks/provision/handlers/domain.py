@@ -20,12 +20,15 @@ from domino_eks.provision.handlers.base import (
 )
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
+from domino_eks.provision.waiters import Wait
 
 RECORD_TTL = 300
 
 
 class Certificate(Handler):
     kind = kinds.CERTIFICATE
+    properties = frozenset({"domain_name", "idempotency_token", "tags"})
+    ready_waiter = Wait("acm", "ValidationRecordReady", lambda outputs: {"CertificateArn": outputs["arn"]})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         acm = aws.client("acm")
@@ -33,7 +36,8 @@ class Certificate(Handler):
             arn = summary["CertificateArn"]
             found = tags.from_aws(acm.list_tags_for_certificate(CertificateArn=arn).get("Tags"))
             if tags.belongs(found, scope.name):
-                yield Existing(self.key(found), self._outputs(acm.describe_certificate(CertificateArn=arn)), {"tags": found})
+                yield Existing(self.key(found), self._outputs(acm.describe_certificate(CertificateArn=arn)),
+                               {"tags": found})
 
     @staticmethod
     def _outputs(described: dict) -> dict[str, Any]:
@@ -43,26 +47,22 @@ class Certificate(Handler):
         return {"arn": certificate["CertificateArn"], "validation_name": record.get("Name"),
                 "validation_type": record.get("Type"), "validation_value": record.get("Value")}
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        acm = aws.client("acm")
-        arn = acm.request_certificate(DomainName=p["domain_name"], ValidationMethod="DNS",
-                                      IdempotencyToken=p["idempotency_token"],
-                                      Tags=tags.to_aws(p["tags"]))["CertificateArn"]
-        return self._with_record(acm, arn)
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        arn = aws.client("acm").request_certificate(DomainName=p["domain_name"], ValidationMethod="DNS",
+                                                    IdempotencyToken=p["idempotency_token"],
+                                                    Tags=tags.to_aws(p["tags"]))["CertificateArn"]
+        return {"arn": arn}
 
-    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
-        return self._with_record(aws.client("acm"), existing.outputs["arn"])
-
-    def _with_record(self, acm: Any, arn: str) -> dict[str, Any]:
-        waiters.wait(acm, "ValidationRecordReady", CertificateArn=arn)
-        return self._outputs(acm.describe_certificate(CertificateArn=arn))
+    def ready_outputs(self, aws: Aws, outputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """With the validation record, which the DNS record's properties refer to."""
+        return self._outputs(aws.client("acm").describe_certificate(CertificateArn=outputs["arn"]))
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         retag(existing.observed["tags"], p["tags"], lambda changed: aws.client("acm").add_tags_to_certificate(
             CertificateArn=existing.outputs["arn"], Tags=tags.to_aws(changed)))
         return self.ready(aws, existing)
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("ResourceNotFoundException"):
             aws.client("acm").delete_certificate(CertificateArn=existing.outputs["arn"])
 
@@ -70,6 +70,7 @@ class Certificate(Handler):
 class DnsRecord(Handler):
     kind = kinds.DNS_RECORD
     wave = 2
+    properties = frozenset({"hosted_zone_id", "name", "type", "value"})
     observed = ("value",)
     at_least = ()
 
@@ -98,15 +99,15 @@ class DnsRecord(Handler):
             "ResourceRecordSet": {"Name": record["name"], "Type": record["type"], "TTL": RECORD_TTL,
                                   "ResourceRecords": [{"Value": record["value"]}]},
         }]})
-        route53.get_waiter("resource_record_sets_changed").wait(Id=change["ChangeInfo"]["Id"])
+        waiters.wait(route53, "ResourceRecordSetsChanged", Id=change["ChangeInfo"]["Id"])
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         self._change(aws.client("route53"), "UPSERT", p)
         return {key: p[key] for key in ("name", "hosted_zone_id", "type", "value")}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         return self.create(aws, p)
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("InvalidChangeBatch"):  # already gone
             self._change(aws.client("route53"), "DELETE", existing.outputs)

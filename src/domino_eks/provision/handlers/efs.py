@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from domino_eks.provision import kinds, tags, waiters
+from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
@@ -19,6 +19,7 @@ from domino_eks.provision.handlers.base import (
 )
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
+from domino_eks.provision.waiters import Wait
 
 GONE_STATES = ("deleting", "deleted")
 EMPTY_FILE_SYSTEM_BYTES = 6 * 1024  # what EFS meters for a file system nothing was written to
@@ -30,8 +31,11 @@ def _efs_tags(efs: Any, resource_id: str) -> Callable[[dict], object]:
 
 class FileSystem(Handler):
     kind = kinds.EFS_FILE_SYSTEM
+    properties = frozenset({"creation_token", "encrypted", "tags"})
     observed = ("tags", "encrypted")
     immutable = ("encrypted",)
+    ready_waiter = Wait("efs", "FileSystemAvailable", lambda outputs: {"FileSystemId": outputs["id"]})
+    gone_waiter = Wait("efs", "FileSystemDeleted", lambda outputs: {"FileSystemId": outputs["id"]})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         for system in paginate(aws.client("efs"), "describe_file_systems", "FileSystems"):
@@ -40,16 +44,11 @@ class FileSystem(Handler):
                 yield Existing(self.key(found), {"id": system["FileSystemId"], "arn": system["FileSystemArn"]},
                                {"tags": found, "encrypted": system["Encrypted"]})
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        efs = aws.client("efs")
-        system = efs.create_file_system(CreationToken=p["creation_token"], Encrypted=p["encrypted"],
-                                        PerformanceMode="generalPurpose", Tags=tags.to_aws(p["tags"]))
-        waiters.wait(efs, "FileSystemAvailable", FileSystemId=system["FileSystemId"])
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        system = aws.client("efs").create_file_system(
+            CreationToken=p["creation_token"], Encrypted=p["encrypted"], PerformanceMode="generalPurpose",
+            Tags=tags.to_aws(p["tags"]))
         return {"id": system["FileSystemId"], "arn": system["FileSystemArn"]}
-
-    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
-        waiters.wait(aws.client("efs"), "FileSystemAvailable", FileSystemId=existing.outputs["id"])
-        return existing.outputs
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         retag(existing.observed["tags"], p["tags"], _efs_tags(aws.client("efs"), existing.outputs["id"]))
@@ -60,19 +59,20 @@ class FileSystem(Handler):
         size = system.get("SizeInBytes", {}).get("Value", 0)
         return f"holds {size:,} bytes of data" if size > EMPTY_FILE_SYSTEM_BYTES else None
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
-        efs = aws.client("efs")
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("FileSystemNotFound"):
-            efs.delete_file_system(FileSystemId=existing.outputs["id"])
-        waiters.wait(efs, "FileSystemDeleted", FileSystemId=existing.outputs["id"])
+            aws.client("efs").delete_file_system(FileSystemId=existing.outputs["id"])
 
 
 class MountTarget(Handler):
     kind = kinds.EFS_MOUNT_TARGET
     wave = 2
+    properties = frozenset({"file_system_id", "subnet_id", "zone", "security_groups"})
     observed = ("zone", "security_groups")
     at_least = ()
     immutable = ("zone",)
+    ready_waiter = Wait("efs", "MountTargetAvailable", lambda outputs: {"MountTargetId": outputs["id"]})
+    gone_waiter = Wait("efs", "MountTargetDeleted", lambda outputs: {"MountTargetId": outputs["id"]})
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         return {"zone": properties["zone"], "security_groups": sorted(properties["security_groups"], key=str)}
@@ -93,32 +93,25 @@ class MountTarget(Handler):
                         (kinds.SECURITY_GROUP, groups)),
                 )
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        efs = aws.client("efs")
-        target = efs.create_mount_target(FileSystemId=p["file_system_id"], SubnetId=p["subnet_id"],
-                                         SecurityGroups=p["security_groups"])
-        waiters.wait(efs, "MountTargetAvailable", MountTargetId=target["MountTargetId"])
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        target = aws.client("efs").create_mount_target(FileSystemId=p["file_system_id"], SubnetId=p["subnet_id"],
+                                                       SecurityGroups=p["security_groups"])
         return {"id": target["MountTargetId"]}
-
-    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
-        waiters.wait(aws.client("efs"), "MountTargetAvailable", MountTargetId=existing.outputs["id"])
-        return existing.outputs
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         aws.client("efs").modify_mount_target_security_groups(
             MountTargetId=existing.outputs["id"], SecurityGroups=p["security_groups"])
         return self.ready(aws, existing)
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
-        efs = aws.client("efs")
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("MountTargetNotFound"):
-            efs.delete_mount_target(MountTargetId=existing.outputs["id"])
-        waiters.wait(efs, "MountTargetDeleted", MountTargetId=existing.outputs["id"])
+            aws.client("efs").delete_mount_target(MountTargetId=existing.outputs["id"])
 
 
 class AccessPoint(Handler):
     kind = kinds.EFS_ACCESS_POINT
     wave = 2
+    properties = frozenset({"file_system_id", "client_token", "root_directory", "posix_user", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         efs = aws.client("efs")
@@ -129,7 +122,7 @@ class AccessPoint(Handler):
                     yield Existing(self.key(found), {"id": point["AccessPointId"], "arn": point["AccessPointArn"]},
                                    {"tags": found}, ids((kinds.EFS_FILE_SYSTEM, system.outputs["id"])))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         point = aws.client("efs").create_access_point(
             ClientToken=p["client_token"], FileSystemId=p["file_system_id"], PosixUser=p["posix_user"],
             RootDirectory=p["root_directory"], Tags=tags.to_aws(p["tags"]),
@@ -140,6 +133,6 @@ class AccessPoint(Handler):
         retag(existing.observed["tags"], p["tags"], _efs_tags(aws.client("efs"), existing.outputs["id"]))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("AccessPointNotFound"):
             aws.client("efs").delete_access_point(AccessPointId=existing.outputs["id"])

@@ -22,6 +22,7 @@ from domino_eks.provision.handlers.base import (
 )
 from domino_eks.provision.resources import Existing
 from domino_eks.provision.session import Aws
+from domino_eks.provision.waiters import Wait
 
 CLUSTER_WAIT = {"Delay": 30, "MaxAttempts": 60}  # control planes take 9-16 minutes; allow 30
 NODEGROUP_WAIT = {"Delay": 20, "MaxAttempts": 90}
@@ -33,9 +34,17 @@ def _eks_tags(eks: Any, arn: str) -> Callable[[dict], object]:
     return lambda changed: eks.tag_resource(resourceArn=arn, tags=changed)
 
 
+def _cluster_child(name_argument: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """The waiter arguments naming a node group or add-on: its cluster, and itself."""
+    return lambda outputs: {"clusterName": outputs["cluster_name"], name_argument: outputs["name"]}
+
+
 class Cluster(Handler):
     kind = kinds.EKS_CLUSTER
+    properties = frozenset({"name", "version", "role_arn", "subnet_ids", "security_group_ids", "tags"})
     observed = ("tags", "version")
+    ready_waiter = Wait("eks", "ClusterActive", lambda outputs: {"name": outputs["name"]}, CLUSTER_WAIT)
+    gone_waiter = Wait("eks", "ClusterDeleted", lambda outputs: {"name": outputs["name"]}, CLUSTER_WAIT)
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         try:
@@ -62,9 +71,8 @@ class Cluster(Handler):
             "service_cidr": network.get("serviceIpv4Cidr"),
         }
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        eks = aws.client("eks")
-        eks.create_cluster(
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        aws.client("eks").create_cluster(
             name=p["name"], version=p["version"], roleArn=p["role_arn"],
             resourcesVpcConfig={
                 "subnetIds": p["subnet_ids"], "securityGroupIds": p["security_group_ids"],
@@ -74,27 +82,22 @@ class Cluster(Handler):
             accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": True},
             tags=p["tags"],
         )
-        return self._active(eks, p["name"])
+        return {"name": p["name"]}
 
-    def _active(self, eks: Any, name: str) -> dict[str, Any]:
-        eks.get_waiter("cluster_active").wait(name=name, WaiterConfig=CLUSTER_WAIT)
-        return self._outputs(eks.describe_cluster(name=name)["cluster"])
-
-    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
-        return self._active(aws.client("eks"), existing.outputs["name"])
+    def ready_outputs(self, aws: Aws, outputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The endpoint and certificate authority exist only once the control plane is active."""
+        return self._outputs(aws.client("eks").describe_cluster(name=outputs["name"])["cluster"])
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         eks = aws.client("eks")
         retag(existing.observed["tags"], p["tags"], _eks_tags(eks, existing.outputs["arn"]))
         if existing.observed["version"] != p["version"]:
             eks.update_cluster_version(name=p["name"], version=p["version"])
-        return self._active(eks, p["name"])
+        return self.ready(aws, existing)
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
-        eks = aws.client("eks")
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(CLUSTER_GONE):
-            eks.delete_cluster(name=existing.outputs["name"])
-        eks.get_waiter("cluster_deleted").wait(name=existing.outputs["name"], WaiterConfig=CLUSTER_WAIT)
+            aws.client("eks").delete_cluster(name=existing.outputs["name"])
 
 
 def _cluster_children(eks: Any, operation: str, key: str, scope: Scope) -> Iterable[tuple[str, str]]:
@@ -108,7 +111,11 @@ def _cluster_children(eks: Any, operation: str, key: str, scope: Scope) -> Itera
 class Nodegroup(Handler):
     kind = kinds.EKS_NODEGROUP
     wave = 2
+    properties = frozenset({"cluster_name", "name", "node_role", "subnets", "instance_types", "disk_size", "ami_type",
+                            "scaling", "labels", "taints", "tags"})
     observed = ("tags", "scaling", "labels", "taints")
+    ready_waiter = Wait("eks", "NodegroupActive", _cluster_child("nodegroupName"), NODEGROUP_WAIT)
+    gone_waiter = Wait("eks", "NodegroupDeleted", _cluster_child("nodegroupName"), NODEGROUP_WAIT)
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         compared = super().comparable(properties)
@@ -128,22 +135,13 @@ class Nodegroup(Handler):
                         (kinds.SUBNET, group.get("subnets", []))),
                 )
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        eks = aws.client("eks")
-        group = eks.create_nodegroup(
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        group = aws.client("eks").create_nodegroup(
             clusterName=p["cluster_name"], nodegroupName=p["name"], nodeRole=p["node_role"], subnets=p["subnets"],
             instanceTypes=p["instance_types"], diskSize=p["disk_size"], amiType=p["ami_type"],
             scalingConfig=p["scaling"], labels=p["labels"], taints=p["taints"], tags=p["tags"],
         )["nodegroup"]
-        eks.get_waiter("nodegroup_active").wait(clusterName=p["cluster_name"], nodegroupName=p["name"],
-                                                WaiterConfig=NODEGROUP_WAIT)
         return {"name": p["name"], "arn": group["nodegroupArn"], "cluster_name": p["cluster_name"]}
-
-    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
-        aws.client("eks").get_waiter("nodegroup_active").wait(
-            clusterName=existing.outputs["cluster_name"], nodegroupName=existing.outputs["name"],
-            WaiterConfig=NODEGROUP_WAIT)
-        return existing.outputs
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         eks = aws.client("eks")
@@ -165,18 +163,19 @@ class Nodegroup(Handler):
     def _needed(field: str, change: dict) -> bool:
         return field == "scalingConfig" or any(change.values())
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
-        eks = aws.client("eks")
-        where = {"clusterName": existing.outputs["cluster_name"], "nodegroupName": existing.outputs["name"]}
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(CLUSTER_GONE):
-            eks.delete_nodegroup(**where)
-        eks.get_waiter("nodegroup_deleted").wait(**where, WaiterConfig=NODEGROUP_WAIT)
+            aws.client("eks").delete_nodegroup(clusterName=existing.outputs["cluster_name"],
+                                               nodegroupName=existing.outputs["name"])
 
 
 class Addon(Handler):
     kind = kinds.EKS_ADDON
     wave = 2
+    properties = frozenset({"cluster_name", "addon", "configuration", "tags"})
     observed = ("tags", "configuration")
+    ready_waiter = Wait("eks", "AddonActive", _cluster_child("addonName"), ADDON_WAIT)
+    gone_waiter = Wait("eks", "AddonDeleted", _cluster_child("addonName"), ADDON_WAIT)
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         eks = aws.client("eks")
@@ -193,13 +192,16 @@ class Addon(Handler):
     def _configuration(p: Mapping[str, Any]) -> dict:
         return {"configurationValues": json.dumps(p["configuration"])} if p["configuration"] else {}
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        eks = aws.client("eks")
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         # OVERWRITE: EKS installed its own vpc-cni at cluster creation; the add-on takes it over
-        addon = eks.create_addon(clusterName=p["cluster_name"], addonName=p["addon"], resolveConflicts="OVERWRITE",
-                                 tags=p["tags"], **self._configuration(p))["addon"]
-        eks.get_waiter("addon_active").wait(clusterName=p["cluster_name"], addonName=p["addon"], WaiterConfig=ADDON_WAIT)
+        addon = aws.client("eks").create_addon(clusterName=p["cluster_name"], addonName=p["addon"],
+                                               resolveConflicts="OVERWRITE", tags=p["tags"],
+                                               **self._configuration(p))["addon"]
         return {"name": p["addon"], "arn": addon["addonArn"], "cluster_name": p["cluster_name"]}
+
+    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
+        """Not waited for: nothing depends on an add-on, so an apply waits only after a call that changes one."""
+        return existing.outputs
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         eks = aws.client("eks")
@@ -207,21 +209,19 @@ class Addon(Handler):
         if existing.observed["configuration"] != p["configuration"]:
             eks.update_addon(clusterName=p["cluster_name"], addonName=p["addon"], resolveConflicts="OVERWRITE",
                              configurationValues=json.dumps(p["configuration"] or {}))
-            eks.get_waiter("addon_active").wait(clusterName=p["cluster_name"], addonName=p["addon"],
-                                                WaiterConfig=ADDON_WAIT)
+            return self.wait_until_ready(aws, existing.outputs)
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
-        eks = aws.client("eks")
-        where = {"clusterName": existing.outputs["cluster_name"], "addonName": existing.outputs["name"]}
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(CLUSTER_GONE):
-            eks.delete_addon(**where)
-        eks.get_waiter("addon_deleted").wait(**where, WaiterConfig=ADDON_WAIT)
+            aws.client("eks").delete_addon(clusterName=existing.outputs["cluster_name"],
+                                           addonName=existing.outputs["name"])
 
 
 class AccessEntry(Handler):
     kind = kinds.EKS_ACCESS_ENTRY
     wave = 2
+    properties = frozenset({"cluster_name", "principal_arn", "type", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         eks = aws.client("eks")
@@ -233,7 +233,7 @@ class AccessEntry(Handler):
                                                  "cluster_name": cluster},
                                {"tags": found}, ids((kinds.EKS_CLUSTER, cluster), (kinds.IAM_ROLE, principal)))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         entry = aws.client("eks").create_access_entry(
             clusterName=p["cluster_name"], principalArn=p["principal_arn"], type=p["type"], tags=p["tags"],
         )["accessEntry"]
@@ -243,7 +243,7 @@ class AccessEntry(Handler):
         retag(existing.observed["tags"], p["tags"], _eks_tags(aws.client("eks"), existing.outputs["arn"]))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(CLUSTER_GONE):
             aws.client("eks").delete_access_entry(clusterName=existing.outputs["cluster_name"],
                                                   principalArn=existing.outputs["principal_arn"])

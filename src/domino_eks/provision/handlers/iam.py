@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from domino_eks.provision import kinds, tags
+from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
@@ -40,6 +40,7 @@ def trust(service: str) -> str:
 
 class ManagedPolicy(Handler):
     kind = kinds.IAM_POLICY
+    properties = frozenset({"name", "document", "tags"})
     observed = ("tags", "document")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -51,11 +52,11 @@ class ManagedPolicy(Handler):
                 yield Existing(self.key(found), {"arn": policy["Arn"], "name": policy["PolicyName"]},
                                {"tags": found, "document": _document(version["PolicyVersion"]["Document"])})
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
         policy = iam.create_policy(PolicyName=p["name"], PolicyDocument=json.dumps(p["document"]),
                                    Tags=tags.to_aws(p["tags"]))["Policy"]
-        iam.get_waiter("policy_exists").wait(PolicyArn=policy["Arn"])
+        waiters.wait(iam, "PolicyExists", PolicyArn=policy["Arn"])
         return {"arn": policy["Arn"], "name": policy["PolicyName"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -71,7 +72,7 @@ class ManagedPolicy(Handler):
               lambda changed: iam.tag_policy(PolicyArn=arn, Tags=tags.to_aws(changed)))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         iam = aws.client("iam")
         arn = existing.outputs["arn"]
         with tolerating("NoSuchEntity"):
@@ -90,6 +91,7 @@ def _document(document: str | dict) -> dict:
 
 class Role(Handler):
     kind = kinds.IAM_ROLE
+    properties = frozenset({"name", "service", "policy_arns", "tags"})
     observed = ("tags", "policy_arns")
     at_least = ("tags", "policy_arns")  # a policy someone else attached is theirs to remove
 
@@ -106,11 +108,11 @@ class Role(Handler):
                 yield Existing(self.key(found), {"name": role["RoleName"], "arn": role["Arn"]},
                                {"tags": found, "policy_arns": attached}, ids((kinds.IAM_POLICY, attached)))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
         role = iam.create_role(RoleName=p["name"], AssumeRolePolicyDocument=trust(p["service"]),
                                Tags=tags.to_aws(p["tags"]))["Role"]
-        iam.get_waiter("role_exists").wait(RoleName=p["name"])
+        waiters.wait(iam, "RoleExists", RoleName=p["name"])
         for arn in p["policy_arns"]:
             iam.attach_role_policy(RoleName=p["name"], PolicyArn=arn)
         return {"name": role["RoleName"], "arn": role["Arn"]}
@@ -124,7 +126,7 @@ class Role(Handler):
               lambda changed: iam.tag_role(RoleName=name, Tags=tags.to_aws(changed)))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         iam = aws.client("iam")
         name = existing.outputs["name"]
         with tolerating("NoSuchEntity"):
@@ -139,6 +141,7 @@ class Role(Handler):
 
 class InstanceProfile(Handler):
     kind = kinds.INSTANCE_PROFILE
+    properties = frozenset({"name", "role_name", "tags"})
     observed = ("tags", "role_name")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -153,11 +156,11 @@ class InstanceProfile(Handler):
                 yield Existing(self.key(found), {"name": name, "arn": profile["Arn"]},
                                {"tags": found, "role_name": role}, ids((kinds.IAM_ROLE, role)))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
         profile = iam.create_instance_profile(InstanceProfileName=p["name"], Tags=tags.to_aws(p["tags"]))
         iam.add_role_to_instance_profile(InstanceProfileName=p["name"], RoleName=p["role_name"])
-        iam.get_waiter("instance_profile_exists").wait(InstanceProfileName=p["name"])
+        waiters.wait(iam, "InstanceProfileExists", InstanceProfileName=p["name"])
         return {"name": p["name"], "arn": profile["InstanceProfile"]["Arn"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -171,7 +174,7 @@ class InstanceProfile(Handler):
               lambda changed: iam.tag_instance_profile(InstanceProfileName=name, Tags=tags.to_aws(changed)))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         iam = aws.client("iam")
         name = existing.outputs["name"]
         with tolerating("NoSuchEntity"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from domino_eks.provision import faults, kinds, tags
+from domino_eks.provision import faults, kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
     LookupFailed,
@@ -19,6 +19,7 @@ from domino_eks.provision.handlers.base import (
 )
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
+from domino_eks.provision.waiters import Wait
 
 LIVE_NAT_STATES = ["pending", "available"]  # deleted gateways stay listed, with their tags, for an hour
 
@@ -29,6 +30,8 @@ def ec2_tags(ec2: Any, resource_id: str) -> Callable[[dict], object]:
 
 class Vpc(Handler):
     kind = kinds.VPC
+    properties = frozenset({"cidr", "dns_hostnames", "tags"})
+    external_properties = frozenset({"id", "cidr"})
     observed = ("tags", "dns_hostnames")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -38,10 +41,10 @@ class Vpc(Handler):
             yield Existing(self.key(found), {"id": vpc["VpcId"]},
                            {"tags": found, "dns_hostnames": hostnames["EnableDnsHostnames"]["Value"]})
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
         vpc_id = ec2.create_vpc(CidrBlock=p["cidr"], TagSpecifications=tag_spec("vpc", p["tags"]))["Vpc"]["VpcId"]
-        ec2.get_waiter("vpc_available").wait(VpcIds=[vpc_id])
+        waiters.wait(ec2, "VpcAvailable", VpcIds=[vpc_id])
         self._set_dns(ec2, vpc_id, p)
         return {"id": vpc_id}
 
@@ -56,7 +59,7 @@ class Vpc(Handler):
         # EKS nodes and private endpoints resolve names inside the VPC
         ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": p["dns_hostnames"]})
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("InvalidVpcID.NotFound"):
             aws.client("ec2").delete_vpc(VpcId=existing.outputs["id"])
 
@@ -67,7 +70,8 @@ class Vpc(Handler):
         except Exception as error:
             if faults.code_of(error) not in ("InvalidVpcID.NotFound", "InvalidVpcID.Malformed"):
                 raise
-            raise LookupFailed(f"network.vpcId {p['id']} is not a VPC in {aws.region}: {faults.describe(error).message}") from None
+            raise LookupFailed(f"network.vpcId {p['id']} is not a VPC in {aws.region}: "
+                               f"{faults.describe(error).message}") from None
         cidrs = {a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])} | {vpc["CidrBlock"]}
         if p["cidr"] not in cidrs:
             raise LookupFailed(f"VPC {p['id']} has CIDR {', '.join(sorted(cidrs))}, but the subnets are laid out in "
@@ -77,6 +81,8 @@ class Vpc(Handler):
 
 class InternetGateway(Handler):
     kind = kinds.INTERNET_GATEWAY
+    properties = frozenset({"vpc_id", "tags"})
+    external_properties = frozenset({"vpc_id"})
     observed = ("tags", "vpc_id")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -91,7 +97,7 @@ class InternetGateway(Handler):
         return Existing(key, {"id": gateway["InternetGatewayId"], "vpc_id": attached},
                         {"tags": tags.from_aws(gateway.get("Tags")), "vpc_id": attached}, ids((kinds.VPC, attached)))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
         gateway = ec2.create_internet_gateway(TagSpecifications=tag_spec("internet-gateway", p["tags"]))
         gateway_id = gateway["InternetGateway"]["InternetGatewayId"]
@@ -108,7 +114,7 @@ class InternetGateway(Handler):
             ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=p["vpc_id"])
         return {"id": gateway_id, "vpc_id": p["vpc_id"]}
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         ec2 = aws.client("ec2")
         gateway_id = existing.outputs["id"]
         if existing.outputs["vpc_id"]:
@@ -128,6 +134,7 @@ class InternetGateway(Handler):
 
 class Subnet(Handler):
     kind = kinds.SUBNET
+    properties = frozenset({"vpc_id", "cidr", "zone", "tags"})
     observed = ("tags", "cidr", "zone")
     immutable = ("cidr", "zone")
 
@@ -138,31 +145,32 @@ class Subnet(Handler):
                            {"tags": found, "cidr": subnet["CidrBlock"], "zone": subnet["AvailabilityZone"]},
                            ids((kinds.VPC, subnet["VpcId"])))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
         subnet = ec2.create_subnet(VpcId=p["vpc_id"], CidrBlock=p["cidr"], AvailabilityZone=p["zone"],
                                    TagSpecifications=tag_spec("subnet", p["tags"]))["Subnet"]
-        ec2.get_waiter("subnet_available").wait(SubnetIds=[subnet["SubnetId"]])
+        waiters.wait(ec2, "SubnetAvailable", SubnetIds=[subnet["SubnetId"]])
         return {"id": subnet["SubnetId"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("InvalidSubnetID.NotFound"):
             aws.client("ec2").delete_subnet(SubnetId=existing.outputs["id"])
 
 
 class ElasticIp(Handler):
     kind = kinds.ELASTIC_IP
+    properties = frozenset({"tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         for address, found in ours(aws.client("ec2").describe_addresses(Filters=tags.filters(scope.name))["Addresses"],
                                    scope):
             yield Existing(self.key(found), {"allocation_id": address["AllocationId"]}, {"tags": found})
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         address = aws.client("ec2").allocate_address(Domain="vpc", TagSpecifications=tag_spec("elastic-ip", p["tags"]))
         return {"allocation_id": address["AllocationId"]}
 
@@ -170,15 +178,18 @@ class ElasticIp(Handler):
         retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["allocation_id"]))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("InvalidAllocationID.NotFound"):
             aws.client("ec2").release_address(AllocationId=existing.outputs["allocation_id"])
 
 
 class NatGateway(Handler):
     kind = kinds.NAT_GATEWAY
+    properties = frozenset({"subnet_id", "allocation_id", "tags"})
     observed = ("tags", "subnet_id", "allocation_id")
     immutable = ("subnet_id", "allocation_id")
+    ready_waiter = Wait("ec2", "NatGatewayAvailable", lambda outputs: {"NatGatewayIds": [outputs["id"]]})
+    gone_waiter = Wait("ec2", "NatGatewayDeleted", lambda outputs: {"NatGatewayIds": [outputs["id"]]})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         live = [*tags.filters(scope.name), {"Name": "state", "Values": LIVE_NAT_STATES}]
@@ -193,30 +204,24 @@ class NatGateway(Handler):
                     (kinds.INTERNET_GATEWAY, gateway.get("VpcId"))),
             )
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        ec2 = aws.client("ec2")
-        gateway = ec2.create_nat_gateway(SubnetId=p["subnet_id"], AllocationId=p["allocation_id"],
-                                         TagSpecifications=tag_spec("natgateway", p["tags"]))["NatGateway"]
-        ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[gateway["NatGatewayId"]])
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        gateway = aws.client("ec2").create_nat_gateway(
+            SubnetId=p["subnet_id"], AllocationId=p["allocation_id"],
+            TagSpecifications=tag_spec("natgateway", p["tags"]))["NatGateway"]
         return {"id": gateway["NatGatewayId"]}
-
-    def ready(self, aws: Aws, existing: Existing) -> Mapping[str, Any]:
-        aws.client("ec2").get_waiter("nat_gateway_available").wait(NatGatewayIds=[existing.outputs["id"]])
-        return existing.outputs
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
         return self.ready(aws, existing)
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
-        ec2 = aws.client("ec2")
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("NatGatewayNotFound"):
-            ec2.delete_nat_gateway(NatGatewayId=existing.outputs["id"])
-        ec2.get_waiter("nat_gateway_deleted").wait(NatGatewayIds=[existing.outputs["id"]])
+            aws.client("ec2").delete_nat_gateway(NatGatewayId=existing.outputs["id"])
 
 
 class RouteTable(Handler):
     kind = kinds.ROUTE_TABLE
+    properties = frozenset({"vpc_id", "routes", "subnet_ids", "tags"})
     observed = ("tags", "routes", "subnet_ids")
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -248,7 +253,7 @@ class RouteTable(Handler):
         others = [a["RouteTableAssociationId"] for a in associations if not a.get("SubnetId")]
         return routes, subnets, others
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
         table = ec2.create_route_table(VpcId=p["vpc_id"], TagSpecifications=tag_spec("route-table", p["tags"]))
         table_id = table["RouteTable"]["RouteTableId"]
@@ -275,7 +280,7 @@ class RouteTable(Handler):
         for subnet_id in subnets.keys() - set(p["subnet_ids"]):
             ec2.disassociate_route_table(AssociationId=subnets[subnet_id])
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         ec2 = aws.client("ec2")
         with tolerating("InvalidRouteTableID.NotFound"):
             _, subnets, others = self._state(

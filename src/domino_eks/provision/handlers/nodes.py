@@ -25,6 +25,7 @@ from domino_eks.provision.handlers.base import (
 )
 from domino_eks.provision.resources import UNKNOWN, Existing, is_known
 from domino_eks.provision.session import Aws
+from domino_eks.provision.waiters import Wait
 
 DIGEST_TAG = "domino-eks/launch-data"
 NOT_TERMINATED = ["pending", "running", "shutting-down", "stopping", "stopped"]
@@ -45,7 +46,9 @@ def digest(p: Mapping[str, Any]) -> Any:
 
 class LaunchTemplate(Handler):
     kind = kinds.LAUNCH_TEMPLATE
+    properties = frozenset({"name", "bootstrap", "cluster", "data", "tags"})
     observed = ("tags", "launch_data")
+    derived = frozenset({"launch_data"})
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         return {"tags": properties["tags"], "launch_data": digest(properties)}
@@ -55,10 +58,11 @@ class LaunchTemplate(Handler):
                           Filters=tags.filters(scope.name))
         for template, found in ours(listed, scope):
             recorded = found.pop(DIGEST_TAG, None)
-            yield Existing(self.key(found), {"id": template["LaunchTemplateId"], "name": template["LaunchTemplateName"]},
+            yield Existing(self.key(found),
+                           {"id": template["LaunchTemplateId"], "name": template["LaunchTemplateName"]},
                            {"tags": found, "launch_data": recorded})
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         template = aws.client("ec2").create_launch_template(
             LaunchTemplateName=p["name"], LaunchTemplateData=launch_data(p),
             TagSpecifications=tag_spec("launch-template", {**p["tags"], DIGEST_TAG: digest(p)}),
@@ -70,7 +74,8 @@ class LaunchTemplate(Handler):
         template_id = existing.outputs["id"]
         wanted = digest(p)
         if existing.observed["launch_data"] != wanted:
-            version = ec2.create_launch_template_version(LaunchTemplateId=template_id, LaunchTemplateData=launch_data(p))
+            version = ec2.create_launch_template_version(LaunchTemplateId=template_id,
+                                                         LaunchTemplateData=launch_data(p))
             number = version["LaunchTemplateVersion"]["VersionNumber"]
             # Auto Scaling groups launch "$Default": new nodes get the new data, running ones keep theirs
             ec2.modify_launch_template(LaunchTemplateId=template_id, DefaultVersion=str(number))
@@ -78,14 +83,23 @@ class LaunchTemplate(Handler):
         ec2.create_tags(Resources=[template_id], Tags=tags.to_aws(changed))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("InvalidLaunchTemplateId.NotFound"):
             aws.client("ec2").delete_launch_template(LaunchTemplateId=existing.outputs["id"])
 
 
+def _instances_of(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Filters": [{"Name": "tag:aws:autoscaling:groupName", "Values": [outputs["name"]]},
+                        {"Name": "instance-state-name", "Values": NOT_TERMINATED}]}
+
+
 class AutoScalingGroup(Handler):
     kind = kinds.AUTO_SCALING_GROUP
+    properties = frozenset({"name", "launch_template_id", "subnet_ids", "min_size", "max_size", "initial_desired",
+                            "desired_capacity", "propagated", "tags"})
     observed = ("tags", "min_size", "max_size", "desired_capacity", "launch_template_id", "subnet_ids")
+    # until its instances are gone, their interfaces hold the subnet and the security group
+    gone_waiter = Wait("ec2", "InstancesGone", _instances_of)
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         """Tags as value and whether instances inherit it: both are part of what the page asks for."""
@@ -128,7 +142,7 @@ class AutoScalingGroup(Handler):
         }
         return shape if desired is None else shape | {"DesiredCapacity": desired}
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         autoscaling = aws.client("autoscaling")
         autoscaling.create_auto_scaling_group(AutoScalingGroupName=p["name"], Tags=self._tags(p["name"], p),
                                               **self._shape(p, p["initial_desired"]))
@@ -143,13 +157,9 @@ class AutoScalingGroup(Handler):
             Tags=[t for t in self._tags(name, p) if t["Key"] in changed]))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         autoscaling, name = aws.client("autoscaling"), existing.outputs["name"]
         with tolerating("ValidationError"):  # "AutoScalingGroup name not found"
             autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
+        # the group uses its launch template until it is gone; its instances outlive it (gone_waiter)
         waiters.wait(autoscaling, "GroupDeleted", AutoScalingGroupNames=[name])
-        # until its instances are gone, their interfaces hold the subnet and the security group
-        waiters.wait(aws.client("ec2"), "InstancesGone", Filters=[
-            {"Name": "tag:aws:autoscaling:groupName", "Values": [name]},
-            {"Name": "instance-state-name", "Values": NOT_TERMINATED},
-        ])

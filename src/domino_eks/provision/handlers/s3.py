@@ -13,7 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from domino_eks.provision import faults, kinds, tags
+from domino_eks.knowledge import iam, regions
+from domino_eks.provision import faults, kinds, tags, waiters
 from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, tolerating
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
@@ -23,6 +24,10 @@ DELETE_BATCH = 1000  # most keys DeleteObjects takes at once
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
                "RestrictPublicBuckets": True}
 UNCONFIGURED = ("NoSuchPublicAccessBlockConfiguration", "ServerSideEncryptionConfigurationNotFoundError")
+
+
+def _outputs(aws: Aws, name: str) -> dict[str, str]:
+    return {"name": name, "arn": iam.bucket_arn(name, regions.partition(aws.region))}
 
 
 def _read(call: Any, **arguments: Any) -> dict | None:
@@ -37,6 +42,7 @@ def _read(call: Any, **arguments: Any) -> dict | None:
 
 class Bucket(Handler):
     kind = kinds.S3_BUCKET
+    properties = frozenset({"name", "region", "block_public_access", "encryption", "versioning", "tags"})
     observed = ("tags", "block_public_access", "encryption", "versioning")
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -44,7 +50,7 @@ class Bucket(Handler):
         for name in sorted(self._candidates(aws, scope)):
             found = self._tags(s3, name)
             if tags.belongs(found, scope.name):
-                yield Existing(self.key(found), {"name": name, "arn": f"arn:aws:s3:::{name}"},
+                yield Existing(self.key(found), _outputs(aws, name),
                                {"tags": found, **self._settings(s3, name)})
 
     @staticmethod
@@ -78,9 +84,10 @@ class Bucket(Handler):
             "versioning": s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled",
         }
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         s3, name = aws.client("s3"), p["name"]
-        location = {} if p["region"] == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": p["region"]}}
+        location = {} if p["region"] == "us-east-1" else {
+            "CreateBucketConfiguration": {"LocationConstraint": p["region"]}}
         # us-east-1 answers CreateBucket with success for a bucket the caller already owns: ask before creating
         if _owned(s3, name):
             self._claim(s3, name)
@@ -91,9 +98,9 @@ class Bucket(Handler):
                 if faults.code_of(error) != "BucketAlreadyOwnedByYou":
                     raise
                 self._claim(s3, name)
-        s3.get_waiter("bucket_exists").wait(Bucket=name)
+        waiters.wait(s3, "BucketExists", Bucket=name)
         self._configure(s3, p)
-        return {"name": name, "arn": f"arn:aws:s3:::{name}"}
+        return _outputs(aws, name)
 
     def _claim(self, s3: Any, name: str) -> None:
         """Take over a bucket of ours that a create interrupted before its tags were written: untagged and
@@ -133,13 +140,14 @@ class Bucket(Handler):
     def empty(self, aws: Aws, existing: Existing) -> None:
         s3 = aws.client("s3")
         name = existing.outputs["name"]
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name, PaginationConfig={"PageSize": DELETE_BATCH}):
+        for page in s3.get_paginator("list_object_versions").paginate(
+                Bucket=name, PaginationConfig={"PageSize": DELETE_BATCH}):
             doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
                       for v in (page.get("Versions") or []) + (page.get("DeleteMarkers") or [])]
             if doomed:
                 s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("NoSuchBucket"):
             aws.client("s3").delete_bucket(Bucket=existing.outputs["name"])
 
@@ -165,6 +173,7 @@ def _first_object(s3: Any, name: str) -> str | None:
 class BucketPolicy(Handler):
     kind = kinds.S3_BUCKET_POLICY
     wave = 2
+    properties = frozenset({"bucket", "document"})
     observed = ("document",)
     at_least = ()
 
@@ -181,13 +190,13 @@ class BucketPolicy(Handler):
             yield Existing(Key(self.kind, bucket.key.name), {"bucket": name}, {"document": json.loads(policy)},
                            ids((kinds.S3_BUCKET, name)))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         aws.client("s3").put_bucket_policy(Bucket=p["bucket"], Policy=json.dumps(p["document"]))
         return {"bucket": p["bucket"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         return self.create(aws, p)
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("NoSuchBucket"):
             aws.client("s3").delete_bucket_policy(Bucket=existing.outputs["bucket"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from domino_eks.provision import faults, kinds, tags
+from domino_eks.provision import faults, kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
@@ -27,6 +27,7 @@ from domino_eks.provision.session import Aws
 
 class SecurityGroup(Handler):
     kind = kinds.SECURITY_GROUP
+    properties = frozenset({"group_name", "description", "vpc_id", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         listed = paginate(aws.client("ec2"), "describe_security_groups", "SecurityGroups",
@@ -35,26 +36,27 @@ class SecurityGroup(Handler):
             yield Existing(self.key(found), {"id": group["GroupId"]}, {"tags": found},
                            ids((kinds.VPC, group["VpcId"])))
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
         group_id = ec2.create_security_group(
             GroupName=p["group_name"], Description=p["description"], VpcId=p["vpc_id"],
             TagSpecifications=tag_spec("security-group", p["tags"]),
         )["GroupId"]
-        ec2.get_waiter("security_group_exists").wait(GroupIds=[group_id])
+        waiters.wait(ec2, "SecurityGroupExists", GroupIds=[group_id])
         return {"id": group_id}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("InvalidGroup.NotFound"):
             aws.client("ec2").delete_security_group(GroupId=existing.outputs["id"])
 
 
 class SecurityGroupIngress(Handler):
     kind = kinds.SECURITY_GROUP_INGRESS
+    properties = frozenset({"group_id", "source_group_id", "protocol", "ports", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         listed = paginate(aws.client("ec2"), "describe_security_group_rules", "SecurityGroupRules",
@@ -66,12 +68,13 @@ class SecurityGroupIngress(Handler):
 
     @staticmethod
     def _permission(p: Mapping[str, Any]) -> dict:
-        permission: dict[str, Any] = {"IpProtocol": p["protocol"], "UserIdGroupPairs": [{"GroupId": p["source_group_id"]}]}
+        permission: dict[str, Any] = {"IpProtocol": p["protocol"],
+                                      "UserIdGroupPairs": [{"GroupId": p["source_group_id"]}]}
         if p["ports"]:
             permission["FromPort"], permission["ToPort"] = p["ports"]
         return permission
 
-    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
         try:
             created = ec2.authorize_security_group_ingress(
@@ -101,7 +104,7 @@ class SecurityGroupIngress(Handler):
         retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
         return existing.outputs
 
-    def delete(self, aws: Aws, existing: Existing) -> None:
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("InvalidPermission.NotFound", "InvalidGroup.NotFound", "InvalidSecurityGroupRuleId.NotFound"):
             aws.client("ec2").revoke_security_group_ingress(
                 GroupId=existing.outputs["group_id"], SecurityGroupRuleIds=[existing.outputs["id"]])
