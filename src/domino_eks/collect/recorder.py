@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+from domino_eks.aws import faults
+
 FILTER_VALUES_LIMIT = 200  # EC2 accepts at most 200 values in one filter
 
 
@@ -47,7 +49,7 @@ class Recorder:
         try:
             yield
         except ClientError as exc:
-            self.note(service, describe(exc) + (f"; {consequence}" if consequence else ""))
+            self.note(service, faults.describe(exc).as_note() + (f"; {consequence}" if consequence else ""))
 
     def paginate(self, service: str, operation: str, key: str, **arguments) -> list:
         """Every element of `key` across the pages of an operation (one call when it has no paginator)."""
@@ -67,16 +69,6 @@ def chunks(values: Sequence[str], size: int) -> Iterator[list[str]]:
     """`values` in lists of at most `size`, for APIs that cap how many names one call takes."""
     for start in range(0, len(values), size):
         yield list(values[start:start + size])
-
-
-def describe(exc) -> str:
-    """'DescribeFileSystems: AccessDeniedException: User ... is not authorized ...' from a ClientError."""
-    error = exc.response.get("Error", {})
-    message = str(error.get("Message") or "")
-    if message.lstrip().startswith("<"):  # an HTML error page: the endpoint (an emulator) lacks the operation
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return f"{exc.operation_name}: not supported by this endpoint (HTTP {status})"
-    return f"{exc.operation_name}: {error.get('Code')}: {message}"
 
 
 def plain(value: Any) -> Any:

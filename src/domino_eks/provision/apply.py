@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domino_eks.provision import destroy, faults
+from domino_eks.aws import faults
+from domino_eks.provision import destroy
 from domino_eks.provision.discover import Inventory
 from domino_eks.provision.graph import Graph
 from domino_eks.provision.handlers import HANDLERS

@@ -18,7 +18,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from domino_eks.provision import faults
+from domino_eks.aws import faults
 from domino_eks.provision.resources import Key
 from domino_eks.provision.walk import Step, WalkResult
 

@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from domino_eks.aws import faults
 from domino_eks.model import Deployment
-from domino_eks.provision import faults, tags
+from domino_eks.provision import tags
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
 

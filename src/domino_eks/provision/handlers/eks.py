@@ -11,7 +11,8 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from domino_eks.provision import faults, kinds, tags
+from domino_eks.aws import faults
+from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,

@@ -13,7 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from domino_eks.provision import faults, kinds, tags
+from domino_eks.aws import faults
+from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, tolerating
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.session import Aws
