@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from domino_eks.aws import pages
 from domino_eks.collect import identity, shapes, storage
-from domino_eks.collect.recorder import Recorder, chunks
+from domino_eks.collect.recorder import Recorder
 from domino_eks.errors import InputError, Problem, ToolError
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
 
@@ -91,17 +92,18 @@ def _cluster(r: Recorder, name: str) -> None:
         found = eks.describe_cluster_versions(clusterVersions=[r.facts["cluster"]["version"]])
         r.store("cluster_versions", found["clusterVersions"])
     with r.recorded("eks"):
-        names = r.paginate("eks", "list_nodegroups", "nodegroups", clusterName=name)
+        names = pages.paginate(eks, "list_nodegroups", "nodegroups", clusterName=name)
         r.store("nodegroups", [eks.describe_nodegroup(clusterName=name, nodegroupName=n)["nodegroup"] for n in names])
     with r.recorded("eks"):
-        names = r.paginate("eks", "list_fargate_profiles", "fargateProfileNames", clusterName=name)
+        names = pages.paginate(eks, "list_fargate_profiles", "fargateProfileNames", clusterName=name)
         r.store("fargate_profiles", [eks.describe_fargate_profile(clusterName=name, fargateProfileName=n)
                                      ["fargateProfile"] for n in names])
 
 
 def _instances(r: Recorder, instance_ids: list[str]) -> None:
     with r.recorded("ec2"):
-        reservations = r.filtered("ec2", "describe_instances", "Reservations", "instance-id", instance_ids)
+        reservations = pages.filtered(r.client("ec2"), "describe_instances", "Reservations", "instance-id",
+                                      instance_ids)
         r.store("instances", [shapes.prune(i, INSTANCE) for res in reservations for i in res["Instances"]])
 
 
@@ -113,15 +115,16 @@ def _auto_scaling_groups(r: Recorder, cluster: str) -> None:
               for a in (n.get("resources") or {}).get("autoScalingGroups") or ()}
     tag_keys = [CLUSTER_OWNERSHIP_TAG_PREFIX + cluster, AUTOSCALER_TAG_PREFIX + cluster]
     tagged = ([{"Name": "tag-key", "Values": tag_keys}], [{"Name": "tag:eks:cluster-name", "Values": [cluster]}])
+    autoscaling = r.client("autoscaling")
     with r.recorded("autoscaling"):
         found = {}
         for filters in tagged:
-            for group in r.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
-                                    Filters=filters):
+            for group in pages.paginate(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
+                                        Filters=filters):
                 found[group["AutoScalingGroupName"]] = group
-        for names in chunks(sorted(named - set(found)), ASG_NAMES_LIMIT):
-            for group in r.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
-                                    AutoScalingGroupNames=names):
+        for names in pages.chunks(sorted(named - set(found)), ASG_NAMES_LIMIT):
+            for group in pages.paginate(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
+                                        AutoScalingGroupNames=names):
                 found[group["AutoScalingGroupName"]] = group
         r.store("auto_scaling_groups", list(found.values()))
 
@@ -142,7 +145,7 @@ def _launch_templates(r: Recorder) -> None:
     images = sorted({t["ImageId"] for t in r.facts.get("launch_templates", {}).values() if t.get("ImageId")})
     if images:
         with r.recorded("ec2"):
-            r.store("images", r.filtered("ec2", "describe_images", "Images", "image-id", images))
+            r.store("images", list(pages.filtered(ec2, "describe_images", "Images", "image-id", images)))
 
 
 def _network(r: Recorder) -> None:
@@ -152,20 +155,21 @@ def _network(r: Recorder) -> None:
                    for s in (g.get("VPCZoneIdentifier") or "").split(",") if s}
     subnet_ids |= {s for n in r.facts.get("nodegroups") or () for s in n.get("subnets") or ()}
     subnet_ids |= {i["SubnetId"] for i in r.facts.get("instances") or () if i.get("SubnetId")}
+    ec2 = r.client("ec2")
     if subnet_ids:
         with r.recorded("ec2"):
-            r.store("subnets", r.filtered("ec2", "describe_subnets", "Subnets", "subnet-id", sorted(subnet_ids)))
+            r.store("subnets", list(pages.filtered(ec2, "describe_subnets", "Subnets", "subnet-id",
+                                                   sorted(subnet_ids))))
     vpc_id = shapes.cluster_vpc_id(r.facts)
     if vpc_id is None:
         return
-    ec2 = r.client("ec2")
     with r.recorded("ec2"):
         r.store("vpcs", ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"])
     with r.recorded("ec2"):
-        r.store("route_tables", r.filtered("ec2", "describe_route_tables", "RouteTables", "vpc-id", [vpc_id]))
+        r.store("route_tables", list(pages.filtered(ec2, "describe_route_tables", "RouteTables", "vpc-id", [vpc_id])))
     with r.recorded("ec2"):
-        r.store("nat_gateways", r.paginate("ec2", "describe_nat_gateways", "NatGateways",
-                                           Filter=[{"Name": "vpc-id", "Values": [vpc_id]}]))
+        r.store("nat_gateways", list(pages.paginate(ec2, "describe_nat_gateways", "NatGateways",
+                                                    Filter=[{"Name": "vpc-id", "Values": [vpc_id]}])))
 
 
 def _security_groups(r: Recorder) -> None:
@@ -177,5 +181,5 @@ def _security_groups(r: Recorder) -> None:
     ids.discard(None)
     if ids:
         with r.recorded("ec2"):
-            r.store("security_groups", r.filtered("ec2", "describe_security_groups", "SecurityGroups",
-                                                  "group-id", sorted(ids)))
+            r.store("security_groups", list(pages.filtered(r.client("ec2"), "describe_security_groups",
+                                                           "SecurityGroups", "group-id", sorted(ids))))

@@ -8,14 +8,12 @@ citing the note.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from domino_eks.aws import faults
-
-FILTER_VALUES_LIMIT = 200  # EC2 accepts at most 200 values in one filter
 
 
 class Recorder:
@@ -50,25 +48,6 @@ class Recorder:
             yield
         except ClientError as exc:
             self.note(service, faults.describe(exc).as_note() + (f"; {consequence}" if consequence else ""))
-
-    def paginate(self, service: str, operation: str, key: str, **arguments) -> list:
-        """Every element of `key` across the pages of an operation (one call when it has no paginator)."""
-        client = self.client(service)
-        if not client.can_paginate(operation):
-            return list(getattr(client, operation)(**arguments).get(key) or ())
-        return [item for page in client.get_paginator(operation).paginate(**arguments) for item in page.get(key) or ()]
-
-    def filtered(self, service: str, operation: str, key: str, name: str, values: Sequence[str], **arguments) -> list:
-        """`paginate` with a filter on `name`; filtering (unlike listing ids) skips ids that no longer exist."""
-        return [item for chunk in chunks(values, FILTER_VALUES_LIMIT)
-                for item in self.paginate(service, operation, key, Filters=[{"Name": name, "Values": chunk}],
-                                          **arguments)]
-
-
-def chunks(values: Sequence[str], size: int) -> Iterator[list[str]]:
-    """`values` in lists of at most `size`, for APIs that cap how many names one call takes."""
-    for start in range(0, len(values), size):
-        yield list(values[start:start + size])
 
 
 def plain(value: Any) -> Any:

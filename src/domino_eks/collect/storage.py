@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from domino_eks.aws import pages
 from domino_eks.collect import shapes
 from domino_eks.collect.recorder import Recorder
 
@@ -41,8 +42,8 @@ def file_system(r: Recorder, efs_id: str | None) -> None:
         for mount_target in mount_targets:
             mount_target["SecurityGroups"] = r.client("efs").describe_mount_target_security_groups(
                 MountTargetId=mount_target["MountTargetId"])["SecurityGroups"]
-        access_points = r.paginate("efs", "describe_access_points", "AccessPoints",
-                                   FileSystemId=chosen["FileSystemId"]) if chosen else []
+        access_points = list(pages.paginate(r.client("efs"), "describe_access_points", "AccessPoints",
+                                            FileSystemId=chosen["FileSystemId"])) if chosen else []
         r.store("efs", {"file_system": chosen, "mount_targets": mount_targets, "access_points": access_points})
 
 
@@ -64,7 +65,7 @@ def _in_cluster_vpc(r: Recorder) -> list[tuple[dict, list]] | None:
         r.note("efs", "the cluster's VPC is unknown, so its file system cannot be found: pass --efs-id")
         return None
     found = []
-    for fs in r.paginate("efs", "describe_file_systems", "FileSystems"):
+    for fs in pages.paginate(r.client("efs"), "describe_file_systems", "FileSystems"):
         targets = _mount_targets(r, fs["FileSystemId"])
         if any(t.get("VpcId") == vpc_id for t in targets):
             found.append((fs, targets))
@@ -72,7 +73,7 @@ def _in_cluster_vpc(r: Recorder) -> list[tuple[dict, list]] | None:
 
 
 def _mount_targets(r: Recorder, efs_id: str) -> list[dict]:
-    return r.paginate("efs", "describe_mount_targets", "MountTargets", FileSystemId=efs_id)
+    return list(pages.paginate(r.client("efs"), "describe_mount_targets", "MountTargets", FileSystemId=efs_id))
 
 
 def buckets(r: Recorder, names: Mapping[str, str]) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from domino_eks.aws import faults
+from domino_eks.aws.pages import paginate as paginate  # the handlers' paginator, re-exported from the one AWS layer
 from domino_eks.model import Deployment
 from domino_eks.provision import tags
 from domino_eks.provision.resources import Existing, Key
@@ -104,11 +105,6 @@ def ours(items: Iterable[dict], scope: Scope) -> Iterator[tuple[dict, dict[str, 
         found = tags.from_aws(item.get("Tags"))
         if tags.belongs(found, scope.name):
             yield item, found
-
-
-def paginate(client: Any, operation: str, key: str, **arguments: Any) -> Iterator[dict]:
-    for page in client.get_paginator(operation).paginate(**arguments):
-        yield from page.get(key, [])
 
 
 @contextmanager
