@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,9 @@ from tests.conftest import EXAMPLES, PAGE_MULTI_AZ, PAGE_SINGLE_AZ
 SCRIPT = str(Path(sys.executable).parent / "domino-eks")
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([SCRIPT, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([SCRIPT, *args], capture_output=True, text=True, cwd=cwd, timeout=120,
+                            env={**os.environ, **(env or {})})
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -158,3 +160,15 @@ def test_render_writes_every_artifact(tmp_path):
     assert result.returncode == 0
     written = {Path(line).relative_to(tmp_path / "out").as_posix() for line in result.stdout.splitlines()}
     assert {"eksctl/cluster.yaml", "iam/s3-access-policy.json", "installer/domino.yml"} <= written
+
+
+def test_a_profile_that_is_not_configured_is_the_same_unusable_input_in_every_command(tmp_path):
+    files = {"AWS_CONFIG_FILE": str(tmp_path / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials")}
+    planned = run("plan", str(EXAMPLES / "single-az.yaml"), "--target", "aws", "--profile", "nosuch", env=files)
+    checked = run("check", "--profile", "nosuch", "--cluster", "x", "--region", "us-west-2",
+                  "--kubeconfig", str(tmp_path / "missing.yaml"), env=files)
+
+    refusal = (f"error: --profile: AWS profile 'nosuch' not found in {tmp_path / 'config'} or "
+               f"{tmp_path / 'credentials'}\n")
+    assert (planned.returncode, planned.stderr) == (2, "Target: AWS (profile nosuch, region us-west-2)\n" + refusal)
+    assert (checked.returncode, checked.stderr) == (2, refusal)

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from domino_eks.aws import pages
+from domino_eks.aws.session import COLLECTING, Aws, profile_session
 from domino_eks.collect import identity, shapes, storage
 from domino_eks.collect.recorder import Recorder
-from domino_eks.errors import InputError, Problem, ToolError
+from domino_eks.errors import ToolError
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
 
 CLUSTER_OWNERSHIP_TAG_PREFIX = "kubernetes.io/cluster/"  # eksctl and EKS tag a cluster's resources with it
@@ -42,24 +43,14 @@ def collect(access: AwsAccess, cluster: str | None, target: Mapping, instance_id
 
     `session`, a boto3 Session, replaces the one `access` describes (with its event hooks: a proxy's
     signing, or injected faults)."""
-    import boto3
-    from botocore.exceptions import (
-        ConnectTimeoutError,
-        EndpointConnectionError,
-        NoCredentialsError,
-        NoRegionError,
-        ProfileNotFound,
-    )
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, NoCredentialsError, NoRegionError
 
     if cluster is None:
         return None, {"aws": "the EKS cluster's name is unknown: pass --cluster NAME or --spec FILE"}
-    try:
-        session = session or boto3.Session(profile_name=access.profile, region_name=access.region)
-    except ProfileNotFound as exc:
-        raise InputError([Problem("--profile", str(exc))]) from None
+    session = session or profile_session(access.profile, access.region)
     if session.region_name is None:
         return None, {"aws": "no AWS region: pass --region or set AWS_REGION"}
-    recorder = Recorder(session, access.endpoint_url)
+    recorder = Recorder(Aws(session, access.endpoint_url, retries=COLLECTING))
     try:
         _gather(recorder, cluster, target, sorted(set(instance_ids)))
     except (NoCredentialsError, NoRegionError) as exc:
@@ -83,7 +74,7 @@ def _gather(recorder: Recorder, cluster: str, target: Mapping, instance_ids: lis
 
 
 def _cluster(r: Recorder, name: str) -> None:
-    eks = r.client("eks")
+    eks = r.aws.client("eks")
     with r.recorded("eks"):
         r.store("cluster", eks.describe_cluster(name=name)["cluster"])
     if "cluster" not in r.facts:
@@ -102,7 +93,7 @@ def _cluster(r: Recorder, name: str) -> None:
 
 def _instances(r: Recorder, instance_ids: list[str]) -> None:
     with r.recorded("ec2"):
-        reservations = pages.filtered(r.client("ec2"), "describe_instances", "Reservations", "instance-id",
+        reservations = pages.filtered(r.aws.client("ec2"), "describe_instances", "Reservations", "instance-id",
                                       instance_ids)
         r.store("instances", [shapes.prune(i, INSTANCE) for res in reservations for i in res["Instances"]])
 
@@ -115,7 +106,7 @@ def _auto_scaling_groups(r: Recorder, cluster: str) -> None:
               for a in (n.get("resources") or {}).get("autoScalingGroups") or ()}
     tag_keys = [CLUSTER_OWNERSHIP_TAG_PREFIX + cluster, AUTOSCALER_TAG_PREFIX + cluster]
     tagged = ([{"Name": "tag-key", "Values": tag_keys}], [{"Name": "tag:eks:cluster-name", "Values": [cluster]}])
-    autoscaling = r.client("autoscaling")
+    autoscaling = r.aws.client("autoscaling")
     with r.recorded("autoscaling"):
         found = {}
         for filters in tagged:
@@ -131,7 +122,7 @@ def _auto_scaling_groups(r: Recorder, cluster: str) -> None:
 
 def _launch_templates(r: Recorder) -> None:
     """Each group's launch template data (instance type, volumes, image, user data, IMDS), by group name."""
-    ec2 = r.client("ec2")
+    ec2 = r.aws.client("ec2")
     with r.recorded("ec2"):
         templates = {}
         for group in r.facts.get("auto_scaling_groups") or ():
@@ -155,7 +146,7 @@ def _network(r: Recorder) -> None:
                    for s in (g.get("VPCZoneIdentifier") or "").split(",") if s}
     subnet_ids |= {s for n in r.facts.get("nodegroups") or () for s in n.get("subnets") or ()}
     subnet_ids |= {i["SubnetId"] for i in r.facts.get("instances") or () if i.get("SubnetId")}
-    ec2 = r.client("ec2")
+    ec2 = r.aws.client("ec2")
     if subnet_ids:
         with r.recorded("ec2"):
             r.store("subnets", list(pages.filtered(ec2, "describe_subnets", "Subnets", "subnet-id",
@@ -181,5 +172,5 @@ def _security_groups(r: Recorder) -> None:
     ids.discard(None)
     if ids:
         with r.recorded("ec2"):
-            r.store("security_groups", list(pages.filtered(r.client("ec2"), "describe_security_groups",
+            r.store("security_groups", list(pages.filtered(r.aws.client("ec2"), "describe_security_groups",
                                                            "SecurityGroups", "group-id", sorted(ids))))

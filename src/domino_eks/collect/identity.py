@@ -27,7 +27,7 @@ def node_roles(r: Recorder) -> None:
                  for t in (r.facts.get("launch_templates") or {}).values()}
     profiles.discard(None)
     roles = {n["nodeRole"].rsplit("/", 1)[-1] for n in r.facts.get("nodegroups") or () if n.get("nodeRole")}
-    iam = r.client("iam")
+    iam = r.aws.client("iam")
     with r.recorded("iam"):
         found = [iam.get_instance_profile(InstanceProfileName=p.rsplit("/", 1)[-1])["InstanceProfile"]
                  for p in sorted(profiles)]
@@ -37,7 +37,7 @@ def node_roles(r: Recorder) -> None:
 
 
 def _policy_documents(r: Recorder, role: str) -> list[dict]:
-    iam = r.client("iam")
+    iam = r.aws.client("iam")
     documents = [{"name": name, "document": _document(iam.get_role_policy(RoleName=role, PolicyName=name)
                                                       ["PolicyDocument"])}
                  for name in pages.paginate(iam, "list_role_policies", "PolicyNames", RoleName=role)]
@@ -57,7 +57,7 @@ def certificates(r: Recorder, fqdn: str | None) -> None:
     """The certificates whose names could cover the FQDN (the exact test is the model's), described."""
     if not fqdn:
         return
-    acm = r.client("acm")
+    acm = r.aws.client("acm")
     with r.recorded("acm"):
         listed = pages.paginate(acm, "list_certificates", "CertificateSummaryList",
                                 CertificateStatuses=CERTIFICATE_STATUSES, Includes={"keyTypes": CERTIFICATE_KEY_TYPES})

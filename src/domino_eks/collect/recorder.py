@@ -1,4 +1,4 @@
-"""What the AWS collectors share: one client per service, the facts gathered, and refusals kept as data.
+"""What the AWS collectors share: the clients they call through, the facts gathered, and refusals kept as data.
 
 A refused call (AccessDenied, UnauthorizedOperation, a resource that is not there, an operation the
 endpoint does not implement) is a fact about the account, not a crash: `recorded` notes it under the
@@ -14,23 +14,14 @@ from datetime import date, datetime
 from typing import Any
 
 from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
 
 
 class Recorder:
-    def __init__(self, session, endpoint_url: str | None) -> None:
-        self.session = session
-        self.endpoint_url = endpoint_url
+    def __init__(self, aws: Aws) -> None:
+        self.aws = aws
         self.facts: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
-        self._clients: dict[str, Any] = {}
-
-    def client(self, service: str):
-        from botocore.config import Config
-
-        if service not in self._clients:
-            self._clients[service] = self.session.client(
-                service, endpoint_url=self.endpoint_url, config=Config(retries={"mode": "standard"}))
-        return self._clients[service]
 
     def store(self, key: str, value: Any) -> None:
         """Keep a fact as JSON would hold it: datetimes as ISO text, no response metadata."""

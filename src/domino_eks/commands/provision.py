@@ -58,7 +58,7 @@ def _load(file: str) -> Any:
 
 def _target(deployment: Any, kind: str | None, endpoint_url: str | None, profile: str | None,
             region: str | None) -> Any:
-    from domino_eks.provision.session import Target
+    from domino_eks.aws.session import Target
 
     spec_region = deployment.cluster.region
     if region and region != spec_region:
@@ -78,7 +78,8 @@ def _target(deployment: Any, kind: str | None, endpoint_url: str | None, profile
 def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: str | None,
               region: str | None) -> Iterator[tuple[Any, Any]]:
     """(aws clients, survey of FILE's deployment) for the life of the command."""
-    from domino_eks.provision import plan, session
+    from domino_eks.aws import session
+    from domino_eks.provision import plan
 
     deployment = _load(file)
     target = _target(deployment, kind, endpoint_url, profile, region)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from domino_eks.aws import faults
-from domino_eks.aws.pages import paginate as paginate  # the handlers' paginator, re-exported from the one AWS layer
+from domino_eks.aws.pages import paginate as paginate  # re-exported: the handlers import it from here
+from domino_eks.aws.session import Aws
 from domino_eks.model import Deployment
 from domino_eks.provision import tags
 from domino_eks.provision.resources import Existing, Key
-from domino_eks.provision.session import Aws
 
 
 @dataclass(frozen=True)

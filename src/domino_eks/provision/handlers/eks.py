@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -22,7 +23,6 @@ from domino_eks.provision.handlers.base import (
     tolerating,
 )
 from domino_eks.provision.resources import Existing
-from domino_eks.provision.session import Aws
 
 CLUSTER_WAIT = {"Delay": 30, "MaxAttempts": 60}  # control planes take 9-16 minutes; allow 30
 NODEGROUP_WAIT = {"Delay": 20, "MaxAttempts": 90}

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -19,7 +20,6 @@ from domino_eks.provision.handlers.base import (
     tolerating,
 )
 from domino_eks.provision.resources import Existing, Key
-from domino_eks.provision.session import Aws
 
 LIVE_NAT_STATES = ["pending", "available"]  # deleted gateways stay listed, with their tags, for an hour
 
