@@ -37,7 +37,7 @@ class AwsAccess:
     endpoint_url: str | None = None  # one endpoint for every service: an emulator or a proxy
 
 
-def collect(access: AwsAccess, cluster: str | None, target: Mapping, instance_ids: Iterable[str],
+def collect(access: AwsAccess, cluster: str | None, expected: Mapping, instance_ids: Iterable[str],
             session=None) -> tuple[dict | None, dict[str, str]]:
     """(AWS facts, errors by service); no facts at all without a cluster name, credentials or region.
 
@@ -52,7 +52,7 @@ def collect(access: AwsAccess, cluster: str | None, target: Mapping, instance_id
         return None, {"aws": "no AWS region: pass --region or set AWS_REGION"}
     recorder = Recorder(Aws(session, access.endpoint_url, retries=COLLECTING))
     try:
-        _gather(recorder, cluster, target, sorted(set(instance_ids)))
+        _gather(recorder, cluster, expected, sorted(set(instance_ids)))
     except (NoCredentialsError, NoRegionError) as exc:
         return None, {"aws": f"{exc}: set AWS credentials (AWS_PROFILE, --profile or environment variables)"}
     except (EndpointConnectionError, ConnectTimeoutError) as exc:
@@ -60,17 +60,17 @@ def collect(access: AwsAccess, cluster: str | None, target: Mapping, instance_id
     return recorder.facts, recorder.errors
 
 
-def _gather(recorder: Recorder, cluster: str, target: Mapping, instance_ids: list[str]) -> None:
+def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: list[str]) -> None:
     _cluster(recorder, cluster)
     _instances(recorder, instance_ids)
     _auto_scaling_groups(recorder, cluster)
     _launch_templates(recorder)
     _network(recorder)
-    storage.file_system(recorder, target.get("efs_id"))
+    storage.file_system(recorder, expected.get("efs_id"))
     _security_groups(recorder)
-    storage.buckets(recorder, target.get("buckets") or {})
+    storage.buckets(recorder, expected.get("buckets") or {})
     identity.node_roles(recorder)
-    identity.certificates(recorder, target.get("fqdn"))
+    identity.certificates(recorder, expected.get("fqdn"))
 
 
 def _cluster(r: Recorder, name: str) -> None:

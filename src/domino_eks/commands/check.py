@@ -44,7 +44,7 @@ live_options = _options(
     click.option("--profile", help="AWS profile (default: the usual boto3 credential chain)."),
     click.option("--endpoint-url", metavar="URL", help="One endpoint for every AWS service (an emulator or proxy)."),
 )
-target_options = _options(
+expected_options = _options(
     click.option("--spec", "spec_file", type=click.Path(dir_okay=False), metavar="FILE",
                  help="The intended spec: names what should exist, and adds DRIFT-* findings."),
     click.option("--cluster", help="EKS cluster name (default: the spec's, or the EKS context's)."),
@@ -61,7 +61,7 @@ target_options = _options(
                    "nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json` (Kubernetes rules only). "
                    "Repeatable: a kubectl dump beside a snapshot gives both sides.")
 @live_options
-@target_options
+@expected_options
 @format_option
 @strict_option
 @click.option("--probe", is_flag=True,
@@ -88,14 +88,14 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
     from domino_eks.collect import AwsAccess, KubeAccess
 
     intended = _intended(spec_file)
-    target = _target(intended, cluster, region, fqdn, buckets, efs_id)
+    expected = _expected(intended, cluster, region, fqdn, buckets, efs_id)
     kube = KubeAccess(kubeconfig, context)
     if files:
         _refuse_with_files(kubeconfig=kubeconfig, context=context, profile=profile, endpoint_url=endpoint_url,
                            probe=probe)
-        source, deployment = _dumped(files, target)
+        source, deployment = _dumped(files, expected)
     else:
-        source, deployment = _live(target, kube, AwsAccess(region, profile, endpoint_url))
+        source, deployment = _live(expected, kube, AwsAccess(region, profile, endpoint_url))
     findings = rules.REGISTRY.evaluate(deployment)
     if intended is not None:
         from domino_eks.rules import drift
@@ -110,7 +110,7 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Where to write the snapshot (JSON).")
 @live_options
-@target_options
+@expected_options
 def snapshot(output: str, kubeconfig: str | None, context: str | None, region: str | None, profile: str | None,
              endpoint_url: str | None, spec_file: str | None, cluster: str | None, fqdn: str | None,
              buckets: tuple[str, ...], efs_id: str | None) -> None:
@@ -122,8 +122,8 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
     """
     from domino_eks.collect import AwsAccess, KubeAccess
 
-    target = _target(_intended(spec_file), cluster, region, fqdn, buckets, efs_id)
-    collected = _collected(target, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
+    expected = _expected(_intended(spec_file), cluster, region, fqdn, buckets, efs_id)
+    collected = _collected(expected, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
     _write_json(output, collected)
     nodes = len((collected.get("kubernetes") or {}).get("nodes") or ())
     click.echo(f"wrote {output}: {nodes} nodes, AWS facts {'collected' if 'aws' in collected else 'missing'}",
@@ -141,12 +141,12 @@ def _intended(spec_file: str | None):
     return spec.load(spec_file)
 
 
-def _target(intended, cluster: str | None, region: str | None, fqdn: str | None, buckets: tuple[str, ...],
+def _expected(intended, cluster: str | None, region: str | None, fqdn: str | None, buckets: tuple[str, ...],
             efs_id: str | None):
     """What should exist: the spec's names, overridden by the options given."""
-    from domino_eks.collect import Target
+    from domino_eks.collect import Expected
 
-    planned = Target() if intended is None else Target(
+    planned = Expected() if intended is None else Expected(
         cluster=intended.cluster.name,
         region=intended.cluster.region,
         fqdn=intended.domain.fqdn,
@@ -180,7 +180,7 @@ def _refuse_with_files(**live_only) -> None:
                                                  f"checked offline, without a cluster")])
 
 
-def _dumped(files: tuple[str, ...], target):
+def _dumped(files: tuple[str, ...], expected):
     """(source, deployment) of the dump files, the names given now overriding those recorded in them. Facts
     stand as of the day the snapshot was taken; a kubectl List does not say, so as of today."""
     from domino_eks.sources import dump
@@ -188,7 +188,7 @@ def _dumped(files: tuple[str, ...], target):
 
     source = ", ".join(files)
     read = dump.read_all(files)
-    read["target"] = {**read["target"], **target.as_dict()}
+    read["target"] = {**read["target"], **expected.as_dict()}
     try:
         on = snapshots.collection_day(read) or date.today()
         return source, snapshots.to_deployment(read, on, file=source)
@@ -198,20 +198,20 @@ def _dumped(files: tuple[str, ...], target):
                                           f"({type(exc).__name__}: {exc})")]) from None
 
 
-def _live(target, kube, aws):
+def _live(expected, kube, aws):
     """(source, deployment) of the cluster and account the options reach, as of the day they were read."""
     from domino_eks.sources import snapshot as snapshots
 
-    collected = _collected(target, kube, aws)
+    collected = _collected(expected, kube, aws)
     source = (f"cluster {collected['target'].get('cluster', '(unnamed)')}, "
               f"kubeconfig context {kube.context or '(current)'}")
     return source, snapshots.to_deployment(collected, snapshots.collection_day(collected))
 
 
-def _collected(target, kube, aws) -> dict:
+def _collected(expected, kube, aws) -> dict:
     from domino_eks.collect import gather
 
-    return gather(target, kube, aws, datetime.now(timezone.utc))
+    return gather(expected, kube, aws, datetime.now(timezone.utc))
 
 
 def _write_json(output: str, document: dict) -> None:
