@@ -3,6 +3,8 @@ in an input file."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -39,3 +41,10 @@ class InputError(Exception):
 
 class ToolError(Exception):
     """The tool itself could not finish (exit 1): an AWS call failed, a server would not start."""
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """" (did you mean 'us-west-2'?)" for the choice closest to `word`, or "" when none is close enough: the one
+    spelling of every suggestion, placed right after the word it corrects."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 
 import click
 
-from domino_eks.errors import InputError, Problem
+from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.knowledge import regions
 from domino_eks.sources import spec, starter
 
@@ -30,9 +29,7 @@ def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> N
       domino-eks init --zones 1 --gpu --name analytics --region eu-west-1 -o domino.yaml
     """
     if region not in regions.REGIONS:
-        close = difflib.get_close_matches(region, regions.REGIONS, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise InputError([Problem("--region", f"unknown AWS region {region!r}{hint}")])
+        raise InputError([Problem("--region", f"unknown AWS region {region!r}{did_you_mean(region, regions.REGIONS)}")])
     text = starter.render(name, region, int(zones), gpu)
     if output is None:
         click.echo(text, nl=False)
