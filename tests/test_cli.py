@@ -156,12 +156,12 @@ def test_schema_is_json_schema():
     assert schema["title"] == "Spec" and "nodePools" in schema["properties"]
 
 
-def test_tool_failure_exits_1_with_the_reason(tmp_path):
+def test_an_output_directory_that_cannot_be_made_exits_2_with_the_reason(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the output directory should go")
     result = run("render", str(EXAMPLES / "single-az.yaml"), "-o", str(blocker / "out"))
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: ") and "not-a-directory" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == f"error: {blocker / 'out' / 'eksctl' / 'cluster.yaml'}: cannot write: Not a directory\n"
 
 
 def test_render_writes_every_artifact(tmp_path):

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from domino_eks.errors import InputError, Problem, did_you_mean
+from domino_eks.errors import InputError, Problem, did_you_mean, write_output
 from domino_eks.knowledge import regions
 from domino_eks.sources import spec, starter
 
@@ -34,14 +34,7 @@ def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> N
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "x", encoding="utf-8") as handle:  # "x": an existing file is refused, never replaced
-            handle.write(text)
-    except FileExistsError:
-        refusal = "already exists; not overwritten (choose another path or delete it)"
-        raise InputError([Problem(output, refusal)]) from None
-    except OSError as exc:
-        raise InputError([Problem(output, f"cannot write: {exc.strerror or exc}")]) from None
+    write_output(output, text, replace=False)
     click.echo(f"wrote {output}", err=True)
 
 

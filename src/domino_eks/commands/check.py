@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 import click
 
 from domino_eks.commands.options import emit, format_option, strict_option
-from domino_eks.errors import ExitCode, InputError, Problem
+from domino_eks.errors import ExitCode, InputError, Problem, write_output
 from domino_eks.model import BUCKET_ROLES
 from domino_eks.report.result import FindingsResult
 
@@ -124,7 +124,7 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
 
     expected = _expected(_intended(spec_file), cluster, region, fqdn, buckets, efs_id)
     collected = _collected(expected, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
-    _write_json(output, collected)
+    write_output(output, json.dumps(collected, indent=1, sort_keys=True))
     nodes = len((collected.get("kubernetes") or {}).get("nodes") or ())
     click.echo(f"wrote {output}: {nodes} nodes, AWS facts {'collected' if 'aws' in collected else 'missing'}",
                err=True)
@@ -212,14 +212,6 @@ def _collected(expected, kube, aws) -> dict:
     from domino_eks.collect import gather
 
     return gather(expected, kube, aws, datetime.now(timezone.utc))
-
-
-def _write_json(output: str, document: dict) -> None:
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1, sort_keys=True)
-    except OSError as exc:
-        raise InputError([Problem(output, f"cannot write: {exc.strerror}")]) from None
 
 
 def _probed(kube, deployment, image: str, timeout: int) -> list:
