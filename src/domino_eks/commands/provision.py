@@ -16,7 +16,6 @@ import click
 
 from domino_eks.errors import ExitCode
 
-ACTION_STYLES = {"create": "green", "update": "yellow", "unchanged": "dim", "delete": "red"}
 PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
 EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `moto_server -p 5000` and "
                  "pass --endpoint-url http://127.0.0.1:5000.")
@@ -95,13 +94,15 @@ def _show(the_plan: Any, console: Any, *, only_pending: bool = False) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from domino_eks.provision.plan import MARKS
+
     table = Table(box=None, pad_edge=False)
     for column in ("action", "type", "name", "details"):
         table.add_column(column)
     for change in the_plan.pending if only_pending else the_plan.changes:
         details = "; ".join(change.details) + (" (needs replacement: apply will refuse)" if change.replacement else "")
         # Text, not markup: names and values come from AWS and may hold brackets
-        table.add_row(Text(change.action, style=ACTION_STYLES[change.action]), change.key.type,
+        table.add_row(Text(change.action, style=MARKS[change.action].style), change.key.type,
                       Text(change.key.name), Text(details))
     if table.row_count:
         console.print(table)
