@@ -6,6 +6,7 @@ import json
 
 import click
 
+from domino_eks.commands.options import output_option, region_option
 from domino_eks.errors import InputError, Problem, did_you_mean, write_output
 from domino_eks.knowledge import regions
 from domino_eks.sources import spec, starter
@@ -17,9 +18,8 @@ from domino_eks.sources import spec, starter
                    "2 is not supported by Domino.")
 @click.option("--gpu", is_flag=True, help="Add the optional default-gpu pool (g5.2xlarge, tainted).")
 @click.option("--name", default="domino", show_default=True, help="EKS cluster name (prefix of every resource).")
-@click.option("--region", default="us-west-2", show_default=True, help="AWS region.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout. "
-              "An existing file is never overwritten.")
+@region_option("AWS region.", default="us-west-2")
+@output_option("Write to this file instead of stdout. An existing file is never overwritten.")
 def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> None:
     """Write a commented starter spec with the page's node pools, sized per zone.
 

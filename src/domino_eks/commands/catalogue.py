@@ -8,14 +8,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from domino_eks.commands.options import format_option
 from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.report import catalogue
 from domino_eks.rules import REGISTRY
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
-              show_default=True, help="markdown is what docs/rules.md is generated from.")
+@format_option(["table", "json", "markdown"], "markdown is what docs/rules.md is generated from.")
 def rules(fmt: str) -> None:
     """List every rule: id, severity, the problem it finds, and the page section it comes from."""
     if fmt == "json":

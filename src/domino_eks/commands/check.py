@@ -8,7 +8,16 @@ from datetime import date, datetime, timezone
 
 import click
 
-from domino_eks.commands.options import emit, format_option, strict_option
+from domino_eks.commands.options import (
+    emit,
+    endpoint_url_option,
+    findings_format_option,
+    in_order,
+    output_option,
+    profile_option,
+    region_option,
+    strict_option,
+)
 from domino_eks.errors import ExitCode, InputError, Problem, write_output
 from domino_eks.model import BUCKET_ROLES
 from domino_eks.report.result import FindingsResult
@@ -27,24 +36,15 @@ reached), 2 unusable input, 3 errors found, 4 warnings with --strict.
 """
 
 
-def _options(*options):
-    """Apply click options in the order they are listed (as --help shows them)."""
-    def apply(command):
-        for option in reversed(options):
-            command = option(command)
-        return command
-    return apply
-
-
-live_options = _options(
+live_options = in_order(
     click.option("--kubeconfig", type=click.Path(dir_okay=False),
                  help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)."),
     click.option("--context", help="kubeconfig context (default: the current one)."),
-    click.option("--region", help="AWS region (default: the spec's, the EKS context's, then AWS_REGION)."),
-    click.option("--profile", help="AWS profile (default: the usual boto3 credential chain)."),
-    click.option("--endpoint-url", metavar="URL", help="One endpoint for every AWS service (an emulator or proxy)."),
+    region_option("AWS region (default: the spec's, the EKS context's, then AWS_REGION)."),
+    profile_option("AWS profile (default: the usual boto3 credential chain)."),
+    endpoint_url_option("One endpoint for every AWS service (an emulator or proxy)."),
 )
-expected_options = _options(
+expected_options = in_order(
     click.option("--spec", "spec_file", type=click.Path(dir_okay=False), metavar="FILE",
                  help="The intended spec: names what should exist, and adds DRIFT-* findings."),
     click.option("--cluster", help="EKS cluster name (default: the spec's, or the EKS context's)."),
@@ -62,7 +62,7 @@ expected_options = _options(
                    "Repeatable: a kubectl dump beside a snapshot gives both sides.")
 @live_options
 @expected_options
-@format_option
+@findings_format_option()
 @strict_option
 @click.option("--probe", is_flag=True,
               help="Also prove it on the cluster: in a short-lived namespace, a block PVC binds on a default "
@@ -107,8 +107,7 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
 
 
 @click.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Where to write the snapshot (JSON).")
+@output_option("Where to write the snapshot (JSON).", required=True)
 @live_options
 @expected_options
 def snapshot(output: str, kubeconfig: str | None, context: str | None, region: str | None, profile: str | None,

@@ -7,13 +7,22 @@ The default target is the embedded emulator, so nothing reaches AWS unless `--ta
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
+from domino_eks.commands.options import (
+    endpoint_url_option,
+    format_option,
+    in_order,
+    output_option,
+    profile_option,
+    region_option,
+    target_option,
+)
 from domino_eks.errors import ExitCode
 
 PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
@@ -21,20 +30,13 @@ EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run
                  "pass --endpoint-url http://127.0.0.1:5000.")
 
 
-def target_options(command: Callable) -> Callable:
-    options = [
-        click.option("--target", "target_kind", type=click.Choice(["local", "aws"]), default=None,
-                     help="local (default): the embedded AWS emulator, no account, no cost. "
-                          "aws: the real AWS, with the normal credential chain."),
-        click.option("--endpoint-url", metavar="URL",
-                     help="Send every AWS call to this AWS-compatible endpoint (a running moto server, LocalStack)."),
-        click.option("--profile", metavar="NAME", help="AWS profile (--target aws or --endpoint-url)."),
-        click.option("--region", metavar="REGION",
-                     help="Must match the spec's metadata.region: a guard against a profile set elsewhere."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+target_options = in_order(
+    target_option("local (default): the embedded AWS emulator, no account, no cost. "
+                  "aws: the real AWS, with the normal credential chain."),
+    endpoint_url_option("Send every AWS call to this AWS-compatible endpoint (a running moto server, LocalStack)."),
+    profile_option("AWS profile (--target aws or --endpoint-url)."),
+    region_option("Must match the spec's metadata.region: a guard against a profile set elsewhere."),
+)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -130,8 +132,7 @@ def _confirm(question: str, auto_approve: bool) -> None:
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @target_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help='json prints {"changes": [{"action", "type", "name"}]} for scripts.')
+@format_option(["table", "json"], 'json prints {"changes": [{"action", "type", "name"}]} for scripts.')
 def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
          region: str | None, fmt: str) -> None:
     """Show what `apply` would create, update or delete for FILE, computed from what exists in the target.
@@ -160,8 +161,7 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
 @click.argument("file", type=click.Path(dir_okay=False))
 @target_options
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
-              show_default=True, metavar="DIR", help="Where installer/domino.yml gets the real values.")
+@output_option("Where installer/domino.yml gets the real values.", directory=True)
 def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
           region: str | None, auto_approve: bool, out_dir: Path) -> None:
     """Create or update FILE's environment: network, EKS cluster, node groups, EFS, S3, certificate, add-ons.
