@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,11 @@ from domino_eks.commands.options import (
 from domino_eks.errors import ExitCode, InputError, Problem, write_output
 from domino_eks.model import BUCKET_ROLES
 from domino_eks.report.result import FindingsResult
+
+if TYPE_CHECKING:  # for the annotations only: the collectors load boto3 and kubernetes when a command runs
+    from domino_eks.collect import AwsAccess, Expected, KubeAccess
+    from domino_eks.model import Deployment
+    from domino_eks.rules.base import Finding
 
 DEFAULT_PROBE_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 
@@ -132,7 +138,7 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
     raise SystemExit(ExitCode.OK)
 
 
-def _intended(spec_file: str | None):
+def _intended(spec_file: str | None) -> Deployment | None:
     if spec_file is None:
         return None
     from domino_eks.sources import spec
@@ -140,8 +146,8 @@ def _intended(spec_file: str | None):
     return spec.load(spec_file)
 
 
-def _expected(intended, cluster: str | None, region: str | None, fqdn: str | None, buckets: tuple[str, ...],
-            efs_id: str | None):
+def _expected(intended: Deployment | None, cluster: str | None, region: str | None, fqdn: str | None,
+              buckets: tuple[str, ...], efs_id: str | None) -> Expected:
     """What should exist: the spec's names, overridden by the options given."""
     from domino_eks.collect import Expected
 
@@ -160,7 +166,7 @@ def _expected(intended, cluster: str | None, region: str | None, fqdn: str | Non
 
 def _bucket_names(pairs: tuple[str, ...]) -> dict[str, str]:
     """Bucket names by the model's role, from ROLE=NAME pairs whose roles are spelt as options are (user-data)."""
-    names = {}
+    names: dict[str, str] = {}
     for pair in pairs:
         option_role, _, name = pair.partition("=")
         role = option_role.replace("-", "_")
@@ -172,14 +178,14 @@ def _bucket_names(pairs: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
-def _refuse_with_files(**live_only) -> None:
+def _refuse_with_files(**live_only: str | bool | None) -> None:
     given = [f"--{name.replace('_', '-')}" for name, value in live_only.items() if value]
     if given:
         raise InputError([Problem("--from-file", f"cannot be combined with {', '.join(given)}: a dump is "
                                                  f"checked offline, without a cluster")])
 
 
-def _dumped(files: tuple[str, ...], expected):
+def _dumped(files: tuple[str, ...], expected: Expected) -> tuple[str, Deployment]:
     """(source, deployment) of the dump files, the names given now overriding those recorded in them. Facts
     stand as of the day the snapshot was taken; a kubectl List does not say, so as of today."""
     from domino_eks.sources import dump
@@ -197,7 +203,7 @@ def _dumped(files: tuple[str, ...], expected):
                                           f"({type(exc).__name__}: {exc})")]) from None
 
 
-def _live(expected, kube, aws):
+def _live(expected: Expected, kube: KubeAccess, aws: AwsAccess) -> tuple[str, Deployment]:
     """(source, deployment) of the cluster and account the options reach, as of the day they were read."""
     from domino_eks.sources import snapshot as snapshots
 
@@ -207,13 +213,13 @@ def _live(expected, kube, aws):
     return source, snapshots.to_deployment(collected, snapshots.collection_day(collected))
 
 
-def _collected(expected, kube, aws) -> dict:
+def _collected(expected: Expected, kube: KubeAccess, aws: AwsAccess) -> dict:
     from domino_eks.collect import gather
 
     return gather(expected, kube, aws, datetime.now(timezone.utc))
 
 
-def _probed(kube, deployment, image: str, timeout: int) -> list:
+def _probed(kube: KubeAccess, deployment: Deployment, image: str, timeout: int) -> list[Finding]:
     from kubernetes.config.config_exception import ConfigException
 
     from domino_eks import probe

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,6 +24,13 @@ from domino_eks.commands.options import (
     target_option,
 )
 from domino_eks.errors import ExitCode
+
+if TYPE_CHECKING:  # for the annotations only: boto3 and rich load when a command runs, not for --help
+    from rich.console import Console
+
+    from domino_eks.aws.session import Aws, Target
+    from domino_eks.model import Deployment
+    from domino_eks.provision.plan import Plan, Survey
 
 PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
 EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `moto_server -p 5000` and "
@@ -39,14 +46,14 @@ target_options = in_order(
 )
 
 
-def _console(stderr: bool = False) -> Any:
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     return Console(stderr=stderr, width=None if stream.isatty() else PIPE_WIDTH, highlight=False)
 
 
-def _load(file: str) -> Any:
+def _load(file: str) -> Deployment:
     from domino_eks import sources
     from domino_eks.errors import InputError, Problem
 
@@ -57,8 +64,8 @@ def _load(file: str) -> Any:
     return deployment
 
 
-def _target(deployment: Any, kind: str | None, endpoint_url: str | None, profile: str | None,
-            region: str | None) -> Any:
+def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, profile: str | None,
+            region: str | None) -> Target:
     from domino_eks.aws.session import Target
 
     spec_region = deployment.cluster.region
@@ -77,7 +84,7 @@ def _target(deployment: Any, kind: str | None, endpoint_url: str | None, profile
 
 @contextmanager
 def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: str | None,
-              region: str | None) -> Iterator[tuple[Any, Any]]:
+              region: str | None) -> Iterator[tuple[Aws, Survey]]:
     """(aws clients, survey of FILE's deployment) for the life of the command."""
     from domino_eks.aws import session
     from domino_eks.provision import plan
@@ -92,7 +99,7 @@ def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: st
         yield aws, plan.survey(aws, deployment)
 
 
-def _show(the_plan: Any, console: Any, *, only_pending: bool = False) -> None:
+def _show(the_plan: Plan, console: Console, *, only_pending: bool = False) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -113,7 +120,7 @@ def _show(the_plan: Any, console: Any, *, only_pending: bool = False) -> None:
                   f"{counts['delete']} to delete, {counts['unchanged']} unchanged.")
 
 
-def _show_unsupported(the_plan: Any) -> None:
+def _show_unsupported(the_plan: Plan) -> None:
     if the_plan.unsupported:
         names = ", ".join(str(key) for key, _ in the_plan.unsupported)
         _console(stderr=True).print(f"[dim]Not supported by this endpoint, skipped: {names}[/]")
