@@ -22,8 +22,8 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from domino_eks.aws import emulator
-from domino_eks.provision import apply, plan, session
+from domino_eks.aws import emulator, session
+from domino_eks.provision import apply, plan
 from domino_eks.provision.resources import Key
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
@@ -91,7 +91,7 @@ def main() -> None:
         deployment = spec_source.load(str(bench_spec(Path(directory))))
         raw = session.static_session(deployment.cluster.region)
         raw.events.register("before-send", Latency(seed))
-        aws = session.Aws(raw, url)
+        aws = session.Aws(raw, url, retries=session.PROVISIONING)
         survey = plan.survey(aws, deployment)
         applied = apply.run(aws, survey.graph, survey.found, survey.plan, Silent())
     walk = applied.walk

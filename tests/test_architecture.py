@@ -90,3 +90,16 @@ def test_no_layer_imports_against_the_flow(layer):
 
 def test_cli_imports_no_heavy_library_at_start_up():
     assert not {n for n in imported(PACKAGE / "cli.py") if n.split(".")[0] in {"boto3", "kubernetes", "moto"}}
+
+
+AWS_CALLERS = ("aws", "collect", "provision", "commands", "demo")  # the layers that talk to AWS
+
+
+def test_only_the_layers_that_talk_to_aws_import_the_aws_layer():
+    offences = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in MODULES if layer_of(path) not in AWS_CALLERS
+        for name in imported(path)
+        if name == "domino_eks.aws" or name.startswith("domino_eks.aws.")
+    ]
+    assert offences == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,9 @@ from tests.conftest import EXAMPLES, PAGE_MULTI_AZ, PAGE_SINGLE_AZ
 SCRIPT = str(Path(sys.executable).parent / "domino-eks")
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([SCRIPT, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([SCRIPT, *args], capture_output=True, text=True, cwd=cwd, timeout=120,
+                            env={**os.environ, **(env or {})})
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -88,7 +90,9 @@ def test_unknown_option_exits_2():
 
 def test_unknown_command_suggests_the_closest():
     result = run("valdate", "x")
-    assert result.returncode == 2 and "Did you mean 'validate'?" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == "Error: no such command 'valdate' (did you mean 'validate'?). See " \
+                                             "'domino-eks --help'."
 
 
 def test_page_samples_have_no_errors_but_the_template_tag():
@@ -123,7 +127,8 @@ def test_explain_prints_the_record_and_suggests_ids():
     result = run("explain", "z001")
     assert result.returncode == 0 and "Z001" in result.stdout and "Why." in result.stdout
     wrong = run("explain", "Z01")
-    assert wrong.returncode == 2 and "did you mean Z001?" in wrong.stderr
+    assert wrong.returncode == 2
+    assert wrong.stderr == "error: explain: no rule 'Z01' (did you mean 'Z001'?) (`domino-eks rules` lists them)\n"
 
 
 def test_init_writes_a_spec_that_validates(tmp_path):
@@ -132,6 +137,12 @@ def test_init_writes_a_spec_that_validates(tmp_path):
     assert run("validate", str(target)).returncode == 0
     again = run("init", "-o", str(target))
     assert again.returncode == 2 and "not overwritten" in again.stderr
+
+
+def test_init_suggests_the_region_meant():
+    result = run("init", "--region", "us-west-22")
+    assert (result.returncode, result.stderr) == (2, "error: --region: unknown AWS region 'us-west-22' (did you mean "
+                                                     "'us-west-2'?)\n")
 
 
 def test_init_into_a_missing_directory_exits_2_naming_the_file(tmp_path):
@@ -145,12 +156,12 @@ def test_schema_is_json_schema():
     assert schema["title"] == "Spec" and "nodePools" in schema["properties"]
 
 
-def test_tool_failure_exits_1_with_the_reason(tmp_path):
+def test_an_output_directory_that_cannot_be_made_exits_2_with_the_reason(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the output directory should go")
     result = run("render", str(EXAMPLES / "single-az.yaml"), "-o", str(blocker / "out"))
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: ") and "not-a-directory" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == f"error: {blocker / 'out' / 'eksctl' / 'cluster.yaml'}: cannot write: Not a directory\n"
 
 
 def test_render_writes_every_artifact(tmp_path):
@@ -158,3 +169,15 @@ def test_render_writes_every_artifact(tmp_path):
     assert result.returncode == 0
     written = {Path(line).relative_to(tmp_path / "out").as_posix() for line in result.stdout.splitlines()}
     assert {"eksctl/cluster.yaml", "iam/s3-access-policy.json", "installer/domino.yml"} <= written
+
+
+def test_a_profile_that_is_not_configured_is_the_same_unusable_input_in_every_command(tmp_path):
+    files = {"AWS_CONFIG_FILE": str(tmp_path / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials")}
+    planned = run("plan", str(EXAMPLES / "single-az.yaml"), "--target", "aws", "--profile", "nosuch", env=files)
+    checked = run("check", "--profile", "nosuch", "--cluster", "x", "--region", "us-west-2",
+                  "--kubeconfig", str(tmp_path / "missing.yaml"), env=files)
+
+    refusal = (f"error: --profile: AWS profile 'nosuch' not found in {tmp_path / 'config'} or "
+               f"{tmp_path / 'credentials'}\n")
+    assert (planned.returncode, planned.stderr) == (2, "Target: AWS (profile nosuch, region us-west-2)\n" + refusal)
+    assert (checked.returncode, checked.stderr) == (2, refusal)

@@ -6,14 +6,13 @@ them into messages, so no user ever sees a traceback.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 
 import click
 
 from domino_eks import __version__
-from domino_eks.errors import ExitCode, InputError, ToolError
+from domino_eks.errors import ExitCode, InputError, ToolError, did_you_mean
 
 # name: (module:function, one-line help shown by `domino-eks --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -59,9 +58,7 @@ class LazyGroup(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else None
         if name and not name.startswith("-") and name not in COMMANDS:
-            close = difflib.get_close_matches(name, COMMANDS, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            ctx.fail(f"no such command '{name}'.{hint} See 'domino-eks --help'.")
+            ctx.fail(f"no such command '{name}'{did_you_mean(name, COMMANDS)}. See 'domino-eks --help'.")
         return super().resolve_command(ctx, args)
 
 

@@ -30,11 +30,12 @@ def run_command(console: Console, title: str, args: list[str]) -> int:
 
 def no_changes_left(url: str, spec: str) -> bool:
     """Read the plan the way `plan` does, and say whether it is all unchanged."""
-    from domino_eks.provision import plan, session
+    from domino_eks.aws import session
+    from domino_eks.provision import plan
     from domino_eks.sources import spec as spec_source
 
     deployment = spec_source.load(spec)
-    aws = session.Aws(session.static_session(deployment.cluster.region), url)
+    aws = session.Aws(session.static_session(deployment.cluster.region), url, retries=session.PROVISIONING)
     return not plan.survey(aws, deployment).plan.pending
 
 

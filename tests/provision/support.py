@@ -24,7 +24,8 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.session import get_session
 
-from domino_eks.provision import kinds, session
+from domino_eks.aws import session
+from domino_eks.provision import kinds
 from domino_eks.provision.graph import Graph
 from domino_eks.provision.resources import Key
 
@@ -169,7 +170,7 @@ def aws_with_hooks(url: str, **hooks) -> session.Aws:
     raw = session.static_session(REGION)
     for event, handler in hooks.items():
         raw.events.register(event, handler)
-    return session.Aws(raw, url)
+    return session.Aws(raw, url, retries=session.PROVISIONING)
 
 
 class Killed(BaseException):

@@ -6,7 +6,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from domino_eks.provision import session
+from domino_eks.aws import session
 from domino_eks.provision.handlers.s3 import Bucket
 
 US_EAST_1 = "us-east-1"  # the region whose CreateBucket succeeds for a bucket the caller already owns
@@ -24,7 +24,7 @@ def s3_east(endpoint):
 
 
 def aws_east(endpoint) -> session.Aws:
-    return session.Aws(session.static_session(US_EAST_1), endpoint)
+    return session.Aws(session.static_session(US_EAST_1), endpoint, retries=session.PROVISIONING)
 
 
 def test_a_users_bucket_with_data_is_not_taken_over_in_us_east_1(endpoint, s3_east, name):

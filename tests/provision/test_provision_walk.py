@@ -6,8 +6,8 @@ import os
 import signal
 import threading
 
+from domino_eks.aws.session import Interrupted
 from domino_eks.provision.resources import Key
-from domino_eks.provision.session import Interrupted
 from domino_eks.provision.walk import Silent, Step, Walker
 
 

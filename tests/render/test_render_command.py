@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from domino_eks.commands.render import render
-from domino_eks.errors import InputError, ToolError
+from domino_eks.errors import InputError
 from domino_eks.model import Autoscaler
 from domino_eks.render.writer import render_all
 from tests.conftest import EXAMPLES, PAGE_MULTI_AZ
@@ -99,7 +99,8 @@ def test_help_lists_every_artifact():
     assert all(name in result.output for name in EXPECTED)
 
 
-def test_unwritable_output_is_a_tool_error_naming_the_path(tmp_path, multi_az):
+def test_unwritable_output_is_unusable_input_naming_the_path(tmp_path, multi_az):
     (tmp_path / "iam").write_text("a file where a directory must go")
-    with pytest.raises(ToolError, match=f"cannot write {tmp_path / 'iam'}"):
+    with pytest.raises(InputError) as refused:
         render_all(multi_az, tmp_path)
+    assert str(refused.value) == f"{tmp_path / 'iam' / 'autoscaler-policy.json'}: cannot write: File exists"

@@ -18,11 +18,11 @@ from domino_eks.collect.aws import AwsAccess
 from domino_eks.collect.kube import KubeAccess
 from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
 
-__all__ = ["SNAPSHOT_KIND", "SNAPSHOT_VERSION", "AwsAccess", "KubeAccess", "Target", "gather"]
+__all__ = ["SNAPSHOT_KIND", "SNAPSHOT_VERSION", "AwsAccess", "Expected", "KubeAccess", "gather"]
 
 
 @dataclass(frozen=True)
-class Target:
+class Expected:
     """What should exist, by name — from `--spec` or from options — so the collectors know what to look up."""
 
     cluster: str | None = None
@@ -38,16 +38,16 @@ class Target:
         return {key: value for key, value in asdict(self).items() if value not in (None, {}, (), [])}
 
 
-def gather(target: Target, kube: KubeAccess, aws: AwsAccess, now: datetime) -> dict:
+def gather(expected: Expected, kube: KubeAccess, aws: AwsAccess, now: datetime) -> dict:
     """One snapshot of the live cluster and account."""
     kubernetes, errors = kube_collector.collect(kube)
     named = kube_collector.eks_cluster_of_context(kube)
     if named:
-        target = replace(target, cluster=target.cluster or named[0], region=target.region or named[1])
-    facts, aws_errors = aws_collector.collect(replace(aws, region=aws.region or target.region), target.cluster,
-                                              target.as_dict(), _instance_ids(kubernetes))
+        expected = replace(expected, cluster=expected.cluster or named[0], region=expected.region or named[1])
+    facts, aws_errors = aws_collector.collect(replace(aws, region=aws.region or expected.region), expected.cluster,
+                                              expected.as_dict(), _instance_ids(kubernetes))
     snapshot = {"kind": SNAPSHOT_KIND, "version": SNAPSHOT_VERSION, "collected_at": now.isoformat(),
-                "target": target.as_dict(), "errors": {**errors, **aws_errors}}
+                "target": expected.as_dict(), "errors": {**errors, **aws_errors}}
     if kubernetes is not None:
         snapshot["kubernetes"] = kubernetes
     if facts is not None:

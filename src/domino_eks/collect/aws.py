@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from domino_eks.aws import pages
+from domino_eks.aws.session import COLLECTING, Aws, profile_session
 from domino_eks.collect import identity, shapes, storage
-from domino_eks.collect.recorder import Recorder, chunks
-from domino_eks.errors import InputError, Problem, ToolError
+from domino_eks.collect.recorder import Recorder
+from domino_eks.errors import ToolError
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
 
 CLUSTER_OWNERSHIP_TAG_PREFIX = "kubernetes.io/cluster/"  # eksctl and EKS tag a cluster's resources with it
@@ -35,32 +37,22 @@ class AwsAccess:
     endpoint_url: str | None = None  # one endpoint for every service: an emulator or a proxy
 
 
-def collect(access: AwsAccess, cluster: str | None, target: Mapping, instance_ids: Iterable[str],
+def collect(access: AwsAccess, cluster: str | None, expected: Mapping, instance_ids: Iterable[str],
             session=None) -> tuple[dict | None, dict[str, str]]:
     """(AWS facts, errors by service); no facts at all without a cluster name, credentials or region.
 
     `session`, a boto3 Session, replaces the one `access` describes (with its event hooks: a proxy's
     signing, or injected faults)."""
-    import boto3
-    from botocore.exceptions import (
-        ConnectTimeoutError,
-        EndpointConnectionError,
-        NoCredentialsError,
-        NoRegionError,
-        ProfileNotFound,
-    )
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, NoCredentialsError, NoRegionError
 
     if cluster is None:
         return None, {"aws": "the EKS cluster's name is unknown: pass --cluster NAME or --spec FILE"}
-    try:
-        session = session or boto3.Session(profile_name=access.profile, region_name=access.region)
-    except ProfileNotFound as exc:
-        raise InputError([Problem("--profile", str(exc))]) from None
+    session = session or profile_session(access.profile, access.region)
     if session.region_name is None:
         return None, {"aws": "no AWS region: pass --region or set AWS_REGION"}
-    recorder = Recorder(session, access.endpoint_url)
+    recorder = Recorder(Aws(session, access.endpoint_url, retries=COLLECTING))
     try:
-        _gather(recorder, cluster, target, sorted(set(instance_ids)))
+        _gather(recorder, cluster, expected, sorted(set(instance_ids)))
     except (NoCredentialsError, NoRegionError) as exc:
         return None, {"aws": f"{exc}: set AWS credentials (AWS_PROFILE, --profile or environment variables)"}
     except (EndpointConnectionError, ConnectTimeoutError) as exc:
@@ -68,21 +60,21 @@ def collect(access: AwsAccess, cluster: str | None, target: Mapping, instance_id
     return recorder.facts, recorder.errors
 
 
-def _gather(recorder: Recorder, cluster: str, target: Mapping, instance_ids: list[str]) -> None:
+def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: list[str]) -> None:
     _cluster(recorder, cluster)
     _instances(recorder, instance_ids)
     _auto_scaling_groups(recorder, cluster)
     _launch_templates(recorder)
     _network(recorder)
-    storage.file_system(recorder, target.get("efs_id"))
+    storage.file_system(recorder, expected.get("efs_id"))
     _security_groups(recorder)
-    storage.buckets(recorder, target.get("buckets") or {})
+    storage.buckets(recorder, expected.get("buckets") or {})
     identity.node_roles(recorder)
-    identity.certificates(recorder, target.get("fqdn"))
+    identity.certificates(recorder, expected.get("fqdn"))
 
 
 def _cluster(r: Recorder, name: str) -> None:
-    eks = r.client("eks")
+    eks = r.aws.client("eks")
     with r.recorded("eks"):
         r.store("cluster", eks.describe_cluster(name=name)["cluster"])
     if "cluster" not in r.facts:
@@ -91,17 +83,18 @@ def _cluster(r: Recorder, name: str) -> None:
         found = eks.describe_cluster_versions(clusterVersions=[r.facts["cluster"]["version"]])
         r.store("cluster_versions", found["clusterVersions"])
     with r.recorded("eks"):
-        names = r.paginate("eks", "list_nodegroups", "nodegroups", clusterName=name)
+        names = pages.paginate(eks, "list_nodegroups", "nodegroups", clusterName=name)
         r.store("nodegroups", [eks.describe_nodegroup(clusterName=name, nodegroupName=n)["nodegroup"] for n in names])
     with r.recorded("eks"):
-        names = r.paginate("eks", "list_fargate_profiles", "fargateProfileNames", clusterName=name)
+        names = pages.paginate(eks, "list_fargate_profiles", "fargateProfileNames", clusterName=name)
         r.store("fargate_profiles", [eks.describe_fargate_profile(clusterName=name, fargateProfileName=n)
                                      ["fargateProfile"] for n in names])
 
 
 def _instances(r: Recorder, instance_ids: list[str]) -> None:
     with r.recorded("ec2"):
-        reservations = r.filtered("ec2", "describe_instances", "Reservations", "instance-id", instance_ids)
+        reservations = pages.filtered(r.aws.client("ec2"), "describe_instances", "Reservations", "instance-id",
+                                      instance_ids)
         r.store("instances", [shapes.prune(i, INSTANCE) for res in reservations for i in res["Instances"]])
 
 
@@ -113,22 +106,23 @@ def _auto_scaling_groups(r: Recorder, cluster: str) -> None:
               for a in (n.get("resources") or {}).get("autoScalingGroups") or ()}
     tag_keys = [CLUSTER_OWNERSHIP_TAG_PREFIX + cluster, AUTOSCALER_TAG_PREFIX + cluster]
     tagged = ([{"Name": "tag-key", "Values": tag_keys}], [{"Name": "tag:eks:cluster-name", "Values": [cluster]}])
+    autoscaling = r.aws.client("autoscaling")
     with r.recorded("autoscaling"):
         found = {}
         for filters in tagged:
-            for group in r.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
-                                    Filters=filters):
+            for group in pages.paginate(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
+                                        Filters=filters):
                 found[group["AutoScalingGroupName"]] = group
-        for names in chunks(sorted(named - set(found)), ASG_NAMES_LIMIT):
-            for group in r.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
-                                    AutoScalingGroupNames=names):
+        for names in pages.chunks(sorted(named - set(found)), ASG_NAMES_LIMIT):
+            for group in pages.paginate(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
+                                        AutoScalingGroupNames=names):
                 found[group["AutoScalingGroupName"]] = group
         r.store("auto_scaling_groups", list(found.values()))
 
 
 def _launch_templates(r: Recorder) -> None:
     """Each group's launch template data (instance type, volumes, image, user data, IMDS), by group name."""
-    ec2 = r.client("ec2")
+    ec2 = r.aws.client("ec2")
     with r.recorded("ec2"):
         templates = {}
         for group in r.facts.get("auto_scaling_groups") or ():
@@ -142,7 +136,7 @@ def _launch_templates(r: Recorder) -> None:
     images = sorted({t["ImageId"] for t in r.facts.get("launch_templates", {}).values() if t.get("ImageId")})
     if images:
         with r.recorded("ec2"):
-            r.store("images", r.filtered("ec2", "describe_images", "Images", "image-id", images))
+            r.store("images", list(pages.filtered(ec2, "describe_images", "Images", "image-id", images)))
 
 
 def _network(r: Recorder) -> None:
@@ -152,20 +146,21 @@ def _network(r: Recorder) -> None:
                    for s in (g.get("VPCZoneIdentifier") or "").split(",") if s}
     subnet_ids |= {s for n in r.facts.get("nodegroups") or () for s in n.get("subnets") or ()}
     subnet_ids |= {i["SubnetId"] for i in r.facts.get("instances") or () if i.get("SubnetId")}
+    ec2 = r.aws.client("ec2")
     if subnet_ids:
         with r.recorded("ec2"):
-            r.store("subnets", r.filtered("ec2", "describe_subnets", "Subnets", "subnet-id", sorted(subnet_ids)))
+            r.store("subnets", list(pages.filtered(ec2, "describe_subnets", "Subnets", "subnet-id",
+                                                   sorted(subnet_ids))))
     vpc_id = shapes.cluster_vpc_id(r.facts)
     if vpc_id is None:
         return
-    ec2 = r.client("ec2")
     with r.recorded("ec2"):
         r.store("vpcs", ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"])
     with r.recorded("ec2"):
-        r.store("route_tables", r.filtered("ec2", "describe_route_tables", "RouteTables", "vpc-id", [vpc_id]))
+        r.store("route_tables", list(pages.filtered(ec2, "describe_route_tables", "RouteTables", "vpc-id", [vpc_id])))
     with r.recorded("ec2"):
-        r.store("nat_gateways", r.paginate("ec2", "describe_nat_gateways", "NatGateways",
-                                           Filter=[{"Name": "vpc-id", "Values": [vpc_id]}]))
+        r.store("nat_gateways", list(pages.paginate(ec2, "describe_nat_gateways", "NatGateways",
+                                                    Filter=[{"Name": "vpc-id", "Values": [vpc_id]}])))
 
 
 def _security_groups(r: Recorder) -> None:
@@ -177,5 +172,5 @@ def _security_groups(r: Recorder) -> None:
     ids.discard(None)
     if ids:
         with r.recorded("ec2"):
-            r.store("security_groups", r.filtered("ec2", "describe_security_groups", "SecurityGroups",
-                                                  "group-id", sorted(ids)))
+            r.store("security_groups", list(pages.filtered(r.aws.client("ec2"), "describe_security_groups",
+                                                           "SecurityGroups", "group-id", sorted(ids))))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import unquote
 
+from domino_eks.aws import pages
 from domino_eks.collect.recorder import Recorder
 
 CERTIFICATE_STATUSES = ["PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED",
@@ -26,7 +27,7 @@ def node_roles(r: Recorder) -> None:
                  for t in (r.facts.get("launch_templates") or {}).values()}
     profiles.discard(None)
     roles = {n["nodeRole"].rsplit("/", 1)[-1] for n in r.facts.get("nodegroups") or () if n.get("nodeRole")}
-    iam = r.client("iam")
+    iam = r.aws.client("iam")
     with r.recorded("iam"):
         found = [iam.get_instance_profile(InstanceProfileName=p.rsplit("/", 1)[-1])["InstanceProfile"]
                  for p in sorted(profiles)]
@@ -36,11 +37,11 @@ def node_roles(r: Recorder) -> None:
 
 
 def _policy_documents(r: Recorder, role: str) -> list[dict]:
-    iam = r.client("iam")
+    iam = r.aws.client("iam")
     documents = [{"name": name, "document": _document(iam.get_role_policy(RoleName=role, PolicyName=name)
                                                       ["PolicyDocument"])}
-                 for name in r.paginate("iam", "list_role_policies", "PolicyNames", RoleName=role)]
-    for attached in r.paginate("iam", "list_attached_role_policies", "AttachedPolicies", RoleName=role):
+                 for name in pages.paginate(iam, "list_role_policies", "PolicyNames", RoleName=role)]
+    for attached in pages.paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role):
         policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
         version = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"])
         documents.append({"name": attached["PolicyName"], "document": _document(version["PolicyVersion"]["Document"])})
@@ -56,10 +57,10 @@ def certificates(r: Recorder, fqdn: str | None) -> None:
     """The certificates whose names could cover the FQDN (the exact test is the model's), described."""
     if not fqdn:
         return
-    acm = r.client("acm")
+    acm = r.aws.client("acm")
     with r.recorded("acm"):
-        listed = r.paginate("acm", "list_certificates", "CertificateSummaryList",
-                            CertificateStatuses=CERTIFICATE_STATUSES, Includes={"keyTypes": CERTIFICATE_KEY_TYPES})
+        listed = pages.paginate(acm, "list_certificates", "CertificateSummaryList",
+                                CertificateStatuses=CERTIFICATE_STATUSES, Includes={"keyTypes": CERTIFICATE_KEY_TYPES})
         candidates = [c["CertificateArn"] for c in listed if _may_cover(c, fqdn)]
         r.store("certificates", [acm.describe_certificate(CertificateArn=arn)["Certificate"] for arn in candidates])
 

@@ -1,4 +1,4 @@
-"""What the AWS collectors share: one client per service, the facts gathered, and refusals kept as data.
+"""What the AWS collectors share: the clients they call through, the facts gathered, and refusals kept as data.
 
 A refused call (AccessDenied, UnauthorizedOperation, a resource that is not there, an operation the
 endpoint does not implement) is a fact about the account, not a crash: `recorded` notes it under the
@@ -8,29 +8,20 @@ citing the note.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-FILTER_VALUES_LIMIT = 200  # EC2 accepts at most 200 values in one filter
+from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
 
 
 class Recorder:
-    def __init__(self, session, endpoint_url: str | None) -> None:
-        self.session = session
-        self.endpoint_url = endpoint_url
+    def __init__(self, aws: Aws) -> None:
+        self.aws = aws
         self.facts: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
-        self._clients: dict[str, Any] = {}
-
-    def client(self, service: str):
-        from botocore.config import Config
-
-        if service not in self._clients:
-            self._clients[service] = self.session.client(
-                service, endpoint_url=self.endpoint_url, config=Config(retries={"mode": "standard"}))
-        return self._clients[service]
 
     def store(self, key: str, value: Any) -> None:
         """Keep a fact as JSON would hold it: datetimes as ISO text, no response metadata."""
@@ -47,36 +38,7 @@ class Recorder:
         try:
             yield
         except ClientError as exc:
-            self.note(service, describe(exc) + (f"; {consequence}" if consequence else ""))
-
-    def paginate(self, service: str, operation: str, key: str, **arguments) -> list:
-        """Every element of `key` across the pages of an operation (one call when it has no paginator)."""
-        client = self.client(service)
-        if not client.can_paginate(operation):
-            return list(getattr(client, operation)(**arguments).get(key) or ())
-        return [item for page in client.get_paginator(operation).paginate(**arguments) for item in page.get(key) or ()]
-
-    def filtered(self, service: str, operation: str, key: str, name: str, values: Sequence[str], **arguments) -> list:
-        """`paginate` with a filter on `name`; filtering (unlike listing ids) skips ids that no longer exist."""
-        return [item for chunk in chunks(values, FILTER_VALUES_LIMIT)
-                for item in self.paginate(service, operation, key, Filters=[{"Name": name, "Values": chunk}],
-                                          **arguments)]
-
-
-def chunks(values: Sequence[str], size: int) -> Iterator[list[str]]:
-    """`values` in lists of at most `size`, for APIs that cap how many names one call takes."""
-    for start in range(0, len(values), size):
-        yield list(values[start:start + size])
-
-
-def describe(exc) -> str:
-    """'DescribeFileSystems: AccessDeniedException: User ... is not authorized ...' from a ClientError."""
-    error = exc.response.get("Error", {})
-    message = str(error.get("Message") or "")
-    if message.lstrip().startswith("<"):  # an HTML error page: the endpoint (an emulator) lacks the operation
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return f"{exc.operation_name}: not supported by this endpoint (HTTP {status})"
-    return f"{exc.operation_name}: {error.get('Code')}: {message}"
+            self.note(service, faults.describe(exc).as_note() + (f"; {consequence}" if consequence else ""))
 
 
 def plain(value: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from domino_eks.aws import pages
 from domino_eks.collect import shapes
 from domino_eks.collect.recorder import Recorder
 
@@ -39,10 +40,10 @@ def file_system(r: Recorder, efs_id: str | None) -> None:
             return
         chosen, mount_targets = candidates[0] if candidates else (None, [])
         for mount_target in mount_targets:
-            mount_target["SecurityGroups"] = r.client("efs").describe_mount_target_security_groups(
+            mount_target["SecurityGroups"] = r.aws.client("efs").describe_mount_target_security_groups(
                 MountTargetId=mount_target["MountTargetId"])["SecurityGroups"]
-        access_points = r.paginate("efs", "describe_access_points", "AccessPoints",
-                                   FileSystemId=chosen["FileSystemId"]) if chosen else []
+        access_points = list(pages.paginate(r.aws.client("efs"), "describe_access_points", "AccessPoints",
+                                            FileSystemId=chosen["FileSystemId"])) if chosen else []
         r.store("efs", {"file_system": chosen, "mount_targets": mount_targets, "access_points": access_points})
 
 
@@ -50,7 +51,7 @@ def _named(r: Recorder, efs_id: str) -> list[tuple[dict, list]]:
     from botocore.exceptions import ClientError
 
     try:
-        found = r.client("efs").describe_file_systems(FileSystemId=efs_id)["FileSystems"]
+        found = r.aws.client("efs").describe_file_systems(FileSystemId=efs_id)["FileSystems"]
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "FileSystemNotFound":
             return []
@@ -64,7 +65,7 @@ def _in_cluster_vpc(r: Recorder) -> list[tuple[dict, list]] | None:
         r.note("efs", "the cluster's VPC is unknown, so its file system cannot be found: pass --efs-id")
         return None
     found = []
-    for fs in r.paginate("efs", "describe_file_systems", "FileSystems"):
+    for fs in pages.paginate(r.aws.client("efs"), "describe_file_systems", "FileSystems"):
         targets = _mount_targets(r, fs["FileSystemId"])
         if any(t.get("VpcId") == vpc_id for t in targets):
             found.append((fs, targets))
@@ -72,7 +73,7 @@ def _in_cluster_vpc(r: Recorder) -> list[tuple[dict, list]] | None:
 
 
 def _mount_targets(r: Recorder, efs_id: str) -> list[dict]:
-    return r.paginate("efs", "describe_mount_targets", "MountTargets", FileSystemId=efs_id)
+    return list(pages.paginate(r.aws.client("efs"), "describe_mount_targets", "MountTargets", FileSystemId=efs_id))
 
 
 def buckets(r: Recorder, names: Mapping[str, str]) -> None:
@@ -86,7 +87,7 @@ def buckets(r: Recorder, names: Mapping[str, str]) -> None:
 def _bucket(r: Recorder, name: str) -> dict | None:
     from botocore.exceptions import ClientError
 
-    s3 = r.client("s3")
+    s3 = r.aws.client("s3")
     with r.recorded("s3"):
         try:
             s3.head_bucket(Bucket=name)

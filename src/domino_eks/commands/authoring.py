@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 
 import click
 
-from domino_eks.errors import InputError, Problem
+from domino_eks.commands.options import output_option, region_option
+from domino_eks.errors import InputError, Problem, did_you_mean, write_output
 from domino_eks.knowledge import regions
 from domino_eks.sources import spec, starter
 
@@ -18,9 +18,8 @@ from domino_eks.sources import spec, starter
                    "2 is not supported by Domino.")
 @click.option("--gpu", is_flag=True, help="Add the optional default-gpu pool (g5.2xlarge, tainted).")
 @click.option("--name", default="domino", show_default=True, help="EKS cluster name (prefix of every resource).")
-@click.option("--region", default="us-west-2", show_default=True, help="AWS region.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout. "
-              "An existing file is never overwritten.")
+@region_option("AWS region.", default="us-west-2")
+@output_option("Write to this file instead of stdout. An existing file is never overwritten.")
 def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> None:
     """Write a commented starter spec with the page's node pools, sized per zone.
 
@@ -30,21 +29,12 @@ def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> N
       domino-eks init --zones 1 --gpu --name analytics --region eu-west-1 -o domino.yaml
     """
     if region not in regions.REGIONS:
-        close = difflib.get_close_matches(region, regions.REGIONS, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise InputError([Problem("--region", f"unknown AWS region {region!r}{hint}")])
+        raise InputError([Problem("--region", f"unknown AWS region {region!r}{did_you_mean(region, regions.REGIONS)}")])
     text = starter.render(name, region, int(zones), gpu)
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "x", encoding="utf-8") as handle:  # "x": an existing file is refused, never replaced
-            handle.write(text)
-    except FileExistsError:
-        refusal = "already exists; not overwritten (choose another path or delete it)"
-        raise InputError([Problem(output, refusal)]) from None
-    except OSError as exc:
-        raise InputError([Problem(output, f"cannot write: {exc.strerror or exc}")]) from None
+    write_output(output, text, replace=False)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from domino_eks.errors import InputError, Problem
+from domino_eks.commands.options import format_option
+from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.report import catalogue
 from domino_eks.rules import REGISTRY
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
-              show_default=True, help="markdown is what docs/rules.md is generated from.")
+@format_option(["table", "json", "markdown"], "markdown is what docs/rules.md is generated from.")
 def rules(fmt: str) -> None:
     """List every rule: id, severity, the problem it finds, and the page section it comes from."""
     if fmt == "json":
@@ -36,7 +35,6 @@ def explain(rule_id: str) -> None:
     """Explain rule ID (e.g. Z001): what it checks, why Domino needs it, and how to fix a failure."""
     found = REGISTRY.get(rule_id)
     if found is None:
-        close = difflib.get_close_matches(rule_id.upper(), REGISTRY.ids(), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]}?" if close else ""
+        hint = did_you_mean(rule_id.upper(), REGISTRY.ids(), cutoff=0.5)  # four-character ids: two wrong still match
         raise InputError([Problem("explain", f"no rule {rule_id!r}{hint} (`domino-eks rules` lists them)")])
     click.echo(catalogue.explanation(found), nl=False)

@@ -5,13 +5,28 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
 import click
 
-from domino_eks.commands.options import emit, format_option, strict_option
-from domino_eks.errors import ExitCode, InputError, Problem
+from domino_eks.commands.options import (
+    emit,
+    endpoint_url_option,
+    findings_format_option,
+    in_order,
+    output_option,
+    profile_option,
+    region_option,
+    strict_option,
+)
+from domino_eks.errors import ExitCode, InputError, Problem, write_output
 from domino_eks.model import BUCKET_ROLES
 from domino_eks.report.result import FindingsResult
+
+if TYPE_CHECKING:  # for the annotations only: the collectors load boto3 and kubernetes when a command runs
+    from domino_eks.collect import AwsAccess, Expected, KubeAccess
+    from domino_eks.model import Deployment
+    from domino_eks.rules.base import Finding
 
 DEFAULT_PROBE_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 
@@ -27,24 +42,15 @@ reached), 2 unusable input, 3 errors found, 4 warnings with --strict.
 """
 
 
-def _options(*options):
-    """Apply click options in the order they are listed (as --help shows them)."""
-    def apply(command):
-        for option in reversed(options):
-            command = option(command)
-        return command
-    return apply
-
-
-live_options = _options(
+live_options = in_order(
     click.option("--kubeconfig", type=click.Path(dir_okay=False),
                  help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)."),
     click.option("--context", help="kubeconfig context (default: the current one)."),
-    click.option("--region", help="AWS region (default: the spec's, the EKS context's, then AWS_REGION)."),
-    click.option("--profile", help="AWS profile (default: the usual boto3 credential chain)."),
-    click.option("--endpoint-url", metavar="URL", help="One endpoint for every AWS service (an emulator or proxy)."),
+    region_option("AWS region (default: the spec's, the EKS context's, then AWS_REGION)."),
+    profile_option("AWS profile (default: the usual boto3 credential chain)."),
+    endpoint_url_option("One endpoint for every AWS service (an emulator or proxy)."),
 )
-target_options = _options(
+expected_options = in_order(
     click.option("--spec", "spec_file", type=click.Path(dir_okay=False), metavar="FILE",
                  help="The intended spec: names what should exist, and adds DRIFT-* findings."),
     click.option("--cluster", help="EKS cluster name (default: the spec's, or the EKS context's)."),
@@ -61,8 +67,8 @@ target_options = _options(
                    "nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json` (Kubernetes rules only). "
                    "Repeatable: a kubectl dump beside a snapshot gives both sides.")
 @live_options
-@target_options
-@format_option
+@expected_options
+@findings_format_option()
 @strict_option
 @click.option("--probe", is_flag=True,
               help="Also prove it on the cluster: in a short-lived namespace, a block PVC binds on a default "
@@ -88,14 +94,14 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
     from domino_eks.collect import AwsAccess, KubeAccess
 
     intended = _intended(spec_file)
-    target = _target(intended, cluster, region, fqdn, buckets, efs_id)
+    expected = _expected(intended, cluster, region, fqdn, buckets, efs_id)
     kube = KubeAccess(kubeconfig, context)
     if files:
         _refuse_with_files(kubeconfig=kubeconfig, context=context, profile=profile, endpoint_url=endpoint_url,
                            probe=probe)
-        source, deployment = _dumped(files, target)
+        source, deployment = _dumped(files, expected)
     else:
-        source, deployment = _live(target, kube, AwsAccess(region, profile, endpoint_url))
+        source, deployment = _live(expected, kube, AwsAccess(region, profile, endpoint_url))
     findings = rules.REGISTRY.evaluate(deployment)
     if intended is not None:
         from domino_eks.rules import drift
@@ -107,10 +113,9 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
 
 
 @click.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Where to write the snapshot (JSON).")
+@output_option("Where to write the snapshot (JSON).", required=True)
 @live_options
-@target_options
+@expected_options
 def snapshot(output: str, kubeconfig: str | None, context: str | None, region: str | None, profile: str | None,
              endpoint_url: str | None, spec_file: str | None, cluster: str | None, fqdn: str | None,
              buckets: tuple[str, ...], efs_id: str | None) -> None:
@@ -122,9 +127,9 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
     """
     from domino_eks.collect import AwsAccess, KubeAccess
 
-    target = _target(_intended(spec_file), cluster, region, fqdn, buckets, efs_id)
-    collected = _collected(target, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
-    _write_json(output, collected)
+    expected = _expected(_intended(spec_file), cluster, region, fqdn, buckets, efs_id)
+    collected = _collected(expected, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
+    write_output(output, json.dumps(collected, indent=1, sort_keys=True))
     nodes = len((collected.get("kubernetes") or {}).get("nodes") or ())
     click.echo(f"wrote {output}: {nodes} nodes, AWS facts {'collected' if 'aws' in collected else 'missing'}",
                err=True)
@@ -133,7 +138,7 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
     raise SystemExit(ExitCode.OK)
 
 
-def _intended(spec_file: str | None):
+def _intended(spec_file: str | None) -> Deployment | None:
     if spec_file is None:
         return None
     from domino_eks.sources import spec
@@ -141,12 +146,12 @@ def _intended(spec_file: str | None):
     return spec.load(spec_file)
 
 
-def _target(intended, cluster: str | None, region: str | None, fqdn: str | None, buckets: tuple[str, ...],
-            efs_id: str | None):
+def _expected(intended: Deployment | None, cluster: str | None, region: str | None, fqdn: str | None,
+              buckets: tuple[str, ...], efs_id: str | None) -> Expected:
     """What should exist: the spec's names, overridden by the options given."""
-    from domino_eks.collect import Target
+    from domino_eks.collect import Expected
 
-    planned = Target() if intended is None else Target(
+    planned = Expected() if intended is None else Expected(
         cluster=intended.cluster.name,
         region=intended.cluster.region,
         fqdn=intended.domain.fqdn,
@@ -161,7 +166,7 @@ def _target(intended, cluster: str | None, region: str | None, fqdn: str | None,
 
 def _bucket_names(pairs: tuple[str, ...]) -> dict[str, str]:
     """Bucket names by the model's role, from ROLE=NAME pairs whose roles are spelt as options are (user-data)."""
-    names = {}
+    names: dict[str, str] = {}
     for pair in pairs:
         option_role, _, name = pair.partition("=")
         role = option_role.replace("-", "_")
@@ -173,14 +178,14 @@ def _bucket_names(pairs: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
-def _refuse_with_files(**live_only) -> None:
+def _refuse_with_files(**live_only: str | bool | None) -> None:
     given = [f"--{name.replace('_', '-')}" for name, value in live_only.items() if value]
     if given:
         raise InputError([Problem("--from-file", f"cannot be combined with {', '.join(given)}: a dump is "
                                                  f"checked offline, without a cluster")])
 
 
-def _dumped(files: tuple[str, ...], target):
+def _dumped(files: tuple[str, ...], expected: Expected) -> tuple[str, Deployment]:
     """(source, deployment) of the dump files, the names given now overriding those recorded in them. Facts
     stand as of the day the snapshot was taken; a kubectl List does not say, so as of today."""
     from domino_eks.sources import dump
@@ -188,7 +193,7 @@ def _dumped(files: tuple[str, ...], target):
 
     source = ", ".join(files)
     read = dump.read_all(files)
-    read["target"] = {**read["target"], **target.as_dict()}
+    read["target"] = {**read["target"], **expected.as_dict()}
     try:
         on = snapshots.collection_day(read) or date.today()
         return source, snapshots.to_deployment(read, on, file=source)
@@ -198,31 +203,23 @@ def _dumped(files: tuple[str, ...], target):
                                           f"({type(exc).__name__}: {exc})")]) from None
 
 
-def _live(target, kube, aws):
+def _live(expected: Expected, kube: KubeAccess, aws: AwsAccess) -> tuple[str, Deployment]:
     """(source, deployment) of the cluster and account the options reach, as of the day they were read."""
     from domino_eks.sources import snapshot as snapshots
 
-    collected = _collected(target, kube, aws)
+    collected = _collected(expected, kube, aws)
     source = (f"cluster {collected['target'].get('cluster', '(unnamed)')}, "
               f"kubeconfig context {kube.context or '(current)'}")
     return source, snapshots.to_deployment(collected, snapshots.collection_day(collected))
 
 
-def _collected(target, kube, aws) -> dict:
+def _collected(expected: Expected, kube: KubeAccess, aws: AwsAccess) -> dict:
     from domino_eks.collect import gather
 
-    return gather(target, kube, aws, datetime.now(timezone.utc))
+    return gather(expected, kube, aws, datetime.now(timezone.utc))
 
 
-def _write_json(output: str, document: dict) -> None:
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1, sort_keys=True)
-    except OSError as exc:
-        raise InputError([Problem(output, f"cannot write: {exc.strerror}")]) from None
-
-
-def _probed(kube, deployment, image: str, timeout: int) -> list:
+def _probed(kube: KubeAccess, deployment: Deployment, image: str, timeout: int) -> list[Finding]:
     from kubernetes.config.config_exception import ConfigException
 
     from domino_eks import probe

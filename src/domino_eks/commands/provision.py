@@ -7,45 +7,53 @@ The default target is the embedded emulator, so nothing reaches AWS unless `--ta
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
+from domino_eks.commands.options import (
+    endpoint_url_option,
+    format_option,
+    in_order,
+    output_option,
+    profile_option,
+    region_option,
+    target_option,
+)
 from domino_eks.errors import ExitCode
 
-ACTION_STYLES = {"create": "green", "update": "yellow", "unchanged": "dim", "delete": "red"}
+if TYPE_CHECKING:  # for the annotations only: boto3 and rich load when a command runs, not for --help
+    from rich.console import Console
+
+    from domino_eks.aws.session import Aws, Target
+    from domino_eks.model import Deployment
+    from domino_eks.provision.plan import Plan, Survey
+
 PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
 EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `moto_server -p 5000` and "
                  "pass --endpoint-url http://127.0.0.1:5000.")
 
 
-def target_options(command: Callable) -> Callable:
-    options = [
-        click.option("--target", "target_kind", type=click.Choice(["local", "aws"]), default=None,
-                     help="local (default): the embedded AWS emulator, no account, no cost. "
-                          "aws: the real AWS, with the normal credential chain."),
-        click.option("--endpoint-url", metavar="URL",
-                     help="Send every AWS call to this AWS-compatible endpoint (a running moto server, LocalStack)."),
-        click.option("--profile", metavar="NAME", help="AWS profile (--target aws or --endpoint-url)."),
-        click.option("--region", metavar="REGION",
-                     help="Must match the spec's metadata.region: a guard against a profile set elsewhere."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+target_options = in_order(
+    target_option("local (default): the embedded AWS emulator, no account, no cost. "
+                  "aws: the real AWS, with the normal credential chain."),
+    endpoint_url_option("Send every AWS call to this AWS-compatible endpoint (a running moto server, LocalStack)."),
+    profile_option("AWS profile (--target aws or --endpoint-url)."),
+    region_option("Must match the spec's metadata.region: a guard against a profile set elsewhere."),
+)
 
 
-def _console(stderr: bool = False) -> Any:
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     return Console(stderr=stderr, width=None if stream.isatty() else PIPE_WIDTH, highlight=False)
 
 
-def _load(file: str) -> Any:
+def _load(file: str) -> Deployment:
     from domino_eks import sources
     from domino_eks.errors import InputError, Problem
 
@@ -56,9 +64,9 @@ def _load(file: str) -> Any:
     return deployment
 
 
-def _target(deployment: Any, kind: str | None, endpoint_url: str | None, profile: str | None,
-            region: str | None) -> Any:
-    from domino_eks.provision.session import Target
+def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, profile: str | None,
+            region: str | None) -> Target:
+    from domino_eks.aws.session import Target
 
     spec_region = deployment.cluster.region
     if region and region != spec_region:
@@ -76,9 +84,10 @@ def _target(deployment: Any, kind: str | None, endpoint_url: str | None, profile
 
 @contextmanager
 def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: str | None,
-              region: str | None) -> Iterator[tuple[Any, Any]]:
+              region: str | None) -> Iterator[tuple[Aws, Survey]]:
     """(aws clients, survey of FILE's deployment) for the life of the command."""
-    from domino_eks.provision import plan, session
+    from domino_eks.aws import session
+    from domino_eks.provision import plan
 
     deployment = _load(file)
     target = _target(deployment, kind, endpoint_url, profile, region)
@@ -90,9 +99,11 @@ def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: st
         yield aws, plan.survey(aws, deployment)
 
 
-def _show(the_plan: Any, console: Any, *, only_pending: bool = False) -> None:
+def _show(the_plan: Plan, console: Console, *, only_pending: bool = False) -> None:
     from rich.table import Table
     from rich.text import Text
+
+    from domino_eks.provision.plan import MARKS
 
     table = Table(box=None, pad_edge=False)
     for column in ("action", "type", "name", "details"):
@@ -100,7 +111,7 @@ def _show(the_plan: Any, console: Any, *, only_pending: bool = False) -> None:
     for change in the_plan.pending if only_pending else the_plan.changes:
         details = "; ".join(change.details) + (" (needs replacement: apply will refuse)" if change.replacement else "")
         # Text, not markup: names and values come from AWS and may hold brackets
-        table.add_row(Text(change.action, style=ACTION_STYLES[change.action]), change.key.type,
+        table.add_row(Text(change.action, style=MARKS[change.action].style), change.key.type,
                       Text(change.key.name), Text(details))
     if table.row_count:
         console.print(table)
@@ -109,7 +120,7 @@ def _show(the_plan: Any, console: Any, *, only_pending: bool = False) -> None:
                   f"{counts['delete']} to delete, {counts['unchanged']} unchanged.")
 
 
-def _show_unsupported(the_plan: Any) -> None:
+def _show_unsupported(the_plan: Plan) -> None:
     if the_plan.unsupported:
         names = ", ".join(str(key) for key, _ in the_plan.unsupported)
         _console(stderr=True).print(f"[dim]Not supported by this endpoint, skipped: {names}[/]")
@@ -128,8 +139,7 @@ def _confirm(question: str, auto_approve: bool) -> None:
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @target_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help='json prints {"changes": [{"action", "type", "name"}]} for scripts.')
+@format_option(["table", "json"], 'json prints {"changes": [{"action", "type", "name"}]} for scripts.')
 def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
          region: str | None, fmt: str) -> None:
     """Show what `apply` would create, update or delete for FILE, computed from what exists in the target.
@@ -158,8 +168,7 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
 @click.argument("file", type=click.Path(dir_okay=False))
 @target_options
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
-              show_default=True, metavar="DIR", help="Where installer/domino.yml gets the real values.")
+@output_option("Where installer/domino.yml gets the real values.", directory=True)
 def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
           region: str | None, auto_approve: bool, out_dir: Path) -> None:
     """Create or update FILE's environment: network, EKS cluster, node groups, EFS, S3, certificate, add-ons.

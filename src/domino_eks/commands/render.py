@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from domino_eks import sources
+from domino_eks.commands.options import output_option
 from domino_eks.errors import ExitCode
 from domino_eks.render.manifests import FILL
 from domino_eks.render.writer import render_all
@@ -14,11 +15,8 @@ from domino_eks.render.writer import render_all
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
-    show_default=True, metavar="DIR",
-    help="Where to write. The files listed above are replaced; anything else in DIR is left alone.",
-)
+@output_option("Where to write. The files listed above are replaced; anything else in DIR is left alone.",
+               directory=True)
 def render(file: str, out_dir: Path) -> None:
     """Write the files that build FILE's deployment: FILE is a domino-eks spec or an eksctl ClusterConfig.
 

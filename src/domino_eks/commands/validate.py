@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from domino_eks import rules, sources
-from domino_eks.commands.options import emit, format_option, strict_option
+from domino_eks.commands.options import emit, findings_format_option, strict_option
 from domino_eks.report.result import FindingsResult
 
 
@@ -17,7 +17,7 @@ def validate_file(path: str, select: tuple[str, ...] = ()) -> FindingsResult:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@format_option
+@findings_format_option()
 @strict_option
 @click.option("--select", multiple=True, metavar="PREFIX",
               help="Only rules whose id starts with PREFIX (repeatable): --select Z --select P01.")

@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domino_eks.provision import destroy, faults
+from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
+from domino_eks.provision import destroy
 from domino_eks.provision.discover import Inventory
 from domino_eks.provision.graph import Graph
 from domino_eks.provision.handlers import HANDLERS
 from domino_eks.provision.plan import Plan
 from domino_eks.provision.resources import Existing, Key, is_known, resolve
-from domino_eks.provision.session import Aws
 from domino_eks.provision.walk import Observer, Step, Walker, WalkResult
 
 WORKERS = 32  # wider than any level of the graph: nothing ready ever waits for a thread

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from graphlib import TopologicalSorter
 
+from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
 from domino_eks.errors import ToolError
-from domino_eks.provision import faults
 from domino_eks.provision.graph import Graph
 from domino_eks.provision.handlers import HANDLERS
 from domino_eks.provision.resources import Existing, Key
-from domino_eks.provision.session import Aws
 from domino_eks.provision.walk import Observer, Step, Walker, WalkResult
 
 WORKERS = 32

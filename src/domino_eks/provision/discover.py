@@ -9,14 +9,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
 from domino_eks.errors import ToolError
 from domino_eks.model import Deployment
-from domino_eks.provision import faults
 from domino_eks.provision.graph import Graph
 from domino_eks.provision.handlers import HANDLERS
 from domino_eks.provision.handlers.base import Handler, LookupFailed, Scope
 from domino_eks.provision.resources import Existing, Key, resolve
-from domino_eks.provision.session import Aws
 
 WAVES = (1, 2)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from domino_eks.model import Deployment
 from domino_eks.provision import desired, destroy, discover
@@ -16,6 +16,15 @@ from domino_eks.provision.resources import UNKNOWN, Key, resolve
 
 Action = Literal["create", "update", "unchanged", "delete"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "unchanged", "delete")
+
+
+class Mark(NamedTuple):
+    symbol: str  # beside a resource apply or destroy has finished
+    style: str  # rich style of the symbol, and of the action's name in the plan table
+
+
+MARKS: dict[Action, Mark] = {"create": Mark("+", "green"), "update": Mark("~", "yellow"),
+                             "unchanged": Mark("=", "dim"), "delete": Mark("-", "red")}
 SHOWN_CHARS = 60
 
 

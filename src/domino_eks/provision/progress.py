@@ -18,17 +18,16 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from domino_eks.provision import faults
+from domino_eks.aws import faults
+from domino_eks.provision.plan import MARKS, Action
 from domino_eks.provision.resources import Key
 from domino_eks.provision.walk import Step, WalkResult
-
-MARKS = {"create": "[green]+[/]", "update": "[yellow]~[/]", "unchanged": "[dim]=[/]", "delete": "[red]-[/]"}
 
 
 class Display:
     """An Observer for walk.Walker; `action_of` says what happens to each key (for the marks)."""
 
-    def __init__(self, console: Console, total: int, action_of: Callable[[Key], str | None], verb: str):
+    def __init__(self, console: Console, total: int, action_of: Callable[[Key], Action | None], verb: str):
         self._console = console
         self._action_of = action_of
         self._progress = Progress(
@@ -51,8 +50,9 @@ class Display:
             self._tasks[key] = self._progress.add_task(escape(f"  {self._action_of(key)} {key}"), total=None)
 
     def finished(self, key: Key, result: Step, seconds: float) -> None:
-        self._line(key, f"{MARKS.get(self._action_of(key), ' ')} {escape(str(key))}  "
-                        f"[dim]{seconds:.1f}s {escape(result.note)}[/]")
+        action = self._action_of(key)
+        shown = f"[{MARKS[action].style}]{MARKS[action].symbol}[/]" if action else " "
+        self._line(key, f"{shown} {escape(str(key))}  [dim]{seconds:.1f}s {escape(result.note)}[/]")
 
     def failed(self, key: Key, error: BaseException) -> None:
         self._line(key, f"[red]✗[/] {escape(str(key))}  [red]{escape(str(faults.describe(error)))}[/]")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from domino_eks.errors import ToolError
+from domino_eks.errors import write_output
 from domino_eks.model import Deployment
 from domino_eks.provision import desired, kinds
 from domino_eks.provision.resources import Key
@@ -35,9 +35,5 @@ def write_installer_values(deployment: Deployment, out_dir: Path) -> Path:
     from domino_eks.render import installer
 
     path = out_dir / INSTALLER_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(installer.render(deployment), encoding="utf-8")
-    except OSError as exc:
-        raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_output(path, installer.render(deployment), parents=True)
     return path

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from typing import Any, Protocol
 
+from domino_eks.aws.session import Interrupted
 from domino_eks.provision.resources import Key
-from domino_eks.provision.session import Interrupted
 
 
 @dataclass(frozen=True)

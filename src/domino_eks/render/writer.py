@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domino_eks.errors import ToolError
+from domino_eks.errors import write_output
 from domino_eks.model import Deployment
 from domino_eks.render import eksctl, iam, installer, manifests
 
@@ -29,10 +29,6 @@ def render_all(deployment: Deployment, out_dir: Path) -> list[Path]:
     written = []
     for relative, text in sorted(artifacts(deployment).items()):
         path = out_dir / relative
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+        write_output(path, text, parents=True)
         written.append(path)
     return written

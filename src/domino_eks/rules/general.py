@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from functools import partial
 
+from domino_eks.errors import did_you_mean
 from domino_eks.knowledge import eks_versions, regions
 from domino_eks.model import Deployment, Location
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
@@ -61,10 +61,8 @@ def region_and_zones(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the cluster's region")
         return
     if region not in regions.REGIONS:
-        close = difflib.get_close_matches(region, regions.REGIONS, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        yield failed(f"region {region!r} is not an AWS region; nothing can be created there.{hint}",
-                     d.cluster.location)
+        yield failed(f"region {region!r} is not an AWS region{did_you_mean(region, regions.REGIONS)}; nothing can be "
+                     "created there.", d.cluster.location)
         return
     problems = [failed(f"{owner} names zone {zone!r}, which {problem}.", where)
                 for zone, owner, where in _named_zones(d) if (problem := _zone_problem(zone, region))]

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from domino_eks.errors import InputError, Problem
+from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.model import Location
 
 Loc = tuple[str | int, ...]
@@ -121,8 +121,7 @@ def _message(model: type[BaseModel], error: dict) -> tuple[Loc, str]:
     kind = error["type"]
     if kind == "extra_forbidden":
         allowed = allowed_keys(model, loc[:-1])
-        meant = _likely_meant(model, loc)
-        hint = f"; did you mean '{meant}'?" if meant else ""
+        hint = did_you_mean(str(loc[-1]), allowed)
         return loc, f"unknown field '{path}'{hint} (allowed here: {', '.join(sorted(allowed))})"
     if kind == "missing":
         return loc, f"'{path}' is required"

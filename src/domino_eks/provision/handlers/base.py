@@ -22,10 +22,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from domino_eks.aws import faults
+from domino_eks.aws.pages import paginate as paginate  # re-exported: the handlers import it from here
+from domino_eks.aws.session import Aws
 from domino_eks.model import Deployment
-from domino_eks.provision import faults, tags
+from domino_eks.provision import tags
 from domino_eks.provision.resources import Existing, Key
-from domino_eks.provision.session import Aws
 from domino_eks.provision.waiters import Wait
 
 
@@ -140,11 +142,6 @@ def ours(items: Iterable[dict], scope: Scope) -> Iterator[tuple[dict, dict[str, 
         found = tags.from_aws(item.get("Tags"))
         if tags.belongs(found, scope.name):
             yield item, found
-
-
-def paginate(client: Any, operation: str, key: str, **arguments: Any) -> Iterator[dict]:
-    for page in client.get_paginator(operation).paginate(**arguments):
-        yield from page.get(key, [])
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -19,7 +20,6 @@ from domino_eks.provision.handlers.base import (
     tolerating,
 )
 from domino_eks.provision.resources import Existing, Key
-from domino_eks.provision.session import Aws
 from domino_eks.provision.waiters import Wait
 
 RECORD_TTL = 300

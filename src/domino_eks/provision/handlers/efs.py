@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -18,7 +19,6 @@ from domino_eks.provision.handlers.base import (
     tolerating,
 )
 from domino_eks.provision.resources import Existing, Key
-from domino_eks.provision.session import Aws
 from domino_eks.provision.waiters import Wait
 
 GONE_STATES = ("deleting", "deleted")

@@ -11,7 +11,9 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from domino_eks.provision import faults, kinds, tags
+from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
+from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
@@ -21,7 +23,6 @@ from domino_eks.provision.handlers.base import (
     tolerating,
 )
 from domino_eks.provision.resources import Existing
-from domino_eks.provision.session import Aws
 from domino_eks.provision.waiters import Wait
 
 CLUSTER_WAIT = {"Delay": 30, "MaxAttempts": 60}  # control planes take 9-16 minutes; allow 30

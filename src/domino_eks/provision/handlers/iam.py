@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -21,7 +22,6 @@ from domino_eks.provision.handlers.base import (
     tolerating,
 )
 from domino_eks.provision.resources import Existing
-from domino_eks.provision.session import Aws
 
 NAME_PREFIX = 40  # every name apply gives starts with this much of the cluster name (see tags.bounded)
 POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from domino_eks.provision import faults, kinds, tags, waiters
+from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
+from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
     LookupFailed,
@@ -18,7 +20,6 @@ from domino_eks.provision.handlers.base import (
     tolerating,
 )
 from domino_eks.provision.resources import Existing, Key
-from domino_eks.provision.session import Aws
 from domino_eks.provision.waiters import Wait
 
 LIVE_NAT_STATES = ["pending", "available"]  # deleted gateways stay listed, with their tags, for an hour

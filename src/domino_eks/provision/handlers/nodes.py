@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags, userdata, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -24,7 +25,6 @@ from domino_eks.provision.handlers.base import (
     tolerating,
 )
 from domino_eks.provision.resources import UNKNOWN, Existing, is_known
-from domino_eks.provision.session import Aws
 from domino_eks.provision.waiters import Wait
 
 DIGEST_TAG = "domino-eks/launch-data"

@@ -13,11 +13,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
 from domino_eks.knowledge import iam, regions
-from domino_eks.provision import faults, kinds, tags, waiters
+from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, tolerating
 from domino_eks.provision.resources import Existing, Key
-from domino_eks.provision.session import Aws
 
 NO_TAGS = "NoSuchTagSet"
 DELETE_BATCH = 1000  # most keys DeleteObjects takes at once

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from domino_eks.provision import faults, kinds, tags, waiters
+from domino_eks.aws import faults
+from domino_eks.aws.session import Aws
+from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
@@ -22,7 +24,6 @@ from domino_eks.provision.handlers.base import (
 )
 from domino_eks.provision.handlers.network import ec2_tags
 from domino_eks.provision.resources import Existing
-from domino_eks.provision.session import Aws
 
 
 class SecurityGroup(Handler):

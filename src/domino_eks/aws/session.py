@@ -1,8 +1,8 @@
-"""Where AWS calls go (the target), and the clients that make them.
+"""Where AWS calls go (the target), the session they start from, and the clients that make them.
 
-Every client retries in botocore's adaptive mode, which backs off on throttling and also slows the
-client's own request rate; nothing here loops by hand. A stop request (Ctrl-C) makes the next AWS call
-of every worker thread raise `Interrupted`, so threads end at a call boundary, never inside one.
+Every client retries in the botocore mode its use names (`COLLECTING`, `PROVISIONING`); nothing loops by
+hand. A stop request (Ctrl-C) makes the next AWS call of every worker thread raise `Interrupted`, so
+threads end at a call boundary, never inside one.
 """
 
 from __future__ import annotations
@@ -13,10 +13,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from domino_eks.errors import ToolError
+from domino_eks.errors import InputError, Problem, ToolError
 
-MAX_ATTEMPTS = 12  # with adaptive backoff (up to 20 s a wait) this rides out minutes of throttling
 CONNECTIONS = 64  # one per worker thread, and then some: a client shares its pool among threads
+
+
+@dataclass(frozen=True)
+class Retries:
+    """How a client rides out throttling and passing faults (botocore's retry modes)."""
+
+    mode: Literal["standard", "adaptive"]
+    max_attempts: int  # retries after the first call, as botocore's `max_attempts` counts them
+
+
+# check and snapshot read a few dozen answers once: botocore's standard mode as it comes (3 calls in all)
+COLLECTING = Retries("standard", 2)
+# apply and destroy call from many threads for minutes: adaptive mode also slows the client's own request
+# rate, and 12 retries (up to 20 s a wait) ride out minutes of throttling
+PROVISIONING = Retries("adaptive", 12)
 
 
 class Interrupted(Exception):
@@ -41,16 +55,16 @@ class Target:
 
 
 class Aws:
-    """The clients of one run: one session, created once per service, shared by every worker thread."""
+    """The clients of one run: one session, a client created once per service, shared by every worker thread."""
 
-    def __init__(self, session: Any, endpoint_url: str | None = None):
+    def __init__(self, session: Any, endpoint_url: str | None, *, retries: Retries):
         from botocore.config import Config
 
         self.session = session
-        self.region: str = session.region_name
+        self.region: str = session.region_name  # collect refuses a session without one before it gets here
         self.endpoint_url = endpoint_url
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+            retries={"mode": retries.mode, "max_attempts": retries.max_attempts},
             max_pool_connections=CONNECTIONS,
             user_agent_appid="domino-eks",
         )
@@ -84,31 +98,39 @@ def static_session(region: str) -> Any:
     return boto3.Session(region_name=region, **emulator.CREDENTIALS)
 
 
+def profile_session(profile: str | None, region: str | None) -> Any:
+    """A session from `profile`, or from the usual credential chain. A profile that is not configured is
+    unusable input (exit 2) in every command, named with the files it was looked for in."""
+    import boto3
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except ProfileNotFound as exc:
+        files = botocore.session.get_session()  # where botocore looks: ~/.aws, unless the environment says
+        where = f"{files.get_config_variable('config_file')} or {files.get_config_variable('credentials_file')}"
+        named = exc.kwargs.get("profile", profile)
+        option = "--profile" if profile else "AWS_PROFILE"  # no --profile: the environment named it
+        raise InputError([Problem(option, f"AWS profile {named!r} not found in {where}")]) from None
+
+
 @contextmanager
 def connect(target: Target) -> Iterator[Aws]:
-    """Clients for `target`; for `local`, the emulator runs for exactly the life of this context."""
+    """Provisioning clients for `target`; for `local`, the emulator runs for exactly the life of this context."""
     if target.kind == "local":
         from domino_eks.aws import emulator
 
         with emulator.running() as url:
-            yield Aws(static_session(target.region), url)
+            yield Aws(static_session(target.region), url, retries=PROVISIONING)
     elif target.kind == "endpoint":
-        session = _profile_session(target)
+        session = profile_session(target.profile, target.region)
         # an emulator takes any credentials; lend it the fixed ones when the chain has none
-        yield Aws(session if session.get_credentials() else static_session(target.region), target.endpoint_url)
+        yield Aws(session if session.get_credentials() else static_session(target.region), target.endpoint_url,
+                  retries=PROVISIONING)
     else:
-        session = _profile_session(target)
+        session = profile_session(target.profile, target.region)
         if session.get_credentials() is None:
             raise ToolError("no AWS credentials found: pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID "
                             "and AWS_SECRET_ACCESS_KEY (or run `aws sso login`)")
-        yield Aws(session)
-
-
-def _profile_session(target: Target) -> Any:
-    import boto3
-    from botocore.exceptions import ProfileNotFound
-
-    try:
-        return boto3.Session(profile_name=target.profile, region_name=target.region)
-    except ProfileNotFound:
-        raise ToolError(f"AWS profile {target.profile!r} not found in ~/.aws/config or ~/.aws/credentials") from None
+        yield Aws(session, None, retries=PROVISIONING)

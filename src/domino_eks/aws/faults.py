@@ -1,4 +1,8 @@
-"""What went wrong with one resource, in AWS's words (the error code) and ours (what to do about it)."""
+"""What went wrong with an AWS call, in AWS's words (the error code) and ours (what to do about it).
+
+One describer serves both halves of the tool: apply and destroy print a `Fault` with its hint, per
+resource; a snapshot notes a refused call as `Fault.as_note()`, the call and AWS's words only.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,28 @@ from dataclasses import dataclass
 RESUMES = "run the command again: it picks up where it stopped"
 RUN_AGAIN = f"fix the cause and {RESUMES}"
 
+# the hints several error codes share, so each sentence is written once
+DENIED = "the credentials lack this permission: grant it, or use a profile (--profile) that has it"
+EXPIRED = "the session expired: refresh the credentials (e.g. `aws sso login`) and run again"
+THROTTLED = "AWS kept throttling after every retry: wait a minute and run again"
+QUOTA = "an account quota is used up: free some or raise it in Service Quotas"
+
 # error code -> what to do; codes as AWS returns them (EC2's dotted ones included)
 HINTS: dict[str, str] = {
-    "AccessDenied": "the credentials lack this permission: grant it, or use a profile (--profile) that has it",
-    "AccessDeniedException": "the credentials lack this permission: grant it, or use a profile (--profile) that has it",
-    "UnauthorizedOperation": "the credentials lack this permission: grant it, or use a profile (--profile) that has it",
-    "ExpiredToken": "the session expired: refresh the credentials (e.g. `aws sso login`) and run again",
-    "ExpiredTokenException": "the session expired: refresh the credentials (e.g. `aws sso login`) and run again",
+    "AccessDenied": DENIED,
+    "AccessDeniedException": DENIED,
+    "UnauthorizedOperation": DENIED,
+    "ExpiredToken": EXPIRED,
+    "ExpiredTokenException": EXPIRED,
     "RequestExpired": "the request expired: check the computer's clock, then run again",
-    "Throttling": "AWS kept throttling after every retry: wait a minute and run again",
-    "ThrottlingException": "AWS kept throttling after every retry: wait a minute and run again",
-    "RequestLimitExceeded": "AWS kept throttling after every retry: wait a minute and run again",
+    "Throttling": THROTTLED,
+    "ThrottlingException": THROTTLED,
+    "RequestLimitExceeded": THROTTLED,
     "VpcLimitExceeded": "the account's VPC quota is used up: delete an unused VPC or ask AWS for more "
                         "(Service Quotas), or reuse one with network.vpcId",
     "AddressLimitExceeded": "the account's Elastic IP quota is used up: release an unused one or ask AWS for more",
-    "LimitExceeded": "an account quota is used up: free some or raise it in Service Quotas",
-    "LimitExceededException": "an account quota is used up: free some or raise it in Service Quotas",
+    "LimitExceeded": QUOTA,
+    "LimitExceededException": QUOTA,
     "InvalidSubnet.Range": "the subnet is outside the VPC's range: set network.vpcCidr to the VPC's CIDR",
     "InvalidSubnet.Conflict": "the subnet overlaps one already in the VPC: choose a free network.vpcCidr",
     "UnsupportedAvailabilityZoneException": "EKS has no capacity in that zone: pick other controlPlaneZones",
@@ -53,9 +63,21 @@ class Fault:
     code: str
     message: str
     hint: str
+    operation: str | None = None  # the API call AWS answered with an error ("DescribeFileSystems")
+    unsupported: bool = False  # the endpoint does not implement the call at all (an emulator's gap)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message} — {self.hint}"
+
+    def as_note(self) -> str:
+        """'DescribeFileSystems: AccessDeniedException: User ... is not authorized ...': what a snapshot records
+        of a refused call. No hint: the rules that skip for want of the fact say what to do."""
+        said = self.message if self.unsupported else f"{self.code}: {self.message}"
+        return f"{self.operation}: {said}"
+
+
+class NeedsReplacement(Exception):
+    """A property changed that AWS cannot change in place (a subnet's CIDR)."""
 
 
 def describe(error: BaseException) -> Fault:
@@ -68,8 +90,12 @@ def describe(error: BaseException) -> Fault:
 
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code") or "Unknown"
+        if lacks_api(error):  # the message is the endpoint's HTML error page: say what it means instead
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            return Fault(code, f"not supported by this endpoint (HTTP {status})", HINTS.get(code, RUN_AGAIN),
+                         error.operation_name, unsupported=True)
         message = (error.response.get("Error", {}).get("Message") or str(error)).strip().splitlines()[0]
-        return Fault(code, message, HINTS.get(code, RUN_AGAIN))
+        return Fault(code, message, HINTS.get(code, RUN_AGAIN), error.operation_name)
     if isinstance(error, WaiterError):
         return Fault("WaiterFailed", str(error), "AWS reports the resource failed or took too long: "
                                                  "look at it in the console, then run again")
@@ -84,19 +110,18 @@ def describe(error: BaseException) -> Fault:
     return Fault(type(error).__name__, str(error), RUN_AGAIN)
 
 
-class NeedsReplacement(Exception):
-    """A property changed that AWS cannot change in place (a subnet's CIDR)."""
-
-
 def lacks_api(error: BaseException) -> bool:
-    """The endpoint does not implement this call: moto answers 404 with an HTML page, LocalStack 501."""
+    """The endpoint does not implement this call. moto answers 404 with an HTML page (botocore, finding no
+    error code in it, takes the status for one); LocalStack answers 501; an HTML page in any answer is no
+    AWS error document, so no AWS API."""
     from botocore.exceptions import ClientError
 
     if not isinstance(error, ClientError):
         return False
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     code = error.response.get("Error", {}).get("Code")
-    return (status == 404 and code == "404") or status == 501
+    message = str(error.response.get("Error", {}).get("Message") or "")
+    return (status == 404 and code == "404") or status == 501 or message.lstrip().startswith("<")
 
 
 def code_of(error: BaseException) -> str | None:
