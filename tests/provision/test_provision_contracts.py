@@ -175,6 +175,9 @@ class CheckedClient:
 
         return call
 
+    def can_paginate(self, method: str) -> bool:
+        return self._operations.get(method) in service_model(self.service).operation_names
+
     def get_paginator(self, method: str) -> Any:
         """Pages of one: the answer to the listing call itself."""
 
