@@ -39,21 +39,9 @@ from domino_eks.model import (
     node_template_tags,
 )
 from domino_eks.sources import yamlfile
-from domino_eks.sources.eksctl.schema import ClusterConfig, GroupConfig, Subnets, Vpc
+from domino_eks.sources.eksctl.schema import ClusterConfig, GroupConfig, Nat, Subnets, Vpc
 
 API_VERSION, KIND = eksctl_defaults.API_VERSION, eksctl_defaults.KIND
-# What eksctl's iam.withAddonPolicies.autoScaler grants a node group's role: two statements, both on "*".
-AUTOSCALER_ADDON_POLICY = (
-    Statement(effect="Allow", resources=("*",), actions=(
-        "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
-        "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags",
-        "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
-    )),
-    Statement(effect="Allow", resources=("*",), actions=(
-        "autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup", "ec2:DescribeImages",
-        "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
-    )),
-)
 
 
 def is_cluster_config(document: dict) -> bool:
@@ -176,10 +164,9 @@ def _subnets(subnets: Subnets | None) -> tuple[Subnet, ...] | None:
 
 
 def _nat_gateway(vpc: Vpc) -> bool | None:
-    if vpc.nat is not None:
-        return vpc.nat.gateway != "Disable"
-    # eksctl creates a single NAT gateway in a VPC it creates; an existing VPC's routes are not in the file
-    return None if vpc.id else True
+    if vpc.nat is None and vpc.id:
+        return None  # eksctl adds NAT gateways only to a VPC it creates; an existing VPC's routes are not in the file
+    return (vpc.nat or Nat()).gateway != "Disable"
 
 
 def _network(config: ClusterConfig, groups: list[NodeGroup], document: Any, file: str) -> Network:
@@ -205,7 +192,7 @@ def _declared_statements(group: GroupConfig) -> tuple[Statement, ...] | None:
     """What the file itself grants the group's instance role; None when it declares nothing (unknown)."""
     statements: tuple[Statement, ...] = ()
     if group.iam.with_addon_policies.auto_scaler:
-        statements += AUTOSCALER_ADDON_POLICY
+        statements += eksctl_defaults.AUTOSCALER_ADDON_POLICY
     if group.iam.attach_policy:
         statements += iam.statements_from_document(group.iam.attach_policy)
     return statements or None

@@ -119,7 +119,7 @@ class GroupConfig(_Schema):
     desired_capacity: StrictInt | None = None
     min_size: StrictInt | None = None
     max_size: StrictInt | None = None
-    volume_size: StrictInt = 80
+    volume_size: StrictInt = eksctl_defaults.VOLUME_SIZE
     ssh: Any = None
     labels: dict[str, Text] = Field(default_factory=dict)
     private_networking: StrictBool = False
@@ -140,7 +140,7 @@ class GroupConfig(_Schema):
     pre_bootstrap_commands: list[StrictStr] = Field(default_factory=list)
     override_bootstrap_command: StrictStr | None = None
     propagate_asg_tags: StrictBool = Field(False, alias="propagateASGTags")
-    disable_imdsv1: StrictBool = Field(True, alias="disableIMDSv1")
+    disable_imdsv1: StrictBool = Field(eksctl_defaults.DISABLE_IMDSV1, alias="disableIMDSv1")
     disable_pod_imds: Any = Field(None, alias="disablePodIMDS")
     placement: Any = None
     efa_enabled: Any = None
@@ -219,7 +219,7 @@ class Subnets(_Schema):
 
 
 class Nat(_Schema):
-    gateway: Literal["HighlyAvailable", "Single", "Disable"] = "Single"
+    gateway: Literal["HighlyAvailable", "Single", "Disable"] = eksctl_defaults.NAT_GATEWAY
 
 
 class Vpc(_Schema):
