@@ -117,9 +117,12 @@ def test_an_unquoted_boolean_label_is_refused_as_eksctl_does(tmp_path):
     assert 'quote it ("true")' in found[0]
 
 
-def test_an_unquoted_version_is_refused(tmp_path):
-    found = problems(tmp_path, HEAD + "  version: 1.30\n")
-    assert "'metadata.version'" in found[0] and "as a number" in found[0]
+def test_an_unquoted_version_is_refused_and_quoted_back_as_the_file_wrote_it(tmp_path):
+    """YAML reads 1.30 as the float 1.3, which names another Kubernetes version: quote the file's text."""
+    assert problems(tmp_path, HEAD + "  version: 1.30\n") == [
+        f"{tmp_path / 'cluster.yaml'}:6:3: 'metadata.version': Value error, must be a string, but YAML reads 1.30 "
+        'as a number: quote it ("1.30") (got 1.30)'
+    ]
 
 
 def test_a_wrong_api_version_is_refused(tmp_path):

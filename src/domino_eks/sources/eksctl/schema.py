@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from domino_eks.knowledge import eksctl_defaults
+from domino_eks.sources import yamlfile
 
 AmiFamily = Literal[
     "AmazonLinux2023", "AmazonLinux2", "UbuntuPro2604", "Ubuntu2604", "UbuntuPro2404", "Ubuntu2404",
@@ -42,7 +43,8 @@ def _string(value: Any) -> Any:
         return value
     if not isinstance(value, (bool, int, float)):
         raise ValueError("must be a string")
-    kind, spelt = ("a boolean", str(value).lower()) if isinstance(value, bool) else ("a number", str(value))
+    kind = "a boolean" if isinstance(value, bool) else "a number"
+    spelt = yamlfile.as_written(value)
     raise ValueError(f'must be a string, but YAML reads {spelt} as {kind}: quote it ("{spelt}")')
 
 
