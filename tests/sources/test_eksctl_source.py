@@ -13,7 +13,7 @@ from domino_eks.model import Taint
 from domino_eks.sources import eksctl
 from tests.conftest import PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "eksctl"
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "eksctl"
 ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
 
 HEAD = """\
