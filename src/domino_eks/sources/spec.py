@@ -261,7 +261,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
     demand = subnet_layout.address_demand(g for p in pools for g in p.groups) or {}
     layout = subnet_layout.plan_subnets(spec.network.vpc_cidr, cp_zones, demand)
     names = bucket_names(spec)
-    platform_role = f"{meta.name}-nodes"
+    node_role = iam.node_role_name(meta.name)
     return Deployment(
         source=SourceInfo(kind="spec", file=file),
         cluster=Cluster(
@@ -309,8 +309,8 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
             ebs_csi_driver=True,
         ),
         access=Access(
-            node_role=Grants(statements=iam.s3_statements(list(names.values())), where=f"role {platform_role}"),
-            autoscaler=Grants(statements=iam.autoscaler_statements(meta.name), where=f"role {platform_role}")
+            node_role=Grants(statements=iam.s3_statements(list(names.values())), where=f"role {node_role}"),
+            autoscaler=Grants(statements=iam.autoscaler_statements(meta.name), where=f"role {node_role}")
             if spec.autoscaler.enabled else None,
         ),
         domain=Domain(
