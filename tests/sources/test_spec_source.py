@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domino_eks.errors import InputError
-from domino_eks.model import NODE_POOL_LABEL
+from domino_eks.model import NODE_POOL_LABEL, Certificate
+from domino_eks.provision import recorded
 from domino_eks.rules import REGISTRY, Status
 from domino_eks.sources import spec
 from tests.conftest import EXAMPLES, TODAY
@@ -128,3 +129,22 @@ def test_small_pools_get_node_subnets_the_network_rules_accept(tmp_path):
     private = [s.cidr for s in deployment.network.subnets if not s.public]
     assert private and all(cidr.endswith("/23") for cidr in private)
     assert [f.status for f in REGISTRY.evaluate(deployment, ["N002", "N006"])] == [Status.PASS, Status.PASS]
+
+
+def test_a_named_certificate_reaches_the_model_and_its_names_are_left_to_a_live_check(tmp_path):
+    arn = "arn:aws:acm:us-west-2:111122223333:certificate/1234"
+    deployment = load_text(tmp_path, MINIMAL + f"domain:\n  fqdn: domino.example.com\n  certificateArn: {arn}\n")
+    assert deployment.domain.certificate == Certificate(arn=arn, domain_names=None)
+    [finding] = REGISTRY.evaluate(deployment, ["D002"])
+    assert (finding.status, finding.message) == (
+        Status.SKIP,
+        "the certificate's names and status unknown: a certificate ARN is given; its names are checked live by "
+        "domino-eks check.",
+    )
+    # apply requests no certificate then, and what it records for the installer values keeps this one
+    assert recorded.with_outputs(deployment, {}).domain.certificate.arn == arn
+
+
+def test_without_a_named_certificate_apply_plans_one_for_the_fqdn(tmp_path):
+    deployment = load_text(tmp_path, MINIMAL + "domain:\n  fqdn: domino.example.com\n")
+    assert deployment.domain.certificate == Certificate(domain_names=("domino.example.com",))

@@ -347,7 +347,14 @@ def _domain(spec: Spec, document: Any, file: str) -> Domain:
     domain = spec.domain
     return Domain(
         fqdn=domain.fqdn,
-        certificate=Certificate(domain_names=(domain.fqdn,)) if domain.fqdn and not domain.certificate_arn else None,
+        certificate=_certificate(domain),
         hosted_zone_id=domain.hosted_zone_id,
         location=yamlfile.location(document, file, "domain"),
     )
+
+
+def _certificate(domain: DomainSpec) -> Certificate | None:
+    """The certificate the spec names, whose names only ACM knows; else the one apply requests for the FQDN."""
+    if domain.certificate_arn:
+        return Certificate(arn=domain.certificate_arn, domain_names=None)
+    return Certificate(domain_names=(domain.fqdn,)) if domain.fqdn else None
