@@ -59,6 +59,46 @@ def from_document(document: dict, file: str, today: date | None = None) -> Deplo
     return to_deployment(config, document, file, today or date.today())
 
 
+def to_deployment(config: ClusterConfig, document: Any, file: str, today: date) -> Deployment:
+    declared = _declared_groups(config, document, file)
+    groups = [group for _, group in declared]
+    return Deployment(
+        source=SourceInfo(kind="eksctl", file=file),
+        cluster=_cluster(config, document, file, today),
+        pools=_pools(groups),
+        network=_network(config, groups, document, file),
+        storage=Storage(ebs_csi_driver=True if config.addon("aws-ebs-csi-driver") else None),
+        access=_access(declared),
+        autoscaler=Autoscaler(enabled=_autoscaler_enabled(declared)),
+        kubernetes=_kubernetes(config),
+    )
+
+
+def _cluster(config: ClusterConfig, document: Any, file: str, today: date) -> Cluster:
+    meta = config.metadata
+    version = meta.version or eksctl_defaults.VERSION
+    return Cluster(
+        name=meta.name,
+        region=meta.region,
+        version=version,
+        version_support=eks_versions.support(version, today),
+        control_plane_zones=tuple(config.availability_zones) if config.availability_zones else None,
+        tags=meta.tags,
+        location=yamlfile.location(document, file, "metadata"),
+    )
+
+
+def _declared_groups(config: ClusterConfig, document: Any, file: str) -> list[tuple[GroupConfig, NodeGroup]]:
+    """Each node group as the file declares it, beside the model's: the self-managed ones, then the managed."""
+    group_lists: list[tuple[str, list[GroupConfig], bool]] = [
+        ("nodeGroups", config.node_groups, False), ("managedNodeGroups", config.managed_node_groups, True),
+    ]
+    return [
+        (group, _node_group(config, group, managed, yamlfile.location(document, file, key, index)))
+        for key, groups, managed in group_lists for index, group in enumerate(groups)
+    ]
+
+
 def _group_zones(config: ClusterConfig, group: GroupConfig) -> tuple[str, ...] | None:
     """A group without zones of its own spans the cluster's; one pinned to subnets sits where they are."""
     if group.availability_zones:
@@ -209,46 +249,22 @@ def _weakest_grants(groups: list[tuple[GroupConfig, NodeGroup]]) -> Grants | Non
     return Grants(statements=statements, where=f"instance role of node group {group.name}", location=group.location)
 
 
-def _autoscaler_enabled(groups: list[GroupConfig]) -> bool | None:
-    declared = any(
+def _access(declared: list[tuple[GroupConfig, NodeGroup]]) -> Access:
+    """The nodes' grants, and the autoscaler's: it runs on the platform pool, with those nodes' role."""
+    platform = [(config, group) for config, group in declared if group.labels.get(NODE_POOL_LABEL) == PLATFORM]
+    return Access(node_role=_weakest_grants(declared), autoscaler=_weakest_grants(platform))
+
+
+def _autoscaler_enabled(declared: list[tuple[GroupConfig, NodeGroup]]) -> bool | None:
+    """In use when a group has the autoscaler's policy or tags; otherwise unknown: it is installed after eksctl."""
+    wanted = any(
         g.iam.with_addon_policies.auto_scaler or any(k.startswith(AUTOSCALER_TAG_PREFIX) for k in g.tags)
-        for g in groups
+        for g, _ in declared
     )
-    return True if declared else None
+    return True if wanted else None
 
 
-def to_deployment(config: ClusterConfig, document: Any, file: str, today: date) -> Deployment:
-    meta = config.metadata
-    version = meta.version or eksctl_defaults.VERSION
-    group_lists: list[tuple[str, list[GroupConfig], bool]] = [
-        ("nodeGroups", config.node_groups, False), ("managedNodeGroups", config.managed_node_groups, True),
-    ]
-    configs: list[GroupConfig] = [g for _, gs, _ in group_lists for g in gs]
-    groups = [
-        _node_group(config, g, managed, yamlfile.location(document, file, key, i))
-        for key, gs, managed in group_lists for i, g in enumerate(gs)
-    ]
-    pools = _pools(groups)
-    declared = list(zip(configs, groups, strict=True))
-    platform = [(c, g) for c, g in declared if g.labels.get(NODE_POOL_LABEL) == PLATFORM]
-    return Deployment(
-        source=SourceInfo(kind="eksctl", file=file),
-        cluster=Cluster(
-            name=meta.name,
-            region=meta.region,
-            version=version,
-            version_support=eks_versions.support(version, today),
-            control_plane_zones=tuple(config.availability_zones) if config.availability_zones else None,
-            tags=meta.tags,
-            location=yamlfile.location(document, file, "metadata"),
-        ),
-        pools=pools,
-        network=_network(config, groups, document, file),
-        storage=Storage(ebs_csi_driver=True if config.addon("aws-ebs-csi-driver") else None),
-        access=Access(node_role=_weakest_grants(declared), autoscaler=_weakest_grants(platform)),
-        autoscaler=Autoscaler(enabled=_autoscaler_enabled(configs)),
-        kubernetes=Kubernetes(fargate_profiles=tuple(
-            FargateProfile(name=p.name, namespaces=tuple(s.namespace for s in p.selectors))
-            for p in config.fargate_profiles
-        )),
-    )
+def _kubernetes(config: ClusterConfig) -> Kubernetes:
+    return Kubernetes(fargate_profiles=tuple(
+        FargateProfile(name=p.name, namespaces=tuple(s.namespace for s in p.selectors)) for p in config.fargate_profiles
+    ))
