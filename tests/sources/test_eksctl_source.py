@@ -338,6 +338,15 @@ def test_imds_and_volume_defaults_follow_eksctl(tmp_path):
     assert (group.ami, group.ami_family, group.private_networking) == (None, "AmazonLinux2023", False)
 
 
+def test_load_file_reads_a_file_by_its_kind_when_its_api_version_is_wrong(tmp_path):
+    path = tmp_path / "cluster.yaml"
+    path.write_text(HEAD.replace("eksctl.io/v1alpha5", "eksctl.io/v1alpha4"))
+    with pytest.raises(InputError) as caught:
+        sources.load_file(str(path))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:1:1: 'apiVersion': Input should be 'eksctl.io/v1alpha5' (got 'eksctl.io/v1alpha4')"]
+
+
 def test_load_file_refuses_a_file_that_is_neither_a_spec_nor_an_eksctl_file(tmp_path):
     path = tmp_path / "other.yaml"
     path.write_text("apiVersion: v1\nkind: ConfigMap\n")

@@ -163,7 +163,7 @@ def json_schema() -> dict:
 
 
 def is_spec(document: dict) -> bool:
-    return document.get("apiVersion") == API_VERSION or document.get("kind") == KIND
+    return yamlfile.is_of_kind(document, API_VERSION, KIND)
 
 
 def load(path: str, today: date | None = None) -> Deployment:

@@ -49,6 +49,12 @@ def read(path: str | Path) -> tuple[Any, str]:
     return document, name
 
 
+def is_of_kind(document: dict, api_version: str, kind: str) -> bool:
+    """The file says it is of this kind by its apiVersion or by its kind: either is enough, so that a file with
+    the other one wrong is read as this kind, and its schema says which field is wrong and how."""
+    return document.get("apiVersion") == api_version or document.get("kind") == kind
+
+
 def position(document: Any, loc: Loc) -> tuple[int | None, int | None]:
     """1-based line and column of the deepest part of `loc` that exists in the document."""
     node, found = document, (None, None)

@@ -45,7 +45,7 @@ API_VERSION, KIND = eksctl_defaults.API_VERSION, eksctl_defaults.KIND
 
 
 def is_cluster_config(document: dict) -> bool:
-    return document.get("apiVersion") == API_VERSION or document.get("kind") == KIND
+    return yamlfile.is_of_kind(document, API_VERSION, KIND)
 
 
 def load(path: str, today: date | None = None) -> Deployment:
