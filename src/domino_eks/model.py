@@ -278,7 +278,9 @@ def name_covers(certificate_name: str, fqdn: str) -> bool:
 
 class Certificate(Frozen):
     arn: str | None = None
-    domain_names: tuple[str, ...]  # () when a live source looked and no certificate covers the FQDN
+    # None when nobody has looked (a spec names the ARN: only ACM knows its names); () when a live source looked
+    # and no certificate covers the FQDN
+    domain_names: tuple[str, ...] | None
     status: str | None = None  # ISSUED, PENDING_VALIDATION, ... ; None when planned
     not_after: str | None = None  # ISO date-time
     days_left: int | None = None  # computed by the live source on the day it looked

@@ -1,9 +1,29 @@
-"""What eksctl assumes when a ClusterConfig leaves a field out: read by the eksctl source, written around by
-the eksctl renderer, so both agree on which values are eksctl's own."""
+"""What eksctl decides when a ClusterConfig does not: the values it assumes for a field left out, and the policy
+it writes for an add-on policy switched on. Read by the eksctl source, written around by the eksctl renderer,
+so both agree on which values are eksctl's own. Named after eksctl's `types.go` where it names them
+(`DefaultNodeVolumeSize`, `DefaultNodeVolumeType`, ...)."""
+
+from domino_eks.model import Statement
 
 API_VERSION = "eksctl.io/v1alpha5"
 KIND = "ClusterConfig"
-VPC_CIDR = "192.168.0.0/16"
+VERSION = "1.34"  # the Kubernetes version eksctl creates when metadata.version is absent
+VPC_CIDR = "192.168.0.0/16"  # of the VPC eksctl creates
+NAT_GATEWAY = "Single"  # vpc.nat.gateway: one NAT gateway for the VPC eksctl creates
+VOLUME_SIZE = 80  # GiB, a node's root volume
 VOLUME_TYPE = "gp3"
 AMI_FAMILY = "AmazonLinux2023"
-VERSION = "1.34"  # the Kubernetes version eksctl creates when metadata.version is absent
+DISABLE_IMDSV1 = True  # nodes answer only IMDSv2 requests
+
+# What iam.withAddonPolicies.autoScaler grants a node group's role: two statements, both on "*".
+AUTOSCALER_ADDON_POLICY = (
+    Statement(effect="Allow", resources=("*",), actions=(
+        "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+        "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags",
+        "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
+    )),
+    Statement(effect="Allow", resources=("*",), actions=(
+        "autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup", "ec2:DescribeImages",
+        "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
+    )),
+)

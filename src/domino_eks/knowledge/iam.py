@@ -78,6 +78,12 @@ def tls_only_policy(bucket: str, partition: str) -> dict:
     }]}
 
 
+def node_role_name(cluster_name: str) -> str:
+    """The role every node of the cluster assumes, which holds these grants: named here because a spec says
+    where its grants will live before `apply` creates the role."""
+    return f"{cluster_name}-nodes"
+
+
 def document(statements: tuple[Statement, ...]) -> dict:
     """An IAM policy document (strict JSON when dumped)."""
     out = []

@@ -227,7 +227,7 @@ def _identity(b: Builder) -> IdentityHandles:
         "policy_arns": [f"arn:{partition}:iam::aws:policy/{name}" for name in CLUSTER_POLICIES],
     })
     node_role = b.add(kinds.IAM_ROLE, "nodes", {
-        "name": tags.bounded(f"{b.name}-nodes", 64),
+        "name": tags.bounded(iam.node_role_name(b.name), 64),
         "service": "ec2.amazonaws.com",
         "policy_arns": [*aws_managed, *ours],
     })

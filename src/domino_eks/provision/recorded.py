@@ -25,7 +25,7 @@ def with_outputs(deployment: Deployment, outputs: Mapping[Key, Mapping[str, Any]
             "file_system_id": file_system.get("id"), "access_point_id": access_point.get("id")})
         update["storage"] = deployment.storage.model_copy(update={"efs": efs})
     certificate = deployment.domain.certificate
-    if certificate is not None and deployment.domain.fqdn:
+    if certificate is not None and certificate.arn is None and deployment.domain.fqdn:
         arn = (outputs.get(Key(kinds.CERTIFICATE, deployment.domain.fqdn)) or {}).get("arn")
         update["domain"] = deployment.domain.model_copy(update={"certificate": certificate.model_copy(update={"arn": arn})})
     return deployment.model_copy(update=update)

@@ -139,7 +139,7 @@ def _group(deployment: Deployment, pool: NodePool, group: NodeGroup, changes: Ch
         "iam": _iam(deployment, pool, changes),
         "preBootstrapCommands": _pre_bootstrap_commands(deployment, group, changes),
         "overrideBootstrapCommand": group.bootstrap_arguments,
-        "disableIMDSv1": False if group.imdsv2_required is False else None,
+        "disableIMDSv1": group.imdsv2_required if group.imdsv2_required != eksctl_defaults.DISABLE_IMDSV1 else None,
     })
 
 
@@ -199,7 +199,7 @@ def _build(deployment: Deployment) -> tuple[dict, Changes]:
     managed_node_groups = [_group(deployment, p, g, changes) for p, g in groups if g.managed]
     config = _without_empty({
         "apiVersion": eksctl_defaults.API_VERSION,
-        "kind": "ClusterConfig",
+        "kind": eksctl_defaults.KIND,
         "metadata": _without_empty({
             "name": cluster.name, "region": cluster.region, "version": _version(deployment),
             "tags": dict(cluster.tags),

@@ -88,7 +88,7 @@ def certificate_covers_fqdn(d: Deployment) -> Iterator[Outcome]:
     fqdn, certificate = d.domain.fqdn, d.domain.certificate
     if fqdn is None:
         yield skipped("no FQDN to cover (D001).")
-    elif certificate is None:
+    elif certificate is None or certificate.domain_names is None:
         yield unknown(d, "the certificate's names and status", {
             "spec": "a certificate ARN is given; its names are checked live by domino-eks check",
             "eksctl": "an eksctl ClusterConfig knows no certificate",

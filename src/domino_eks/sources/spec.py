@@ -163,7 +163,7 @@ def json_schema() -> dict:
 
 
 def is_spec(document: dict) -> bool:
-    return document.get("apiVersion") == API_VERSION or document.get("kind") == KIND
+    return yamlfile.is_of_kind(document, API_VERSION, KIND)
 
 
 def load(path: str, today: date | None = None) -> Deployment:
@@ -175,6 +175,17 @@ def from_document(document: dict, file: str, today: date | None = None) -> Deplo
     """The deployment a parsed file describes; every shape error becomes a located `InputError`."""
     spec = yamlfile.validate(Spec, document, file)
     return to_deployment(spec, document, file, today or date.today())
+
+
+# Defaults derived from the fields, and what domino-eks builds whatever the spec says (render and apply agree).
+NODES_REQUIRE_IMDSV2 = True
+BUCKETS_BLOCK_PUBLIC_ACCESS = True
+BUCKETS_ENCRYPTED = True  # S3 default encryption
+DEFAULT_BLOCK_CLASS = StorageClass(
+    name=BLOCK_CLASS_NAME,
+    provisioner=EBS_CSI_PROVISIONER,
+    parameters={"type": "gp3", "csi.storage.k8s.io/fstype": "ext4", "encrypted": "true"},
+)
 
 
 def node_zones(spec: Spec) -> list[str]:
@@ -196,6 +207,43 @@ def control_plane_zones(spec: Spec) -> list[str]:
 
 def group_name(pool: str, zone: str, zone_count: int) -> str:
     return f"domino-{pool}" if zone_count == 1 else f"domino-{pool}-{zone[-1]}"
+
+
+def bucket_names(spec: Spec) -> dict[BucketRole, str]:
+    name, given = spec.metadata.name, spec.storage.buckets
+    return {
+        "user_data": given.user_data or f"{name}-user-data",
+        "logs": given.logs or f"{name}-logs",
+        "backups": given.backups or f"{name}-backups",
+    }
+
+
+def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployment:
+    pools = tuple(_pool(spec, i, p, document, file) for i, p in enumerate(spec.node_pools))
+    return Deployment(
+        source=SourceInfo(kind="spec", file=file),
+        cluster=_cluster(spec, document, file, today),
+        pools=pools,
+        network=_network(spec, pools, document, file),
+        storage=_storage(spec, pools, document, file),
+        access=_access(spec),
+        domain=_domain(spec, document, file),
+        autoscaler=Autoscaler(enabled=spec.autoscaler.enabled),
+        kubernetes=Kubernetes(fargate_profiles=()),
+    )
+
+
+def _cluster(spec: Spec, document: Any, file: str, today: date) -> Cluster:
+    meta = spec.metadata
+    return Cluster(
+        name=meta.name,
+        region=meta.region,
+        version=meta.version,
+        version_support=eks_versions.support(meta.version, today),
+        control_plane_zones=tuple(control_plane_zones(spec)),
+        tags=meta.tags,
+        location=yamlfile.location(document, file, "metadata"),
+    )
 
 
 def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) -> NodePool:
@@ -226,7 +274,7 @@ def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) 
             ami_accelerated=None if pool.ami else default_image_accelerated(pool.ami_family, pool.instance_type),
             pre_bootstrap_commands=tuple(pool.pre_bootstrap_commands),
             private_networking=spec.network.private_nodes,
-            imdsv2_required=True,
+            imdsv2_required=NODES_REQUIRE_IMDSV2,
             location=where,
         )
         for zone in zones
@@ -234,93 +282,79 @@ def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) 
     return NodePool(name=pool.name, label=label, groups=groups, location=where)
 
 
-def bucket_names(spec: Spec) -> dict[BucketRole, str]:
-    name, given = spec.metadata.name, spec.storage.buckets
-    return {
-        "user_data": given.user_data or f"{name}-user-data",
-        "logs": given.logs or f"{name}-logs",
-        "backups": given.backups or f"{name}-backups",
-    }
+def _network(spec: Spec, pools: tuple[NodePool, ...], document: Any, file: str) -> Network:
+    network = spec.network
+    demand = subnet_layout.address_demand(g for p in pools for g in p.groups) or {}
+    return Network(
+        vpc_id=network.vpc_id,
+        vpc_cidr=network.vpc_cidr,
+        subnets=subnet_layout.plan_subnets(network.vpc_cidr, control_plane_zones(spec), demand),
+        cni="vpc-cni",
+        policy_engine=network.network_policy,
+        prefix_delegation=network.prefix_delegation,
+        reserved_cidrs=tuple(network.reserved_cidrs),
+        private_nodes=network.private_nodes,
+        nat_gateway=network.nat_gateway,
+        location=yamlfile.location(document, file, "network"),
+    )
+
+
+def _storage(spec: Spec, pools: tuple[NodePool, ...], document: Any, file: str) -> Storage:
+    storage = spec.storage
+    return Storage(
+        block_class=_block_class(spec, document, file),
+        efs=Efs(
+            encrypted=storage.efs.encrypted,
+            mount_target_zones=tuple(sorted({z for p in pools for z in p.zones or ()})),
+            admits_nfs_from_nodes=True,
+            location=yamlfile.location(document, file, "storage", "efs"),
+        ),
+        buckets=tuple(
+            Bucket(
+                role=role,
+                name=name,
+                blocks_public_access=BUCKETS_BLOCK_PUBLIC_ACCESS,
+                encrypted=BUCKETS_ENCRYPTED,
+                tls_only=storage.tls_only,
+                versioning=storage.versioning,
+                location=yamlfile.location(document, file, "storage", "buckets"),
+            )
+            for role, name in bucket_names(spec).items()
+        ),
+        ebs_csi_driver=True,
+    )
 
 
 def _block_class(spec: Spec, document: Any, file: str) -> StorageClass:
     given = spec.storage.block_storage_class
-    if given is not None:
-        return manifests.storage_class(given, yamlfile.location(document, file, "storage", "blockStorageClass"))
-    return StorageClass(
-        name=BLOCK_CLASS_NAME,
-        provisioner=EBS_CSI_PROVISIONER,
-        parameters={"type": "gp3", "csi.storage.k8s.io/fstype": "ext4", "encrypted": "true"},
+    if given is None:
+        return DEFAULT_BLOCK_CLASS
+    return manifests.storage_class(given, yamlfile.location(document, file, "storage", "blockStorageClass"))
+
+
+def _access(spec: Spec) -> Access:
+    """The grants apply attaches to the nodes' role: S3 on the three buckets, and the autoscaler's if it runs."""
+    cluster = spec.metadata.name
+    where = f"role {iam.node_role_name(cluster)}"
+    return Access(
+        node_role=Grants(statements=iam.s3_statements(list(bucket_names(spec).values())), where=where),
+        autoscaler=Grants(statements=iam.autoscaler_statements(cluster), where=where)
+        if spec.autoscaler.enabled else None,
     )
 
 
-def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployment:
-    meta = spec.metadata
-    pools = tuple(_pool(spec, i, p, document, file) for i, p in enumerate(spec.node_pools))
-    cp_zones = control_plane_zones(spec)
-    demand = subnet_layout.address_demand(g for p in pools for g in p.groups) or {}
-    layout = subnet_layout.plan_subnets(spec.network.vpc_cidr, cp_zones, demand)
-    names = bucket_names(spec)
-    platform_role = f"{meta.name}-nodes"
-    return Deployment(
-        source=SourceInfo(kind="spec", file=file),
-        cluster=Cluster(
-            name=meta.name,
-            region=meta.region,
-            version=meta.version,
-            version_support=eks_versions.support(meta.version, today),
-            control_plane_zones=tuple(cp_zones),
-            tags=meta.tags,
-            location=yamlfile.location(document, file, "metadata"),
-        ),
-        pools=pools,
-        network=Network(
-            vpc_id=spec.network.vpc_id,
-            vpc_cidr=spec.network.vpc_cidr,
-            subnets=layout,
-            cni="vpc-cni",
-            policy_engine=spec.network.network_policy,
-            prefix_delegation=spec.network.prefix_delegation,
-            reserved_cidrs=tuple(spec.network.reserved_cidrs),
-            private_nodes=spec.network.private_nodes,
-            nat_gateway=spec.network.nat_gateway,
-            location=yamlfile.location(document, file, "network"),
-        ),
-        storage=Storage(
-            block_class=_block_class(spec, document, file),
-            efs=Efs(
-                encrypted=spec.storage.efs.encrypted,
-                mount_target_zones=tuple(sorted({z for p in pools for z in p.zones or ()})),
-                admits_nfs_from_nodes=True,
-                location=yamlfile.location(document, file, "storage", "efs"),
-            ),
-            buckets=tuple(
-                Bucket(
-                    role=role,
-                    name=name,
-                    blocks_public_access=True,
-                    encrypted=True,
-                    tls_only=spec.storage.tls_only,
-                    versioning=spec.storage.versioning,
-                    location=yamlfile.location(document, file, "storage", "buckets"),
-                )
-                for role, name in names.items()
-            ),
-            ebs_csi_driver=True,
-        ),
-        access=Access(
-            node_role=Grants(statements=iam.s3_statements(list(names.values())), where=f"role {platform_role}"),
-            autoscaler=Grants(statements=iam.autoscaler_statements(meta.name), where=f"role {platform_role}")
-            if spec.autoscaler.enabled else None,
-        ),
-        domain=Domain(
-            fqdn=spec.domain.fqdn,
-            certificate=Certificate(domain_names=(spec.domain.fqdn,))
-            if spec.domain.fqdn and not spec.domain.certificate_arn else None,
-            hosted_zone_id=spec.domain.hosted_zone_id,
-            location=yamlfile.location(document, file, "domain"),
-        ),
-        autoscaler=Autoscaler(enabled=spec.autoscaler.enabled),
-        kubernetes=Kubernetes(fargate_profiles=()),
+def _domain(spec: Spec, document: Any, file: str) -> Domain:
+    domain = spec.domain
+    return Domain(
+        fqdn=domain.fqdn,
+        certificate=_certificate(domain),
+        hosted_zone_id=domain.hosted_zone_id,
+        location=yamlfile.location(document, file, "domain"),
     )
 
+
+def _certificate(domain: DomainSpec) -> Certificate | None:
+    """The certificate the spec names, whose names only ACM knows; else the one apply requests for the FQDN."""
+    if domain.certificate_arn:
+        return Certificate(arn=domain.certificate_arn, domain_names=None)
+    return Certificate(domain_names=(domain.fqdn,)) if domain.fqdn else None

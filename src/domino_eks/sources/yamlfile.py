@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.model import Location
@@ -48,6 +49,12 @@ def read(path: str | Path) -> tuple[Any, str]:
     return document, name
 
 
+def is_of_kind(document: dict, api_version: str, kind: str) -> bool:
+    """The file says it is of this kind by its apiVersion or by its kind: either is enough, so that a file with
+    the other one wrong is read as this kind, and its schema says which field is wrong and how."""
+    return document.get("apiVersion") == api_version or document.get("kind") == kind
+
+
 def position(document: Any, loc: Loc) -> tuple[int | None, int | None]:
     """1-based line and column of the deepest part of `loc` that exists in the document."""
     node, found = document, (None, None)
@@ -76,6 +83,12 @@ def yaml_path(loc: Loc) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def as_written(scalar: bool | int | float) -> str:
+    """A boolean or number as YAML spells it: ruamel keeps how the file wrote a number (1.30, 0x1F, 1_000),
+    which Python's str() loses (1.3, 31, 1000)."""
+    return RoundTripRepresenter().represent_data(scalar).value
 
 
 def model_inside(annotation: Any) -> type[BaseModel] | None:
@@ -125,9 +138,16 @@ def _message(model: type[BaseModel], error: dict) -> tuple[Loc, str]:
         return loc, f"unknown field '{path}'{hint} (allowed here: {', '.join(sorted(allowed))})"
     if kind == "missing":
         return loc, f"'{path}' is required"
-    value = error.get("input")
-    shown = f" (got {value!r})" if value is not None and not isinstance(value, (dict, list)) else ""
-    return loc, f"'{path}': {error['msg']}{shown}"
+    return loc, f"'{path}': {error['msg']}{_got(error.get('input'))}"
+
+
+def _got(value: Any) -> str:
+    """The value refused, when it is a scalar: a number as the file wrote it, anything else as Python shows it."""
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f" (got {as_written(value)})"
+    return f" (got {value!r})"
 
 
 def validate(model: type[BaseModel], document: Any, file: str) -> BaseModel:

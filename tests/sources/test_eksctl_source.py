@@ -13,8 +13,25 @@ from domino_eks.model import Taint
 from domino_eks.sources import eksctl
 from tests.conftest import PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "eksctl"
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "eksctl"
 ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
+# What a misspelt key is told eksctl allows in its place: every field of the schema, as eksctl names it.
+CLUSTER_CONFIG_KEYS = (
+    "accessConfig, addons, addonsConfig, apiVersion, autoModeConfig, availabilityZones, capabilities, cloudWatch, "
+    "controlPlaneScalingConfig, fargateProfiles, gitops, iam, iamIdentityMappings, identityProviders, karpenter, "
+    "kind, kubernetesNetworkConfig, localZones, managedNodeGroups, metadata, nodeGroups, outpost, privateCluster, "
+    "remoteNetworkConfig, secretsEncryption, upgradePolicy, vpc, zonalShiftConfig"
+)
+NODE_GROUP_KEYS = (
+    "additionalVolumes, ami, amiFamily, asgMetricsCollection, asgSuspendProcesses, availabilityZones, bottlerocket, "
+    "capacityReservation, classicLoadBalancerNames, clusterDNS, containerRuntime, cpuCredits, desiredCapacity, "
+    "disableIMDSv1, disablePodIMDS, ebsOptimized, efaEnabled, enableDetailedMonitoring, enclaveEnabled, iam, "
+    "instanceMarketOptions, instanceName, instancePrefix, instanceSelector, instanceType, instancesDistribution, "
+    "kubeletExtraConfig, labels, localZones, maxInstanceLifetime, maxPodsPerNode, maxSize, minSize, name, "
+    "outpostARN, overrideBootstrapCommand, placement, preBootstrapCommands, privateNetworking, propagateASGTags, "
+    "securityGroups, ssh, subnets, tags, taints, targetGroupARNs, updateConfig, volumeEncrypted, volumeIOPS, "
+    "volumeKmsKeyID, volumeName, volumeSize, volumeThroughput, volumeType"
+)
 
 HEAD = """\
 apiVersion: eksctl.io/v1alpha5
@@ -67,7 +84,8 @@ def test_the_page_single_az_sample_loads_verbatim():
 def test_the_page_multi_az_sample_loads_verbatim():
     deployment = eksctl.load(str(PAGE_MULTI_AZ), today=TODAY)
     assert [p.label for p in deployment.pools] == ["platform", "default", "default-gpu"]
-    for pool, (min_size, desired, max_size) in zip(deployment.pools, [(1, 1, 3), (0, None, 3), (0, None, 2)]):
+    sizes_by_pool = [(1, 1, 3), (0, None, 3), (0, None, 2)]
+    for pool, (min_size, desired, max_size) in zip(deployment.pools, sizes_by_pool, strict=True):
         assert pool.zones == frozenset(ZONES)
         sizes = [(g.min_size, g.desired_capacity, g.max_size) for g in pool.groups]
         assert sizes == [(min_size, desired, max_size)] * 3
@@ -96,35 +114,46 @@ def test_load_file_tells_an_eksctl_file_from_a_spec():
 
 def test_a_misspelt_key_is_refused_with_its_position_and_the_right_name(tmp_path):
     found = problems(tmp_path, HEAD + "nodeGroups:\n  - name: ng\n    instanceTyep: m5.2xlarge\n")
-    assert len(found) == 1
-    assert found[0].startswith(f"{tmp_path / 'cluster.yaml'}:8:5: unknown field 'nodeGroups[0].instanceTyep'")
-    assert "did you mean 'instanceType'?" in found[0]
+    assert found == [
+        f"{tmp_path / 'cluster.yaml'}:8:5: unknown field 'nodeGroups[0].instanceTyep'; did you mean 'instanceType'? "
+        f"(allowed here: {NODE_GROUP_KEYS})"
+    ]
 
 
 def test_a_misspelt_top_level_key_is_refused(tmp_path):
     found = problems(tmp_path, HEAD + "availabilityZone: [us-west-2a, us-west-2b]\n")
-    assert "did you mean 'availabilityZones'?" in found[0] and ":6:1:" in found[0]
+    assert found == [
+        f"{tmp_path / 'cluster.yaml'}:6:1: unknown field 'availabilityZone'; did you mean 'availabilityZones'? "
+        f"(allowed here: {CLUSTER_CONFIG_KEYS})"
+    ]
 
 
 def test_a_value_of_the_wrong_type_is_refused(tmp_path):
     found = problems(tmp_path, HEAD + "nodeGroups:\n  - name: ng\n    minSize: three\n")
-    assert ":8:5:" in found[0] and "'nodeGroups[0].minSize'" in found[0] and "integer" in found[0]
+    assert found == [f"{tmp_path / 'cluster.yaml'}:8:5: 'nodeGroups[0].minSize': Input should be a valid integer "
+                     "(got 'three')"]
 
 
 def test_an_unquoted_boolean_label_is_refused_as_eksctl_does(tmp_path):
     found = problems(tmp_path, HEAD + "nodeGroups:\n  - name: ng\n    labels:\n      domino/build-node: true\n")
-    assert ":9:7:" in found[0] and "'nodeGroups[0].labels.domino/build-node'" in found[0]
-    assert 'quote it ("true")' in found[0]
+    assert found == [
+        f"{tmp_path / 'cluster.yaml'}:9:7: 'nodeGroups[0].labels.domino/build-node': Value error, must be a string, "
+        'but YAML reads true as a boolean: quote it ("true") (got True)'
+    ]
 
 
-def test_an_unquoted_version_is_refused(tmp_path):
-    found = problems(tmp_path, HEAD + "  version: 1.30\n")
-    assert "'metadata.version'" in found[0] and "as a number" in found[0]
+def test_an_unquoted_version_is_refused_and_quoted_back_as_the_file_wrote_it(tmp_path):
+    """YAML reads 1.30 as the float 1.3, which names another Kubernetes version: quote the file's text."""
+    assert problems(tmp_path, HEAD + "  version: 1.30\n") == [
+        f"{tmp_path / 'cluster.yaml'}:6:3: 'metadata.version': Value error, must be a string, but YAML reads 1.30 "
+        'as a number: quote it ("1.30") (got 1.30)'
+    ]
 
 
 def test_a_wrong_api_version_is_refused(tmp_path):
     found = problems(tmp_path, HEAD.replace("eksctl.io/v1alpha5", "eksctl.io/v1alpha4"))
-    assert ":1:1:" in found[0] and "eksctl.io/v1alpha5" in found[0]
+    assert found == [f"{tmp_path / 'cluster.yaml'}:1:1: 'apiVersion': Input should be 'eksctl.io/v1alpha5' "
+                     "(got 'eksctl.io/v1alpha4')"]
 
 
 def test_an_empty_key_keeps_its_default_as_in_eksctl(tmp_path):
@@ -153,12 +182,17 @@ def test_taint_list_form_and_a_bad_effect(tmp_path):
     text = HEAD + "nodeGroups:\n  - name: gpu\n    taints: [{key: dedicated, value: \"true\", effect: NoSchedule}]\n"
     assert load_text(tmp_path, text).groups[0].taints == (Taint(key="dedicated", value="true", effect="NoSchedule"),)
     found = problems(tmp_path, text.replace("effect: NoSchedule", "effect: Never"))
-    assert "'nodeGroups[0].taints[0].effect'" in found[0] and "NoExecute" in found[0]
+    assert found == [f"{tmp_path / 'cluster.yaml'}:8:46: 'nodeGroups[0].taints[0].effect': Input should be "
+                     "'NoSchedule', 'PreferNoSchedule' or 'NoExecute' (got 'Never')"]
 
 
 def test_a_taint_map_value_without_an_effect_is_refused(tmp_path):
     found = problems(tmp_path, HEAD + "nodeGroups:\n  - name: gpu\n    taints:\n      nvidia.com/gpu: \"true\"\n")
-    assert ":8:5:" in found[0] and 'expected "value:Effect"' in found[0]
+    assert found == [
+        f"{tmp_path / 'cluster.yaml'}:8:5: 'nodeGroups[0].taints': Value error, taint 'nvidia.com/gpu': expected "
+        '"value:Effect" (e.g. "true:NoSchedule"); taints must be a {key: "value:Effect"} map or a list of '
+        "{key, value, effect}"
+    ]
 
 
 def test_managed_node_groups_join_the_pools_of_their_label(tmp_path):
@@ -210,7 +244,8 @@ def test_the_vpc_cni_network_policy_agent(tmp_path, values, engine):
 
 def test_configuration_values_that_do_not_parse_are_refused(tmp_path):
     found = problems(tmp_path, HEAD + "addons:\n  - name: vpc-cni\n    configurationValues: '{\"a\": [}'\n")
-    assert ":8:5:" in found[0] and "addons[0].configurationValues" in found[0]
+    assert found == [f"{tmp_path / 'cluster.yaml'}:8:5: 'addons[0].configurationValues' is not valid JSON or YAML: "
+                     "expected the node content, but found '}'"]
 
 
 def test_without_default_addons_the_network_plugin_is_unknown(tmp_path):
@@ -301,3 +336,24 @@ def test_imds_and_volume_defaults_follow_eksctl(tmp_path):
     group = load_text(tmp_path, HEAD + "nodeGroups:\n  - name: ng\n").groups[0]
     assert (group.volume_size_gb, group.volume_type, group.imdsv2_required) == (80, "gp3", True)
     assert (group.ami, group.ami_family, group.private_networking) == (None, "AmazonLinux2023", False)
+
+
+def test_load_file_reads_a_file_by_its_kind_when_its_api_version_is_wrong(tmp_path):
+    path = tmp_path / "cluster.yaml"
+    path.write_text(HEAD.replace("eksctl.io/v1alpha5", "eksctl.io/v1alpha4"))
+    with pytest.raises(InputError) as caught:
+        sources.load_file(str(path))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:1:1: 'apiVersion': Input should be 'eksctl.io/v1alpha5' (got 'eksctl.io/v1alpha4')"]
+
+
+def test_load_file_refuses_a_file_that_is_neither_a_spec_nor_an_eksctl_file(tmp_path):
+    path = tmp_path / "other.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\n")
+    with pytest.raises(InputError) as caught:
+        sources.load_file(str(path))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:1:1: unrecognised file: apiVersion 'v1', kind 'ConfigMap'; expected a domino-eks spec "
+        "(domino-eks.io/v1alpha1, kind DominoCluster) or an eksctl ClusterConfig "
+        "(eksctl.io/v1alpha5, kind ClusterConfig)"
+    ]

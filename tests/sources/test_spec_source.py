@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domino_eks.errors import InputError
-from domino_eks.model import NODE_POOL_LABEL
+from domino_eks.model import NODE_POOL_LABEL, Certificate
+from domino_eks.provision import recorded
 from domino_eks.rules import REGISTRY, Status
 from domino_eks.sources import spec
 from tests.conftest import EXAMPLES, TODAY
@@ -38,46 +39,56 @@ def problems(tmp_path, text: str) -> list[str]:
 
 
 def test_typo_in_a_field_names_the_place_and_the_likely_field(tmp_path):
-    [message] = problems(tmp_path, MINIMAL.replace("instanceType", "instanceTyep"))
-    assert message.startswith(f"{tmp_path / 'spec.yaml'}:8:5: unknown field 'nodePools[0].instanceTyep'")
-    assert "did you mean 'instanceType'?" in message
+    assert problems(tmp_path, MINIMAL.replace("instanceType", "instanceTyep")) == [
+        f"{tmp_path / 'spec.yaml'}:8:5: unknown field 'nodePools[0].instanceTyep'; did you mean 'instanceType'? "
+        "(allowed here: ami, amiFamily, availabilityZones, desiredCapacity, instanceType, label, labels, managed, "
+        "maxSize, minSize, name, preBootstrapCommands, taints, volumeSize, volumeType)"
+    ]
 
 
 def test_every_problem_is_reported_not_only_the_first(tmp_path):
     text = MINIMAL.replace("minSize: 1", "minSize: many").replace("region:", "regoin:")
-    messages = problems(tmp_path, text)
-    assert any("'metadata.regoin'" in m and "did you mean 'region'" in m for m in messages)
-    assert not any("is required" in m for m in messages), "a misspelt field is one problem, not two"
-    assert any(":10:" in m and "nodePools[0].minSize" in m and "'many'" in m for m in messages)
+    # a misspelt field is one problem, not two: no "'metadata.region' is required" besides
+    assert problems(tmp_path, text) == [
+        f"{tmp_path / 'spec.yaml'}:5:3: unknown field 'metadata.regoin'; did you mean 'region'? "
+        "(allowed here: name, region, tags, version)",
+        f"{tmp_path / 'spec.yaml'}:10:5: 'nodePools[0].minSize': Input should be a valid integer, unable to parse "
+        "string as an integer (got 'many')",
+    ]
 
 
 def test_unquoted_boolean_label_is_rejected_like_eksctl_does(tmp_path):
     text = MINIMAL + "    labels:\n      domino/build-node: true\n"
-    [message] = problems(tmp_path, text)
-    assert ":13:" in message and "nodePools[0].labels.domino/build-node" in message and "string" in message
+    assert problems(tmp_path, text) == [
+        f"{tmp_path / 'spec.yaml'}:13:7: 'nodePools[0].labels.domino/build-node': Input should be a valid string "
+        "(got True)"
+    ]
 
 
 def test_yaml_syntax_error_has_line_and_column(tmp_path):
-    [message] = problems(tmp_path, MINIMAL.replace("  region: us-west-2", "  region: [us-west-2"))
-    assert "invalid YAML" in message and ":6:" in message
+    assert problems(tmp_path, MINIMAL.replace("  region: us-west-2", "  region: [us-west-2")) == [
+        f"{tmp_path / 'spec.yaml'}:6:10: invalid YAML: while parsing a flow sequence expected ',' or ']', but got ':'"
+    ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("", "the file is empty"), ("- a\n- b\n", "expected a YAML mapping"), ("kind: Nope\napiVersion: x/v1\n", None)],
-)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", ["1:1: the file is empty; expected a YAML mapping"]),
+    ("- a\n- b\n", ["1:1: expected a YAML mapping at the top, found CommentedSeq"]),
+    ("kind: Nope\napiVersion: x/v1\n", [
+        "2:1: 'apiVersion': Input should be 'domino-eks.io/v1alpha1' (got 'x/v1')",
+        "1:1: 'kind': Input should be 'DominoCluster' (got 'Nope')",
+        "1:1: 'metadata' is required",
+        "1:1: 'nodePools' is required",
+    ]),
+])
 def test_unusable_documents(tmp_path, text, expected):
-    if expected is None:
-        with pytest.raises(InputError) as caught:
-            load_text(tmp_path, text)
-        assert "apiVersion" in str(caught.value)
-    else:
-        assert expected in problems(tmp_path, text)[0]
+    assert problems(tmp_path, text) == [f"{tmp_path / 'spec.yaml'}:{message}" for message in expected]
 
 
 def test_missing_file_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError) as caught:
         spec.load(str(tmp_path / "absent.yaml"))
+    assert [str(p) for p in caught.value.problems] == [f"{tmp_path / 'absent.yaml'}: no such file"]
 
 
 def test_defaults_fill_what_the_page_implies(tmp_path):
@@ -118,3 +129,22 @@ def test_small_pools_get_node_subnets_the_network_rules_accept(tmp_path):
     private = [s.cidr for s in deployment.network.subnets if not s.public]
     assert private and all(cidr.endswith("/23") for cidr in private)
     assert [f.status for f in REGISTRY.evaluate(deployment, ["N002", "N006"])] == [Status.PASS, Status.PASS]
+
+
+def test_a_named_certificate_reaches_the_model_and_its_names_are_left_to_a_live_check(tmp_path):
+    arn = "arn:aws:acm:us-west-2:111122223333:certificate/1234"
+    deployment = load_text(tmp_path, MINIMAL + f"domain:\n  fqdn: domino.example.com\n  certificateArn: {arn}\n")
+    assert deployment.domain.certificate == Certificate(arn=arn, domain_names=None)
+    [finding] = REGISTRY.evaluate(deployment, ["D002"])
+    assert (finding.status, finding.message) == (
+        Status.SKIP,
+        "the certificate's names and status unknown: a certificate ARN is given; its names are checked live by "
+        "domino-eks check.",
+    )
+    # apply requests no certificate then, and what it records for the installer values keeps this one
+    assert recorded.with_outputs(deployment, {}).domain.certificate.arn == arn
+
+
+def test_without_a_named_certificate_apply_plans_one_for_the_fqdn(tmp_path):
+    deployment = load_text(tmp_path, MINIMAL + "domain:\n  fqdn: domino.example.com\n")
+    assert deployment.domain.certificate == Certificate(domain_names=("domino.example.com",))
