@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench clean docs
+.PHONY: demo test lint bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/python -m domino_eks.demo examples/single-az.yaml out
 
-test: $(DEVSTAMP)
+test: lint
 	$(BIN)/python -m pytest -n 2 -q
+
+# ruff (lint and import order) and mypy, configured in pyproject.toml; `make test` runs them first
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 bench: $(DEVSTAMP)
 	$(BIN)/python bench/apply_critical_path.py

@@ -115,7 +115,7 @@ def test_load_file_tells_an_eksctl_file_from_a_spec():
 def test_a_misspelt_key_is_refused_with_its_position_and_the_right_name(tmp_path):
     found = problems(tmp_path, HEAD + "nodeGroups:\n  - name: ng\n    instanceTyep: m5.2xlarge\n")
     assert found == [
-        f"{tmp_path / 'cluster.yaml'}:8:5: unknown field 'nodeGroups[0].instanceTyep'; did you mean 'instanceType'? "
+        f"{tmp_path / 'cluster.yaml'}:8:5: unknown field 'nodeGroups[0].instanceTyep' (did you mean 'instanceType'?) "
         f"(allowed here: {NODE_GROUP_KEYS})"
     ]
 
@@ -123,7 +123,7 @@ def test_a_misspelt_key_is_refused_with_its_position_and_the_right_name(tmp_path
 def test_a_misspelt_top_level_key_is_refused(tmp_path):
     found = problems(tmp_path, HEAD + "availabilityZone: [us-west-2a, us-west-2b]\n")
     assert found == [
-        f"{tmp_path / 'cluster.yaml'}:6:1: unknown field 'availabilityZone'; did you mean 'availabilityZones'? "
+        f"{tmp_path / 'cluster.yaml'}:6:1: unknown field 'availabilityZone' (did you mean 'availabilityZones'?) "
         f"(allowed here: {CLUSTER_CONFIG_KEYS})"
     ]
 

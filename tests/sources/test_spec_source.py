@@ -40,7 +40,7 @@ def problems(tmp_path, text: str) -> list[str]:
 
 def test_typo_in_a_field_names_the_place_and_the_likely_field(tmp_path):
     assert problems(tmp_path, MINIMAL.replace("instanceType", "instanceTyep")) == [
-        f"{tmp_path / 'spec.yaml'}:8:5: unknown field 'nodePools[0].instanceTyep'; did you mean 'instanceType'? "
+        f"{tmp_path / 'spec.yaml'}:8:5: unknown field 'nodePools[0].instanceTyep' (did you mean 'instanceType'?) "
         "(allowed here: ami, amiFamily, availabilityZones, desiredCapacity, instanceType, label, labels, managed, "
         "maxSize, minSize, name, preBootstrapCommands, taints, volumeSize, volumeType)"
     ]
@@ -50,7 +50,7 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path):
     text = MINIMAL.replace("minSize: 1", "minSize: many").replace("region:", "regoin:")
     # a misspelt field is one problem, not two: no "'metadata.region' is required" besides
     assert problems(tmp_path, text) == [
-        f"{tmp_path / 'spec.yaml'}:5:3: unknown field 'metadata.regoin'; did you mean 'region'? "
+        f"{tmp_path / 'spec.yaml'}:5:3: unknown field 'metadata.regoin' (did you mean 'region'?) "
         "(allowed here: name, region, tags, version)",
         f"{tmp_path / 'spec.yaml'}:10:5: 'nodePools[0].minSize': Input should be a valid integer, unable to parse "
         "string as an integer (got 'many')",
