@@ -30,7 +30,7 @@ JSON_TYPES = {"string": "a string", "boolean": "a boolean", "integer": "an integ
 @cache
 def schema() -> dict:
     """The schema file shipped with the package."""
-    text = resources.files(__package__).joinpath("reference", SCHEMA_FILE).read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath("reference").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
     return json.loads(text)
 
 
