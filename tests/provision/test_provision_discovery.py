@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from domino_eks.provision import apply, kinds, plan
+from domino_eks.provision.handlers import HANDLERS
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
 from tests.provision.support import aws_with_hooks, clients, write_spec
@@ -81,3 +82,12 @@ def test_discovery_reads_no_account_wide_listing_and_as_many_calls_however_full_
 
     assert ACCOUNT_WIDE.isdisjoint(full_account.made)
     assert full_account.made == quiet_account.made
+
+
+def test_every_type_found_through_another_names_a_registered_type_and_none_waits_for_a_wave():
+    """Discovery orders types by `found_through` alone: a type declaring the old `wave` instead would start
+    before its parent was found, and find nothing."""
+    assert {kind: [parent for parent in handler.found_through if parent not in HANDLERS]
+            for kind, handler in HANDLERS.items() if handler.found_through} == {
+        kinds.DNS_RECORD: [], kinds.EFS_MOUNT_TARGET: [], kinds.EFS_ACCESS_POINT: [], kinds.S3_BUCKET_POLICY: []}
+    assert [kind for kind, handler in HANDLERS.items() if hasattr(handler, "wave")] == []
