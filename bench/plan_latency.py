@@ -38,25 +38,23 @@ class Timeline:
     """before-call / after-call hooks that record when each AWS call started and ended."""
 
     def __init__(self) -> None:
-        self.spans: list[tuple[float, float]] = []
+        self.spans: list[tuple[float, float, str]] = []
         self._lock = threading.Lock()
 
     def started(self, context: dict[str, Any], **_: Any) -> None:
         context["bench_started"] = time.perf_counter()
 
-    def ended(self, context: dict[str, Any], **_: Any) -> None:
+    def ended(self, context: dict[str, Any], model: Any, **_: Any) -> None:
         with self._lock:
-            self.spans.append((context["bench_started"], time.perf_counter()))
+            self.spans.append((context["bench_started"], time.perf_counter(), model.name))
 
-    def round_trips(self) -> int:
-        """The most calls that ran one strictly after another."""
-        chain: list[tuple[float, int]] = []  # (end, longest chain ending with this call)
-        longest = 0
-        for start, end in sorted(self.spans, key=lambda span: span[0]):
-            depth = 1 + max((length for finished, length in chain if finished <= start), default=0)
-            chain.append((end, depth))
-            longest = max(longest, depth)
-        return longest
+    def critical_path(self) -> list[str]:
+        """The longest chain of calls that ran one strictly after another: what the plan waited for in turn."""
+        chains: list[tuple[float, list[str]]] = []  # (end of a call, the longest chain ending with it)
+        for start, end, name in sorted(self.spans):
+            before = max((chain for finished, chain in chains if finished <= start), key=len, default=[])
+            chains.append((end, [*before, name]))
+        return max((chain for _, chain in chains), key=len, default=[])
 
 
 def write_spec(directory: Path, name: str, *, managed: bool) -> Path:
@@ -91,7 +89,7 @@ def clutter(url: str) -> None:
                                 Tags=[{"Key": "team", "Value": "web"}])
 
 
-def timed_plan(url: str, path: Path) -> tuple[int, int, float]:
+def timed_plan(url: str, path: Path) -> tuple[int, list[str], float]:
     raw = session.static_session("us-west-2")
     timeline = Timeline()
     raw.events.register("before-send", lambda **_: time.sleep(LATENCY_SECONDS))
@@ -105,7 +103,7 @@ def timed_plan(url: str, path: Path) -> tuple[int, int, float]:
     wall = time.perf_counter() - started
     if survey.plan.pending:
         raise SystemExit(f"plan of {path.name} right after apply is not empty: {survey.plan.pending[:3]}")
-    return len(timeline.spans), timeline.round_trips(), wall
+    return len(timeline.spans), timeline.critical_path(), wall
 
 
 def main() -> None:
@@ -119,8 +117,9 @@ def main() -> None:
             if account != "empty account":
                 clutter(url)
             for kind, path in specs.items():
-                calls, trips, wall = timed_plan(url, path)
-                print(f"{kind:12} {account:28} calls={calls} round_trips={trips} wall_s={wall:.3f}")
+                calls, chain, wall = timed_plan(url, path)
+                print(f"{kind:12} {account:28} calls={calls} round_trips={len(chain)} wall_s={wall:.3f}  "
+                      f"({' -> '.join(chain)})")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from tests.provision.support import (
     tagged,
 )
 
-APPLY_CALLS = 109  # what the apply of the one-zone test spec calls AWS: kill points are drawn below it
+APPLY_CALLS = 110  # what the apply of the one-zone test spec calls AWS: kill points are drawn below it
 
 
 def converged(endpoint, spec, name) -> None:

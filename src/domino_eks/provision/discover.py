@@ -52,7 +52,7 @@ class Inventory:
 def inventory(aws: Aws, deployment: Deployment, graph: Graph) -> Inventory:
     results = _discover_all(aws, deployment, graph)
     found = Inventory()
-    problems = []
+    problems: list[str] = []
     for kind, handler in HANDLERS.items():  # in the registry's order, whichever type finished first
         result = results[kind]
         if not isinstance(result, Exception):

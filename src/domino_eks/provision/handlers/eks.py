@@ -1,13 +1,13 @@
 """EKS: the cluster, managed node groups, add-ons and the nodes' access entry.
 
-Node groups, add-ons and access entries are listed under the cluster's name, which is the deployment's:
-they are found alongside the cluster, not after it.
+Node groups, add-ons and access entries are listed under the cluster discovery found, as soon as it is found.
 An endpoint that does not implement add-ons or access entries (the emulator) answers 404:
 discovery and apply report those as not supported there and go on.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -105,21 +105,20 @@ class Cluster(Handler):
 
 def _cluster_children(eks: Any, operation: str, key: str, describe: Callable[[str, str], Any],
                       scope: Scope) -> list[tuple[str, str, Any]]:
-    """(cluster, name, description) of what is listed under the deployment's cluster, described all at once;
-    nothing when there is no such cluster."""
-    cluster = scope.name
-    try:
+    """(cluster, name, description) of what is listed under the deployment's cluster, if discovery found it,
+    described all at once. Only a cluster found: the emulator answers a listing under a missing cluster
+    with an internal error, not with ResourceNotFoundException."""
+    children = []
+    for cluster in (existing.outputs["name"] for existing in scope.of_type(kinds.EKS_CLUSTER)):
         names = list(paginate(eks, operation, key, clusterName=cluster))
-    except Exception as error:
-        if faults.code_of(error) == CLUSTER_GONE:
-            return []
-        raise
-    return [(cluster, name, described)
-            for name, described in zip(names, concurrently(lambda name: describe(cluster, name), names), strict=True)]
+        described = concurrently(functools.partial(describe, cluster), names)
+        children += [(cluster, name, answer) for name, answer in zip(names, described, strict=True)]
+    return children
 
 
 class Nodegroup(Handler):
     kind = kinds.EKS_NODEGROUP
+    found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "name", "node_role", "subnets", "instance_types", "disk_size", "ami_type",
                             "scaling", "labels", "taints", "tags"})
     observed = ("tags", "scaling", "labels", "taints")
@@ -182,6 +181,7 @@ class Nodegroup(Handler):
 
 class Addon(Handler):
     kind = kinds.EKS_ADDON
+    found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "addon", "configuration", "tags"})
     observed = ("tags", "configuration")
     ready_waiter = Wait("eks", "AddonActive", _cluster_child("addonName"), ADDON_WAIT)
@@ -231,6 +231,7 @@ class Addon(Handler):
 
 class AccessEntry(Handler):
     kind = kinds.EKS_ACCESS_ENTRY
+    found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "principal_arn", "type", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:

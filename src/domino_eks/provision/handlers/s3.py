@@ -85,7 +85,7 @@ class Bucket(Handler):
         rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"] \
             if encryption else {}
         return {
-            "block_public_access": bool(block) and block["PublicAccessBlockConfiguration"] == ALL_BLOCKED,
+            "block_public_access": bool(block and block["PublicAccessBlockConfiguration"] == ALL_BLOCKED),
             "encryption": {"algorithm": rule.get("SSEAlgorithm"), "key": rule.get("KMSMasterKeyID")},
             "versioning": versioning.get("Status") == "Enabled",
         }
@@ -185,16 +185,22 @@ class BucketPolicy(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         s3 = aws.client("s3")
-        for bucket in scope.of_type(kinds.S3_BUCKET):
-            name = bucket.outputs["name"]
+
+        def policy_of(name: str) -> dict | None:
             try:
-                policy = s3.get_bucket_policy(Bucket=name)["Policy"]
+                return json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
             except Exception as error:
                 if faults.code_of(error) == "NoSuchBucketPolicy":
-                    continue
+                    return None
                 raise
-            yield Existing(Key(self.kind, bucket.key.name), {"bucket": name}, {"document": json.loads(policy)},
-                           ids((kinds.S3_BUCKET, name)))
+
+        buckets = scope.of_type(kinds.S3_BUCKET)
+        for bucket, document in zip(buckets, concurrently(lambda b: policy_of(b.outputs["name"]), buckets),
+                                    strict=True):
+            if document is not None:
+                name = bucket.outputs["name"]
+                yield Existing(Key(self.kind, bucket.key.name), {"bucket": name}, {"document": document},
+                               ids((kinds.S3_BUCKET, name)))
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         aws.client("s3").put_bucket_policy(Bucket=p["bucket"], Policy=json.dumps(p["document"]))
