@@ -33,7 +33,8 @@ from domino_eks.provision.waiters import Wait
 
 Item = TypeVar("Item")
 Answer = TypeVar("Answer")
-MAX_CONCURRENT_CALLS = 16  # per type and step: enough for 36 node groups in three rounds, few enough to not throttle
+# per type and step: the 36 node groups of 12 pools in 3 zones in one round; throttling beyond is retried (adaptive)
+MAX_CONCURRENT_CALLS = 36
 
 
 @dataclass(frozen=True)
