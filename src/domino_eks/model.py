@@ -323,6 +323,15 @@ class Autoscaler(Frozen):
     enabled: bool | None = None
 
 
+class Account(Frozen):
+    """Facts of the AWS account and region the deployment lives in: only the account can tell (check, and the
+    preflight of plan and apply)."""
+
+    vcpu_quotas: Mapping[str, float] | None = None  # Service Quotas code (L-1216C47A) -> On-Demand vCPUs allowed
+    # instance type -> the zones of the region that offer it (DescribeInstanceTypeOfferings), for the pools' types
+    offered_zones: Mapping[str, tuple[str, ...]] | None = None
+
+
 class SourceInfo(Frozen):
     kind: Literal["spec", "eksctl", "live", "dump"]
     file: str | None = None
@@ -340,6 +349,7 @@ class Deployment(Frozen):
     domain: Domain = Domain()
     autoscaler: Autoscaler = Autoscaler()
     kubernetes: Kubernetes = Kubernetes()
+    account: Account = Account()
 
     @property
     def live(self) -> bool:

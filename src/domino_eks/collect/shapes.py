@@ -57,6 +57,9 @@ KINDS: dict[str, tuple[str, dict]] = {
 SERVER_VERSION = "server_version"  # the API server's gitVersion, beside the lists
 # every key under "kubernetes"; the errors of a part that could not be read are recorded under the same key
 KUBERNETES_PARTS = (SERVER_VERSION, *(key for key, _ in KINDS.values()))
+# keys of the account's facts under "aws" (collect.account writes them)
+VCPU_QUOTAS = "vcpu_quotas"  # GetServiceQuota's Quota objects
+OFFERINGS = "instance_type_offerings"  # DescribeInstanceTypeOfferings, by availability zone
 ASG_NAME_TAG = "aws:autoscaling:groupName"  # the tag AWS puts on each instance an Auto Scaling group launches
 
 

@@ -2,6 +2,7 @@
 
 from domino_eks.rules import (  # noqa: F401
     access,
+    account,
     domain,
     general,
     kube,
