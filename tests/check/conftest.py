@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.check.support import REGION, Account, build_account, write_kubeconfig
+from pytest_httpserver import HTTPServer
+
+from tests.aws_fake_server import AwsFront
+from tests.check.support import QUOTAS, REGION, Account, build_account, write_kubeconfig
 
 
 @pytest.fixture
@@ -41,3 +44,16 @@ def aws_env(monkeypatch, moto_url) -> dict:
 def account(moto_url) -> Account:
     """The emulated account of a Domino cluster, built once per test process."""
     return build_account(moto_url)
+
+
+@pytest.fixture
+def aws_front(moto_url) -> AwsFront:
+    """One endpoint for the account: Service Quotas' EC2 quotas (which moto lacks) served with room for every
+    pool, the rest by the emulator. Tests change `quotas` to make a quota too small."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    try:
+        yield AwsFront(server, moto_url, REGION, QUOTAS)
+    finally:
+        server.clear()
+        server.stop()

@@ -42,6 +42,9 @@ POOLS = (
     ("default-gpu", {"dominodatalab.com/node-pool": "default-gpu", "nvidia.com/gpu": "true"}, "g5.2xlarge", 400,
      0, 5, 0),
 )
+# the account's On-Demand vCPU quotas by code: room for every pool above at its max size (platform and default
+# 3 x (1 + 20) x 8 = 504 vCPUs, default-gpu 3 x 5 x 8 = 120), under 80 % of each
+QUOTAS = {"L-1216C47A": 1000.0, "L-DB2E81BA": 256.0}
 API_PATHS = {
     "Node": "/api/v1/nodes",
     "StorageClass": "/apis/storage.k8s.io/v1/storageclasses",
