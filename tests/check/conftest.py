@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import pytest
-
 from pytest_httpserver import HTTPServer
 
 from tests.aws_fake_server import AwsFront
