@@ -100,6 +100,7 @@ class Node(Frozen):
     ready: bool | None = None
     schedulable: bool | None = None
     gpu_allocatable: int | None = None
+    labels: Mapping[str, str] = Field(default_factory=dict)  # every label, system ones too (what selectors read)
 
 
 class NodeGroup(Frozen):
@@ -303,6 +304,39 @@ class NamespaceState(Frozen):
     foreign_workloads: tuple[str, ...] = ()  # workloads that are not Domino's
 
 
+class Toleration(Frozen):
+    key: str | None = None  # None with operator Exists: tolerates every taint
+    operator: Literal["Equal", "Exists"] = "Equal"
+    value: str | None = None
+    effect: str | None = None  # None: every effect
+
+    def tolerates(self, taint: Taint) -> bool:
+        if self.key is not None and self.key != taint.key:
+            return False
+        if self.operator == "Equal" and (self.value or "") != taint.value:
+            return False
+        return self.effect is None or self.effect == taint.effect
+
+
+class SelectorRequirement(Frozen):
+    """One matchExpression of a required node affinity term."""
+
+    key: str
+    operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
+    values: tuple[str, ...] = ()
+
+
+class DevicePlugin(Frozen):
+    """A daemon set that advertises GPUs to the kubelet (NVIDIA's device plugin, alone or by the GPU operator),
+    with what decides which nodes it runs on."""
+
+    name: str  # namespace/name
+    node_selector: Mapping[str, str] = Field(default_factory=dict)
+    # required node affinity: a node must match every requirement of at least one term; () = no affinity
+    affinity_terms: tuple[tuple[SelectorRequirement, ...], ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
+
+
 class Kubernetes(Frozen):
     """Facts only a live cluster (or its dump) can supply."""
 
@@ -310,6 +344,7 @@ class Kubernetes(Frozen):
     csi_drivers: tuple[str, ...] | None = None
     namespaces: tuple[NamespaceState, ...] | None = None
     fargate_profiles: tuple[FargateProfile, ...] | None = None
+    device_plugins: tuple[DevicePlugin, ...] | None = None  # None: the daemon sets were not listed
 
 
 class Storage(Frozen):

@@ -12,8 +12,6 @@ from domino_eks.collect.recorder import Recorder
 from domino_eks.collect.shapes import OFFERINGS, VCPU_QUOTAS
 from domino_eks.knowledge import quotas
 
-SERVICE_QUOTAS = "service-quotas"  # the key its refusals are noted under (rules.unknown.Gap.SERVICE_QUOTAS)
-
 
 def gather(r: Recorder, instance_types: Iterable[str]) -> None:
     types = sorted(set(instance_types))
@@ -34,7 +32,7 @@ def vcpu_quotas(r: Recorder, instance_types: list[str]) -> None:
     if not codes:
         return
     client = r.aws.client("service-quotas")
-    with r.recorded(SERVICE_QUOTAS, "the vCPU quotas are not judged"):
+    with r.recorded("service-quotas", "the vCPU quotas are not judged"):
         r.store(VCPU_QUOTAS, [client.get_service_quota(ServiceCode=quotas.EC2_SERVICE_CODE, QuotaCode=code)["Quota"]
                               for code in codes])
 

@@ -40,7 +40,9 @@ CSI_DRIVER = {"metadata": _keep("name")}
 NAMESPACE = {"metadata": _keep("name", "labels"), "status": _keep("phase")}
 DAEMON_SET = {
     "metadata": _keep("name", "namespace", "labels"),
-    "spec": {"template": {"spec": {"containers": _keep("name", "args", "env")}}},
+    # where its pods may run (device plugins must reach the GPU nodes), and what its containers run with
+    "spec": {"template": {"spec": {"containers": _keep("name", "image", "args", "env"),
+                                   **_keep("nodeSelector", "affinity", "tolerations")}}},
     "status": _keep("desiredNumberScheduled", "numberReady"),
 }
 POD = {"metadata": {**_keep("name", "namespace", "labels"), "ownerReferences": _keep("kind", "name")}}

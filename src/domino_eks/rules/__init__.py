@@ -5,6 +5,7 @@ from domino_eks.rules import (  # noqa: F401
     account,
     domain,
     general,
+    gpu,
     kube,
     network,
     pools,
