@@ -3,6 +3,7 @@
 from domino_eks.rules import (  # noqa: F401
     access,
     account,
+    addresses,
     domain,
     general,
     gpu,
