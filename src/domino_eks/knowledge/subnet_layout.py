@@ -50,8 +50,8 @@ def plan_subnets(vpc_cidr: str, zones: Iterable[str], demand: Mapping[str, int])
     public_candidates = (s for s in network.subnets(new_prefix=max(PUBLIC_PREFIX, private_prefix))
                          if not any(s.overlaps(p) for p in private))
     public = [next(public_candidates) for _ in zones]
-    return tuple(Subnet(zone=z, cidr=str(c), public=False) for z, c in zip(zones, private)) + tuple(
-        Subnet(zone=z, cidr=str(c), public=True) for z, c in zip(zones, public)
+    return tuple(Subnet(zone=z, cidr=str(c), public=False) for z, c in zip(zones, private, strict=True)) + tuple(
+        Subnet(zone=z, cidr=str(c), public=True) for z, c in zip(zones, public, strict=True)
     )
 
 
