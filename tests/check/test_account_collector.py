@@ -26,7 +26,7 @@ def _deployment(account, front):
 
 
 def _finding(deployment, rule_id):
-    (finding,) = rules.REGISTRY.get(rule_id).evaluate(deployment)
+    (finding,) = rules.REGISTRY.evaluate(deployment, [rule_id])
     return finding
 
 

@@ -42,7 +42,7 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as ended:
         cli.main(list(args))
     out, err = capsys.readouterr()
-    return ended.value.code, out, err
+    return int(ended.value.code or 0), out, err
 
 
 def _in_zone(spec, zone: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from domino_eks.model import Subnet
 from domino_eks.rules import Severity, Status
 from tests.rules.builders import edit, edit_groups, from_source, only
@@ -11,7 +13,7 @@ ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
 GROWTH = 472
 
 
-def _live(deployment, free: dict[str, int | None], *, cni="vpc-cni", prefix_delegation=False):
+def _live(deployment, free: Mapping[str, int | None], *, cni="vpc-cni", prefix_delegation=False):
     subnets = tuple(Subnet(zone=z, cidr=f"10.0.{i}.0/23", public=False, id=f"subnet-0{i}", free_addresses=free[z])
                     for i, z in enumerate(ZONES))
     empty = edit_groups(from_source(deployment, "live"), None, nodes=())

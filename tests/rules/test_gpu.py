@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domino_eks.model import DevicePlugin, Node, SelectorRequirement, Taint, Toleration
+from domino_eks.model import DevicePlugin, Location, Node, SelectorRequirement, Taint, Toleration
 from domino_eks.rules import Severity, Status
 from tests.rules.builders import edit, findings, live_deployment, live_group, only
 
@@ -49,7 +49,7 @@ def test_k003_fails_without_any_device_plugin_naming_what_to_install():
 def test_k003_fails_when_the_plugin_does_not_tolerate_the_pools_taint():
     finding = only("K003", cluster(gpu_node("ip-10-0-3-1", 0), plugins=(INTOLERANT,)))
     assert finding.status is Status.FAIL
-    assert finding.location.object == "Node/ip-10-0-3-1"
+    assert finding.location == Location(object="Node/ip-10-0-3-1")
     assert finding.message == (
         "GPU node ip-10-0-3-1 of pool default-gpu gets no device plugin, so it advertises no nvidia.com/gpu: "
         "kube-system/nvidia-device-plugin-daemonset: it does not tolerate nvidia.com/gpu=true:NoSchedule (add "
