@@ -183,6 +183,17 @@ class VersionSupport(Frozen):
     source: str = "table"  # "table" (shipped with the tool) or "api" (eks:DescribeClusterVersions)
 
 
+class Insight(Frozen):
+    """A check EKS runs on the cluster itself (ListInsights / DescribeInsight)."""
+
+    id: str
+    name: str
+    category: str | None = None  # UPGRADE_READINESS, MISCONFIGURATION
+    status: str = "UNKNOWN"  # PASSING, WARNING, ERROR, UNKNOWN
+    reason: str | None = None
+    recommendation: str | None = None  # DescribeInsight's; ListInsights does not carry it
+
+
 class Cluster(Frozen):
     name: str
     region: str | None
@@ -190,6 +201,7 @@ class Cluster(Frozen):
     version_support: VersionSupport | None = None
     control_plane_zones: tuple[str, ...] | None = None
     tags: Mapping[str, str] = Field(default_factory=dict)
+    insights: tuple[Insight, ...] | None = None  # None: not listed (offline, or refused)
     location: Location | None = None
 
 

@@ -9,7 +9,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.aws_fake_server import AwsFront
-from tests.check.support import QUOTAS, REGION, Account, build_account, write_kubeconfig
+from tests.check.support import CLUSTER, INSIGHTS, QUOTAS, REGION, Account, build_account, write_kubeconfig
 
 
 @pytest.fixture
@@ -47,12 +47,15 @@ def account(moto_url) -> Account:
 
 @pytest.fixture
 def aws_front(moto_url) -> AwsFront:
-    """One endpoint for the account: Service Quotas' EC2 quotas (which moto lacks) served with room for every
-    pool, the rest by the emulator. Tests change `quotas` to make a quota too small."""
+    """One endpoint for the account: Service Quotas' EC2 quotas and the cluster's EKS insights (which moto lacks)
+    served with room for every pool and one passing insight, the rest by the emulator. Tests change `quotas` and
+    `insights` to make them fail."""
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
     try:
-        yield AwsFront(server, moto_url, REGION, QUOTAS)
+        front = AwsFront(server, moto_url, REGION, QUOTAS)
+        front.insights[CLUSTER] = list(INSIGHTS)
+        yield front
     finally:
         server.clear()
         server.stop()

@@ -62,6 +62,7 @@ KUBERNETES_PARTS = (SERVER_VERSION, *(key for key, _ in KINDS.values()))
 # keys of the account's facts under "aws" (collect.account writes them)
 VCPU_QUOTAS = "vcpu_quotas"  # GetServiceQuota's Quota objects
 OFFERINGS = "instance_type_offerings"  # DescribeInstanceTypeOfferings, by availability zone
+INSIGHTS = "insights"  # the cluster's EKS insights: DescribeInsight's for those not passing, else ListInsights
 ASG_NAME_TAG = "aws:autoscaling:groupName"  # the tag AWS puts on each instance an Auto Scaling group launches
 
 
