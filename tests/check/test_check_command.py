@@ -109,7 +109,8 @@ def test_a_dump_missing_fields_kubectl_always_writes_is_unusable_input(tmp_path)
     completed = run_cli("check", "--from-file", path)
 
     assert completed.returncode == 2
-    assert "not shaped as `domino-eks snapshot` or kubectl write it (KeyError: 'metadata')" in completed.stderr
+    assert completed.stderr == (f"error: {path}: items[23]: expected a Kubernetes object with a kind and metadata, "
+                                "found an object with keys apiVersion, kind\n")
 
 
 def test_a_dump_cannot_be_probed(tmp_path):
