@@ -2,8 +2,12 @@
 
 from domino_eks.rules import (  # noqa: F401
     access,
+    account,
+    addresses,
     domain,
     general,
+    gpu,
+    insights,
     kube,
     network,
     pools,
