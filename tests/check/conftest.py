@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def account(moto_url) -> Account:
 
 
 @pytest.fixture
-def aws_front(moto_url) -> AwsFront:
+def aws_front(moto_url) -> Iterator[AwsFront]:
     """One endpoint for the account: Service Quotas' EC2 quotas and the cluster's EKS insights (which moto lacks)
     served with room for every pool and one passing insight, the rest by the emulator. Tests change `quotas` and
     `insights` to make them fail."""
