@@ -15,7 +15,7 @@ def artifacts(deployment: Deployment) -> dict[str, str]:
         "eksctl/cluster.yaml": eksctl.render(deployment),
         "kubernetes/storageclass-block.yaml": manifests.block_storage_class(deployment),
         "kubernetes/storageclass-shared.yaml": manifests.shared_storage_class(deployment),
-        "kubernetes/networkpolicy-compute.yaml": manifests.compute_network_policies(),
+        "kubernetes/networkpolicy-compute.yaml": manifests.compute_network_policies(deployment),
         "iam/s3-access-policy.json": iam.s3_access_policy(deployment),
         "installer/domino.yml": installer.render(deployment),
     }

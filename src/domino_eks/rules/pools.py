@@ -13,7 +13,6 @@ from domino_eks.model import (
     BUILD_NODE_LABEL,
     DEFAULT,
     DEFAULT_GPU,
-    DOMINO_NAMESPACES,
     GPU_LABEL,
     NODE_POOL_LABEL,
     NODE_TEMPLATE_LABEL_TAG,
@@ -432,11 +431,11 @@ def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
     title="Fargate profile selects a Domino namespace",
     rationale=(
         "Domino cannot run on EKS Fargate: Fargate does not support stateful workloads with persistent "
-        "volumes, and a Fargate profile that selects platform, compute or domino-system sends Domino's pods "
+        "volumes, and a Fargate profile that selects one of Domino's namespaces (domino-platform, domino-compute "
+        "on 6.x; platform, compute, domino-system before; or those the deployment declares) sends Domino's pods "
         "there instead of to the node pools."
     ),
-    fix="Delete the Fargate profile, or change its selectors so they match none of platform, compute and "
-        "domino-system.",
+    fix="Delete the Fargate profile, or change its selectors so they match none of Domino's namespaces.",
 )
 def no_fargate_for_domino(d: Deployment) -> Iterator[Outcome]:
     profiles = d.kubernetes.fargate_profiles
@@ -445,13 +444,14 @@ def no_fargate_for_domino(d: Deployment) -> Iterator[Outcome]:
         return
     conflicts = [failed(f"Fargate profile {profile.name} selects {', '.join(selected)}: Domino's pods there run "
                         "on Fargate, which cannot mount their persistent volumes.", d.cluster.location)
-                 for profile in profiles if (selected := _selected_domino_namespaces(profile.namespaces))]
-    yield from conflicts or [passed("no Fargate profile selects platform, compute or domino-system.")]
+                 for profile in profiles
+                 if (selected := _selected_domino_namespaces(d.domino_namespaces, profile.namespaces))]
+    yield from conflicts or [passed(f"no Fargate profile selects {', '.join(d.domino_namespaces)}.")]
 
 
-def _selected_domino_namespaces(selectors: Iterable[str]) -> list[str]:
+def _selected_domino_namespaces(domino_namespaces: Iterable[str], selectors: Iterable[str]) -> list[str]:
     """Fargate namespace selectors may carry * and ? wildcards."""
-    return [ns for ns in DOMINO_NAMESPACES if any(fnmatchcase(ns, selector) for selector in selectors)]
+    return [ns for ns in domino_namespaces if any(fnmatchcase(ns, selector) for selector in selectors)]
 
 
 @samples_rule(
