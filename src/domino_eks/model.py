@@ -267,6 +267,7 @@ class Grants(Frozen):
 class Access(Frozen):
     node_role: Grants | None = None  # the role every Domino node assumes (S3 access)
     autoscaler: Grants | None = None  # platform nodes' instance profile, or the autoscaler's IRSA role
+    registry: Grants | None = None  # the nodes' grants on Domino's image registry storage (bucket or repository)
 
 
 def name_covers(certificate_name: str, fqdn: str) -> bool:

@@ -47,6 +47,7 @@ SPECS: dict[str, Callable[[Path], Path]] = {
        for zones in (1, 3) for gpu in (False, True) for managed in (False, True)},
     "an existing VPC and a hosted zone": lambda directory: write_spec(
         directory / "domino.yaml", "byo", vpc_id="vpc-0123456789abcdef0", hosted_zone="Z0123456789"),
+    "an ECR registry": lambda directory: write_spec(directory / "domino.yaml", "ecr", registry="ecr"),
 }
 
 

@@ -19,6 +19,9 @@ def artifacts(deployment: Deployment) -> dict[str, str]:
         "iam/s3-access-policy.json": iam.s3_access_policy(deployment),
         "installer/domino.yml": installer.render(deployment),
     }
+    registry_policy = iam.registry_access_policy(deployment)
+    if registry_policy is not None:
+        texts["iam/registry-access-policy.json"] = registry_policy
     if iam.uses_autoscaler(deployment):
         texts["iam/autoscaler-policy.json"] = iam.autoscaler_policy(deployment)
     return texts

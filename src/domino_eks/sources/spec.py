@@ -35,6 +35,7 @@ from domino_eks.model import (
     NodePool,
     Registry,
     SourceInfo,
+    Statement,
     Storage,
     StorageClass,
     Taint,
@@ -366,14 +367,23 @@ def _block_class(spec: Spec, document: Any, file: str) -> StorageClass:
 
 
 def _access(spec: Spec) -> Access:
-    """The grants apply attaches to the nodes' role: S3 on the three buckets, and the autoscaler's if it runs."""
+    """The grants apply attaches to the nodes' role: S3 on the three buckets, the registry's, and the autoscaler's
+    if it runs."""
     cluster = spec.metadata.name
     where = f"role {iam.node_role_name(cluster)}"
     return Access(
         node_role=Grants(statements=iam.s3_statements(list(bucket_names(spec).values())), where=where),
         autoscaler=Grants(statements=iam.autoscaler_statements(cluster), where=where)
         if spec.autoscaler.enabled else None,
+        registry=Grants(statements=registry_statements(spec), where=where),
     )
+
+
+def registry_statements(spec: Spec) -> tuple[Statement, ...]:
+    name, region = registry_name(spec), spec.metadata.region
+    if spec.domino.registry.type == "s3":
+        return iam.s3_statements([name])
+    return iam.ecr_statements(iam.ecr_repository_arn(name, region, regions.partition(region)))
 
 
 def registry_name(spec: Spec) -> str:

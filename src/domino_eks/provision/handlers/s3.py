@@ -62,7 +62,9 @@ class Bucket(Handler):
         listed = paginate(tagging, "get_resources", "ResourceTagMappingList", ResourceTypeFilters=["s3"],
                           TagFilters=[{"Key": tags.DEPLOYMENT, "Values": [scope.name]}])
         indexed = {mapping["ResourceARN"].rsplit(":", 1)[1] for mapping in listed}
-        return indexed | {bucket.name for bucket in scope.deployment.storage.buckets or ()}
+        registry = scope.deployment.domino.registry
+        named = {bucket.name for bucket in scope.deployment.storage.buckets or ()}
+        return indexed | named | ({registry.name} if registry and registry.kind == "s3" else set())
 
     @staticmethod
     def _tags(s3: Any, name: str) -> dict[str, str]:
