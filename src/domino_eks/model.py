@@ -339,6 +339,7 @@ class Registry(Frozen):
 
     kind: Literal["s3", "ecr"]
     name: str  # bucket name, or ECR repository name
+    exists: bool | None = None  # None where nobody has looked (a spec plans it)
     blocks_public_access: bool | None = None
     encrypted: bool | None = None
     tls_only: bool | None = None  # S3 only

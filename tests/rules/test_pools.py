@@ -214,9 +214,21 @@ def test_p012_rationale_names_the_pages_discrepancy():
     assert "p3.2xlarge" in rationale and "p2.8xlarge" in rationale
 
 
-def test_p013_warns_about_managed_node_groups(multi_az):
+def test_p013_says_which_pools_are_managed_node_groups_and_what_follows(multi_az):
     finding = only("P013", edit_groups(multi_az, "default", managed=True))
-    _fails(finding, Severity.WARNING, "pool default", "domino-default-a")
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.INFO)
+    assert finding.message == (
+        "pool default uses EKS managed node groups (domino-default-a, domino-default-b, domino-default-c), as "
+        "Domino's current Terraform does; the page recommends self-managed ones. Both are supported: EKS rolls "
+        "their image updates and drains their nodes, and the Cluster Autoscaler reads their labels from EKS only "
+        "until they first have nodes, so the node-template tags still matter.")
+
+
+def test_p013_passes_self_managed_groups_saying_both_are_supported(multi_az):
+    finding = only("P013", multi_az)
+    assert (finding.status, finding.message) == (
+        Status.PASS, "every node pool uses self-managed node groups, as the page recommends (Domino's current "
+                     "Terraform uses EKS managed ones; both are supported).")
 
 
 def test_p013_skips_when_management_is_unknown(multi_az):

@@ -157,6 +157,8 @@ def _expected(intended: Deployment | None, cluster: str | None, region: str | No
         fqdn=intended.domain.fqdn,
         buckets={b.role: b.name for b in intended.storage.buckets or ()},
         block_class=intended.storage.block_class.name if intended.storage.block_class else None,
+        registry={"kind": intended.domino.registry.kind, "name": intended.domino.registry.name}
+        if intended.domino.registry else {},
         reserved_cidrs=intended.network.reserved_cidrs,
     )
     given = {"cluster": cluster, "region": region, "fqdn": fqdn, "efs_id": efs_id}

@@ -402,28 +402,32 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
 
 
 @overview_rule(
-    "P013", Severity.WARNING,
-    title="Node pool uses EKS managed node groups",
+    "P013", Severity.INFO,
+    title="Node pools are EKS managed or self-managed node groups",
     rationale=(
-        "The page recommends custom (self-managed) node groups over EKS managed node groups, for additional "
-        "control and customized machine images; managed groups restrict the launch template, bootstrap and "
-        "instance profile options Domino's pools rely on."
+        "The page recommends custom (self-managed) node groups over EKS managed node groups, for custom machine "
+        "images and full control of bootstrap; Domino's current Terraform uses managed node groups only. Both "
+        "are supported. Which one a pool uses decides who rolls its image updates and drains its nodes (EKS, "
+        "for managed groups; you, for self-managed ones) and where the Cluster Autoscaler reads a scale-from-zero "
+        "group's labels from."
     ),
-    fix="Create the pool as self-managed node groups (eksctl nodeGroups instead of managedNodeGroups; "
-        "managed: false in the spec).",
+    fix="Nothing to fix: choose per pool with managed: true (EKS managed node groups, as Domino's Terraform) or "
+        "managed: false (self-managed, the page's recommendation and the spec's default).",
 )
-def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
+def node_group_kind(d: Deployment) -> Iterator[Outcome]:
+    if any(g.managed is None for p in d.domino_pools for g in p.groups):
+        yield unknown(d, "whether the node groups are EKS managed or self-managed", gaps=_GROUP_GAPS)
+        return
     for pool in d.domino_pools:
         managed = [g for g in pool.groups if g.managed]
         if managed:
-            yield failed(f"pool {pool.name} uses EKS managed node groups ({_names(managed)}); Domino recommends "
-                         "self-managed groups, which allow custom AMIs and full control of bootstrap.",
-                         managed[0].location)
-        elif any(g.managed is None for g in pool.groups):
-            yield unknown(d, f"the management of pool {pool.name}'s node groups (EKS managed or self-managed)",
-                          gaps=_GROUP_GAPS)
-        else:
-            yield passed("every node pool uses self-managed node groups.")
+            yield failed(f"pool {pool.name} uses EKS managed node groups ({_names(managed)}), as Domino's current "
+                         "Terraform does; the page recommends self-managed ones. Both are supported: EKS rolls "
+                         "their image updates and drains their nodes, and the Cluster Autoscaler reads their "
+                         "labels from EKS only until they first have nodes, so the node-template tags still "
+                         "matter.", managed[0].location, severity=Severity.INFO)
+    yield passed("every node pool uses self-managed node groups, as the page recommends (Domino's current "
+                 "Terraform uses EKS managed ones; both are supported).")
 
 
 @overview_rule(

@@ -38,6 +38,9 @@ def registry_storage(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the registry storage", _NOT_DECLARED, (Gap.S3, Gap.AWS))
         return
     what = _described(registry)
+    if registry.exists is False:
+        yield failed(f"{what} does not exist: Domino's installer has nowhere to keep its images.", registry.location)
+        return
     settings = (
         (registry.blocks_public_access, "is not private: public access is not blocked"),
         (registry.encrypted, "is not encrypted at rest"),
