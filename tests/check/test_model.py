@@ -331,7 +331,8 @@ def test_a_pool_scaled_to_zero_is_seen_through_its_auto_scaling_groups():
 def test_the_scale_from_zero_tags_the_tool_writes_read_back_as_the_groups_labels_and_taints():
     labels = {"dominodatalab.com/node-pool": "default-gpu", "nvidia.com/gpu": "true"}
     taints = (Taint(key="nvidia.com/gpu", value="true", effect="NoSchedule"),)
-    aws = {"auto_scaling_groups": [asg("gpu-a", "us-west-2a", 0, 5, 0, autoscaler_tags("domino-prod", labels, taints, 0))]}
+    tags = autoscaler_tags("domino-prod", labels, taints, 0)
+    aws = {"auto_scaling_groups": [asg("gpu-a", "us-west-2a", 0, 5, 0, tags)]}
     document = recorded_list()
     document["items"] = [i for i in document["items"] if i["kind"] != "Node" or not in_pool("default-gpu")(i)]
 

@@ -28,7 +28,8 @@ def with_outputs(deployment: Deployment, outputs: Mapping[Key, Mapping[str, Any]
     certificate = deployment.domain.certificate
     if certificate is not None and certificate.arn is None and deployment.domain.fqdn:
         arn = (outputs.get(Key(kinds.CERTIFICATE, deployment.domain.fqdn)) or {}).get("arn")
-        update["domain"] = deployment.domain.model_copy(update={"certificate": certificate.model_copy(update={"arn": arn})})
+        issued = certificate.model_copy(update={"arn": arn})
+        update["domain"] = deployment.domain.model_copy(update={"certificate": issued})
     registry = deployment.domino.registry
     if registry is not None and registry.kind == "ecr":
         uri = (outputs.get(Key(kinds.ECR_REPOSITORY, registry.name)) or {}).get("uri")
