@@ -27,6 +27,7 @@ from tests.check.support import (
     live_nodes,
     snapshot_parts,
 )
+from tests.rules.builders import only
 
 TARGET = {"cluster": CLUSTER, "fqdn": FQDN, "buckets": BUCKETS, "registry": REGISTRY}
 
@@ -174,9 +175,10 @@ def test_the_registry_a_spec_names_is_read_as_domino_s_registry_storage(account,
     facts, errors = collected(account)
     deployment = snapshots.to_deployment({"target": TARGET, "aws": facts, "errors": errors}, today=date.today())
     registry = deployment.domino.registry
+    assert registry is not None and registry.uri is not None
     assert (registry.kind, registry.exists, registry.scan_on_push, registry.immutable_tags) == ("ecr", True, True, True)
     assert registry.uri.endswith(f".dkr.ecr.{REGION}.amazonaws.com/{REGISTRY['name']}")
-    [finding] = rules.REGISTRY.get("S010").evaluate(deployment)
+    finding = only("S010", deployment)
     assert (finding.status, finding.message) == (
         Status.PASS, "ECR repository domino-prod is private and encrypted, and the nodes may push and pull there.")
 
@@ -190,7 +192,7 @@ def test_the_registry_a_spec_names_is_read_as_domino_s_registry_storage(account,
 def test_a_registry_that_does_not_exist_fails_s010(account, aws_env, registry, message):
     facts, errors = collected(account, target={**TARGET, "registry": registry})
     deployment = snapshots.to_deployment({"target": TARGET, "aws": facts, "errors": errors}, today=date.today())
-    [finding] = rules.REGISTRY.get("S010").evaluate(deployment)
+    finding = only("S010", deployment)
     assert (finding.status, finding.severity, finding.message) == (Status.FAIL, rules.Severity.ERROR, message)
 
 
@@ -198,5 +200,6 @@ def test_a_registry_bucket_is_read_with_the_settings_of_any_bucket(account, aws_
     facts, errors = collected(account, target={**TARGET, "registry": {"kind": "s3", "name": BUCKETS["logs"]}})
     deployment = snapshots.to_deployment({"target": TARGET, "aws": facts, "errors": errors}, today=date.today())
     registry = deployment.domino.registry
+    assert registry is not None
     assert (registry.kind, registry.exists, registry.blocks_public_access, registry.encrypted, registry.tls_only) == (
         "s3", True, True, True, True)

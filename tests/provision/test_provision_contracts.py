@@ -141,6 +141,8 @@ ANSWERS: dict[str, Any] = {
     "CreateAccessPoint": {"AccessPointId": "fsap-0123456789abcdef0",
                           "AccessPointArn": "arn:aws:elasticfilesystem:fsap"},
     "GetBucketTagging": {"TagSet": []},
+    "CreateRepository": {"repository": {"repositoryName": "domino", "repositoryArn": "arn:aws:ecr:repository",
+                                        "repositoryUri": "123456789012.dkr.ecr.us-west-2.amazonaws.com/domino"}},
     "HeadBucket": ClientError({"Error": {"Code": "404"}}, "HeadBucket"),  # not there yet: CreateBucket it is
     "RequestCertificate": {"CertificateArn": "arn:aws:acm:certificate"},
     "DescribeCertificate": {"Certificate": {"CertificateArn": "arn:aws:acm:certificate", "DomainValidationOptions": [

@@ -13,7 +13,7 @@ from domino_eks.knowledge import iam
 from tests.provision.support import REGION, clients, tagged, write_spec
 
 
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+def run_cli(capsys, *args: str) -> tuple[object, str, str]:
     with pytest.raises(SystemExit) as ended:
         cli.main(list(args))
     out, err = capsys.readouterr()

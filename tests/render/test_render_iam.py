@@ -69,7 +69,9 @@ def test_unknown_buckets_are_marked_one_per_role():
 ])
 def test_registry_policy_grants_its_storage_only(registry, resources):
     deployment = load_example("multi-az.yaml", domino={"registry": {"type": registry}})
-    document = json.loads(iam.registry_access_policy(deployment))
+    policy = iam.registry_access_policy(deployment)
+    assert policy is not None
+    document = json.loads(policy)
     assert [s["Resource"] for s in document["Statement"]] == resources
 
 

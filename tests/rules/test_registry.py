@@ -30,6 +30,7 @@ def test_s010_passes_what_apply_builds(registry):
 
 
 def test_s010_fails_a_public_unencrypted_bucket(multi_az):
+    assert multi_az.domino.registry is not None
     registry = multi_az.domino.registry.model_copy(update={"blocks_public_access": False, "encrypted": False})
     failures = [f.message for f in findings("S010", with_registry(multi_az, registry)) if f.status is Status.FAIL]
     assert failures == [
@@ -40,6 +41,7 @@ def test_s010_fails_a_public_unencrypted_bucket(multi_az):
 
 def test_s010_fails_when_the_nodes_may_not_push_to_the_repository():
     deployment = load_example("multi-az.yaml", domino={"registry": {"type": "ecr"}})
+    assert deployment.domino.registry is not None
     registry = deployment.domino.registry.model_copy(update={"uri": ECR_URI})
     pull_only = Grants(where="role domino-test-cluster-nodes", statements=(
         Statement(effect="Allow", actions=("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",

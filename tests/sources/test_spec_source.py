@@ -165,8 +165,8 @@ def test_namespaces_default_by_release_and_can_be_declared(tmp_path, block, expe
 def test_the_registry_defaults_to_a_private_encrypted_tls_only_bucket(tmp_path):
     registry = load_text(tmp_path, MINIMAL).domino.registry
     assert registry.model_dump(exclude={"location"}) == {
-        "kind": "s3", "name": "demo-registry", "blocks_public_access": True, "encrypted": True, "tls_only": True,
-        "scan_on_push": None, "immutable_tags": None, "kms_key_id": None, "uri": None}
+        "kind": "s3", "name": "demo-registry", "exists": None, "blocks_public_access": True, "encrypted": True,
+        "tls_only": True, "scan_on_push": None, "immutable_tags": None, "kms_key_id": None, "uri": None}
 
 
 def test_an_ecr_registry_is_a_scanned_immutable_repository_named_for_the_cluster(tmp_path):

@@ -14,8 +14,8 @@ blob_rule = partial(REGISTRY.rule, section="Blob storage")
 _NOT_DECLARED = {
     "eksctl": "an eksctl ClusterConfig does not declare it; declare domino.registry in a domino-eks spec, or "
               "check live with --spec",
-    "live": "no spec names it: pass --spec with domino.registry",
-    "dump": "the dump holds no registry storage: take it with `domino-eks snapshot --spec`",
+    "live": "no spec or option names it: pass --spec with domino.registry, or --registry KIND=NAME",
+    "dump": "the dump holds no registry storage: take it with `domino-eks snapshot --spec` (or --registry)",
 }
 
 
@@ -35,7 +35,7 @@ _NOT_DECLARED = {
 def registry_storage(d: Deployment) -> Iterator[Outcome]:
     registry = d.domino.registry
     if registry is None:
-        yield unknown(d, "the registry storage", _NOT_DECLARED, (Gap.S3, Gap.AWS))
+        yield unknown(d, "the registry storage", _NOT_DECLARED, (Gap.S3, Gap.ECR, Gap.AWS))
         return
     what = _described(registry)
     if registry.exists is False:
@@ -48,7 +48,7 @@ def registry_storage(d: Deployment) -> Iterator[Outcome]:
     problems = [failed(f"{what} {consequence}.", registry.location)
                 for value, consequence in settings if value is False]
     if any(value is None for value, _ in settings):
-        yield unknown(d, f"the settings of {what}", gaps=(Gap.S3, Gap.AWS))
+        yield unknown(d, f"the settings of {what}", gaps=(Gap.S3, Gap.ECR, Gap.AWS))
         return
     statements = _node_statements(d)
     if statements is None:
