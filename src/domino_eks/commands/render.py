@@ -35,10 +35,12 @@ def render(file: str, out_dir: Path) -> None:
     installer/domino.yml                   values for Domino's installer: schema 1.16 (Platform Operator)
                                            for Domino 6.2, schema 1.2 for the page's releases
 
+    An eksctl FILE keeps every key it has in cluster.yaml; the header names the keys the render changed.
     A value FILE cannot know is marked __FILL__ and says what fills it: EFS ids exist only after
     `domino-eks apply`, and an eksctl file names no buckets and no FQDN.
     """
-    written = render_all(sources.load_file(file), out_dir)
+    deployment, document = sources.read_file(file)
+    written = render_all(deployment, out_dir, document if deployment.source.kind == "eksctl" else None)
     for path in written:
         click.echo(str(path))
     marked = [str(path) for path in written if FILL in path.read_text(encoding="utf-8")]
