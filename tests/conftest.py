@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from domino_eks.model import Deployment
 from domino_eks.sources import spec
@@ -18,8 +20,14 @@ PAGE_MULTI_AZ = FIXTURES / "page" / "multi-az.eksctl.yaml"  # verbatim from the 
 TODAY = date(2026, 11, 24)  # rules that read the EKS calendar are judged on a fixed day
 
 
-def load_example(name: str) -> Deployment:
-    return spec.load(str(EXAMPLES / name), today=TODAY)
+def load_example(name: str, **top_level: object) -> Deployment:
+    """An example spec, with `top_level` keys (e.g. domino={"version": "5.1"}) set as if written in the file."""
+    path = EXAMPLES / name
+    if not top_level:
+        return spec.load(str(path), today=TODAY)
+    # appended as YAML text (JSON is YAML), so that every key has a line and column as in a real file
+    text = path.read_text() + "".join(f"{key}: {json.dumps(value)}\n" for key, value in top_level.items())
+    return spec.from_document(YAML(typ="rt").load(text), str(path), TODAY)
 
 
 @pytest.fixture

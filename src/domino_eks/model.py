@@ -13,6 +13,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domino_eks.knowledge import domino as releases
+from domino_eks.knowledge.domino import KNOWN_NAMESPACES
 from domino_eks.knowledge.instances import is_gpu_instance
 
 NODE_POOL_LABEL = "dominodatalab.com/node-pool"
@@ -22,7 +24,7 @@ GPU_RESOURCE = "nvidia.com/gpu"  # the extended resource NVIDIA's device plugin 
 PLATFORM = "platform"
 DEFAULT = "default"
 DEFAULT_GPU = "default-gpu"
-DOMINO_NAMESPACES = ("platform", "compute", "domino-system")
+DOMINO_NAMESPACES = KNOWN_NAMESPACES  # every release's defaults: what a source that knows no release looks for
 BucketRole = Literal["user_data", "logs", "backups"]  # one S3 bucket each (page: "Blob storage")
 BUCKET_ROLES: tuple[BucketRole, ...] = get_args(BucketRole)
 EBS_CSI_PROVISIONER = "ebs.csi.aws.com"
@@ -278,6 +280,7 @@ class Grants(Frozen):
 class Access(Frozen):
     node_role: Grants | None = None  # the role every Domino node assumes (S3 access)
     autoscaler: Grants | None = None  # platform nodes' instance profile, or the autoscaler's IRSA role
+    registry: Grants | None = None  # the nodes' grants on Domino's image registry storage (bucket or repository)
 
 
 def name_covers(certificate_name: str, fqdn: str) -> bool:
@@ -366,6 +369,43 @@ class Storage(Frozen):
     ebs_csi_driver: bool | None = None  # the EBS CSI driver is (or will be) installed
 
 
+class Namespaces(Frozen):
+    """The namespaces Domino's installer creates and uses; `system` is None for releases without one."""
+
+    platform: str
+    compute: str
+    system: str | None = None
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.platform, self.compute, self.system) if n)
+
+
+class Registry(Frozen):
+    """Where Domino's image registry keeps its images: an S3 bucket behind the internal registry, or an ECR
+    repository used as the external one."""
+
+    kind: Literal["s3", "ecr"]
+    name: str  # bucket name, or ECR repository name
+    exists: bool | None = None  # None where nobody has looked (a spec plans it)
+    blocks_public_access: bool | None = None
+    encrypted: bool | None = None
+    tls_only: bool | None = None  # S3 only
+    scan_on_push: bool | None = None  # ECR only
+    immutable_tags: bool | None = None  # ECR only
+    kms_key_id: str | None = None
+    uri: str | None = None  # the ECR repository URI, known once it exists
+    location: Location | None = None
+
+
+class DominoInstall(Frozen):
+    """What the Domino install itself takes: the release, its namespaces, its registry storage."""
+
+    version: str | None = None  # a key of knowledge.domino.RELEASES; None where the source cannot tell
+    namespaces: Namespaces | None = None
+    registry: Registry | None = None
+    location: Location | None = None
+
+
 class Autoscaler(Frozen):
     enabled: bool | None = None
 
@@ -397,6 +437,21 @@ class Deployment(Frozen):
     autoscaler: Autoscaler = Autoscaler()
     kubernetes: Kubernetes = Kubernetes()
     account: Account = Account()
+    domino: DominoInstall = DominoInstall()
+
+    @property
+    def install_namespaces(self) -> Namespaces:
+        """Where Domino installs: the declared namespaces, else the defaults of its release (the current
+        release where the source cannot tell) — what the rendered files name."""
+        if self.domino.namespaces is not None:
+            return self.domino.namespaces
+        defaults = releases.release(self.domino.version or releases.CURRENT).namespaces
+        return Namespaces(platform=defaults.platform, compute=defaults.compute, system=defaults.system)
+
+    @property
+    def domino_namespaces(self) -> tuple[str, ...]:
+        """The namespaces the deployment declares, or every release's defaults when the source cannot tell."""
+        return self.domino.namespaces.names() if self.domino.namespaces else DOMINO_NAMESPACES
 
     @property
     def live(self) -> bool:

@@ -33,6 +33,7 @@ REGION = "us-west-2"
 ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
 FQDN = "domino.example.com"
 BUCKETS = {"user_data": "domino-prod-user-data", "logs": "domino-prod-logs", "backups": "domino-prod-backups"}
+REGISTRY = {"kind": "ecr", "name": "domino-prod"}  # Domino's external registry, as a spec names it
 EKS_CONTEXT_CLUSTER = f"arn:aws:eks:{REGION}:123456789012:cluster/{CLUSTER}"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "domino-eks"
 # (pool, node-pool labels, instance type, root volume GiB, min, max, desired) per zone, as the page's table
@@ -180,6 +181,8 @@ def build_account(url: str) -> Account:
                                                      "securityGroupIds": [nodes_sg]})
     efs_id = _file_system(client("efs"), private, efs_sg)
     _buckets(client("s3"))
+    client("ecr").create_repository(repositoryName=REGISTRY["name"], imageTagMutability="IMMUTABLE",
+                                    imageScanningConfiguration={"scanOnPush": True})
     _certificate(client("acm"))
     instances = {}
     for reservation in ec2.describe_instances()["Reservations"]:
@@ -218,6 +221,9 @@ def _node_role(iam_client) -> str:
     iam_client.create_role(RoleName=f"{CLUSTER}-nodes", AssumeRolePolicyDocument=json.dumps(trust))
     iam_client.put_role_policy(RoleName=f"{CLUSTER}-nodes", PolicyName="s3",
                         PolicyDocument=json.dumps(iam.document(iam.s3_statements(list(BUCKETS.values())))))
+    registry = iam.ecr_repository_arn(REGISTRY["name"], REGION)
+    iam_client.put_role_policy(RoleName=f"{CLUSTER}-nodes", PolicyName="registry",
+                               PolicyDocument=json.dumps(iam.document(iam.ecr_statements(registry))))
     autoscaler = iam_client.create_policy(PolicyName=f"{CLUSTER}-autoscaler", PolicyDocument=json.dumps(
         iam.document(iam.autoscaler_statements(CLUSTER))))["Policy"]["Arn"]
     iam_client.attach_role_policy(RoleName=f"{CLUSTER}-nodes", PolicyArn=autoscaler)

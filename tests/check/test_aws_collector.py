@@ -23,11 +23,13 @@ from tests.check.support import (
     CLUSTER,
     FQDN,
     REGION,
+    REGISTRY,
     live_nodes,
     snapshot_parts,
 )
+from tests.rules.builders import only
 
-TARGET = {"cluster": CLUSTER, "fqdn": FQDN, "buckets": BUCKETS}
+TARGET = {"cluster": CLUSTER, "fqdn": FQDN, "buckets": BUCKETS, "registry": REGISTRY}
 
 
 def collected(account, target=TARGET, session=None, cluster=CLUSTER):
@@ -54,7 +56,8 @@ def test_the_account_is_collected_fact_by_fact(account, aws_env):
     assert len({tuple(t["SecurityGroups"]) for t in facts["efs"]["mount_targets"]}) == 1
     assert facts["buckets"]["backups"]["versioning"] == {"Status": "Enabled"}
     assert facts["buckets"]["logs"]["policy"]["Statement"][0]["Sid"] == "DenyPlainHttp"
-    assert [p["name"] for p in facts["roles"][f"{CLUSTER}-nodes"]] == ["s3", f"{CLUSTER}-autoscaler"]
+    assert [p["name"] for p in facts["roles"][f"{CLUSTER}-nodes"]] == ["s3", "registry", f"{CLUSTER}-autoscaler"]
+    assert facts["registry"]["repository"]["imageTagMutability"] == "IMMUTABLE"
     assert [(c["DomainName"], c["Status"]) for c in facts["certificates"]] == [(FQDN, "ISSUED")]
     assert {i["InstanceId"] for i in facts["instances"]} == set(account.instances.values())
     assert [v["VpcId"] for v in facts["vpcs"]] == [account.vpc_id]
@@ -177,3 +180,37 @@ def test_a_certificate_that_cannot_cover_the_fqdn_is_not_described(account, aws_
     facts, _ = collected(account, target={**TARGET, "fqdn": "domino.example.org"})
 
     assert facts["certificates"] == []
+
+
+def test_the_registry_a_spec_names_is_read_as_domino_s_registry_storage(account, aws_env):
+    facts, errors = collected(account)
+    deployment = snapshots.to_deployment({"target": TARGET, "aws": facts, "errors": errors}, today=date.today())
+    registry = deployment.domino.registry
+    assert registry is not None and registry.uri is not None
+    assert (registry.kind, registry.exists, registry.scan_on_push, registry.immutable_tags) == ("ecr", True, True, True)
+    assert registry.uri.endswith(f".dkr.ecr.{REGION}.amazonaws.com/{REGISTRY['name']}")
+    finding = only("S010", deployment)
+    assert (finding.status, finding.message) == (
+        Status.PASS, "ECR repository domino-prod is private and encrypted, and the nodes may push and pull there.")
+
+
+@pytest.mark.parametrize(("registry", "message"), [
+    ({"kind": "ecr", "name": "domino-prod-gone"},
+     "ECR repository domino-prod-gone does not exist: Domino's installer has nowhere to keep its images."),
+    ({"kind": "s3", "name": "domino-prod-registry-gone"},
+     "registry bucket domino-prod-registry-gone does not exist: Domino's installer has nowhere to keep its images."),
+])
+def test_a_registry_that_does_not_exist_fails_s010(account, aws_env, registry, message):
+    facts, errors = collected(account, target={**TARGET, "registry": registry})
+    deployment = snapshots.to_deployment({"target": TARGET, "aws": facts, "errors": errors}, today=date.today())
+    finding = only("S010", deployment)
+    assert (finding.status, finding.severity, finding.message) == (Status.FAIL, rules.Severity.ERROR, message)
+
+
+def test_a_registry_bucket_is_read_with_the_settings_of_any_bucket(account, aws_env):
+    facts, errors = collected(account, target={**TARGET, "registry": {"kind": "s3", "name": BUCKETS["logs"]}})
+    deployment = snapshots.to_deployment({"target": TARGET, "aws": facts, "errors": errors}, today=date.today())
+    registry = deployment.domino.registry
+    assert registry is not None
+    assert (registry.kind, registry.exists, registry.blocks_public_access, registry.encrypted, registry.tls_only) == (
+        "s3", True, True, True, True)

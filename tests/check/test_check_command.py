@@ -13,6 +13,7 @@ from domino_eks import rules
 from tests.check.support import (
     BUCKETS,
     FQDN,
+    REGISTRY,
     SARIF_SCHEMA,
     items_of,
     live_nodes,
@@ -36,6 +37,7 @@ nodePools:
 storage:
   buckets: {userData: domino-prod-user-data, logs: domino-prod-logs, backups: domino-prod-backups}
 domain: {fqdn: domino.example.com}
+domino: {registry: {type: ecr, name: domino-prod}}
 """
 LARGE_POOL = "  - {name: large, instanceType: m5.4xlarge, volumeSize: 400, minSize: 0, maxSize: 10}"
 
@@ -180,7 +182,8 @@ def check_live(kubeconfig, endpoint: str, aws_env, *extra: str):
                    *extra, env=aws_env)
 
 
-LIVE_TARGET = ("--fqdn", FQDN, *[f"--bucket={role.replace('_', '-')}={name}" for role, name in BUCKETS.items()])
+LIVE_TARGET = ("--fqdn", FQDN, *[f"--bucket={role.replace('_', '-')}={name}" for role, name in BUCKETS.items()],
+               f"--registry={REGISTRY['kind']}={REGISTRY['name']}")
 
 
 def test_a_live_check_reads_the_cluster_and_the_account(httpserver, kubeconfig, account, aws_env, aws_front):

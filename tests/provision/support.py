@@ -30,7 +30,7 @@ from domino_eks.provision.graph import Graph
 from domino_eks.provision.resources import Key
 
 REGION = "us-west-2"
-SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53")
+SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53", "ecr")
 _RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
 STARTUP_SECONDS = 30
 
@@ -63,7 +63,8 @@ def moto_server_process() -> Iterator[str]:
 
 
 def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, hosted_zone: str | None = None,
-               vpc_id: str | None = None, managed: bool = False, autoscaler: bool = True) -> Path:
+               vpc_id: str | None = None, managed: bool = False, autoscaler: bool = True,
+               registry: str | None = None) -> Path:
     """A small spec: the page's platform and default pools (and a GPU one), in 1 or 3 zones."""
     zone_list = [f"{REGION}{letter}" for letter in "abc"[:zones]]
     pools = [
@@ -86,6 +87,8 @@ def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, host
     }
     if vpc_id:
         spec["network"] = {"vpcId": vpc_id}
+    if registry:
+        spec["domino"] = {"registry": {"type": registry}}
     path.write_text(json.dumps(spec, indent=2))  # JSON is YAML
     return path
 
@@ -137,6 +140,8 @@ def tagged(url: str, name: str) -> Counter:
         kinds.S3_BUCKET: sum(_bucket_is(c["s3"], b["Name"], name) for b in listed("s3", "list_buckets", "Buckets")
                              if b["Name"].startswith(name)),
         kinds.EKS_CLUSTER: name in listed("eks", "list_clusters", "clusters"),
+        kinds.ECR_REPOSITORY: sum(_has(c["ecr"].list_tags_for_resource(resourceArn=r["repositoryArn"])["tags"], name)
+                                  for r in listed("ecr", "describe_repositories", "repositories")),
         kinds.IAM_ROLE: sum(_has(c["iam"].list_role_tags(RoleName=r["RoleName"])["Tags"], name)
                             for r in listed("iam", "list_roles", "Roles") if r["RoleName"].startswith(name)),
         kinds.IAM_POLICY: sum(_has(c["iam"].list_policy_tags(PolicyArn=p["Arn"])["Tags"], name)
@@ -162,7 +167,7 @@ def expected(graph: Graph) -> Counter:
     counted = {kinds.VPC, kinds.SUBNET, kinds.INTERNET_GATEWAY, kinds.ELASTIC_IP, kinds.NAT_GATEWAY, kinds.ROUTE_TABLE,
                kinds.SECURITY_GROUP, kinds.SECURITY_GROUP_INGRESS, kinds.LAUNCH_TEMPLATE, kinds.AUTO_SCALING_GROUP,
                kinds.EFS_FILE_SYSTEM, kinds.CERTIFICATE, kinds.S3_BUCKET, kinds.EKS_CLUSTER, kinds.IAM_ROLE,
-               kinds.IAM_POLICY}
+               kinds.IAM_POLICY, kinds.ECR_REPOSITORY}
     return Counter(r.key.type for r in graph if r.key.type in counted and not r.external)
 
 

@@ -54,6 +54,7 @@ SPECS: dict[str, Callable[[Path], Path]] = {
        for zones in (1, 3) for gpu in (False, True) for managed in (False, True)},
     "an existing VPC and a hosted zone": lambda directory: write_spec(
         directory / "domino.yaml", "byo", vpc_id="vpc-0123456789abcdef0", hosted_zone="Z0123456789"),
+    "an ECR registry": lambda directory: write_spec(directory / "domino.yaml", "ecr", registry="ecr"),
 }
 
 
@@ -148,6 +149,8 @@ ANSWERS: dict[str, Any] = {
     "CreateAccessPoint": {"AccessPointId": "fsap-0123456789abcdef0",
                           "AccessPointArn": "arn:aws:elasticfilesystem:fsap"},
     "GetBucketTagging": {"TagSet": []},
+    "CreateRepository": {"repository": {"repositoryName": "domino", "repositoryArn": "arn:aws:ecr:repository",
+                                        "repositoryUri": "123456789012.dkr.ecr.us-west-2.amazonaws.com/domino"}},
     "HeadBucket": NOT_FOUND,  # not there yet: CreateBucket it is
     "RequestCertificate": {"CertificateArn": "arn:aws:acm:certificate"},
     "DescribeCertificate": {"Certificate": {"CertificateArn": "arn:aws:acm:certificate", "DomainValidationOptions": [

@@ -102,10 +102,14 @@ def test_efs_admits_nfs_from_the_shared_node_group_only(single_az):
     assert shared["group_name"].endswith("ClusterSharedNodeSecurityGroup")
 
 
-def test_node_role_gets_the_pages_s3_and_autoscaler_policies(single_az):
+def test_node_role_gets_the_pages_s3_and_autoscaler_policies_and_the_registrys(single_az):
     graph = desired.build(single_az)
     attached = {ref.key for ref in graph[Key(kinds.IAM_ROLE, "nodes")].properties["policy_arns"] if hasattr(ref, "key")}
-    assert attached == {Key(kinds.IAM_POLICY, "s3-access"), Key(kinds.IAM_POLICY, "autoscaler")}
+    assert attached == {Key(kinds.IAM_POLICY, "s3-access"), Key(kinds.IAM_POLICY, "autoscaler"),
+                        Key(kinds.IAM_POLICY, "registry-access")}
+    registry = graph[Key(kinds.IAM_POLICY, "registry-access")].properties["document"]
+    assert [s["Resource"] for s in registry["Statement"]] == [
+        ["arn:aws:s3:::domino-test-cluster-registry"], ["arn:aws:s3:::domino-test-cluster-registry/*"]]
     s3 = graph[Key(kinds.IAM_POLICY, "s3-access")].properties["document"]
     assert "arn:aws:s3:::domino-test-cluster-backups/*" in s3["Statement"][1]["Resource"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from domino_eks.knowledge.iam import (
     AUTOSCALER_REQUIRED,
     AUTOSCALER_WRITE,
@@ -12,6 +14,7 @@ from domino_eks.knowledge.iam import (
 )
 from domino_eks.model import Cluster, Deployment, SourceInfo
 from domino_eks.render import iam
+from tests.conftest import load_example
 
 BUCKETS = ("domino-test-cluster-user-data", "domino-test-cluster-logs", "domino-test-cluster-backups")
 
@@ -58,3 +61,19 @@ def test_unknown_buckets_are_marked_one_per_role():
         "arn:aws:s3:::__FILL__-backups-bucket",
     ]
 
+
+
+@pytest.mark.parametrize(("registry", "resources"), [
+    ("s3", [["arn:aws:s3:::domino-test-cluster-registry"], ["arn:aws:s3:::domino-test-cluster-registry/*"]]),
+    ("ecr", [["arn:aws:ecr:us-west-2:*:repository/domino-test-cluster"], ["*"]]),
+])
+def test_registry_policy_grants_its_storage_only(registry, resources):
+    deployment = load_example("multi-az.yaml", domino={"registry": {"type": registry}})
+    policy = iam.registry_access_policy(deployment)
+    assert policy is not None
+    document = json.loads(policy)
+    assert [s["Resource"] for s in document["Statement"]] == resources
+
+
+def test_no_registry_policy_where_the_source_names_no_registry():
+    assert iam.registry_access_policy(eksctl_like()) is None

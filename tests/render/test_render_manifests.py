@@ -13,7 +13,7 @@ from tests.conftest import EXAMPLES, TODAY, load_example
 
 KUBERNETES_VERSIONS = ("1.31", kubernetes_validate.latest_version())
 RENDERERS = (manifests.block_storage_class, manifests.shared_storage_class,
-             lambda deployment: manifests.compute_network_policies())
+             manifests.compute_network_policies)
 
 
 def documents(text: str) -> list[dict]:
@@ -119,9 +119,14 @@ def test_shared_class_carries_the_real_file_system_once_known(multi_az):
     assert "__FILL__" not in text
 
 
-def test_compute_is_default_deny_with_dns_and_platform_allowed():
-    policies = {p["metadata"]["name"]: p for p in documents(manifests.compute_network_policies())}
-    assert {p["metadata"]["namespace"] for p in policies.values()} == {"compute"}
+@pytest.mark.parametrize(("version", "compute", "platform"), [
+    ("6.2", "domino-compute", "domino-platform"),  # Domino 6.x's defaults
+    ("5.1", "compute", "platform"),  # the page's
+])
+def test_compute_is_default_deny_with_dns_and_platform_allowed(version, compute, platform):
+    deployment = load_example("multi-az.yaml", domino={"version": version})
+    policies = {p["metadata"]["name"]: p for p in documents(manifests.compute_network_policies(deployment))}
+    assert {p["metadata"]["namespace"] for p in policies.values()} == {compute}
     deny = policies["default-deny"]["spec"]
     assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 
@@ -129,8 +134,17 @@ def test_compute_is_default_deny_with_dns_and_platform_allowed():
     assert dns["to"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}]
     assert sorted((p["protocol"], p["port"]) for p in dns["ports"]) == [("TCP", 53), ("UDP", 53)]
 
-    platform = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "platform"}}}
+    allow_from = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": platform}}}
     allow = policies["allow-platform"]["spec"]
     assert allow["policyTypes"] == ["Ingress", "Egress"]
-    assert allow["ingress"] == [{"from": [platform]}]
-    assert allow["egress"] == [{"to": [platform]}]
+    assert allow["ingress"] == [{"from": [allow_from]}]
+    assert allow["egress"] == [{"to": [allow_from]}]
+
+
+def test_network_policies_use_the_namespaces_the_spec_declares():
+    deployment = load_example("multi-az.yaml", domino={"namespaces": {"platform": "dd-platform", "compute": "dd-run"}})
+    policies = documents(manifests.compute_network_policies(deployment))
+    assert {p["metadata"]["namespace"] for p in policies} == {"dd-run"}
+    [allow] = [p for p in policies if p["metadata"]["name"] == "allow-platform"]
+    assert allow["spec"]["ingress"] == [
+        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "dd-platform"}}}]}]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from domino_eks.model import NamespaceState
+import pytest
+
+from domino_eks.model import DominoInstall, Namespaces, NamespaceState
 from domino_eks.rules import Finding, Severity, Status
 from tests.rules.builders import (
     findings,
@@ -47,6 +49,31 @@ def test_k001_warns_when_a_domino_namespace_holds_foreign_workloads():
 def test_k001_passes_when_domino_namespaces_are_free_or_only_domino_s():
     namespaces = (NamespaceState(name="platform"), NamespaceState(name="kube-system", foreign_workloads=("x",)))
     assert only("K001", _healthy_cluster(namespaces=namespaces)).status is Status.PASS
+
+
+@pytest.mark.parametrize(("declared", "busy"), [
+    (Namespaces(platform="domino-platform", compute="domino-compute"), "domino-compute"),  # 6.x defaults
+    (Namespaces(platform="dd-platform", compute="dd-run"), "dd-run"),  # declared in the spec
+])
+def test_k001_judges_the_namespaces_the_deployment_declares(declared, busy):
+    namespaces = (NamespaceState(name=busy, foreign_workloads=("Deployment/jupyterhub",)),
+                  NamespaceState(name="compute", foreign_workloads=("Deployment/nginx",)))
+    deployment = _healthy_cluster(namespaces=namespaces).model_copy(
+        update={"domino": DominoInstall(version="6.2", namespaces=declared)})
+    [finding] = [f for f in findings("K001", deployment) if f.status is Status.FAIL]
+    assert finding.message == (
+        f"namespace {busy} already holds workloads that are not Domino's (Deployment/jupyterhub): Domino's "
+        "installer manages this namespace and its policies and cleanup will hit them.")
+
+
+def test_k001_passes_the_pages_namespaces_when_domino_6_uses_others():
+    namespaces = (NamespaceState(name="compute", foreign_workloads=("Deployment/nginx",)),)
+    deployment = _healthy_cluster(namespaces=namespaces).model_copy(
+        update={"domino": DominoInstall(version="6.2", namespaces=Namespaces(platform="domino-platform",
+                                                                             compute="domino-compute"))})
+    finding = only("K001", deployment)
+    assert (finding.status, finding.message) == (
+        Status.PASS, "domino-platform, domino-compute hold no workloads other than Domino's.")
 
 
 def test_k001_needs_a_live_cluster(multi_az):

@@ -7,7 +7,7 @@ import pytest
 from domino_eks.model import NODE_POOL_LABEL, Deployment, FargateProfile, Kubernetes, NodeGroup, NodePool
 from domino_eks.rules import REGISTRY, Severity, Status
 from domino_eks.sources import eksctl
-from tests.conftest import PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY
+from tests.conftest import PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY, load_example
 from tests.rules.builders import (
     edit_groups,
     findings,
@@ -219,9 +219,21 @@ def test_p012_rationale_names_the_pages_discrepancy():
     assert "p3.2xlarge" in rationale and "p2.8xlarge" in rationale
 
 
-def test_p013_warns_about_managed_node_groups(multi_az):
+def test_p013_says_which_pools_are_managed_node_groups_and_what_follows(multi_az):
     finding = only("P013", edit_groups(multi_az, "default", managed=True))
-    _fails(finding, Severity.WARNING, "pool default", "domino-default-a")
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.INFO)
+    assert finding.message == (
+        "pool default uses EKS managed node groups (domino-default-a, domino-default-b, domino-default-c), as "
+        "Domino's current Terraform does; the page recommends self-managed ones. Both are supported: EKS rolls "
+        "their image updates and drains their nodes, and the Cluster Autoscaler reads their labels from EKS only "
+        "until they first have nodes, so the node-template tags still matter.")
+
+
+def test_p013_passes_self_managed_groups_saying_both_are_supported(multi_az):
+    finding = only("P013", multi_az)
+    assert (finding.status, finding.message) == (
+        Status.PASS, "every node pool uses self-managed node groups, as the page recommends (Domino's current "
+                     "Terraform uses EKS managed ones; both are supported).")
 
 
 def test_p013_skips_when_management_is_unknown(multi_az):
@@ -229,10 +241,22 @@ def test_p013_skips_when_management_is_unknown(multi_az):
     assert finding.status is Status.SKIP and "EKS managed or self-managed" in finding.message
 
 
-@pytest.mark.parametrize("selector, selected", [("compute", "compute"), ("domino-*", "domino-system")])
-def test_p014_rejects_fargate_for_domino_namespaces(multi_az, selector, selected):
-    finding = only("P014", _with_fargate(multi_az, "kube-system", selector))
-    _fails(finding, Severity.ERROR, "fp-1", selected)
+@pytest.mark.parametrize("version, selector, selected", [
+    ("6.2", "domino-compute", "domino-compute"),
+    ("6.2", "domino-*", "domino-platform, domino-compute"),
+    ("5.1", "compute", "compute"),  # the page's namespaces on the page's releases
+    ("5.1", "domino-*", "domino-system"),
+])
+def test_p014_rejects_fargate_for_domino_namespaces(version, selector, selected):
+    deployment = load_example("multi-az.yaml", domino={"version": version})
+    finding = only("P014", _with_fargate(deployment, "kube-system", selector))
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
+    assert finding.message == (f"Fargate profile fp-1 selects {selected}: Domino's pods there run on Fargate, which "
+                               "cannot mount their persistent volumes.")
+
+
+def test_p014_lets_fargate_take_the_pages_namespaces_when_domino_6_uses_others(multi_az):
+    assert only("P014", _with_fargate(multi_az, "compute", "platform")).status is Status.PASS
 
 
 def test_p014_passes_fargate_for_other_namespaces(multi_az):

@@ -149,3 +149,35 @@ def test_a_named_certificate_reaches_the_model_and_its_names_are_left_to_a_live_
 def test_without_a_named_certificate_apply_plans_one_for_the_fqdn(tmp_path):
     deployment = load_text(tmp_path, MINIMAL + "domain:\n  fqdn: domino.example.com\n")
     assert deployment.domain.certificate == Certificate(domain_names=("domino.example.com",))
+
+
+@pytest.mark.parametrize(("block", "expected"), [
+    ("", ("domino-platform", "domino-compute", None)),  # the current release, 6.2
+    ("domino: {version: 6.2}\n", ("domino-platform", "domino-compute", None)),
+    ("domino: {version: 5.1}\n", ("platform", "compute", "domino-system")),  # the page's
+    ("domino: {version: 4.6, namespaces: {compute: runs}}\n", ("platform", "runs", "domino-system")),
+    ("domino: {namespaces: {platform: dd-platform, compute: dd-compute}}\n", ("dd-platform", "dd-compute", None)),
+])
+def test_namespaces_default_by_release_and_can_be_declared(tmp_path, block, expected):
+    namespaces = load_text(tmp_path, MINIMAL + block).domino.namespaces
+    assert (namespaces.platform, namespaces.compute, namespaces.system) == expected
+
+
+def test_the_registry_defaults_to_a_private_encrypted_tls_only_bucket(tmp_path):
+    registry = load_text(tmp_path, MINIMAL).domino.registry
+    assert registry.model_dump(exclude={"location"}) == {
+        "kind": "s3", "name": "demo-registry", "exists": None, "blocks_public_access": True, "encrypted": True,
+        "tls_only": True, "scan_on_push": None, "immutable_tags": None, "kms_key_id": None, "uri": None}
+
+
+def test_an_ecr_registry_is_a_scanned_immutable_repository_named_for_the_cluster(tmp_path):
+    registry = load_text(tmp_path, MINIMAL + "domino: {registry: {type: ecr}}\n").domino.registry
+    assert (registry.kind, registry.name, registry.scan_on_push, registry.immutable_tags, registry.tls_only) == (
+        "ecr", "demo", True, True, None)
+
+
+def test_an_unknown_domino_release_is_a_located_input_error(tmp_path):
+    assert problems(tmp_path, MINIMAL + "domino: {version: 7.0}\n") == [
+        f"{tmp_path / 'spec.yaml'}:12:10: 'domino.version': Input should be '4.6', '5.0', '5.1' or '6.2' "
+        "(got '7.0')"
+    ]

@@ -29,6 +29,7 @@ class Expected:
     region: str | None = None
     fqdn: str | None = None
     buckets: dict[str, str] = field(default_factory=dict)  # role (user_data, logs, backups) -> bucket name
+    registry: dict[str, str] = field(default_factory=dict)  # {"kind": "s3" | "ecr", "name": bucket or repository}
     efs_id: str | None = None
     block_class: str | None = None  # the EBS StorageClass Domino is to use
     reserved_cidrs: tuple[str, ...] = ()

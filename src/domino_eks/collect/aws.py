@@ -70,6 +70,7 @@ def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: l
     storage.file_system(recorder, expected.get("efs_id"))
     _security_groups(recorder)
     storage.buckets(recorder, expected.get("buckets") or {})
+    storage.registry(recorder, expected.get("registry") or {})
     identity.node_roles(recorder)
     identity.certificates(recorder, expected.get("fqdn"))
 

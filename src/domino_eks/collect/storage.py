@@ -84,6 +84,28 @@ def buckets(r: Recorder, names: Mapping[str, str]) -> None:
     r.store("buckets", {role: settings for role, settings in found.items() if settings is not None})
 
 
+def registry(r: Recorder, named: Mapping[str, str]) -> None:
+    """The registry's storage the spec names: its bucket's settings, or its ECR repository as described."""
+    if not named:
+        return
+    if named["kind"] == "s3":
+        settings = _bucket(r, named["name"])
+        if settings is not None:
+            r.store("registry", {"kind": "s3", **settings})
+        return
+    from botocore.exceptions import ClientError
+
+    with r.recorded("ecr"):
+        try:
+            [repository] = r.aws.client("ecr").describe_repositories(repositoryNames=[named["name"]])["repositories"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "RepositoryNotFoundException":
+                raise
+            r.store("registry", {"kind": "ecr", "name": named["name"], "exists": False})
+            return
+        r.store("registry", {"kind": "ecr", "name": named["name"], "exists": True, "repository": repository})
+
+
 def _bucket(r: Recorder, name: str) -> dict | None:
     from botocore.exceptions import ClientError
 

@@ -58,6 +58,8 @@ expected_options = in_order(
     click.option("--bucket", "buckets", multiple=True, metavar="ROLE=NAME",
                  help="An S3 bucket by role: user-data, logs or backups (repeatable; default: the spec's)."),
     click.option("--efs-id", help="The Datasets EFS (default: the one file system in the cluster's VPC)."),
+    click.option("--registry", metavar="KIND=NAME",
+                 help="Domino's registry storage: s3=BUCKET or ecr=REPOSITORY (default: the spec's)."),
 )
 
 
@@ -81,7 +83,8 @@ expected_options = in_order(
               help="Seconds each probe may take.")
 def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, region: str | None,
           profile: str | None, endpoint_url: str | None, spec_file: str | None, cluster: str | None,
-          fqdn: str | None, buckets: tuple[str, ...], efs_id: str | None, fmt: str, strict: bool, probe: bool,
+          fqdn: str | None, buckets: tuple[str, ...], efs_id: str | None, registry: str | None, fmt: str,
+          strict: bool, probe: bool,
           probe_image: str, probe_timeout: int) -> None:
     """Check a live cluster and account — or a dump of them — against every rule of the catalogue.
 
@@ -94,7 +97,7 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
     from domino_eks.collect import AwsAccess, KubeAccess
 
     intended = _intended(spec_file)
-    expected = _expected(intended, cluster, region, fqdn, buckets, efs_id)
+    expected = _expected(intended, cluster, region, fqdn, buckets, efs_id, registry)
     kube = KubeAccess(kubeconfig, context)
     if files:
         _refuse_with_files(kubeconfig=kubeconfig, context=context, profile=profile, endpoint_url=endpoint_url,
@@ -118,7 +121,7 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
 @expected_options
 def snapshot(output: str, kubeconfig: str | None, context: str | None, region: str | None, profile: str | None,
              endpoint_url: str | None, spec_file: str | None, cluster: str | None, fqdn: str | None,
-             buckets: tuple[str, ...], efs_id: str | None) -> None:
+             buckets: tuple[str, ...], efs_id: str | None, registry: str | None) -> None:
     """Collect the live cluster and account into one JSON file, for `check --from-file` and support cases.
 
     The file holds the facts the rules read (nodes pruned to labels, taints, conditions and resources;
@@ -127,7 +130,7 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
     """
     from domino_eks.collect import AwsAccess, KubeAccess
 
-    expected = _expected(_intended(spec_file), cluster, region, fqdn, buckets, efs_id)
+    expected = _expected(_intended(spec_file), cluster, region, fqdn, buckets, efs_id, registry)
     collected = _collected(expected, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
     write_output(output, json.dumps(collected, indent=1, sort_keys=True))
     nodes = len((collected.get("kubernetes") or {}).get("nodes") or ())
@@ -147,7 +150,7 @@ def _intended(spec_file: str | None) -> Deployment | None:
 
 
 def _expected(intended: Deployment | None, cluster: str | None, region: str | None, fqdn: str | None,
-              buckets: tuple[str, ...], efs_id: str | None) -> Expected:
+              buckets: tuple[str, ...], efs_id: str | None, registry: str | None = None) -> Expected:
     """What should exist: the spec's names, overridden by the options given."""
     from domino_eks.collect import Expected
 
@@ -157,9 +160,13 @@ def _expected(intended: Deployment | None, cluster: str | None, region: str | No
         fqdn=intended.domain.fqdn,
         buckets={b.role: b.name for b in intended.storage.buckets or ()},
         block_class=intended.storage.block_class.name if intended.storage.block_class else None,
+        registry={"kind": intended.domino.registry.kind, "name": intended.domino.registry.name}
+        if intended.domino.registry else {},
         reserved_cidrs=intended.network.reserved_cidrs,
     )
     # each name given overrides the planned one
+    if registry:
+        planned = replace(planned, registry=_registry(registry))
     return replace(planned, buckets={**planned.buckets, **_bucket_names(buckets)},
                    cluster=cluster or planned.cluster, region=region or planned.region, fqdn=fqdn or planned.fqdn,
                    efs_id=efs_id or planned.efs_id)
@@ -177,6 +184,13 @@ def _bucket_names(pairs: tuple[str, ...]) -> dict[str, str]:
                                      param_hint="--bucket")
         names[role] = name
     return names
+
+
+def _registry(pair: str) -> dict[str, str]:
+    kind, _, name = pair.partition("=")
+    if kind not in ("s3", "ecr") or not name:
+        raise click.BadParameter(f"{pair!r}: expected s3=BUCKET or ecr=REPOSITORY", param_hint="--registry")
+    return {"kind": kind, "name": name}
 
 
 def _refuse_with_files(**live_only: str | bool | None) -> None:

@@ -26,11 +26,14 @@ def render(file: str, out_dir: Path) -> None:
     kubernetes/storageclass-block.yaml     EBS StorageClass for execution volumes (EBS CSI driver,
                                            volume type under parameters, where Kubernetes reads it)
     kubernetes/storageclass-shared.yaml    EFS StorageClass for Datasets
-    kubernetes/networkpolicy-compute.yaml  default deny in `compute`, then DNS and `platform` traffic
+    kubernetes/networkpolicy-compute.yaml  default deny in Domino's compute namespace, then DNS and
+                                           platform traffic (namespaces by Domino release, or declared)
     iam/s3-access-policy.json              node access to the three buckets and nothing else
+    iam/registry-access-policy.json        node access to the registry's bucket or ECR repository
     iam/autoscaler-policy.json             Cluster Autoscaler (unless the spec turns it off); its writes
                                            only on this cluster's groups
-    installer/domino.yml                   what the page says to record for Domino's installer
+    installer/domino.yml                   values for Domino's installer: schema 1.16 (Platform Operator)
+                                           for Domino 6.2, schema 1.2 for the page's releases
 
     An eksctl FILE keeps every key it has in cluster.yaml; the header names the keys the render changed.
     A value FILE cannot know is marked __FILL__ and says what fills it: EFS ids exist only after

@@ -37,6 +37,15 @@ AUTOSCALER_RECOMMENDED = (
     "autoscaling:DescribeScalingActivities", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
     "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
 )
+# What an image registry's client needs on an ECR repository: push (CompleteLayerUpload, UploadLayerPart,
+# InitiateLayerUpload, BatchCheckLayerAvailability, PutImage, BatchGetImage) and pull (GetDownloadUrlForLayer too),
+# plus an authorization token on "*" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html,
+# .../image-pull-iam.html).
+ECR_REPOSITORY_ACTIONS = (
+    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+)
+ECR_TOKEN_ACTION = "ecr:GetAuthorizationToken"
 AUTOSCALER_WRITE = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
 
 
@@ -48,6 +57,19 @@ def s3_statements(buckets: list[str]) -> tuple[Statement, ...]:
     return (
         Statement(effect="Allow", actions=S3_BUCKET_ACTIONS, resources=tuple(bucket_arn(b) for b in buckets)),
         Statement(effect="Allow", actions=S3_OBJECT_ACTIONS, resources=tuple(f"{bucket_arn(b)}/*" for b in buckets)),
+    )
+
+
+def ecr_repository_arn(name: str, region: str, partition: str = "aws", account: str = "*") -> str:
+    """A repository's ARN; the account is `*` where a spec does not know it yet (its own account's only: an
+    identity policy cannot reach into another account's repository without that repository's policy)."""
+    return f"arn:{partition}:ecr:{region}:{account}:repository/{name}"
+
+
+def ecr_statements(repository_arn: str) -> tuple[Statement, ...]:
+    return (
+        Statement(effect="Allow", actions=ECR_REPOSITORY_ACTIONS, resources=(repository_arn,)),
+        Statement(effect="Allow", actions=(ECR_TOKEN_ACTION,), resources=("*",)),
     )
 
 

@@ -100,6 +100,7 @@ def build(deployment: Deployment) -> Graph:
     nodes = _node_groups(builder, network, groups, identity, cluster, node_access)
     _datasets(builder, network, groups)
     _buckets(builder)
+    _registry(builder)
     _certificate(builder)
     _addons(builder, cluster, nodes)
     return builder.graph
@@ -214,7 +215,8 @@ def _identity(b: Builder) -> IdentityHandles:
     aws_managed = [f"arn:{partition}:iam::aws:policy/{name}" for name in NODE_POLICIES]
     ours = []
     access = b.deployment.access
-    for logical, grants in (("s3-access", access.node_role), ("autoscaler", access.autoscaler)):
+    for logical, grants in (("s3-access", access.node_role), ("autoscaler", access.autoscaler),
+                            ("registry-access", access.registry)):
         if grants is not None:
             policy = b.add(kinds.IAM_POLICY, logical, {
                 "name": tags.bounded(f"{b.name}-{logical}", 128),
@@ -395,6 +397,36 @@ def _buckets(b: Builder) -> None:
             # a bucket policy comes last: it is the one setting that can lock apply itself out
             b.add(kinds.S3_BUCKET_POLICY, bucket.name,
                   {"bucket": handle.name, "document": iam.tls_only_policy(bucket.name, partition)})
+
+
+def _registry(b: Builder) -> None:
+    """Domino's image storage: a bucket made like the others (private, encrypted, TLS only), or an ECR repository
+    that scans what is pushed and never lets a tag move."""
+    registry = b.deployment.domino.registry
+    if registry is None:
+        return
+    if registry.kind == "ecr":
+        b.add(kinds.ECR_REPOSITORY, registry.name, {
+            "name": registry.name,
+            "scan_on_push": bool(registry.scan_on_push),
+            "immutable_tags": bool(registry.immutable_tags),
+            "encryption": {"type": "KMS", "key": registry.kms_key_id} if registry.kms_key_id
+            else {"type": "AES256", "key": None},
+        })
+        return
+    partition = regions.partition(b.deployment.cluster.region or "")
+    handle = b.add(kinds.S3_BUCKET, registry.name, {
+        "name": registry.name,
+        "region": b.deployment.cluster.region,
+        "block_public_access": registry.blocks_public_access is not False,
+        "encryption": {"algorithm": "aws:kms", "key": registry.kms_key_id} if registry.kms_key_id
+        else {"algorithm": "AES256", "key": None},
+        # image layers are pushed again by a rebuild: old versions would only hold storage
+        "versioning": False,
+    })
+    if registry.tls_only:
+        b.add(kinds.S3_BUCKET_POLICY, registry.name,
+              {"bucket": handle.name, "document": iam.tls_only_policy(registry.name, partition)})
 
 
 def _certificate(b: Builder) -> None:

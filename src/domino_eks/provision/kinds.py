@@ -22,6 +22,7 @@ EFS_MOUNT_TARGET = "AWS::EFS::MountTarget"
 EFS_ACCESS_POINT = "AWS::EFS::AccessPoint"
 S3_BUCKET = "AWS::S3::Bucket"
 S3_BUCKET_POLICY = "AWS::S3::BucketPolicy"
+ECR_REPOSITORY = "AWS::ECR::Repository"
 CERTIFICATE = "AWS::CertificateManager::Certificate"
 DNS_RECORD = "AWS::Route53::RecordSet"
 

@@ -15,7 +15,8 @@ INSTALLER_FILE = Path("installer") / "domino.yml"
 
 
 def with_outputs(deployment: Deployment, outputs: Mapping[Key, Mapping[str, Any]]) -> Deployment:
-    """`deployment` with the ids AWS assigned: the EFS file system and access point, the certificate, the VPC."""
+    """`deployment` with the ids AWS assigned: the EFS file system and access point, the certificate, the VPC,
+    the ECR repository's URI."""
     file_system = outputs.get(Key(kinds.EFS_FILE_SYSTEM, desired.DATASETS)) or {}
     access_point = outputs.get(Key(kinds.EFS_ACCESS_POINT, desired.DATASETS_ACCESS_POINT)) or {}
     vpc = outputs.get(Key(kinds.VPC, desired.VPC)) or {}
@@ -29,6 +30,10 @@ def with_outputs(deployment: Deployment, outputs: Mapping[Key, Mapping[str, Any]
         arn = (outputs.get(Key(kinds.CERTIFICATE, deployment.domain.fqdn)) or {}).get("arn")
         issued = certificate.model_copy(update={"arn": arn})
         update["domain"] = deployment.domain.model_copy(update={"certificate": issued})
+    registry = deployment.domino.registry
+    if registry is not None and registry.kind == "ecr":
+        uri = (outputs.get(Key(kinds.ECR_REPOSITORY, registry.name)) or {}).get("uri")
+        update["domino"] = deployment.domino.model_copy(update={"registry": registry.model_copy(update={"uri": uri})})
     return deployment.model_copy(update=update)
 
 

@@ -1,4 +1,5 @@
-"""The IAM policies the page asks for, as strict JSON: node access to the three buckets, and the autoscaler's.
+"""The IAM policies the page asks for, as strict JSON: node access to the three buckets, and the autoscaler's;
+and what current Domino adds: node access to its registry storage.
 
 The statements come from `domino_eks.knowledge.iam`, the same builders `apply` attaches, so the files show
 exactly what the tool grants. JSON has no comments: a bucket the source does not name is written as
@@ -29,6 +30,12 @@ def uses_autoscaler(deployment: Deployment) -> bool:
 
 def s3_access_policy(deployment: Deployment) -> str:
     return _json(iam.document(iam.s3_statements(bucket_names(deployment))))
+
+
+def registry_access_policy(deployment: Deployment) -> str | None:
+    """What the nodes' role needs on the registry storage; None when the source names none (an eksctl file)."""
+    grants = deployment.access.registry
+    return _json(iam.document(grants.statements)) if grants is not None else None
 
 
 def autoscaler_policy(deployment: Deployment) -> str:

@@ -37,8 +37,6 @@ BLOCK_DEFAULTS = (
     (FSTYPE, "ext4", {FSTYPE, "fstype"}),
     ("encrypted", "true", {"encrypted"}),
 )
-COMPUTE_NAMESPACE = "compute"
-PLATFORM_NAMESPACE = "platform"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"  # set by Kubernetes on every namespace
 
 
@@ -138,35 +136,37 @@ def shared_storage_class(deployment: Deployment) -> str:
     return yaml_text([storage_class])
 
 
-def compute_network_policies() -> str:
-    """Default deny in `compute`, then the traffic Domino's executions need: DNS and the platform."""
-    deny = _network_policy("default-deny", ["Ingress", "Egress"], {})
+def compute_network_policies(deployment: Deployment) -> str:
+    """Default deny in the compute namespace, then the traffic Domino's executions need: DNS and the platform."""
+    chosen = deployment.install_namespaces
+    compute, platform = chosen.compute, chosen.platform
+    deny = _network_policy("default-deny", compute, ["Ingress", "Egress"], {})
     deny.yaml_set_start_comment("\n".join([
-        f"NetworkPolicies for the {COMPUTE_NAMESPACE} namespace, where Domino runs user executions",
+        f"NetworkPolicies for the {compute} namespace, where Domino runs user executions",
         '(page: "Network plugin"; enforced only by a plugin with NetworkPolicy support).',
         "Nothing reaches or leaves an execution pod unless a policy below allows it. Egress to your own",
         "data sources or package mirrors needs a policy of your own beside these.",
     ]))
-    dns = _network_policy("allow-dns", ["Egress"], {"egress": [{
+    dns = _network_policy("allow-dns", compute, ["Egress"], {"egress": [{
         "to": [_namespace("kube-system")],
         "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
     }]})
     dns.yaml_set_start_comment("Name lookups through the cluster DNS in kube-system.")
-    to_platform = _network_policy("allow-platform", ["Ingress", "Egress"], {
-        "ingress": [{"from": [_namespace(PLATFORM_NAMESPACE)]}],
-        "egress": [{"to": [_namespace(PLATFORM_NAMESPACE)]}],
+    to_platform = _network_policy("allow-platform", compute, ["Ingress", "Egress"], {
+        "ingress": [{"from": [_namespace(platform)]}],
+        "egress": [{"to": [_namespace(platform)]}],
     })
     to_platform.yaml_set_start_comment(
-        f"Domino's services in {PLATFORM_NAMESPACE} start, serve and watch the executions; executions call them back."
+        f"Domino's services in {platform} start, serve and watch the executions; executions call them back."
     )
     return yaml_text([deny, dns, to_platform])
 
 
-def _network_policy(name: str, policy_types: list[str], rules: dict) -> CommentedMap:
+def _network_policy(name: str, namespace: str, policy_types: list[str], rules: dict) -> CommentedMap:
     return CommentedMap(
         apiVersion="networking.k8s.io/v1",
         kind="NetworkPolicy",
-        metadata={"name": name, "namespace": COMPUTE_NAMESPACE},
+        metadata={"name": name, "namespace": namespace},
         spec={"podSelector": {}, "policyTypes": policy_types, **rules},
     )
 

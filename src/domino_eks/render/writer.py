@@ -17,10 +17,13 @@ def artifacts(deployment: Deployment, eksctl_file: Mapping | None = None) -> dic
         "eksctl/cluster.yaml": eksctl.render(deployment, eksctl_file),
         "kubernetes/storageclass-block.yaml": manifests.block_storage_class(deployment),
         "kubernetes/storageclass-shared.yaml": manifests.shared_storage_class(deployment),
-        "kubernetes/networkpolicy-compute.yaml": manifests.compute_network_policies(),
+        "kubernetes/networkpolicy-compute.yaml": manifests.compute_network_policies(deployment),
         "iam/s3-access-policy.json": iam.s3_access_policy(deployment),
         "installer/domino.yml": installer.render(deployment),
     }
+    registry_policy = iam.registry_access_policy(deployment)
+    if registry_policy is not None:
+        texts["iam/registry-access-policy.json"] = registry_policy
     if iam.uses_autoscaler(deployment):
         texts["iam/autoscaler-policy.json"] = iam.autoscaler_policy(deployment)
     return texts

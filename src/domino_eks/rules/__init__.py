@@ -11,6 +11,7 @@ from domino_eks.rules import (  # noqa: F401
     kube,
     network,
     pools,
+    registry,
     storage,
     zones,
 )

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from functools import partial
 
 from domino_eks.model import (
-    DOMINO_NAMESPACES,
     Deployment,
     DevicePlugin,
     Location,
@@ -27,25 +26,27 @@ _NEEDS_A_CLUSTER = dict.fromkeys(("spec", "eksctl"), "it needs a live cluster â€
     "K001", Severity.WARNING,
     title="Domino's namespaces already hold other workloads",
     rationale=(
-        "The page says no namespace needs creating before the install: Domino's installer creates platform, "
-        "compute and domino-system itself. If one already exists with workloads that are not Domino's, the "
-        "installer's NetworkPolicies, quotas and cleanup apply to them too, and their objects can collide "
-        "with Domino's."
+        "The page says no namespace needs creating before the install: Domino's installer creates its namespaces "
+        "itself â€” those the deployment declares, by default domino-platform and domino-compute on Domino 6.x, "
+        "platform, compute and domino-system on the page's releases. If one already exists with workloads that "
+        "are not Domino's, the installer's NetworkPolicies, quotas and cleanup apply to them too, and their "
+        "objects can collide with Domino's."
     ),
-    fix="Move the other workloads out of platform, compute and domino-system (or install into a cluster "
-        "where those namespaces are free) before installing Domino.",
+    fix="Move the other workloads out of Domino's namespaces (or declare other ones under domino.namespaces in "
+        "the spec, or install into a cluster where they are free) before installing Domino.",
 )
 def namespaces_free(d: Deployment) -> Iterator[Outcome]:
     namespaces = d.kubernetes.namespaces
     if namespaces is None:
         yield unknown(d, "the cluster's namespaces", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
         return
+    domino_namespaces = d.domino_namespaces
     for namespace in namespaces:
-        if namespace.name in DOMINO_NAMESPACES and namespace.foreign_workloads:
+        if namespace.name in domino_namespaces and namespace.foreign_workloads:
             yield failed(f"namespace {namespace.name} already holds workloads that are not Domino's "
                          f"({', '.join(namespace.foreign_workloads)}): Domino's installer manages this namespace "
                          "and its policies and cleanup will hit them.", Location(object=f"Namespace/{namespace.name}"))
-    yield passed(f"{', '.join(DOMINO_NAMESPACES)} hold no workloads other than Domino's.")
+    yield passed(f"{', '.join(domino_namespaces)} hold no workloads other than Domino's.")
 
 
 @pools_rule(

@@ -13,7 +13,6 @@ from domino_eks.model import (
     BUILD_NODE_LABEL,
     DEFAULT,
     DEFAULT_GPU,
-    DOMINO_NAMESPACES,
     GPU_LABEL,
     NODE_POOL_LABEL,
     NODE_TEMPLATE_LABEL_TAG,
@@ -421,28 +420,32 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
 
 
 @overview_rule(
-    "P013", Severity.WARNING,
-    title="Node pool uses EKS managed node groups",
+    "P013", Severity.INFO,
+    title="Node pools are EKS managed or self-managed node groups",
     rationale=(
-        "The page recommends custom (self-managed) node groups over EKS managed node groups, for additional "
-        "control and customized machine images; managed groups restrict the launch template, bootstrap and "
-        "instance profile options Domino's pools rely on."
+        "The page recommends custom (self-managed) node groups over EKS managed node groups, for custom machine "
+        "images and full control of bootstrap; Domino's current Terraform uses managed node groups only. Both "
+        "are supported. Which one a pool uses decides who rolls its image updates and drains its nodes (EKS, "
+        "for managed groups; you, for self-managed ones) and where the Cluster Autoscaler reads a scale-from-zero "
+        "group's labels from."
     ),
-    fix="Create the pool as self-managed node groups (eksctl nodeGroups instead of managedNodeGroups; "
-        "managed: false in the spec).",
+    fix="Nothing to fix: choose per pool with managed: true (EKS managed node groups, as Domino's Terraform) or "
+        "managed: false (self-managed, the page's recommendation and the spec's default).",
 )
-def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
+def node_group_kind(d: Deployment) -> Iterator[Outcome]:
+    if any(g.managed is None for p in d.domino_pools for g in p.groups):
+        yield unknown(d, "whether the node groups are EKS managed or self-managed", gaps=_GROUP_GAPS)
+        return
     for pool in d.domino_pools:
         managed = [g for g in pool.groups if g.managed]
         if managed:
-            yield failed(f"pool {pool.name} uses EKS managed node groups ({_names(managed)}); Domino recommends "
-                         "self-managed groups, which allow custom AMIs and full control of bootstrap.",
-                         managed[0].location)
-        elif any(g.managed is None for g in pool.groups):
-            yield unknown(d, f"the management of pool {pool.name}'s node groups (EKS managed or self-managed)",
-                          gaps=_GROUP_GAPS)
-        else:
-            yield passed("every node pool uses self-managed node groups.")
+            yield failed(f"pool {pool.name} uses EKS managed node groups ({_names(managed)}), as Domino's current "
+                         "Terraform does; the page recommends self-managed ones. Both are supported: EKS rolls "
+                         "their image updates and drains their nodes, and the Cluster Autoscaler reads their "
+                         "labels from EKS only until they first have nodes, so the node-template tags still "
+                         "matter.", managed[0].location, severity=Severity.INFO)
+    yield passed("every node pool uses self-managed node groups, as the page recommends (Domino's current "
+                 "Terraform uses EKS managed ones; both are supported).")
 
 
 @overview_rule(
@@ -450,11 +453,11 @@ def self_managed_groups(d: Deployment) -> Iterator[Outcome]:
     title="Fargate profile selects a Domino namespace",
     rationale=(
         "Domino cannot run on EKS Fargate: Fargate does not support stateful workloads with persistent "
-        "volumes, and a Fargate profile that selects platform, compute or domino-system sends Domino's pods "
+        "volumes, and a Fargate profile that selects one of Domino's namespaces (domino-platform, domino-compute "
+        "on 6.x; platform, compute, domino-system before; or those the deployment declares) sends Domino's pods "
         "there instead of to the node pools."
     ),
-    fix="Delete the Fargate profile, or change its selectors so they match none of platform, compute and "
-        "domino-system.",
+    fix="Delete the Fargate profile, or change its selectors so they match none of Domino's namespaces.",
 )
 def no_fargate_for_domino(d: Deployment) -> Iterator[Outcome]:
     profiles = d.kubernetes.fargate_profiles
@@ -463,13 +466,14 @@ def no_fargate_for_domino(d: Deployment) -> Iterator[Outcome]:
         return
     conflicts = [failed(f"Fargate profile {profile.name} selects {', '.join(selected)}: Domino's pods there run "
                         "on Fargate, which cannot mount their persistent volumes.", d.cluster.location)
-                 for profile in profiles if (selected := _selected_domino_namespaces(profile.namespaces))]
-    yield from conflicts or [passed("no Fargate profile selects platform, compute or domino-system.")]
+                 for profile in profiles
+                 if (selected := _selected_domino_namespaces(d.domino_namespaces, profile.namespaces))]
+    yield from conflicts or [passed(f"no Fargate profile selects {', '.join(d.domino_namespaces)}.")]
 
 
-def _selected_domino_namespaces(selectors: Iterable[str]) -> list[str]:
+def _selected_domino_namespaces(domino_namespaces: Iterable[str], selectors: Iterable[str]) -> list[str]:
     """Fargate namespace selectors may carry * and ? wildcards."""
-    return [ns for ns in DOMINO_NAMESPACES if any(fnmatchcase(ns, selector) for selector in selectors)]
+    return [ns for ns in domino_namespaces if any(fnmatchcase(ns, selector) for selector in selectors)]
 
 
 @samples_rule(

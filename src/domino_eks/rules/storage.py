@@ -298,7 +298,10 @@ def node_role_s3_access(d: Deployment) -> Iterator[Outcome]:
         }, (Gap.IAM, Gap.AWS))
     else:
         yield from _missing_s3_access(grants, buckets)
-        yield from _s3_access_beyond(grants, buckets)
+        registry = d.domino.registry
+        # the registry bucket's grants are S010's to judge, not grants beyond Domino's buckets
+        registry_arns = [iam.bucket_arn(registry.name)] if registry and registry.kind == "s3" else []
+        yield from _s3_access_beyond(grants, buckets, registry_arns)
         yield passed(f"{grants.where} has the S3 access Domino needs on its three buckets, and none beyond them.")
 
 
@@ -315,8 +318,8 @@ def _missing_s3_access(grants: Grants, buckets: tuple[Bucket, ...]) -> Iterator[
                      grants.location)
 
 
-def _s3_access_beyond(grants: Grants, buckets: tuple[Bucket, ...]) -> Iterator[Outcome]:
-    arns = [iam.bucket_arn(b.name) for b in buckets]
+def _s3_access_beyond(grants: Grants, buckets: tuple[Bucket, ...], also: list[str]) -> Iterator[Outcome]:
+    arns = [iam.bucket_arn(b.name) for b in buckets] + also
     s3_grants = [s for s in grants.statements if s.effect == "Allow" and iam.may_grant_service(s, "s3")]
     beyond = sorted({r for s in s3_grants for r in s.resources if not _within_buckets(r, arns)})
     if beyond:

@@ -22,6 +22,7 @@ class Gap(str, Enum):
     AUTOSCALING = "autoscaling"  # the Auto Scaling groups behind the node groups, with their sizes and tags
     EFS = "efs"  # the Datasets file system and its mount targets
     S3 = "s3"  # the buckets' settings, or a bucket whose name nobody gave
+    ECR = "ecr"  # the ECR repository Domino's registry uses
     IAM = "iam"  # the node roles and their policies
     ACM = "acm"  # the certificate for the FQDN
     KUBERNETES = "kubernetes"  # no usable kubeconfig, or a list the API refused (named in the reason)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domino_eks.knowledge import eks_versions, iam, regions, subnet_layout
+from domino_eks.knowledge import domino, eks_versions, iam, regions, subnet_layout
 from domino_eks.knowledge.instances import default_image_accelerated
 from domino_eks.model import (
     BLOCK_CLASS_NAME,
@@ -25,13 +25,17 @@ from domino_eks.model import (
     Cluster,
     Deployment,
     Domain,
+    DominoInstall,
     Efs,
     Grants,
     Kubernetes,
+    Namespaces,
     Network,
     NodeGroup,
     NodePool,
+    Registry,
     SourceInfo,
+    Statement,
     Storage,
     StorageClass,
     Taint,
@@ -138,6 +142,34 @@ class AutoscalerSpec(Strict):
     enabled: bool = Field(True, description="run the Kubernetes Cluster Autoscaler")
 
 
+class NamespacesSpec(Strict):
+    platform: str | None = Field(None, description="Domino's services (default: domino-platform on 6.x, platform "
+                                                   "before)")
+    compute: str | None = Field(None, description="user executions (default: domino-compute on 6.x, compute before)")
+    system: str | None = Field(None, description="releases before 6.x only (default: domino-system)")
+
+
+class RegistrySpec(Strict):
+    type: Literal["s3", "ecr"] = Field(
+        "s3", description="S3 bucket behind Domino's internal registry, or an ECR repository as its external one"
+    )
+    name: str | None = Field(None, description="bucket name (default <name>-registry) or ECR repository (default "
+                                               "<name>)")
+
+
+class DominoSpec(Strict):
+    version: Literal[tuple(domino.RELEASES)] = Field(  # type: ignore[valid-type]
+        domino.CURRENT, description=f"Domino release: {', '.join(domino.RELEASES)} (picks the installer format)"
+    )
+    namespaces: NamespacesSpec = Field(default_factory=NamespacesSpec, description="Domino's namespaces")
+    registry: RegistrySpec = Field(default_factory=RegistrySpec, description="storage of Domino's image registry")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, float) else value
+
+
 class Spec(Strict):
     """A Domino-on-EKS deployment."""
 
@@ -156,6 +188,7 @@ class Spec(Strict):
     storage: StorageSpec = Field(default_factory=StorageSpec, description="EBS, EFS and S3")
     domain: DomainSpec = Field(default_factory=DomainSpec, description="FQDN and TLS certificate")
     autoscaler: AutoscalerSpec = Field(default_factory=AutoscalerSpec, description="Cluster Autoscaler")
+    domino: DominoSpec = Field(default_factory=DominoSpec, description="the Domino release and what it installs into")
 
 
 def json_schema() -> dict:
@@ -230,6 +263,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
         domain=_domain(spec, document, file),
         autoscaler=Autoscaler(enabled=spec.autoscaler.enabled),
         kubernetes=Kubernetes(fargate_profiles=()),
+        domino=_domino(spec, document, file),
     )
 
 
@@ -333,13 +367,53 @@ def _block_class(spec: Spec, document: Any, file: str) -> StorageClass:
 
 
 def _access(spec: Spec) -> Access:
-    """The grants apply attaches to the nodes' role: S3 on the three buckets, and the autoscaler's if it runs."""
+    """The grants apply attaches to the nodes' role: S3 on the three buckets, the registry's, and the autoscaler's
+    if it runs."""
     cluster = spec.metadata.name
     where = f"role {iam.node_role_name(cluster)}"
     return Access(
         node_role=Grants(statements=iam.s3_statements(list(bucket_names(spec).values())), where=where),
         autoscaler=Grants(statements=iam.autoscaler_statements(cluster), where=where)
         if spec.autoscaler.enabled else None,
+        registry=Grants(statements=registry_statements(spec), where=where),
+    )
+
+
+def registry_statements(spec: Spec) -> tuple[Statement, ...]:
+    name, region = registry_name(spec), spec.metadata.region
+    if spec.domino.registry.type == "s3":
+        return iam.s3_statements([name])
+    return iam.ecr_statements(iam.ecr_repository_arn(name, region, regions.partition(region)))
+
+
+def registry_name(spec: Spec) -> str:
+    given = spec.domino.registry
+    return given.name or (f"{spec.metadata.name}-registry" if given.type == "s3" else spec.metadata.name)
+
+
+def _domino(spec: Spec, document: Any, file: str) -> DominoInstall:
+    given, defaults = spec.domino, domino.release(spec.domino.version).namespaces
+    names = given.namespaces
+    registry = given.registry
+    return DominoInstall(
+        version=given.version,
+        namespaces=Namespaces(
+            platform=names.platform or defaults.platform,
+            compute=names.compute or defaults.compute,
+            system=names.system or defaults.system,
+        ),
+        # what apply builds: a private, encrypted bucket (TLS only, as the spec asks) or a scanned, immutable repo
+        registry=Registry(
+            kind=registry.type,
+            name=registry_name(spec),
+            blocks_public_access=True,
+            encrypted=True,
+            tls_only=spec.storage.tls_only if registry.type == "s3" else None,
+            scan_on_push=True if registry.type == "ecr" else None,
+            immutable_tags=True if registry.type == "ecr" else None,
+            location=yamlfile.location(document, file, "domino", "registry"),
+        ),
+        location=yamlfile.location(document, file, "domino"),
     )
 
 

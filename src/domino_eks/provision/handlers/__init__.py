@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domino_eks.provision.handlers import (
     domain,
+    ecr,
     efs,
     eks,
     iam,
@@ -23,7 +24,7 @@ HANDLERS: dict[str, Handler] = {
         eks.Cluster(), eks.Nodegroup(), eks.Addon(), eks.AccessEntry(),
         nodes.LaunchTemplate(), nodes.AutoScalingGroup(),
         efs.FileSystem(), efs.MountTarget(), efs.AccessPoint(),
-        s3.Bucket(), s3.BucketPolicy(),
+        s3.Bucket(), s3.BucketPolicy(), ecr.Repository(),
         domain.Certificate(), domain.DnsRecord(),
     )
 }

@@ -48,7 +48,9 @@ class Bucket(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         s3 = aws.client("s3")
-        named = sorted({bucket.name for bucket in scope.deployment.storage.buckets or ()})
+        registry = scope.deployment.domino.registry
+        registry_bucket = {registry.name} if registry and registry.kind == "s3" else set()
+        named = sorted({bucket.name for bucket in scope.deployment.storage.buckets or ()} | registry_bucket)
         indexed, read = concurrently(lambda step: step(), [
             lambda: self._indexed(aws, scope),
             lambda: dict(zip(named, concurrently(lambda name: self._tags(s3, name), named), strict=True)),

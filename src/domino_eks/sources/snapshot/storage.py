@@ -110,6 +110,11 @@ def _buckets(facts: Facts) -> tuple[Bucket, ...] | None:
     return tuple(_bucket(role, found[role]) for role in BUCKET_ROLES if found[role].get("exists"))
 
 
+def bucket_settings(raw: Mapping) -> Bucket:
+    """The settings of a bucket of any use (the registry's too), read as the three buckets' are."""
+    return _bucket("user_data", raw)
+
+
 def _bucket(role: str, raw: Mapping) -> Bucket:
     """A bucket's settings: one the collector could not read is absent (unknown), one never configured is None."""
     rules = (raw.get("encryption") or {}).get("Rules") or []
