@@ -82,14 +82,33 @@ def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, 
     return Target("local", spec_region)
 
 
+def _refuse_on_errors(deployment: Deployment, command: str, fmt: str) -> None:
+    """The catalogue before any AWS call: an error `validate` reports never reaches AWS (exit 3). The findings
+    print as `validate --format FMT` prints them."""
+    from domino_eks import report
+    from domino_eks.commands import preflight
+    from domino_eks.report import terminal
+
+    result = preflight.spec_findings(deployment, command)
+    if preflight.refuses(result):
+        shown = terminal.render(result, color=sys.stdout.isatty()) if fmt == "table" else report.render(result, fmt)
+        click.echo(shown, nl=False)
+        click.echo(f"{command} refused: the spec has error findings (above); nothing was created or changed.",
+                   err=True)
+        raise SystemExit(ExitCode.FAILED)
+
+
 @contextmanager
 def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: str | None,
-              region: str | None) -> Iterator[tuple[Aws, Survey]]:
-    """(aws clients, survey of FILE's deployment) for the life of the command."""
+              region: str | None, *, checked_as: str | None = None, fmt: str = "table") -> Iterator[tuple[Aws, Survey]]:
+    """(aws clients, survey of FILE's deployment) for the life of the command. `checked_as` names a command
+    that changes AWS, or plans to: the spec must pass the catalogue first (its findings shown in `fmt`)."""
     from domino_eks.aws import session
     from domino_eks.provision import plan
 
     deployment = _load(file)
+    if checked_as:
+        _refuse_on_errors(deployment, checked_as, fmt)
     target = _target(deployment, kind, endpoint_url, profile, region)
     notes = _console(stderr=True)
     notes.print(f"Target: {target.describe()}")
@@ -145,7 +164,8 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
     """Show what `apply` would create, update or delete for FILE, computed from what exists in the target.
 
     What exists is found by the tag domino-eks/deployment=<cluster name>: no state file. After a
-    successful apply, plan shows every resource unchanged.
+    successful apply, plan shows every resource unchanged. As for apply, a spec with error findings
+    is refused (exit 3) before any AWS call.
 
     \b
     Examples:
@@ -155,7 +175,7 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
     """
     import json
 
-    with _surveyed(file, target_kind, endpoint_url, profile, region) as (_, survey):
+    with _surveyed(file, target_kind, endpoint_url, profile, region, checked_as="plan", fmt=fmt) as (_, survey):
         if fmt == "json":
             click.echo(json.dumps(survey.plan.as_json(), indent=2))
         else:
@@ -179,15 +199,19 @@ def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile:
     the page says to record for Domino's installer: bucket names, EFS ids, region, FQDN, cluster name.
 
     \b
+    The catalogue runs on FILE first, as `validate` does: any error finding stops apply before its first
+    AWS call (warnings are shown by `validate` and do not stop it).
+
+    \b
     Exit codes: 0 done, 1 an AWS call failed (each resource's error code and what to do are listed),
-    2 unusable input or no --auto-approve without a terminal, 130 interrupted.
+    2 unusable input or no --auto-approve without a terminal, 3 the spec has error findings, 130 interrupted.
     """
     from domino_eks.errors import ToolError
     from domino_eks.provision import apply as applying
     from domino_eks.provision import progress, recorded
     from domino_eks.provision.progress import Display
 
-    with _surveyed(file, target_kind, endpoint_url, profile, region) as (aws, survey):
+    with _surveyed(file, target_kind, endpoint_url, profile, region, checked_as="apply") as (aws, survey):
         console, pending = _console(stderr=True), survey.plan.pending
         _show(survey.plan, console, only_pending=True)
         _show_unsupported(survey.plan)
