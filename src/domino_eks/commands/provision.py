@@ -246,7 +246,11 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
     makes destroy refuse before deleting anything, unless --delete-data is given.
 
     \b
-    Exit codes: 0 done, 1 an AWS call failed, 2 unusable input, 3 refused to delete data, 130 interrupted.
+    At the end it discovers again, and names anything of the deployment still there (exit 1).
+
+    \b
+    Exit codes: 0 done, 1 an AWS call failed or something remains, 2 unusable input, 3 refused to delete data,
+    130 interrupted.
     """
     from domino_eks.errors import ToolError
     from domino_eks.provision import destroy as destroying
@@ -270,10 +274,23 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
                  auto_approve)
         with Display(console, len(doomed), lambda _: "delete", "destroy") as display:
             walk = destroying.run(aws, doomed, survey.graph, display, delete_data=delete_data)
-    if walk.interruption is not None:
-        console.print(progress.interruption(walk, "destroy"))
-        raise walk.interruption
-    if not walk.complete:
-        raise ToolError(progress.problems(walk, "destroy"))
+        if walk.interruption is not None:
+            console.print(progress.interruption(walk, "destroy"))
+            raise walk.interruption
+        if not walk.complete:
+            raise ToolError(progress.problems(walk, "destroy"))
+        _refuse_leftovers(aws, survey.deployment)
     console.print("Destroyed.")
     raise SystemExit(ExitCode.OK)
+
+
+def _refuse_leftovers(aws: Aws, deployment: Deployment) -> None:
+    """Discover again: "Destroyed." is said only when nothing of the deployment is found any more."""
+    from domino_eks.errors import ToolError
+    from domino_eks.provision import plan
+
+    left = sorted(plan.survey(aws, deployment).found.ours, key=str)
+    if left:
+        raise ToolError("destroy finished its deletions, but discovering again still finds this deployment's\n  " +
+                        "\n  ".join(str(key) for key in left) +
+                        "\nRun destroy again; if they remain, delete them by hand (each is named above).")
