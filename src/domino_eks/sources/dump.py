@@ -41,9 +41,15 @@ def read(path: str) -> dict:
     text = _text(path)
     items: dict[str, list] = {}
 
-    def keep(item: object) -> None:
+    def keep(index: int, offset: int, item: object) -> None:
         if isinstance(item, dict) and item.get("kind") in shapes.KINDS:
             key, shape = shapes.KINDS[item["kind"]]
+            wrong = (f"items[{index}].metadata must be an object, found {_json_name(item.get('metadata'))}"
+                     if not isinstance(item.get("metadata"), dict) else _misshapen(item, shape, f"items[{index}]"))
+            if wrong:
+                line = text.count("\n", 0, offset) + 1
+                raise InputError([Problem(path, f"{wrong} ({item['kind']})", line,
+                                          offset - text.rfind("\n", 0, offset))])
             items.setdefault(key, []).append(shapes.prune(item, shape))
 
     try:
@@ -112,7 +118,44 @@ def _merge(into: dict, snapshot: dict) -> None:
     into["errors"] = {key: why for key, why in errors.items() if key not in collected}
 
 
-def _top_level_members(text: str, on_item: Callable[[object], None]) -> dict:
+# the type each kept leaf must have, where the rules read it as that type
+_LEAF_TYPES: dict[str, type] = {"name": str, "namespace": str, "provisioner": str, "providerID": str,
+                                "labels": dict, "annotations": dict, "parameters": dict, "taints": list}
+
+
+def _misshapen(value: object, shape: dict, where: str) -> str | None:
+    """What in `value` is not of the type the kept part `shape` reads, named by its path; None when all is."""
+    for key, sub in shape.items():
+        if not isinstance(value, dict) or value.get(key) is None:
+            continue
+        held, path = value[key], f"{where}.{key}"
+        if sub is shapes.WHOLE:
+            expected = _LEAF_TYPES.get(key)
+            if expected and not isinstance(held, expected):
+                return f"{path} must be {_JSON_NAMES[expected]}, found {_json_name(held)}"
+            if expected is dict and any(not isinstance(v, str) for v in held.values()):
+                return f"{path} must map names to strings"
+            continue
+        elements = held if isinstance(held, list) else [held]
+        for index, element in enumerate(elements):
+            inner = f"{path}[{index}]" if isinstance(held, list) else path
+            if not isinstance(element, dict):
+                return f"{inner} must be an object, found {_json_name(element)}"
+            wrong = _misshapen(element, sub, inner)
+            if wrong:
+                return wrong
+    return None
+
+
+_JSON_NAMES = {str: "a string", dict: "an object", list: "an array", bool: "a boolean", int: "a number",
+               float: "a number"}
+
+
+def _json_name(value: object) -> str:
+    return _JSON_NAMES.get(type(value), "null")
+
+
+def _top_level_members(text: str, on_item: Callable[[int, int, object], None]) -> dict:
     """The members of the document's top-level object, except that the elements of its "items" array go
     one by one to `on_item` instead of into the result. Raises JSONDecodeError (with line and column)."""
     position = _skip(text, _expect(text, _skip(text, 0), "{", "a JSON object"))
@@ -134,13 +177,16 @@ def _top_level_members(text: str, on_item: Callable[[object], None]) -> dict:
         position = _skip(text, position + 1)
 
 
-def _array_elements(text: str, position: int, on_item: Callable[[object], None]) -> int:
+def _array_elements(text: str, position: int, on_item: Callable[[int, int, object], None]) -> int:
     position = _skip(text, position)
     if text.startswith("]", position):
         return position + 1
+    index = 0
     while True:
+        start = position
         item, position = _DECODER.raw_decode(text, position)
-        on_item(item)
+        on_item(index, start, item)
+        index += 1
         position = _skip(text, position)
         if not text.startswith(",", position):
             return _expect(text, position, "]", "',' or ']'")
