@@ -16,7 +16,8 @@ def test_a_select_prefix_that_matches_no_rule_is_refused_with_a_did_you_mean():
 
 def test_a_select_prefix_like_no_rule_is_refused_without_a_guess():
     done = run("validate", SPEC, "--select", "Q")
-    assert (done.returncode, done.stderr) == (2, "error: --select: no rule id starts with 'Q' (see `domino-eks rules`)\n")
+    assert (done.returncode, done.stderr) == (
+        2, "error: --select: no rule id starts with 'Q' (see `domino-eks rules`)\n")
 
 
 def test_a_select_prefix_that_matches_runs_those_rules_only():

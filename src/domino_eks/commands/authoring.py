@@ -51,7 +51,8 @@ def _refuse_unusable_name(name: str, text: str) -> None:
         deployment = spec.from_document(YAML(typ="rt").load(text), "--name")
     except InputError as refused:
         raise InputError([Problem("--name", f"{name!r}: {p.message}") for p in refused.problems]) from None
-    errors = [f for f in rules.REGISTRY.evaluate(deployment) if f.status is Status.FAIL and f.severity is Severity.ERROR]
+    errors = [f for f in rules.REGISTRY.evaluate(deployment)
+              if f.status is Status.FAIL and f.severity is Severity.ERROR]
     if errors:
         raise InputError([Problem("--name", f"{name!r}: {f.id} {f.message}") for f in errors])
 
