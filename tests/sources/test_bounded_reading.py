@@ -51,7 +51,7 @@ def test_a_billion_laughs_document_stops_at_the_node_limit(tmp_path):
                                    "not a spec or ClusterConfig\n")
 
 
-@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 5000])
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1200])  # 1200: past Python's recursion limit
 def test_deep_nesting_is_refused_without_a_recursion_error(tmp_path, depth):
     deep = tmp_path / "spec.yaml"
     deep.write_text(HEAD + "metadata: " + "[" * depth + "]" * depth + "\n")
