@@ -37,6 +37,7 @@ def with_documented_fixes(sample: dict) -> dict:
     config["metadata"]["version"] = "1.35"  # pin the Kubernetes version (the spec's default)
     config["vpc"] = {"cidr": "10.0.0.0/16"}  # the VPC range the spec was checked against
     config["iam"] = {"withOIDC": True}  # IAM roles for the add-ons' service accounts
+    config["autoModeConfig"] = {"enabled": False}  # eksctl's announced default would build no node groups
     config["addons"] = ADDONS  # VPC CNI enforcing NetworkPolicy, EBS and EFS CSI drivers
     for group in config["nodeGroups"]:
         tags = group.setdefault("tags", {})

@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # for the annotations only: boto3 and rich load when a comman
     from domino_eks.provision.plan import Plan, Survey
 
 PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
-EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `moto_server -p 5000` and "
-                 "pass --endpoint-url http://127.0.0.1:5000.")
+EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `domino-eks emulator` in another "
+                 "terminal and export the line it prints.")
 
 
 target_options = in_order(
