@@ -115,6 +115,8 @@ def test_a_dump_missing_fields_kubectl_always_writes_is_unusable_input(tmp_path)
                                 "found an object with keys apiVersion, kind\n")
 
 
+
+
 def test_a_dump_cannot_be_probed(tmp_path):
     completed = run_cli("check", "--from-file", dump(tmp_path), "--probe")
 

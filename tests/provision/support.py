@@ -30,7 +30,7 @@ from domino_eks.provision.graph import Graph
 from domino_eks.provision.resources import Key
 
 REGION = "us-west-2"
-SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53", "ecr")
+SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53", "ecr", "ssm")
 _RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
 STARTUP_SECONDS = 30
 
@@ -67,9 +67,10 @@ def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, host
                registry: str | None = None) -> Path:
     """A small spec: the page's platform and default pools (and a GPU one), in 1 or 3 zones."""
     zone_list = [f"{REGION}{letter}" for letter in "abc"[:zones]]
+    platform_nodes = 3 // zones  # per zone: the platform needs 3 nodes in all (rule P002), which apply enforces
     pools = [
-        {"name": "platform", "instanceType": "m5.2xlarge", "volumeSize": 128, "minSize": 1, "maxSize": 3,
-         "desiredCapacity": 1},
+        {"name": "platform", "instanceType": "m5.2xlarge", "volumeSize": 128, "minSize": platform_nodes,
+         "maxSize": 3, "desiredCapacity": platform_nodes},
         {"name": "default", "instanceType": "m5.2xlarge", "volumeSize": 400, "minSize": 0, "maxSize": 10,
          "desiredCapacity": 1, "labels": {"domino/build-node": "true"}, "managed": managed},
     ]

@@ -1,95 +1,87 @@
-"""The account preflight of plan and apply: a vCPU quota too small, or an instance type a zone does not offer,
-stops them with exit 3 before anything is created.
+"""The spec preflight of plan and apply: the catalogue runs on the spec first, and an error `validate` reports
+never reaches AWS.
 
-The account is the emulator behind `AwsFront` (tests/aws_fake_server.py), which serves the EC2 quotas moto
-lacks; the emulator's DescribeInstanceTypeOfferings has real per-zone data (g5.2xlarge: not in us-west-2d).
+Through the installed console script, against a moto server over HTTP; what exists is counted with plain boto3.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import socket
+from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 
-from domino_eks import cli
-from tests.aws_fake_server import AwsFront
-from tests.provision.support import REGION, tagged, write_spec
-
-ROOMY = {"L-1216C47A": 1000.0, "L-DB2E81BA": 256.0}
-QUOTA_MESSAGE = (
-    "G004 error: the pools need 16 vCPUs of Running On-Demand G and VT instances at their max sizes, but quota "
-    "L-DB2E81BA allows 8: request L-DB2E81BA (Running On-Demand G and VT instances) of at least 20 vCPUs, or lower "
-    "the pools' max sizes.\n"
-    "  fix: Request the quota increase named in the message (Service Quotas console, or `aws service-quotas "
-    "request-service-quota-increase --service-code ec2 --quota-code CODE --desired-value VALUE`), or lower the "
-    "pools' max sizes.\n"
-    "Preflight failed: nothing was created. Fix the errors above and run again.\n")
+from tests.provision.support import clients, tagged
+from tests.sources.console import run
 
 
-@pytest.fixture
-def front(endpoint):
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    try:
-        yield AwsFront(server, endpoint, REGION, ROOMY)
-    finally:
-        server.clear()
-        server.stop()
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as ended:
-        cli.main(list(args))
-    out, err = capsys.readouterr()
-    return int(ended.value.code or 0), out, err
-
-
-def _in_zone(spec, zone: str):
+def rewrite(spec: Path, change) -> Path:
     document = json.loads(spec.read_text())
-    spec.write_text(json.dumps({**document, "availabilityZones": [zone]}))
+    change(document)
+    spec.write_text(json.dumps(document, indent=2))
     return spec
 
 
-def test_apply_refuses_a_gpu_pool_over_the_vcpu_quota_before_creating_anything(front, endpoint, name, tmp_path,
-                                                                                capsys):
-    front.quotas["L-DB2E81BA"] = 8.0
-    spec = write_spec(tmp_path / "domino.yaml", name, gpu=True)
+def bad_bucket(document: dict) -> None:
+    document["storage"] = {"buckets": {"logs": "Logs_Bucket"}}  # S3 refuses upper case and underscores
 
-    code, _, err = run_cli(capsys, "apply", str(spec), "--endpoint-url", front.url, "--auto-approve")
 
-    assert code == 3
-    assert err.endswith(QUOTA_MESSAGE)
+def zones_of_another_region(document: dict) -> None:
+    document["availabilityZones"] = ["eu-west-1a"]
+
+
+def buckets_named(url: str, fragment: str) -> list[str]:
+    return [b["Name"] for b in clients(url)["s3"].list_buckets()["Buckets"] if fragment in b["Name"]]
+
+
+@pytest.mark.parametrize(("change", "rule"), [(bad_bucket, "S006"), (zones_of_another_region, "G002")])
+def test_apply_refuses_a_spec_with_error_findings_and_creates_nothing(endpoint, spec, name, change, rule):
+    rewrite(spec, change)
+    done = run("apply", str(spec), "--endpoint-url", endpoint, "--auto-approve", "-o", str(spec.parent / "out"))
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    assert re.search(rf"│ ERROR +│ {rule} +│", done.stdout)
+    assert done.stderr.strip().endswith(
+        "apply refused: the spec has error findings (above); nothing was created or changed.")
     assert tagged(endpoint, name) == {}
+    assert buckets_named(endpoint, name) == []
+    assert not (spec.parent / "out").exists()
 
 
-def test_plan_refuses_the_same_quota_with_exit_3(front, name, tmp_path, capsys):
-    front.quotas["L-DB2E81BA"] = 8.0
-    spec = write_spec(tmp_path / "domino.yaml", name, gpu=True)
-
-    code, out, err = run_cli(capsys, "plan", str(spec), "--endpoint-url", front.url, "--format", "json")
-
-    assert code == 3 and out == ""
-    assert err.endswith(QUOTA_MESSAGE)
-
-
-def test_apply_refuses_an_instance_type_a_zone_does_not_offer(front, endpoint, name, tmp_path, capsys):
-    spec = _in_zone(write_spec(tmp_path / "domino.yaml", name, gpu=True), "us-west-2d")
-
-    code, _, err = run_cli(capsys, "apply", str(spec), "--endpoint-url", front.url, "--auto-approve")
-
-    assert code == 3
-    assert "G005 error: node group domino-gpu: g5.2xlarge is not offered in us-west-2d (it is offered in " in err
-    assert "): choose another instance type for the group or move it to a zone that offers it.\n" in err
-    assert tagged(endpoint, name) == {}
+def test_plan_refuses_too_and_prints_the_findings_as_validate_json_does(endpoint, spec, name):
+    rewrite(spec, bad_bucket)
+    done = run("plan", str(spec), "--endpoint-url", endpoint, "--format", "json")
+    validated = run("validate", str(spec), "--format", "json")
+    assert (done.returncode, validated.returncode) == (3, 3)
+    planned, checked = json.loads(done.stdout), json.loads(validated.stdout)
+    assert planned["command"] == "plan"
+    assert planned["findings"] == checked["findings"]
+    assert planned["summary"] == checked["summary"]
 
 
-def test_plan_goes_on_when_the_account_has_room(front, name, tmp_path, capsys):
-    spec = write_spec(tmp_path / "domino.yaml", name, gpu=True)
+def test_a_spec_without_errors_goes_on_to_plan(endpoint, spec):
+    done = run("plan", str(spec), "--endpoint-url", endpoint, "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(json.loads(done.stdout)) == ["changes"]
 
-    code, out, err = run_cli(capsys, "plan", str(spec), "--endpoint-url", front.url, "--format", "json")
 
-    assert code == 0, err
-    assert "Preflight" not in err
-    assert {c["action"] for c in json.loads(out)["changes"]} == {"create"}
-    assert front.calls == ["GetServiceQuota", "GetServiceQuota"]
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_endpoint_that_does_not_answer_fails_at_once_with_the_reason(spec):
+    url = f"http://127.0.0.1:{closed_port()}"
+    done = run("plan", str(spec), "--endpoint-url", url)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (f"error: the endpoint {url} does not answer (Connection refused): is the "
+                                            "emulator running there?")
+
+
+def test_an_endpoint_that_is_not_a_url_is_bad_input(spec):
+    done = run("plan", str(spec), "--endpoint-url", "127.0.0.1:5000")
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (
+        2, "error: --endpoint-url: expected an http:// or https:// URL, got '127.0.0.1:5000'")

@@ -16,6 +16,9 @@ from typing import Any, Literal
 from domino_eks.errors import InputError, Problem, ToolError
 
 CONNECTIONS = 64  # one per worker thread, and then some: a client shares its pool among threads
+# A server that accepts a TCP connection does so in milliseconds; botocore's default (60 s, then retries) makes
+# a dead endpoint look like a hang. Reads keep botocore's 60 s: some AWS answers are slow to come.
+CONNECT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Aws:
         self._config = Config(
             retries={"mode": retries.mode, "max_attempts": retries.max_attempts},
             max_pool_connections=CONNECTIONS,
+            connect_timeout=CONNECT_SECONDS,
             user_agent_appid="domino-eks",
         )
         self._clients: dict[str, Any] = {}
@@ -115,6 +119,26 @@ def profile_session(profile: str | None, region: str | None) -> Any:
         raise InputError([Problem(option, f"AWS profile {named!r} not found in {where}")]) from None
 
 
+def _answering(endpoint_url: str) -> None:
+    """Fail at once, naming the endpoint, when nothing listens there: retrying a refused connection with
+    backoff, as every client would, takes most of a minute to say the same."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError([Problem("--endpoint-url", f"expected an http:// or https:// URL, got {endpoint_url!r}")])
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        with socket.create_connection((parts.hostname, port), timeout=CONNECT_SECONDS):
+            pass
+    except ValueError as exc:  # a port that is not a number, or out of range
+        raise InputError([Problem("--endpoint-url", f"{endpoint_url!r}: {exc}")]) from None
+    except OSError as exc:
+        raise ToolError(f"the endpoint {endpoint_url} does not answer ({exc.strerror or exc}): is the emulator "
+                        "running there?") from None
+
+
 @contextmanager
 def connect(target: Target) -> Iterator[Aws]:
     """Provisioning clients for `target`; for `local`, the emulator runs for exactly the life of this context."""
@@ -124,6 +148,8 @@ def connect(target: Target) -> Iterator[Aws]:
         with emulator.running() as url:
             yield Aws(static_session(target.region), url, retries=PROVISIONING)
     elif target.kind == "endpoint":
+        assert target.endpoint_url is not None
+        _answering(target.endpoint_url)
         session = profile_session(target.profile, target.region)
         # an emulator takes any credentials; lend it the fixed ones when the chain has none
         yield Aws(session if session.get_credentials() else static_session(target.region), target.endpoint_url,

@@ -31,11 +31,30 @@ def init(zones: str, gpu: bool, name: str, region: str, output: str | None) -> N
     if region not in regions.REGIONS:
         raise InputError([Problem("--region", f"unknown AWS region {region!r}{did_you_mean(region, regions.REGIONS)}")])
     text = starter.render(name, region, int(zones), gpu)
+    _refuse_unusable_name(name, text)
     if output is None:
         click.echo(text, nl=False)
         return
     write_output(output, text, replace=False)
     click.echo(f"wrote {output}", err=True)
+
+
+def _refuse_unusable_name(name: str, text: str) -> None:
+    """The starter must pass `validate`: a name the schema refuses, or whose bucket names S3 would (S006), is
+    refused here, before a file is written."""
+    from ruamel.yaml import YAML
+
+    from domino_eks import rules
+    from domino_eks.rules.base import Severity, Status
+
+    try:
+        deployment = spec.from_document(YAML(typ="rt").load(text), "--name")
+    except InputError as refused:
+        raise InputError([Problem("--name", f"{name!r}: {p.message}") for p in refused.problems]) from None
+    errors = [f for f in rules.REGISTRY.evaluate(deployment)
+              if f.status is Status.FAIL and f.severity is Severity.ERROR]
+    if errors:
+        raise InputError([Problem("--name", f"{name!r}: {f.id} {f.message}") for f in errors])
 
 
 @click.command()

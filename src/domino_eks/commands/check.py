@@ -213,9 +213,9 @@ def _dumped(files: tuple[str, ...], expected: Expected) -> tuple[str, Deployment
         on = snapshots.collection_day(read) or date.today()
         return source, snapshots.to_deployment(read, on, file=source)
     # a hand-edited dump: an object without a field it needs, or a value of another shape (a date, a number)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise InputError([Problem(source, f"not shaped as `domino-eks snapshot` or kubectl write it "
-                                          f"({type(exc).__name__}: {exc})")]) from None
+    except (KeyError, TypeError, AttributeError, ValueError):
+        raise InputError([Problem(source, "not shaped as `domino-eks snapshot` or kubectl write it: an object "
+                                          "lacks a field it needs, or holds a value of another type")]) from None
 
 
 def _live(expected: Expected, kube: KubeAccess, aws: AwsAccess) -> tuple[str, Deployment]:

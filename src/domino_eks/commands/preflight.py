@@ -1,6 +1,13 @@
-"""The account preflight of `plan` and `apply`: before anything is created, the account-side rules judge the
-spec against the target account (its vCPU quotas, the zones offering the pools' instance types), so a quota
-too small for the GPU pool stops apply before the VPC exists, not after the cluster."""
+"""What must hold before plan or apply changes anything. A command module, not provision: provision never
+imports the rules.
+
+First the spec: a value the schema accepts can still be wrong for AWS (a bucket name S3 refuses, zones of
+another region); the rules know, so they run before any AWS call, and an error-severity finding stops the
+command before anything exists. Then the account: the account-side rules judge the spec against the target
+account (its vCPU quotas, the zones offering the pools' instance types), so a quota too small for the GPU pool
+stops apply before the VPC exists, not after the cluster.
+"""
+
 
 from __future__ import annotations
 
@@ -9,20 +16,32 @@ from typing import TYPE_CHECKING
 
 import click
 
+from domino_eks import rules
 from domino_eks.errors import ExitCode
+from domino_eks.model import Deployment
+from domino_eks.report.result import FindingsResult
 
 if TYPE_CHECKING:
     from domino_eks.aws.session import Aws
-    from domino_eks.model import Deployment
     from domino_eks.rules.base import Finding
 
 ACCOUNT_RULES = ("G004", "G005")
 
 
+def spec_findings(deployment: Deployment, command: str) -> FindingsResult:
+    """Every rule of the catalogue on the spec, as `validate` reports them."""
+    findings = rules.REGISTRY.evaluate(deployment)
+    return FindingsResult(command=command, source=deployment.source.file or "", findings=tuple(findings))
+
+
+def refuses(result: FindingsResult) -> bool:
+    """Errors always stop provisioning; warnings are the user's call, and only shown."""
+    return result.summary["errors"] > 0
+
+
 def account_findings(aws: Aws, deployment: Deployment, today: date) -> list[Finding]:
     """The account rules' findings for `deployment` in the account `aws` reaches; a refused read skips its rule
     with the reason."""
-    from domino_eks import rules
     from domino_eks.aws.session import COLLECTING
     from domino_eks.aws.session import Aws as Clients
     from domino_eks.collect import account as collector

@@ -83,22 +83,41 @@ def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, 
     return Target("local", spec_region)
 
 
+def _refuse_on_errors(deployment: Deployment, command: str, fmt: str) -> None:
+    """The catalogue before any AWS call: an error `validate` reports never reaches AWS (exit 3). The findings
+    print as `validate --format FMT` prints them."""
+    from domino_eks import report
+    from domino_eks.commands import preflight
+    from domino_eks.report import terminal
+
+    result = preflight.spec_findings(deployment, command)
+    if preflight.refuses(result):
+        shown = terminal.render(result, color=sys.stdout.isatty()) if fmt == "table" else report.render(result, fmt)
+        click.echo(shown, nl=False)
+        click.echo(f"{command} refused: the spec has error findings (above); nothing was created or changed.",
+                   err=True)
+        raise SystemExit(ExitCode.FAILED)
+
+
 @contextmanager
 def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: str | None,
-              region: str | None, *, preflight: bool = False) -> Iterator[tuple[Aws, Survey]]:
-    """(aws clients, survey of FILE's deployment) for the life of the command; with `preflight`, the account
-    rules first, exiting 3 on an error."""
+              region: str | None, *, checked_as: str | None = None, fmt: str = "table") -> Iterator[tuple[Aws, Survey]]:
+    """(aws clients, survey of FILE's deployment) for the life of the command. `checked_as` names a command
+    that changes AWS, or plans to: the spec must pass the catalogue first (its findings shown in `fmt`), and
+    the account rules judge the target account before anything is discovered or created (exit 3 on an error)."""
     from domino_eks.aws import session
     from domino_eks.provision import plan
 
     deployment = _load(file)
+    if checked_as:
+        _refuse_on_errors(deployment, checked_as, fmt)
     target = _target(deployment, kind, endpoint_url, profile, region)
     notes = _console(stderr=True)
     notes.print(f"Target: {target.describe()}")
     if target.kind == "local":
         notes.print(f"[dim]{EMULATOR_NOTE}[/]")
     with session.connect(target) as aws:
-        if preflight:
+        if checked_as:
             _account_preflight(aws, deployment)
         yield aws, plan.survey(aws, deployment)
 
@@ -157,7 +176,8 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
     """Show what `apply` would create, update or delete for FILE, computed from what exists in the target.
 
     What exists is found by the tag domino-eks/deployment=<cluster name>: no state file. After a
-    successful apply, plan shows every resource unchanged.
+    successful apply, plan shows every resource unchanged. As for apply, a spec with error findings
+    is refused (exit 3) before any AWS call.
 
     \b
     Examples:
@@ -167,7 +187,7 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
     """
     import json
 
-    with _surveyed(file, target_kind, endpoint_url, profile, region, preflight=True) as (_, survey):
+    with _surveyed(file, target_kind, endpoint_url, profile, region, checked_as="plan", fmt=fmt) as (_, survey):
         if fmt == "json":
             click.echo(json.dumps(survey.plan.as_json(), indent=2))
         else:
@@ -191,15 +211,19 @@ def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile:
     the page says to record for Domino's installer: bucket names, EFS ids, region, FQDN, cluster name.
 
     \b
+    The catalogue runs on FILE first, as `validate` does: any error finding stops apply before its first
+    AWS call (warnings are shown by `validate` and do not stop it).
+
+    \b
     Exit codes: 0 done, 1 an AWS call failed (each resource's error code and what to do are listed),
-    2 unusable input or no --auto-approve without a terminal, 130 interrupted.
+    2 unusable input or no --auto-approve without a terminal, 3 the spec has error findings, 130 interrupted.
     """
     from domino_eks.errors import ToolError
     from domino_eks.provision import apply as applying
     from domino_eks.provision import progress, recorded
     from domino_eks.provision.progress import Display
 
-    with _surveyed(file, target_kind, endpoint_url, profile, region, preflight=True) as (aws, survey):
+    with _surveyed(file, target_kind, endpoint_url, profile, region, checked_as="apply") as (aws, survey):
         console, pending = _console(stderr=True), survey.plan.pending
         _show(survey.plan, console, only_pending=True)
         _show_unsupported(survey.plan)
@@ -234,7 +258,11 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
     makes destroy refuse before deleting anything, unless --delete-data is given.
 
     \b
-    Exit codes: 0 done, 1 an AWS call failed, 2 unusable input, 3 refused to delete data, 130 interrupted.
+    At the end it discovers again, and names anything of the deployment still there (exit 1).
+
+    \b
+    Exit codes: 0 done, 1 an AWS call failed or something remains, 2 unusable input, 3 refused to delete data,
+    130 interrupted.
     """
     from domino_eks.errors import ToolError
     from domino_eks.provision import destroy as destroying
@@ -258,10 +286,23 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
                  auto_approve)
         with Display(console, len(doomed), lambda _: "delete", "destroy") as display:
             walk = destroying.run(aws, doomed, survey.graph, display, delete_data=delete_data)
-    if walk.interruption is not None:
-        console.print(progress.interruption(walk, "destroy"))
-        raise walk.interruption
-    if not walk.complete:
-        raise ToolError(progress.problems(walk, "destroy"))
+        if walk.interruption is not None:
+            console.print(progress.interruption(walk, "destroy"))
+            raise walk.interruption
+        if not walk.complete:
+            raise ToolError(progress.problems(walk, "destroy"))
+        _refuse_leftovers(aws, survey.deployment)
     console.print("Destroyed.")
     raise SystemExit(ExitCode.OK)
+
+
+def _refuse_leftovers(aws: Aws, deployment: Deployment) -> None:
+    """Discover again: "Destroyed." is said only when nothing of the deployment is found any more."""
+    from domino_eks.errors import ToolError
+    from domino_eks.provision import plan
+
+    left = sorted(plan.survey(aws, deployment).found.ours, key=str)
+    if left:
+        raise ToolError("destroy finished its deletions, but discovering again still finds this deployment's\n  " +
+                        "\n  ".join(str(key) for key in left) +
+                        "\nRun destroy again; if they remain, delete them by hand (each is named above).")

@@ -6,13 +6,24 @@ import click
 
 from domino_eks import rules, sources
 from domino_eks.commands.options import emit, findings_format_option, strict_option
+from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.report.result import FindingsResult
 
 
 def validate_file(path: str, select: tuple[str, ...] = ()) -> FindingsResult:
+    _check_selected(select)
     deployment = sources.load_file(path)
     findings = rules.REGISTRY.evaluate(deployment, select)
     return FindingsResult(command="validate", source=path, findings=tuple(findings))
+
+
+def _check_selected(select: tuple[str, ...]) -> None:
+    """A prefix that selects no rule would run none and pass: a typo must not pass CI."""
+    ids = rules.REGISTRY.ids()
+    for prefix in select:
+        if not any(rule_id.startswith(prefix.upper()) for rule_id in ids):
+            raise InputError([Problem("--select", f"no rule id starts with {prefix!r}"
+                                                  f"{did_you_mean(prefix.upper(), ids)} (see `domino-eks rules`)")])
 
 
 @click.command()

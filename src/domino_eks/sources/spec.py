@@ -42,6 +42,20 @@ from domino_eks.model import (
     autoscaler_tags,
 )
 from domino_eks.sources import manifests, yamlfile
+from domino_eks.sources.types import (
+    ClusterName,
+    GroupSize,
+    LabelKey,
+    LabelValue,
+    PoolName,
+    ReservedCidr,
+    StorageClassManifest,
+    TagKey,
+    TagValue,
+    VolumeSize,
+    VpcCidr,
+    Zone,
+)
 
 API_VERSION = "domino-eks.io/v1alpha1"
 KIND = "DominoCluster"
@@ -52,10 +66,10 @@ class Strict(BaseModel):
 
 
 class Metadata(Strict):
-    name: str = Field(description="EKS cluster name; also the prefix of every resource the tool creates")
+    name: ClusterName = Field(description="EKS cluster name; also the prefix of every resource the tool creates")
     region: str = Field(description="AWS region, e.g. us-west-2")
     version: str = Field(eks_versions.SPEC_DEFAULT_VERSION, description="Kubernetes version (EKS)")
-    tags: dict[str, str] = Field(default_factory=dict, description="tags added to every AWS resource")
+    tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="tags added to every AWS resource")
 
     @field_validator("version", mode="before")
     @classmethod
@@ -64,24 +78,24 @@ class Metadata(Strict):
 
 
 class TaintSpec(Strict):
-    key: str
-    value: str = ""
+    key: LabelKey
+    value: LabelValue = ""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 
 class NodePoolSpec(Strict):
-    name: str = Field(description="pool name; node groups are named domino-<name>[-<zone letter>]")
-    label: str | None = Field(None, description=f"value of the {NODE_POOL_LABEL} label (default: the pool name)")
+    name: PoolName = Field(description="pool name; node groups are named domino-<name>[-<zone letter>]")
+    label: LabelValue | None = Field(None, description=f"value of the {NODE_POOL_LABEL} label (default: the pool name)")
     instance_type: str = Field(alias="instanceType", description="EC2 instance type")
-    volume_size: int = Field(alias="volumeSize", gt=0, description="root volume size in GiB")
+    volume_size: VolumeSize = Field(alias="volumeSize", description="root volume size in GiB")
     volume_type: Literal["gp2", "gp3", "io1", "io2"] = Field("gp3", alias="volumeType", description="EBS type")
-    min_size: int = Field(alias="minSize", description="minimum nodes per zone")
-    max_size: int = Field(alias="maxSize", description="maximum nodes per zone")
-    desired_capacity: int | None = Field(None, alias="desiredCapacity", description="initial nodes per zone")
-    availability_zones: list[str] | None = Field(
+    min_size: GroupSize = Field(alias="minSize", description="minimum nodes per zone")
+    max_size: GroupSize = Field(alias="maxSize", description="maximum nodes per zone")
+    desired_capacity: GroupSize | None = Field(None, alias="desiredCapacity", description="initial nodes per zone")
+    availability_zones: list[Zone] | None = Field(
         None, alias="availabilityZones", description="zones of this pool (default: the deployment's zones)"
     )
-    labels: dict[str, str] = Field(default_factory=dict, description="labels besides the node-pool label")
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, description="labels besides the node-pool label")
     taints: list[TaintSpec] = Field(default_factory=list, description="node taints")
     managed: bool = Field(False, description="EKS managed node groups instead of self-managed (the page's advice)")
     ami: str | None = Field(None, description="pinned AMI id (default: the EKS-optimized AMI, accelerated for GPUs)")
@@ -92,14 +106,14 @@ class NodePoolSpec(Strict):
 
 
 class NetworkSpec(Strict):
-    vpc_cidr: str = Field("10.0.0.0/16", alias="vpcCidr", description="CIDR of the VPC the tool creates")
+    vpc_cidr: VpcCidr = Field("10.0.0.0/16", alias="vpcCidr", description="CIDR of the VPC the tool creates")
     vpc_id: str | None = Field(None, alias="vpcId", description="use this existing VPC instead of creating one")
     network_policy: Literal["vpc-cni", "calico", "none"] = Field(
         "vpc-cni", alias="networkPolicy",
         description="who enforces NetworkPolicy: the VPC CNI's agent, Calico, or nothing (not supported)",
     )
     prefix_delegation: bool = Field(False, alias="prefixDelegation", description="VPC CNI prefix delegation")
-    reserved_cidrs: list[str] = Field(
+    reserved_cidrs: list[ReservedCidr] = Field(
         default_factory=list, alias="reservedCidrs",
         description="address ranges the VPC must not overlap (peering, VPN, data sources)",
     )
@@ -122,7 +136,7 @@ class StorageSpec(Strict):
     versioning: bool = Field(True, description="versioning on the buckets (a lost backup stays recoverable)")
     tls_only: bool = Field(True, alias="tlsOnly", description="bucket policies deny requests without TLS")
     efs: EfsSpec = Field(default_factory=EfsSpec, description="EFS for Datasets")
-    block_storage_class: dict[str, Any] | None = Field(
+    block_storage_class: StorageClassManifest | None = Field(
         None, alias="blockStorageClass",
         description="your own EBS StorageClass manifest (default: dominodisk, ebs.csi.aws.com, gp3, encrypted)",
     )
@@ -176,10 +190,10 @@ class Spec(Strict):
     api_version: Literal["domino-eks.io/v1alpha1"] = Field(alias="apiVersion")
     kind: Literal["DominoCluster"]
     metadata: Metadata
-    availability_zones: list[str] | None = Field(
+    availability_zones: list[Zone] | None = Field(
         None, alias="availabilityZones", description="zones of the node pools: 1 or 3 (default: 3 of the region)"
     )
-    control_plane_zones: list[str] | None = Field(
+    control_plane_zones: list[Zone] | None = Field(
         None, alias="controlPlaneZones",
         description="zones of the cluster's subnets, at least 2 (default: the pools' zones, padded to 3)",
     )

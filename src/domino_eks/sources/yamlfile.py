@@ -8,6 +8,9 @@ did-you-mean drawn from the fields the model allows at that path.
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import stat
 import typing
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from domino_eks.errors import InputError, Problem, did_you_mean
@@ -26,29 +29,121 @@ Loc = tuple[str | int, ...]
 Model = TypeVar("Model", bound=BaseModel)
 
 
+# A spec or an eksctl ClusterConfig is a few kilobytes (the page's largest sample is under 10 KB): a file a
+# hundred times larger is not one, and reading it would only cost time and memory.
+MAX_BYTES = 1024 * 1024
+# Deeper than any spec or ClusterConfig nests (a StorageClass parameter is 4 levels down), and far below
+# Python's recursion limit, which the YAML parser would otherwise meet as a RecursionError.
+MAX_DEPTH = 32
+# Every value, counted once for each alias that reaches it: a billion-laughs document (aliases of aliases)
+# stops here instead of exhausting memory where the document is walked.
+MAX_NODES = 100_000
+# YAML's printable set excludes the C0 controls other than tab, line feed and carriage return, and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def read(path: str | Path) -> tuple[Any, str]:
-    """Parse a YAML file; returns (document, file name). Raises InputError for every way this fails."""
+    """Parse a YAML file; returns (document, file name). Raises InputError for every way this fails, at once
+    for anything that is not a regular file of a bounded size."""
     name = str(path)
+    text = _decoded(name, _bounded_bytes(name))
+    document = _parsed(name, text)
+    if document is None:
+        raise InputError([Problem(name, "the file is empty; expected a YAML mapping", 1, 1)])
+    if not isinstance(document, dict):
+        raise InputError([Problem(name, f"expected a YAML mapping at the top, found {type(document).__name__}", 1, 1)])
+    _check_size_and_depth(name, document)
+    return document, name
+
+
+def _bounded_bytes(name: str) -> bytes:
+    """The file's bytes, refusing without reading a directory, a FIFO, a device or a file over MAX_BYTES."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        info = os.stat(name)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError([Problem(name, "is a directory, expected a YAML file")])
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Problem(name, f"is {_file_kind(info.st_mode)}, expected a YAML file")])
+        if info.st_size > MAX_BYTES:
+            raise InputError([Problem(name, f"is {info.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit for a "
+                                            "spec or ClusterConfig")])
+        with open(name, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # the file may have grown since stat
     except FileNotFoundError:
         raise InputError([Problem(name, "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(name, "is a directory, expected a YAML file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(name, f"cannot read: {exc}")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_BYTES:
+        raise InputError([Problem(name, f"is over the {MAX_BYTES:,}-byte limit for a spec or ClusterConfig")])
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _decoded(name: str, data: bytes) -> str:
+    """UTF-8 text (a byte-order mark allowed) with no control characters, or the place where it is not."""
     try:
-        document = YAML(typ="rt").load(text)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        good = data[:exc.start].decode("utf-8-sig")
+        line, column = _line_and_column(good, len(good))
+        raise InputError([Problem(name, f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot start or continue a "
+                                        "character (save the file as UTF-8)", line, column)]) from None
+    control = _CONTROL.search(text)
+    if control:
+        line, column = _line_and_column(text, control.start())
+        raise InputError([Problem(name, f"control character U+{ord(control.group()):04X} is not allowed in YAML "
+                                        "(remove it, or write it as an escape in a double-quoted string)",
+                                  line, column)])
+    return text
+
+
+def _parsed(name: str, text: str) -> Any:
+    try:
+        return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise InputError([Problem(name, f"invalid YAML: {problem}", line, column)]) from None
-    if document is None:
-        raise InputError([Problem(name, "the file is empty; expected a YAML mapping", 1, 1)])
-    if not isinstance(document, dict):
-        raise InputError([Problem(name, f"expected a YAML mapping at the top, found {type(document).__name__}", 1, 1)])
-    return document, name
+    except RecursionError:
+        raise InputError([Problem(name, f"nested too deeply: at most {MAX_DEPTH} levels expected")]) from None
+    except (YAMLError, ValueError) as exc:  # e.g. an integer of more digits than Python converts
+        raise InputError([Problem(name, f"invalid YAML: {exc}")]) from None
+
+
+def _check_size_and_depth(name: str, document: Any) -> None:
+    """Walk every value as a reader of the document would, aliases expanded, within MAX_NODES and MAX_DEPTH."""
+    pending: list[tuple[Any, int, tuple[int | None, int | None]]] = [(document, 1, (1, 1))]
+    visited = 0
+    while pending:
+        node, depth, where = pending.pop()
+        visited += 1
+        if visited > MAX_NODES:
+            raise InputError([Problem(name, f"expands to more than {MAX_NODES:,} values (aliases of aliases?): "
+                                            "not a spec or ClusterConfig")])
+        if depth > MAX_DEPTH:
+            raise InputError([Problem(name, f"nested too deeply: at most {MAX_DEPTH} levels expected", *where)])
+        if isinstance(node, CommentedMap):
+            pending.extend((value, depth + 1, _one_based(node.lc.data.get(key))) for key, value in node.items())
+        elif isinstance(node, CommentedSeq):
+            pending.extend((value, depth + 1, _one_based(node.lc.data.get(i))) for i, value in enumerate(node))
+
+
+def _one_based(mark: list[int] | None) -> tuple[int | None, int | None]:
+    """ruamel's 0-based [line, column, ...] of a key or item; none for a key a merge (<<) brought in."""
+    return (mark[0] + 1, mark[1] + 1) if mark else (None, None)
 
 
 def is_of_kind(document: dict, api_version: str, kind: str) -> bool:
@@ -121,8 +216,10 @@ def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
 
 
 def _document_loc(error: ErrorDetails) -> Loc:
-    # pydantic appends union-member and validator names to loc; keep only document keys and indexes
-    return tuple(p for p in error["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "union[")))
+    # pydantic appends union-member and validator names to loc, and "[key]" when a mapping's key is refused;
+    # keep only document keys and indexes
+    return tuple(p for p in error["loc"]
+                 if isinstance(p, int) or not (str(p).startswith(("function-", "union[")) or p == "[key]"))
 
 
 def _likely_meant(model: type[BaseModel], loc: Loc) -> str | None:

@@ -17,6 +17,7 @@ from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import iam, regions
 from domino_eks.provision import kinds, tags, waiters
+from domino_eks.provision.handlers import intent
 from domino_eks.provision.handlers.base import Handler, Scope, concurrently, ids, paginate, tolerating
 from domino_eks.provision.resources import Existing, Key
 
@@ -24,6 +25,7 @@ NO_TAGS = "NoSuchTagSet"
 DELETE_BATCH = 1000  # most keys DeleteObjects takes at once
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
                "RestrictPublicBuckets": True}
+INTENT_OF = "intent_of"  # in the outputs of a bucket found by its intent record: the deployment that recorded it
 UNCONFIGURED = ("NoSuchPublicAccessBlockConfiguration", "ServerSideEncryptionConfigurationNotFoundError")
 
 
@@ -59,6 +61,12 @@ class Bucket(Handler):
         owned = sorted(name for name, found in tagged.items() if tags.belongs(found, scope.name))
         for name, settings in zip(owned, concurrently(lambda name: self._settings(s3, name), owned), strict=True):
             yield Existing(self.key(tagged[name]), _outputs(aws, name), {"tags": tagged[name], **settings})
+        untagged = sorted(name for name, found in read.items() if not found)
+        resumed = concurrently(lambda name: _interrupted_create(aws, scope.name, name), untagged)
+        for name, resource in zip(untagged, resumed, strict=True):
+            if resource:  # ours, its tags not yet written: plan shows them missing, and apply writes them
+                yield Existing(Key(self.kind, resource), {**_outputs(aws, name), INTENT_OF: scope.name},
+                               {"tags": {}, **self._settings(s3, name)})
 
     @staticmethod
     def _indexed(aws: Aws, scope: Scope) -> dict[str, dict[str, str]]:
@@ -93,41 +101,45 @@ class Bucket(Handler):
         }
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        s3, name = aws.client("s3"), p["name"]
+        s3, name, deployment = aws.client("s3"), p["name"], p["tags"][tags.DEPLOYMENT]
         location = {} if p["region"] == "us-east-1" else {
             "CreateBucketConfiguration": {"LocationConstraint": p["region"]}}
         # us-east-1 answers CreateBucket with success for a bucket the caller already owns: ask before creating
         if _owned(s3, name):
-            self._claim(s3, name)
+            self._claim(aws, name, deployment)
         else:
+            intent.record(aws, deployment, self.kind, name, p["tags"][tags.RESOURCE])
             try:
                 s3.create_bucket(Bucket=name, **location)
             except Exception as error:
                 if faults.code_of(error) != "BucketAlreadyOwnedByYou":
                     raise
-                self._claim(s3, name)
+                self._claim(aws, name, deployment)
         waiters.wait(s3, "BucketExists", Bucket=name)
-        self._configure(s3, p)
+        self._configure(aws, p)
         return _outputs(aws, name)
 
-    def _claim(self, s3: Any, name: str) -> None:
-        """Take over a bucket of ours that a create interrupted before its tags were written: untagged and
-        empty. One with another deployment's tag, or with objects, is someone else's: destroy would delete it."""
-        if self._tags(s3, name).get(tags.DEPLOYMENT) or _first_object(s3, name):
-            raise ClientError({"Error": {"Code": "BucketAlreadyOwnedByYou", "Message": (
-                f"bucket {name} already exists in this account and holds objects or another deployment's tag; "
-                "domino-eks will not take it over")}}, "CreateBucket")
+    def _claim(self, aws: Aws, name: str, deployment: str) -> None:
+        """Go on with a bucket already there only if it is this deployment's: tagged as ours, or created after
+        our recorded intent. Anyone else's, empty or not, is left as it is: destroy would delete it."""
+        if tags.belongs(self._tags(aws.client("s3"), name), deployment) or _interrupted_create(aws, deployment, name):
+            return
+        intent.forget(aws, deployment, self.kind, name)
+        raise ClientError({"Error": {"Code": "BucketAlreadyOwnedByYou", "Message": (
+            f"bucket {name} already exists in this account and this deployment did not create it; domino-eks will "
+            "not take it over: name another bucket in storage.buckets, or delete this one")}}, "CreateBucket")
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        self._configure(aws.client("s3"), p)
+        self._configure(aws, p)
         return existing.outputs
 
-    @staticmethod
-    def _configure(s3: Any, p: Mapping[str, Any]) -> None:
+    def _configure(self, aws: Aws, p: Mapping[str, Any]) -> None:
         """Every setting, each a PUT that replaces the last: running it again changes nothing."""
-        name = p["name"]
+        s3, name = aws.client("s3"), p["name"]
         current = Bucket._tags(s3, name)
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tags.to_aws({**current, **p["tags"]})})
+        if not tags.belongs(current, p["tags"][tags.DEPLOYMENT]):  # the tags say whose it is from now on
+            intent.forget(aws, p["tags"][tags.DEPLOYMENT], self.kind, name)
         if p["block_public_access"]:
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=ALL_BLOCKED)
         default = {"SSEAlgorithm": p["encryption"]["algorithm"]}
@@ -158,6 +170,16 @@ class Bucket(Handler):
     def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating("NoSuchBucket"):
             aws.client("s3").delete_bucket(Bucket=existing.outputs["name"])
+        if INTENT_OF in existing.outputs:  # a record outliving its bucket would vouch for the next one so named
+            intent.forget(aws, existing.outputs[INTENT_OF], self.kind, existing.outputs["name"])
+
+
+def _interrupted_create(aws: Aws, deployment: str, name: str) -> str | None:
+    """The graph's name for bucket `name` if this deployment recorded its intent before the bucket was created."""
+    created = next((b["CreationDate"] for b in aws.client("s3").list_buckets(Prefix=name).get("Buckets", [])
+                    if b["Name"] == name), None)
+    claim = intent.claimed(aws, deployment, kinds.S3_BUCKET, name, created) if created else None
+    return claim["resource"] if claim else None
 
 
 def _owned(s3: Any, name: str) -> bool:
