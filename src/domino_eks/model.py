@@ -323,6 +323,28 @@ class Autoscaler(Frozen):
     enabled: bool | None = None
 
 
+LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]  # EKS's five
+CONTROL_PLANE_LOG_TYPES: tuple[LogType, ...] = get_args(LogType)
+SupportType = Literal["STANDARD", "EXTENDED"]
+KEY_CREATED_BY_APPLY = "created by apply"  # Hardening.secrets_key of a key that does not exist yet
+
+
+class Hardening(Frozen):
+    """What a security review asks of the control plane (rules C001-C003, C007); None is unknown."""
+
+    endpoint_private: bool | None = None  # the API endpoint is reachable from inside the VPC
+    endpoint_public: bool | None = None
+    public_access_cidrs: tuple[str, ...] | None = None  # who may reach the public endpoint; () with it off
+    log_types: tuple[str, ...] | None = None  # the control-plane log types turned on
+    log_retention_days: int | None = None
+    secrets_encrypted: bool | None = None  # the encryption config covers `secrets`
+    secrets_key: str | None = None  # the KMS key's ARN; "created by apply" before it exists
+    key_rotation: bool | None = None
+    support_type: SupportType | None = None
+    extended_support_intended: bool = False  # the deployment declares extended support as chosen
+    location: Location | None = None
+
+
 class SourceInfo(Frozen):
     kind: Literal["spec", "eksctl", "live", "dump"]
     file: str | None = None
@@ -340,6 +362,7 @@ class Deployment(Frozen):
     domain: Domain = Domain()
     autoscaler: Autoscaler = Autoscaler()
     kubernetes: Kubernetes = Kubernetes()
+    hardening: Hardening = Hardening()
 
     @property
     def live(self) -> bool:

@@ -4,6 +4,7 @@ from domino_eks.rules import (  # noqa: F401
     access,
     domain,
     general,
+    hardening,
     kube,
     network,
     pools,

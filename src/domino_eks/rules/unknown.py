@@ -22,6 +22,7 @@ class Gap(str, Enum):
     EFS = "efs"  # the Datasets file system and its mount targets
     S3 = "s3"  # the buckets' settings, or a bucket whose name nobody gave
     IAM = "iam"  # the node roles and their policies
+    KMS = "kms"  # the key that encrypts the cluster's Secrets, and its rotation
     ACM = "acm"  # the certificate for the FQDN
     KUBERNETES = "kubernetes"  # no usable kubeconfig, or a list the API refused (named in the reason)
     DOMAIN = "domain"  # no FQDN given; D001 says so in its own words, so no rule cites it

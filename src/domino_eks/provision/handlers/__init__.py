@@ -7,6 +7,8 @@ from domino_eks.provision.handlers import (
     efs,
     eks,
     iam,
+    kms,
+    logs,
     network,
     nodes,
     s3,
@@ -25,5 +27,6 @@ HANDLERS: dict[str, Handler] = {
         efs.FileSystem(), efs.MountTarget(), efs.AccessPoint(),
         s3.Bucket(), s3.BucketPolicy(),
         domain.Certificate(), domain.DnsRecord(),
+        kms.Key(), logs.LogGroup(),
     )
 }
