@@ -186,7 +186,9 @@ class SecuritySpec(Strict):
     @classmethod
     def _retention(cls, value: int) -> int:
         if value not in LOG_RETENTION_DAYS:
-            raise ValueError(f"CloudWatch keeps logs for one of {', '.join(map(str, LOG_RETENTION_DAYS))} days")
+            nearest = min(LOG_RETENTION_DAYS, key=lambda days: abs(days - value))
+            raise ValueError(f"CloudWatch keeps logs for one of {', '.join(map(str, LOG_RETENTION_DAYS))} days "
+                             f"(did you mean {nearest}?)")
         return value
 
 
