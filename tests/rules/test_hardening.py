@@ -8,9 +8,9 @@ import pytest
 from domino_eks.errors import InputError
 from domino_eks.model import KEY_CREATED_BY_APPLY
 from domino_eks.rules import Severity, Status
-from domino_eks.sources import spec
-from tests.conftest import TODAY
-from tests.rules.builders import edit, from_source, only
+from domino_eks.sources import eksctl, spec
+from tests.conftest import PAGE_MULTI_AZ, TODAY
+from tests.rules.builders import edit, findings, only
 from tests.sources.test_spec_source import MINIMAL
 
 KEY = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -87,7 +87,7 @@ def test_a_retention_cloudwatch_does_not_take_is_refused(tmp_path):
 def test_c003_skips_the_rotation_of_a_key_the_spec_names(tmp_path):
     finding = only("C003", spec_with(tmp_path, f"security:\n  kmsKeyArn: {KEY}\n"))
     assert (finding.status, finding.message) == (
-        Status.SKIP, f"whether key {KEY} rotates unknown: the spec names its own key, whose rotation only its "
+        Status.SKIP, f"whether key {KEY} rotates unknown: the file names its own key, whose rotation only its "
                      "account can tell; checked live by domino-eks check.")
 
 
@@ -114,9 +114,35 @@ def test_c007_accepts_extended_support_the_spec_declares(tmp_path):
     assert only("C007", deployment).message == "the cluster's support policy is EXTENDED, as the deployment declares."
 
 
-@pytest.mark.parametrize("rule_id", HARDENING_RULES)
-def test_an_eksctl_file_leaves_them_unknown(tmp_path, rule_id):
-    deployment = from_source(spec_with(tmp_path, "").model_copy(update={"hardening": spec.Hardening()}), "eksctl")
-    finding = only(rule_id, deployment)
-    assert finding.status is Status.SKIP
-    assert "the eksctl source does not read the cluster's hardening settings" in finding.message
+def test_the_page_samples_get_eksctl_defaults_a_public_endpoint_no_logs_no_encryption_extended_support():
+    deployment = eksctl.load(str(PAGE_MULTI_AZ), today=TODAY)
+    messages = {rule_id: [f.message for f in findings(rule_id, deployment)] for rule_id in HARDENING_RULES}
+    assert messages == {
+        "C001": ["private endpoint access is off: nodes and tools in the VPC reach the API over the internet.",
+                 "the public API endpoint admits every address (0.0.0.0/0)."],
+        "C002": ["control-plane log types api, audit, authenticator, controllerManager, scheduler are off: what "
+                 "they record is lost."],
+        "C003": ["Kubernetes Secrets are not envelope-encrypted: the cluster has no encryption config for secrets."],
+        "C007": ["the cluster's support policy is EXTENDED: once its version leaves standard support it costs $0.60 "
+                 "instead of $0.10 per cluster-hour."],
+    }
+    assert {f.severity for r in HARDENING_RULES for f in findings(r, deployment)} == {Severity.WARNING}
+
+
+def test_an_eksctl_file_that_declares_them_passes(tmp_path):
+    path = tmp_path / "cluster.yaml"
+    path.write_text(PAGE_MULTI_AZ.read_text() + f"""
+cloudWatch:
+  clusterLogging:
+    enableTypes: ["*"]
+secretsEncryption:
+  keyARN: {KEY}
+upgradePolicy:
+  supportType: STANDARD
+vpc:
+  clusterEndpoints: {{privateAccess: true, publicAccess: true}}
+  publicAccessCIDRs: [203.0.113.0/24]
+""")
+    config = eksctl.load(str(path), today=TODAY)
+    assert [only(rule_id, config).status for rule_id in ("C001", "C002", "C007")] == [Status.PASS] * 3
+    assert only("C003", config).status is Status.SKIP  # the key's rotation is the account's to tell

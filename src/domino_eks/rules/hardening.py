@@ -16,9 +16,6 @@ EVERYWHERE = ("0.0.0.0/0", "::/0")
 # EKS pricing, per cluster-hour (https://aws.amazon.com/eks/pricing/): standard and extended support
 STANDARD_SUPPORT_PRICE, EXTENDED_SUPPORT_PRICE = 0.10, 0.60
 _EKS_GAPS = (Gap.EKS, Gap.AWS)
-_FROM_EKSCTL = {
-    "eksctl": "the eksctl source does not read the cluster's hardening settings; checked live by domino-eks check",
-}
 
 
 @rule(
@@ -36,7 +33,7 @@ _FROM_EKSCTL = {
 def api_endpoint_access(d: Deployment) -> Iterator[Outcome]:
     h = d.hardening
     if h.endpoint_private is None or h.endpoint_public is None:
-        yield unknown(d, "the EKS endpoint access", _FROM_EKSCTL, _EKS_GAPS)
+        yield unknown(d, "the EKS endpoint access", gaps=_EKS_GAPS)
         return
     if not h.endpoint_private:
         yield failed("private endpoint access is off: nodes and tools in the VPC reach the API over the internet.",
@@ -65,7 +62,7 @@ def api_endpoint_access(d: Deployment) -> Iterator[Outcome]:
 def control_plane_logging(d: Deployment) -> Iterator[Outcome]:
     enabled = d.hardening.log_types
     if enabled is None:
-        yield unknown(d, "the control-plane log types", _FROM_EKSCTL, _EKS_GAPS)
+        yield unknown(d, "the control-plane log types", gaps=_EKS_GAPS)
         return
     missing = [t for t in CONTROL_PLANE_LOG_TYPES if t not in enabled]
     if missing:
@@ -89,15 +86,13 @@ def control_plane_logging(d: Deployment) -> Iterator[Outcome]:
 def secrets_encryption(d: Deployment) -> Iterator[Outcome]:
     h = d.hardening
     if h.secrets_encrypted is None:
-        yield unknown(d, "the cluster's encryption config", _FROM_EKSCTL, _EKS_GAPS)
+        yield unknown(d, "the cluster's encryption config", gaps=_EKS_GAPS)
     elif not h.secrets_encrypted:
         yield failed("Kubernetes Secrets are not envelope-encrypted: the cluster has no encryption config for "
                      "secrets.", h.location)
     elif h.key_rotation is None:
-        yield unknown(d, f"whether key {h.secrets_key} rotates", {
-            "spec": "the spec names its own key, whose rotation only its account can tell; checked live by "
-                    "domino-eks check",
-        }, (Gap.KMS, Gap.AWS))
+        named = "the file names its own key, whose rotation only its account can tell; checked live by domino-eks check"
+        yield unknown(d, f"whether key {h.secrets_key} rotates", {"spec": named, "eksctl": named}, (Gap.KMS, Gap.AWS))
     elif not h.key_rotation:
         yield failed(f"Secrets are encrypted with key {h.secrets_key}, whose automatic rotation is off.", h.location)
     else:
@@ -120,7 +115,7 @@ def support_policy(d: Deployment) -> Iterator[Outcome]:
     if h.support_type is None:
         no_policy = "EKS described the cluster without an upgradePolicy (the emulator leaves it out)"
         yield unknown(d, "the cluster's support policy (upgradePolicy.supportType)",
-                      {**_FROM_EKSCTL, "live": no_policy, "dump": no_policy}, _EKS_GAPS)
+                      {"live": no_policy, "dump": no_policy}, _EKS_GAPS)
     elif h.support_type == "STANDARD":
         yield passed("the cluster's support policy is STANDARD.")
     elif h.extended_support_intended:
