@@ -146,8 +146,7 @@ ANSWERS: dict[str, Any] = {
         {"ResourceRecord": {"Name": "_x.domino.example.com.", "Type": "CNAME", "Value": "_y.acm-validations.aws."}}]}},
     "ChangeResourceRecordSets": {"ChangeInfo": {"Id": "/change/C1"}},
     "GetCallerIdentity": {"Account": "123456789012"},
-    "CreateKey": {"KeyMetadata": {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
-                                  "Arn": "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
+    "CreateKey": {"KeyMetadata": {"KeyId": "1234abcd", "Arn": "arn:aws:kms:us-west-2:123456789012:key/1234abcd"}},
 }
 
 

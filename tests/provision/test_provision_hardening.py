@@ -23,7 +23,7 @@ from tests.provision.support import aws_with_hooks, clients
 EKS_MODEL = get_session().get_service_model("eks")
 
 
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+def run_cli(capsys, *args: str) -> tuple[object, str, str]:
     with pytest.raises(SystemExit) as ended:
         cli.main(list(args))
     out, err = capsys.readouterr()
@@ -95,8 +95,8 @@ def test_destroy_keeps_the_logs_and_the_key_unless_asked_then_schedules_the_key_
     code, _, err = run_cli(capsys, "destroy", str(spec), "--endpoint-url", endpoint, "--auto-approve")
 
     assert code == 0, err
-    assert f"Kept AWS::Logs::LogGroup control-plane-logs (the control-plane logs): destroy --delete-data deletes " \
-           "it." in err
+    assert ("Kept AWS::Logs::LogGroup control-plane-logs (the control-plane logs): destroy --delete-data deletes "
+            "it.") in err
     assert "Kept AWS::KMS::Key secrets (the key that decrypts the cluster's Secrets)" in err
     assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
     assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"]] == [

@@ -295,7 +295,8 @@ def _header(deployment: Deployment, changes: Changes) -> str:
         "How this differs from the page's sample configurations:",
     ]
     for change in changes:
-        lines += textwrap.wrap(change, width=104, initial_indent="  - ", subsequent_indent="    ")
+        lines += textwrap.wrap(change, width=104, initial_indent="  - ", subsequent_indent="    ",
+                               break_long_words=False, break_on_hyphens=False)  # ARNs and commands stay whole
     return "".join(f"# {line}".rstrip() + "\n" for line in lines) + "\n"
 
 

@@ -17,8 +17,8 @@ from domino_eks.knowledge.instances import default_image_accelerated
 from domino_eks.model import (
     BLOCK_CLASS_NAME,
     CONTROL_PLANE_LOG_TYPES,
-    KEY_CREATED_BY_APPLY,
     EBS_CSI_PROVISIONER,
+    KEY_CREATED_BY_APPLY,
     NODE_POOL_LABEL,
     Access,
     Autoscaler,

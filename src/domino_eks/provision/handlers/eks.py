@@ -66,7 +66,7 @@ class Cluster(Handler):
                            ids((kinds.IAM_ROLE, cluster["roleArn"]), (kinds.SUBNET, vpc.get("subnetIds", [])),
                                (kinds.SECURITY_GROUP, vpc.get("securityGroupIds", [])),
                                # the key goes only once nothing it encrypts is left
-                               (kinds.KMS_KEY, [c["provider"]["keyArn"] for c in cluster.get("encryptionConfig") or ()]),
+                               (kinds.KMS_KEY, [c["provider"]["keyArn"] for c in cluster.get("encryptionConfig", [])]),
                                (kinds.LOG_GROUP, logs.control_plane_log_group(cluster["name"]))))
 
     @staticmethod
@@ -133,7 +133,8 @@ def _endpoint_access(vpc: Mapping[str, Any]) -> dict[str, Any]:
 def _logging(enabled: list[str]) -> dict[str, Any]:
     """Every log type, on or off: a type left out of an update keeps its old setting."""
     off = [t for t in CONTROL_PLANE_LOG_TYPES if t not in enabled]
-    return {"clusterLogging": [{"types": enabled, "enabled": True}] + ([{"types": off, "enabled": False}] if off else [])}
+    switched = [{"types": enabled, "enabled": True}] + ([{"types": off, "enabled": False}] if off else [])
+    return {"clusterLogging": switched}
 
 
 def _log_types(cluster: Mapping[str, Any]) -> list[str]:
