@@ -59,7 +59,8 @@ class Latency:
         time.sleep(seconds)
 
 
-def critical_path(dependencies: dict[Key, frozenset[Key]], spans: dict[Key, tuple[float, float]]) -> tuple[float, list[Key]]:
+def critical_path(dependencies: dict[Key, frozenset[Key]],
+                  spans: dict[Key, tuple[float, float]]) -> tuple[float, list[Key]]:
     """Length and resources of the longest chain, each resource weighted by its measured duration."""
     finish: dict[Key, float] = {}
     before: dict[Key, Key | None] = {}

@@ -18,7 +18,8 @@ from domino_eks.errors import ExitCode, InputError, ToolError, did_you_mean
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("domino_eks.commands.authoring:init", "Write a commented starter spec."),
     "schema": ("domino_eks.commands.authoring:schema", "Print the spec's JSON Schema."),
-    "validate": ("domino_eks.commands.validate:validate", "Check a spec or eksctl ClusterConfig against the catalogue."),
+    "validate": ("domino_eks.commands.validate:validate",
+                 "Check a spec or eksctl ClusterConfig against the catalogue."),
     "rules": ("domino_eks.commands.catalogue:rules", "List the rule catalogue."),
     "explain": ("domino_eks.commands.catalogue:explain", "Explain one rule: why it exists and how to fix it."),
     "render": ("domino_eks.commands.render:render", "Write eksctl, Kubernetes, IAM and installer files."),

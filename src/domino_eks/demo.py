@@ -35,6 +35,7 @@ def no_changes_left(url: str, spec: str) -> bool:
     from domino_eks.sources import spec as spec_source
 
     deployment = spec_source.load(spec)
+    assert deployment.cluster.region is not None  # a spec requires metadata.region
     aws = session.Aws(session.static_session(deployment.cluster.region), url, retries=session.PROVISIONING)
     return not plan.survey(aws, deployment).plan.pending
 

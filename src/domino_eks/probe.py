@@ -77,7 +77,8 @@ class Session:
         # marked before the call: an interrupt during it may come after the server created the namespace
         self.created = True
         try:
-            self.core.create_namespace(body)
+            # a dict body: the client's validate_call turns it into the model its annotation names
+            self.core.create_namespace(body)  # type: ignore[arg-type]
         except ApiException as exc:
             self.created = False
             self.refusal = f"cannot create namespace {self.namespace}: {exc.reason} ({exc.status})"
@@ -102,7 +103,8 @@ class Session:
                 f"kubectl delete namespace {self.namespace}")
 
     def claim(self, name: str, storage_class: str, mode: str) -> None:
-        self.core.create_namespaced_persistent_volume_claim(self.namespace, {
+        # a dict body: the client's validate_call turns it into the model its annotation names
+        self.core.create_namespaced_persistent_volume_claim(self.namespace, {  # type: ignore[arg-type]
             "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name},
             "spec": {"accessModes": [mode], "storageClassName": storage_class,
                      "resources": {"requests": {"storage": "1Gi"}}},
@@ -110,8 +112,8 @@ class Session:
 
     def pod(self, name: str, script: str, *, pool: str | None = None, claim: str | None = None,
             labels: dict | None = None, gpu: bool = False, tolerate: tuple[str, ...] = ()) -> None:
-        container = {"name": "probe", "image": self.image, "command": ["sh", "-c", script],
-                     "securityContext": _RESTRICTED}
+        container: dict = {"name": "probe", "image": self.image, "command": ["sh", "-c", script],
+                           "securityContext": _RESTRICTED}
         spec: dict = {"restartPolicy": "Never", "containers": [container], "securityContext": {"fsGroup": 65534}}
         if claim:
             container["volumeMounts"] = [{"name": "data", "mountPath": "/data"}]
@@ -122,11 +124,13 @@ class Session:
             spec["nodeSelector"] = {NODE_POOL_LABEL: pool}
         if tolerate:
             spec["tolerations"] = [{"key": key, "operator": "Exists"} for key in tolerate]
-        self.core.create_namespaced_pod(self.namespace, {
+        # a dict body: the client's validate_call turns it into the model its annotation names
+        self.core.create_namespaced_pod(self.namespace, {  # type: ignore[arg-type]
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels or {}}, "spec": spec})
 
     def deny_all_ingress(self) -> None:
-        self.networking.create_namespaced_network_policy(self.namespace, {
+        # a dict body: the client's validate_call turns it into the model its annotation names
+        self.networking.create_namespaced_network_policy(self.namespace, {  # type: ignore[arg-type]
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny-all-ingress"},
             "spec": {"podSelector": {}, "policyTypes": ["Ingress"]},
         })

@@ -63,14 +63,18 @@ def test_the_collected_account_reads_as_a_deployment_ready_for_domino(account, a
                                          today=date.today())
 
     platform, gpu = deployment.pool("platform"), deployment.pool("default-gpu")
-    assert [(g.name, g.min_size, g.max_size, g.volume_size_gb, len(g.nodes)) for g in platform.groups] == [
+    assert platform is not None and gpu is not None
+    assert [(g.name, g.min_size, g.max_size, g.volume_size_gb, len(g.nodes or ())) for g in platform.groups] == [
         (f"domino-platform-{z}", 1, 1, 128, 1) for z in "abc"]
     assert [(g.min_size, g.max_size, g.nodes, g.ami_accelerated) for g in gpu.groups] == [(0, 5, (), True)] * 3
+    assert deployment.storage.efs is not None and deployment.storage.buckets is not None
     assert deployment.storage.efs.admits_nfs_from_nodes is True
     assert all(b.blocks_public_access and b.encrypted and b.tls_only and b.versioning
                for b in deployment.storage.buckets)
+    assert deployment.domain.certificate is not None and deployment.domain.certificate.days_left is not None
     assert 89 <= deployment.domain.certificate.days_left <= 90
     assert deployment.cluster.control_plane_zones == ("us-west-2a", "us-west-2b", "us-west-2c")
+    assert deployment.network.subnets is not None
     assert deployment.network.nat_gateway is True and not any(s.public for s in deployment.network.subnets)
     assert (deployment.network.vpc_id, deployment.storage.efs.file_system_id) == (account.vpc_id, account.efs_id)
     statuses = {f.id: f.status for f in rules.REGISTRY.evaluate(deployment)}

@@ -151,10 +151,12 @@ def test_junit_has_one_testcase_per_rule_and_fails_the_warning(tmp_path):
     completed = run_cli("check", "--from-file", dump(tmp_path, smaller_platform), "--format", "junit")
 
     suite = ET.fromstring(completed.stdout).find("testsuite")
-    cases = {case.get("name").split()[0]: case for case in suite.iter("testcase")}
+    assert suite is not None
+    cases = {case.attrib["name"].split()[0]: case for case in suite.iter("testcase")}
     assert set(cases) == set(rules.REGISTRY.ids()) and suite.get("tests") == str(len(cases))
-    assert cases["P003"].find("failure").get("type") == "warning"
-    assert int(suite.get("failures")) == sum(c.find("failure") is not None for c in cases.values())
+    failure = cases["P003"].find("failure")
+    assert failure is not None and failure.get("type") == "warning"
+    assert int(suite.attrib["failures"]) == sum(c.find("failure") is not None for c in cases.values())
     assert cases["S003"].find("skipped") is not None
 
 

@@ -21,6 +21,7 @@ def test_every_list_is_read_through_the_client_and_pruned(httpserver, kubeconfig
     serve_cluster(httpserver, document)
 
     facts, errors = collect(KubeAccess(str(kubeconfig)))
+    assert facts is not None
 
     assert errors == {}
     assert facts["server_version"] == "v1.35.0-eks-3cfe0ce"
@@ -39,6 +40,7 @@ def test_long_lists_are_read_page_by_page(httpserver, kubeconfig):
     serve_cluster(httpserver, recorded_list())
 
     facts, _ = collect(KubeAccess(str(kubeconfig)))
+    assert facts is not None
 
     assert [n["metadata"]["name"] for n in facts["nodes"]] == [n["metadata"]["name"] for n in nodes]
 
@@ -51,6 +53,7 @@ def test_a_list_the_credentials_may_not_read_is_recorded_not_fatal(httpserver, k
     serve_cluster(httpserver, recorded_list())
 
     facts, errors = collect(KubeAccess(str(kubeconfig)))
+    assert facts is not None
 
     assert "csidrivers" not in facts and len(facts["nodes"]) == 9
     assert errors == {"csidrivers": f"Forbidden: {forbidden['message']}"}
@@ -63,6 +66,7 @@ def test_a_server_version_that_may_not_be_read_is_recorded_under_its_own_key(htt
     serve_cluster(httpserver, recorded_list())
 
     facts, errors = collect(KubeAccess(str(kubeconfig)))
+    assert facts is not None
 
     assert "server_version" not in facts and len(facts["nodes"]) == 9
     assert errors == {"server_version": 'Forbidden: forbidden: User "auditor" cannot get path "/version"'}
@@ -80,6 +84,7 @@ def test_pods_are_read_in_the_domino_namespaces_that_exist(httpserver, kubeconfi
     serve_cluster(httpserver, document)
 
     facts, _ = collect(KubeAccess(str(kubeconfig)))
+    assert facts is not None
 
     assert facts["pods"] == [{"metadata": {"name": "grafana-0", "namespace": "platform", "labels": {"app": "grafana"},
                                            "ownerReferences": [{"kind": "StatefulSet", "name": "grafana"}]}}]

@@ -284,8 +284,10 @@ def test_the_facts_stand_as_of_the_day_given_not_the_day_they_are_read():
                     "NotAfter": "2026-12-04T00:00:00+00:00"}]
     snapshot = snapshot_of(aws={"certificates": certificate}, target={"fqdn": "domino.example.com"})
 
-    assert snapshots.to_deployment(snapshot, date(2026, 11, 24)).domain.certificate.days_left == 10
-    assert snapshots.to_deployment(snapshot, date(2026, 12, 14)).domain.certificate.days_left == -10
+    before = snapshots.to_deployment(snapshot, date(2026, 11, 24)).domain.certificate
+    after = snapshots.to_deployment(snapshot, date(2026, 12, 14)).domain.certificate
+    assert before is not None and before.days_left == 10
+    assert after is not None and after.days_left == -10
     assert snapshots.collection_day({"collected_at": "2026-11-24T08:00:00+00:00"}) == date(2026, 11, 24)
     assert snapshots.collection_day(snapshot) is None  # a kubectl List does not say when it was taken
 
@@ -331,7 +333,8 @@ def test_a_pool_scaled_to_zero_is_seen_through_its_auto_scaling_groups():
 def test_the_scale_from_zero_tags_the_tool_writes_read_back_as_the_groups_labels_and_taints():
     labels = {"dominodatalab.com/node-pool": "default-gpu", "nvidia.com/gpu": "true"}
     taints = (Taint(key="nvidia.com/gpu", value="true", effect="NoSchedule"),)
-    aws = {"auto_scaling_groups": [asg("gpu-a", "us-west-2a", 0, 5, 0, autoscaler_tags("domino-prod", labels, taints, 0))]}
+    tags = autoscaler_tags("domino-prod", labels, taints, 0)
+    aws = {"auto_scaling_groups": [asg("gpu-a", "us-west-2a", 0, 5, 0, tags)]}
     document = recorded_list()
     document["items"] = [i for i in document["items"] if i["kind"] != "Node" or not in_pool("default-gpu")(i)]
 

@@ -29,6 +29,6 @@ def test_small_pools_still_get_23_node_subnets():
 
 def test_a_small_vpc_shrinks_the_node_subnets_to_fit():
     subnets = subnet_layout.plan_subnets("10.0.0.0/22", ZONES, {zone: 1180 for zone in ZONES})
-    vpc = ipaddress.ip_network("10.0.0.0/22")
-    assert all(ipaddress.ip_network(s.cidr).subnet_of(vpc) for s in subnets)
+    vpc = ipaddress.IPv4Network("10.0.0.0/22")
+    assert all(ipaddress.IPv4Network(s.cidr).subnet_of(vpc) for s in subnets)
     assert len({s.cidr for s in subnets}) == 6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,7 +11,7 @@ from tests.provision.support import moto_server_process, write_spec
 
 
 @pytest.fixture(scope="session")
-def endpoint() -> str:
+def endpoint() -> Iterator[str]:
     with moto_server_process() as url:
         yield url
 

@@ -45,6 +45,7 @@ def moto_server_process() -> Iterator[str]:
     ready = threading.Event()
 
     def drain() -> None:  # the access log goes to stderr: keep reading, or the server blocks on a full pipe
+        assert server.stderr is not None
         for line in server.stderr:
             match = _RUNNING.search(line)
             if match and not ready.is_set():

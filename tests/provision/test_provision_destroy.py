@@ -17,6 +17,7 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as ended:
         cli.main(list(args))
     out, err = capsys.readouterr()
+    assert isinstance(ended.value.code, int)
     return ended.value.code, out, err
 
 

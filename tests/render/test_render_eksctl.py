@@ -144,7 +144,9 @@ def test_docker_commands_stay_on_kubernetes_versions_that_still_run_docker():
     deployment = spec.load(str(GOLDEN / "page-single-az.spec.yaml"), today=TODAY)
     old = deployment.model_copy(update={"cluster": deployment.cluster.model_copy(update={"version": "1.23"})})
     default = next(g for g in render_eksctl.cluster_config(old)["nodeGroups"] if g["name"] == "domino-default")
-    assert default["preBootstrapCommands"] == list(deployment.pool("default").groups[0].pre_bootstrap_commands)
+    default_pool = deployment.pool("default")
+    assert default_pool is not None
+    assert default["preBootstrapCommands"] == list(default_pool.groups[0].pre_bootstrap_commands)
 
 
 def test_taints_render_with_their_node_template_tags(tmp_path):

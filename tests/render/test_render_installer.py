@@ -24,7 +24,7 @@ NODE_SELECTOR_FIELDS = {
 
 def leaves(values: dict, prefix: str = "") -> dict[str, object]:
     """{"storage_classes.block.name": "dominodisk", ...}; a node-selector label key stays whole."""
-    out = {}
+    out: dict[str, object] = {}
     for key, value in values.items():
         path = f"{prefix}{key}"
         out |= leaves(value, f"{path}.") if isinstance(value, dict) and value else {path: value}

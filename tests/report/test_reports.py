@@ -38,12 +38,13 @@ def result(source: str = "cluster.json") -> FindingsResult:
 
 def junit_cases() -> dict[str, ET.Element]:
     root = ET.fromstring(junit.render(result()))
-    return {case.get("name").split()[0]: case for case in root.iter("testcase")}
+    return {case.attrib["name"].split()[0]: case for case in root.iter("testcase")}
 
 
 def test_junit_has_one_testcase_per_rule_with_counts_that_add_up():
     root = ET.fromstring(junit.render(result()))
     suite = root.find("testsuite")
+    assert suite is not None
 
     assert [c.get("name") for c in suite] == [f"{i} {i} title" for i in ("P003", "S003", "Z001", "N005")]
     assert {k: suite.get(k) for k in ("tests", "failures", "skipped", "errors")} == {
@@ -53,6 +54,7 @@ def test_junit_has_one_testcase_per_rule_with_counts_that_add_up():
 
 def test_a_rules_failures_are_one_junit_failure_of_the_worst_severity():
     failure = junit_cases()["P003"].find("failure")
+    assert failure is not None and failure.text is not None
 
     assert failure.get("type") == "error"
     assert failure.get("message") == 'platform runs m5.xlarge: <4 vCPU> & "16 GiB"'
@@ -66,9 +68,10 @@ def test_a_rules_failures_are_one_junit_failure_of_the_worst_severity():
 def test_junit_skips_carry_the_reason_and_info_findings_pass():
     cases = junit_cases()
 
-    assert cases["S003"].find("skipped").get("message") == "the Datasets EFS unknown (efs: AccessDenied)"
+    skipped = cases["S003"].find("skipped")
+    assert skipped is not None and skipped.get("message") == "the Datasets EFS unknown (efs: AccessDenied)"
     assert cases["N005"].find("failure") is None
-    assert cases["N005"].find("system-out").text == "info: builds need Domino's current image builder"
+    assert cases["N005"].findtext("system-out") == "info: builds need Domino's current image builder"
 
 
 def sarif_log(source: str = "cluster.json") -> dict:

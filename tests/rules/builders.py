@@ -28,7 +28,9 @@ GroupFilter = Callable[[NodeGroup], bool]
 
 
 def findings(rule_id: str, deployment: Deployment) -> list[Finding]:
-    return REGISTRY.get(rule_id).evaluate(deployment)
+    rule = REGISTRY.get(rule_id)
+    assert rule is not None, rule_id
+    return rule.evaluate(deployment)
 
 
 def only(rule_id: str, deployment: Deployment) -> Finding:
@@ -102,11 +104,13 @@ def page_multi_az_groups() -> dict[str, dict]:
 # buckets and IAM ------------------------------------------------------------------------------------------------
 
 def edit_bucket(deployment: Deployment, role: str, **changes) -> Deployment:
+    assert deployment.storage.buckets is not None
     buckets = tuple(b.model_copy(update=changes) if b.role == role else b for b in deployment.storage.buckets)
     return edit(deployment, "storage", buckets=buckets)
 
 
 def bucket(deployment: Deployment, role: str) -> Bucket:
+    assert deployment.storage.buckets is not None
     return next(b for b in deployment.storage.buckets if b.role == role)
 
 

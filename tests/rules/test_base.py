@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from domino_eks.model import Deployment
 from domino_eks.rules.base import Registry, Severity, Status, failed, passed
 
 RECORD = {"title": "t", "rationale": "r", "fix": "f", "section": "s"}
@@ -17,13 +20,13 @@ def _registry() -> Registry:
 
 
 def test_the_context_reaches_each_check_before_the_deployment():
-    findings = _registry().evaluate("live", context=["intended"])
+    findings = _registry().evaluate(cast(Deployment, "live"), context=["intended"])
 
     assert [(f.id, f.status, f.message) for f in findings] == [
         ("X001", Status.FAIL, "live is not intended."), ("Y001", Status.PASS, "always.")]
 
 
 def test_select_keeps_the_rules_whose_ids_start_with_a_prefix():
-    findings = _registry().evaluate("same", ["x"], context=["same"])
+    findings = _registry().evaluate(cast(Deployment, "same"), ["x"], context=["same"])
 
     assert [(f.id, f.status) for f in findings] == [("X001", Status.PASS)]

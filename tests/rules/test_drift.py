@@ -61,6 +61,7 @@ def test_a_pool_missing_a_zone_is_zone_drift():
 
 def test_sizes_are_compared_pool_by_pool_in_all_zones():
     default = INTENDED.pool("default")
+    assert default is not None
     resized = default.model_copy(update={"groups": tuple(g.model_copy(update={"max_size": 9}) for g in default.groups)})
     deployment = INTENDED.model_copy(update={"pools": tuple(resized if p is default else p for p in INTENDED.pools)})
 
@@ -72,7 +73,9 @@ def test_sizes_are_compared_pool_by_pool_in_all_zones():
 
 
 def test_a_pool_the_spec_does_not_name_is_worth_knowing():
-    spare = INTENDED.pool("platform").model_copy(update={"name": "spare", "label": "spare"})
+    platform = INTENDED.pool("platform")
+    assert platform is not None
+    spare = platform.model_copy(update={"name": "spare", "label": "spare"})
     deployment = INTENDED.model_copy(update={"pools": (*INTENDED.pools, spare)})
 
     unplanned = outcomes(INTENDED, deployment)["DRIFT-POOL-UNPLANNED"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domino_eks.model import NamespaceState
-from domino_eks.rules import Severity, Status
+from domino_eks.rules import Finding, Severity, Status
 from tests.rules.builders import (
     findings,
     from_source,
@@ -16,6 +16,12 @@ from tests.rules.builders import (
 PLATFORM = {"dominodatalab.com/node-pool": "platform"}
 DEFAULT = {"dominodatalab.com/node-pool": "default", "domino/build-node": "true"}
 GPU = {"dominodatalab.com/node-pool": "default-gpu", "nvidia.com/gpu": "true"}
+
+
+def _object(finding: Finding) -> str | None:
+    """The live object a finding points at."""
+    assert finding.location is not None, finding
+    return finding.location.object
 
 
 def _healthy_cluster(**extra):
@@ -35,7 +41,7 @@ def test_k001_warns_when_a_domino_namespace_holds_foreign_workloads():
     finding = only("K001", _healthy_cluster(namespaces=namespaces))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.WARNING)
     assert "namespace compute" in finding.message and "Deployment/jupyterhub" in finding.message
-    assert finding.location.object == "Namespace/compute"
+    assert _object(finding) == "Namespace/compute"
 
 
 def test_k001_passes_when_domino_namespaces_are_free_or_only_domino_s():
@@ -61,7 +67,7 @@ def test_k002_fails_for_a_not_ready_and_a_cordoned_node():
     )
     found = findings("K002", deployment)
     assert {(f.status, f.severity) for f in found} == {(Status.FAIL, Severity.ERROR)}
-    assert [f.location.object for f in found] == ["Node/ip-10-0-1-1", "Node/ip-10-0-1-3"]
+    assert [_object(f) for f in found] == ["Node/ip-10-0-1-1", "Node/ip-10-0-1-3"]
     assert "is NotReady" in found[0].message and "is cordoned" in found[1].message
 
 
@@ -69,7 +75,7 @@ def test_k002_fails_for_a_group_without_nodes_below_its_minimum():
     deployment = live_deployment(live_group("domino-platform", PLATFORM, (), min_size=3))
     finding = only("K002", deployment)
     assert finding.status is Status.FAIL and "has no nodes though its minimum size is 3" in finding.message
-    assert finding.location.object == "AutoScalingGroup/domino-platform"
+    assert _object(finding) == "AutoScalingGroup/domino-platform"
 
 
 def test_k002_accepts_an_empty_group_that_scales_from_zero():
@@ -81,7 +87,7 @@ def test_k002_fails_for_a_gpu_node_without_allocatable_gpus():
     deployment = live_deployment(live_group("domino-gpu", GPU, (node("ip-10-0-3-1", gpus=0),
                                                                 node("ip-10-0-3-2", gpus=None)), min_size=0))
     found = findings("K002", deployment)
-    assert [f.location.object for f in found] == ["Node/ip-10-0-3-1", "Node/ip-10-0-3-2"]
+    assert [_object(f) for f in found] == ["Node/ip-10-0-3-1", "Node/ip-10-0-3-2"]
     assert all("advertises nvidia.com/gpu allocatable 0" in f.message for f in found)
 
 
@@ -89,7 +95,7 @@ def test_k002_expects_gpus_only_on_the_gpu_groups_of_a_pool():
     cpu = live_group("domino-default-a", DEFAULT, (node("ip-10-0-2-1", gpus=0),))
     gpu = live_group("domino-default-gpu", {**DEFAULT, "nvidia.com/gpu": "true"}, (node("ip-10-0-2-2", gpus=0),))
     found = findings("K002", live_deployment(cpu, gpu))
-    assert [f.location.object for f in found] == ["Node/ip-10-0-2-2"]
+    assert [_object(f) for f in found] == ["Node/ip-10-0-2-2"]
     assert found[0].status is Status.FAIL
 
 

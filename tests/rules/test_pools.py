@@ -210,7 +210,9 @@ def test_p012_warns_about_retired_and_old_gpu_families(multi_az, instance_type, 
 
 
 def test_p012_rationale_names_the_pages_discrepancy():
-    rationale = REGISTRY.get("P012").rationale
+    rule = REGISTRY.get("P012")
+    assert rule is not None
+    rationale = rule.rationale
     assert "p3.2xlarge" in rationale and "p2.8xlarge" in rationale
 
 

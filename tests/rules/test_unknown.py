@@ -24,7 +24,7 @@ WRITERS = (*sorted((PACKAGE / "collect").glob("*.py")), PACKAGE / "sources" / "s
 ERROR_MAPS = ("errors", "gaps")
 
 
-def _literal(node: ast.expr) -> str | None:
+def _literal(node: ast.expr | None) -> str | None:  # None: a dict display's **splat
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 

@@ -76,7 +76,9 @@ def test_the_page_single_az_sample_loads_verbatim():
         "k8s.io/cluster-autoscaler/node-template/label/dominodatalab.com/node-pool": "default-gpu"}
     assert deployment.cluster.control_plane_zones == ZONES
     assert deployment.cluster.version == "1.34"  # eksctl's default when the file names none
+    assert deployment.cluster.version_support is not None
     assert deployment.cluster.version_support.status == "standard"
+    assert deployment.groups[1].location is not None
     assert deployment.groups[1].location.describe() == f"{PAGE_SINGLE_AZ}:20:5 (nodeGroups[1])"
     assert deployment.source.kind == "eksctl"
 
@@ -89,8 +91,11 @@ def test_the_page_multi_az_sample_loads_verbatim():
         assert pool.zones == frozenset(ZONES)
         sizes = [(g.min_size, g.desired_capacity, g.max_size) for g in pool.groups]
         assert sizes == [(min_size, desired, max_size)] * 3
-    gpu_b = deployment.pool("default-gpu").groups[1]
+    gpu = deployment.pool("default-gpu")
+    assert gpu is not None
+    gpu_b = gpu.groups[1]
     assert gpu_b.name == "domino-gpu-b"
+    assert gpu_b.tags is not None
     assert gpu_b.tags["k8s.io/cluster-autoscaler/{{ cluster_name }}"] == "owned"
     assert deployment.autoscaler.enabled is True  # the autoscaler tags say so
     assert deployment.access.autoscaler is None  # the page attaches that policy by hand: unknown here
@@ -164,6 +169,7 @@ def test_an_empty_key_keeps_its_default_as_in_eksctl(tmp_path):
 def test_every_field_eksctl_accepts_is_accepted():
     deployment = eksctl.load(str(GOLDEN / "every-field.eksctl.yaml"), today=TODAY)
     assert [g.name for g in deployment.groups] == ["platform", "default"]
+    assert deployment.kubernetes.fargate_profiles is not None
     assert deployment.kubernetes.fargate_profiles[0].namespaces == ("kube-system",)
 
 

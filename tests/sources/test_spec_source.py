@@ -142,7 +142,8 @@ def test_a_named_certificate_reaches_the_model_and_its_names_are_left_to_a_live_
         "domino-eks check.",
     )
     # apply requests no certificate then, and what it records for the installer values keeps this one
-    assert recorded.with_outputs(deployment, {}).domain.certificate.arn == arn
+    certificate = recorded.with_outputs(deployment, {}).domain.certificate
+    assert certificate is not None and certificate.arn == arn
 
 
 def test_without_a_named_certificate_apply_plans_one_for_the_fqdn(tmp_path):

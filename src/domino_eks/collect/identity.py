@@ -25,12 +25,12 @@ def node_roles(r: Recorder) -> None:
     profiles = {(i.get("IamInstanceProfile") or {}).get("Arn") for i in r.facts.get("instances") or ()}
     profiles |= {(t.get("IamInstanceProfile") or {}).get("Arn") or (t.get("IamInstanceProfile") or {}).get("Name")
                  for t in (r.facts.get("launch_templates") or {}).values()}
-    profiles.discard(None)
+    named = {p for p in profiles if p is not None}
     roles = {n["nodeRole"].rsplit("/", 1)[-1] for n in r.facts.get("nodegroups") or () if n.get("nodeRole")}
     iam = r.aws.client("iam")
     with r.recorded("iam"):
         found = [iam.get_instance_profile(InstanceProfileName=p.rsplit("/", 1)[-1])["InstanceProfile"]
-                 for p in sorted(profiles)]
+                 for p in sorted(named)]
         r.store("instance_profiles", found)
         roles |= {role["RoleName"] for profile in found for role in profile.get("Roles") or ()}
         r.store("roles", {role: _policy_documents(r, role) for role in sorted(roles)})

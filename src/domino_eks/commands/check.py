@@ -159,9 +159,10 @@ def _expected(intended: Deployment | None, cluster: str | None, region: str | No
         block_class=intended.storage.block_class.name if intended.storage.block_class else None,
         reserved_cidrs=intended.network.reserved_cidrs,
     )
-    given = {"cluster": cluster, "region": region, "fqdn": fqdn, "efs_id": efs_id}
+    # each name given overrides the planned one
     return replace(planned, buckets={**planned.buckets, **_bucket_names(buckets)},
-                   **{key: value for key, value in given.items() if value})
+                   cluster=cluster or planned.cluster, region=region or planned.region, fqdn=fqdn or planned.fqdn,
+                   efs_id=efs_id or planned.efs_id)
 
 
 def _bucket_names(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -210,7 +211,9 @@ def _live(expected: Expected, kube: KubeAccess, aws: AwsAccess) -> tuple[str, De
     collected = _collected(expected, kube, aws)
     source = (f"cluster {collected['target'].get('cluster', '(unnamed)')}, "
               f"kubeconfig context {kube.context or '(current)'}")
-    return source, snapshots.to_deployment(collected, snapshots.collection_day(collected))
+    day = snapshots.collection_day(collected)
+    assert day is not None  # gather stamps every collection with its collected_at
+    return source, snapshots.to_deployment(collected, day)
 
 
 def _collected(expected: Expected, kube: KubeAccess, aws: AwsAccess) -> dict:

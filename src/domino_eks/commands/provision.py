@@ -69,6 +69,7 @@ def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, 
     from domino_eks.aws.session import Target
 
     spec_region = deployment.cluster.region
+    assert spec_region is not None  # only a spec's deployment comes here (_load), and a spec requires its region
     if region and region != spec_region:
         raise click.UsageError(f"--region {region} differs from the spec's metadata.region {spec_region}: "
                                "every zone and resource of the spec is in that region")

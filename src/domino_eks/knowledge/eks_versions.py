@@ -31,6 +31,13 @@ def parse(version: str | None) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
+def order(version: str) -> tuple[int, int]:
+    """`parse` of a version known to be shaped like 1.30 (a calendar key, a kubelet's minor): a sort key."""
+    parsed = parse(version)
+    assert parsed is not None, version
+    return parsed
+
+
 def normalise(version: str | float | int) -> str:
     """YAML turns 1.30 into the float 1.3; undo that."""
     text = str(version)

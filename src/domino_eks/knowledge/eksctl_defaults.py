@@ -3,15 +3,17 @@ it writes for an add-on policy switched on. Read by the eksctl source, written a
 so both agree on which values are eksctl's own. Named after eksctl's `types.go` where it names them
 (`DefaultNodeVolumeSize`, `DefaultNodeVolumeType`, ...)."""
 
+from typing import Final
+
 from domino_eks.model import Statement
 
 API_VERSION = "eksctl.io/v1alpha5"
 KIND = "ClusterConfig"
 VERSION = "1.34"  # the Kubernetes version eksctl creates when metadata.version is absent
 VPC_CIDR = "192.168.0.0/16"  # of the VPC eksctl creates
-NAT_GATEWAY = "Single"  # vpc.nat.gateway: one NAT gateway for the VPC eksctl creates
+NAT_GATEWAY: Final = "Single"  # vpc.nat.gateway: one NAT gateway for the VPC eksctl creates
 VOLUME_SIZE = 80  # GiB, a node's root volume
-VOLUME_TYPE = "gp3"
+VOLUME_TYPE: Final = "gp3"
 AMI_FAMILY = "AmazonLinux2023"
 DISABLE_IMDSV1 = True  # nodes answer only IMDSv2 requests
 

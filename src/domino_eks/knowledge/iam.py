@@ -16,7 +16,7 @@ does not cancel one, since it applies only to some requests. An unconditional De
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 from domino_eks.model import AUTOSCALER_TAG_PREFIX, Statement
@@ -95,7 +95,7 @@ def document(statements: tuple[Statement, ...]) -> dict:
     return {"Version": "2012-10-17", "Statement": out}
 
 
-def statements_from_document(doc: dict) -> tuple[Statement, ...]:
+def statements_from_document(doc: Mapping) -> tuple[Statement, ...]:
     """Normalise a policy document (string-or-list fields) into Statements."""
     raw = doc.get("Statement", [])
     raw = [raw] if isinstance(raw, dict) else raw

@@ -27,7 +27,7 @@ def zone_region(zone: str) -> str | None:
 
 def zone_exists(zone: str) -> bool:
     match = _ZONE.match(zone)
-    return bool(match) and match.group("letter") in REGIONS.get(match.group("region"), "")
+    return match is not None and match.group("letter") in REGIONS.get(match.group("region"), "")
 
 
 def zones_of(region: str) -> list[str]:

@@ -46,12 +46,14 @@ def plan_subnets(vpc_cidr: str, zones: Iterable[str], demand: Mapping[str, int])
         if total <= network.num_addresses:
             break
         private_prefix += 1
-    private = list(network.subnets(new_prefix=private_prefix))[: len(zones)]
+    # the networks of one IP version; without the annotation mypy joins the two versions' lists to list[object]
+    subnets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = list(network.subnets(new_prefix=private_prefix))
+    private = subnets[: len(zones)]
     public_candidates = (s for s in network.subnets(new_prefix=max(PUBLIC_PREFIX, private_prefix))
                          if not any(s.overlaps(p) for p in private))
     public = [next(public_candidates) for _ in zones]
-    return tuple(Subnet(zone=z, cidr=str(c), public=False) for z, c in zip(zones, private)) + tuple(
-        Subnet(zone=z, cidr=str(c), public=True) for z, c in zip(zones, public)
+    return tuple(Subnet(zone=z, cidr=str(c), public=False) for z, c in zip(zones, private, strict=True)) + tuple(
+        Subnet(zone=z, cidr=str(c), public=True) for z, c in zip(zones, public, strict=True)
     )
 
 

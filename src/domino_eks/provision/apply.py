@@ -59,7 +59,8 @@ def run(aws: Aws, graph: Graph, found: Inventory, plan: Plan, observer: Observer
             return Step(note=NOT_SUPPORTED)
         properties = resolve(resource.properties, outputs.get)
         if not is_known(properties):
-            raise Unresolvable(f"it needs values from {', '.join(str(d) for d in resource.dependencies - outputs.keys())}")
+            missing = ", ".join(str(d) for d in resource.dependencies - outputs.keys())
+            raise Unresolvable(f"it needs values from {missing}")
         try:
             outputs[key] = _converge(aws, key, properties, found, plan, replacing)
         except Exception as error:

@@ -51,7 +51,8 @@ def inventory(aws: Aws, deployment: Deployment, graph: Graph) -> Inventory:
         for wave in WAVES:
             scope = Scope(deployment, dict(found.found))
             handlers = [h for h in HANDLERS.values() if h.wave == wave]
-            for handler, result in zip(handlers, pool.map(lambda h: _discover(h, aws, scope), handlers)):
+            results = pool.map(lambda h, s=scope: _discover(h, aws, s), handlers)
+            for handler, result in zip(handlers, results, strict=True):
                 if isinstance(result, Exception):
                     if faults.lacks_api(result):
                         found.unsupported[handler.kind] = "not supported by this endpoint"

@@ -27,7 +27,8 @@ def with_outputs(deployment: Deployment, outputs: Mapping[Key, Mapping[str, Any]
     certificate = deployment.domain.certificate
     if certificate is not None and certificate.arn is None and deployment.domain.fqdn:
         arn = (outputs.get(Key(kinds.CERTIFICATE, deployment.domain.fqdn)) or {}).get("arn")
-        update["domain"] = deployment.domain.model_copy(update={"certificate": certificate.model_copy(update={"arn": arn})})
+        issued = certificate.model_copy(update={"arn": arn})
+        update["domain"] = deployment.domain.model_copy(update={"certificate": issued})
     return deployment.model_copy(update=update)
 
 

@@ -55,7 +55,7 @@ def installer_values(deployment: Deployment) -> dict:
     """The values as plain data, `__FILL__` where the deployment does not know them."""
     cluster, efs = deployment.cluster, deployment.storage.efs
     region = _known(cluster.region)
-    values = {
+    values: dict[str, object] = {
         "schema": SCHEMA,
         "name": cluster.name,
         "hostname": _known(deployment.domain.fqdn),
@@ -66,8 +66,8 @@ def installer_values(deployment: Deployment) -> dict:
                 "type": "efs",
                 "efs": {
                     "region": region,
-                    "filesystem_id": _known(efs and efs.file_system_id),
-                    "access_point_id": _known(efs and efs.access_point_id),
+                    "filesystem_id": _known(efs.file_system_id if efs else None),
+                    "access_point_id": _known(efs.access_point_id if efs else None),
                 },
             },
         },
@@ -106,7 +106,7 @@ def _commented(values: dict, path: tuple[str, ...]) -> CommentedMap:
     for key, value in values.items():
         out[key] = _commented(value, (*path, key)) if isinstance(value, dict) else value
         if value == FILL:
-            mark_unknown(out, key, UNKNOWN_BECAUSE[(*path, key)], depth=len(path))
+            mark_unknown(out, key, UNKNOWN_BECAUSE[path + (key,)], depth=len(path))
     return out
 
 

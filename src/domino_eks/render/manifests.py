@@ -98,6 +98,7 @@ def _block_parameters(given: StorageClass | None) -> tuple[dict[str, str], list[
     corrections = []
     for path in given.misplaced if given else ():
         key = path.removeprefix("metadata.")
+        assert given is not None  # the loop runs only over a given class's misplaced keys
         value = given.misplaced_values.get(path)
         if value is not None and key.lower() in EBS_CSI_PARAMETERS and key not in parameters:
             parameters[key] = value

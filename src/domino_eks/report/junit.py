@@ -24,8 +24,8 @@ def render(result: FindingsResult) -> str:
         "errors": "0",
         "skipped": str(sum(c.find("skipped") is not None for c in cases)),
     }
-    root = ET.Element("testsuites", name="domino-eks", **counts)
-    suite = ET.SubElement(root, "testsuite", name=f"domino-eks {result.command}: {result.source}", **counts)
+    root = ET.Element("testsuites", {"name": "domino-eks", **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": f"domino-eks {result.command}: {result.source}", **counts})
     suite.extend(cases)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

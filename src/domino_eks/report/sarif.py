@@ -78,6 +78,7 @@ def _location(where: Location | None, source: str) -> dict:
     }}
     named = where and (where.object or where.path)
     if named:
+        assert where is not None  # named is only set from a given location
         location["logicalLocations"] = [{"fullyQualifiedName": named,
                                          "kind": "resource" if where.object else "element"}]
     return location

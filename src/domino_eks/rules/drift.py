@@ -39,6 +39,7 @@ def evaluate(intended: Deployment, live: Deployment) -> list[Finding]:
 def _pairs(intended: Deployment, live: Deployment) -> Iterator[tuple[NodePool, NodePool | None]]:
     """Each of the spec's pools with the live pool of the same label, or None."""
     for pool in intended.domino_pools:
+        assert pool.label is not None  # domino_pools are the labelled pools
         yield pool, live.pool(pool.label)
 
 
@@ -104,6 +105,7 @@ def pool_size(intended: Deployment, live: Deployment) -> Iterator[Outcome]:
         if actual is None:
             yield skipped(f"the sizes of pool {pool.label}'s node groups are unknown.")
         elif planned != actual:
+            assert planned is not None  # a spec declares every pool's minSize and maxSize
             yield failed(f"pool {pool.label} scales {actual[0]}-{actual[1]} nodes in all; the spec says "
                          f"{planned[0]}-{planned[1]}.", pool.location)
         else:
@@ -120,13 +122,14 @@ def pool_instance_type(intended: Deployment, live: Deployment) -> Iterator[Outco
     for pool, found in _matched(intended, live):
         planned = {g.instance_type for g in pool.groups}
         actual = {g.instance_type for g in found.groups}
+        runs = ", ".join(sorted(t for t in actual if t is not None))  # read only when no type is unknown
         if None in actual:
             yield skipped(f"the instance types of pool {pool.label} are unknown.")
         elif actual != planned:
-            yield failed(f"pool {pool.label} runs {', '.join(sorted(actual))}; the spec says "
+            yield failed(f"pool {pool.label} runs {runs}; the spec says "
                          f"{', '.join(sorted(t for t in planned if t))}.", pool.location)
         else:
-            yield passed(f"pool {pool.label} runs {', '.join(sorted(actual))}, as the spec says.")
+            yield passed(f"pool {pool.label} runs {runs}, as the spec says.")
 
 
 @_comparison(
@@ -149,4 +152,6 @@ def _sizes(pool: NodePool) -> tuple[int, int] | None:
     """(sum of minimum sizes, sum of maximum sizes) over the pool's groups; None if any is unknown."""
     if any(g.min_size is None or g.max_size is None for g in pool.groups):
         return None
-    return sum(g.min_size for g in pool.groups), sum(g.max_size for g in pool.groups)
+    # none is None (returned above): the `is not None` narrows for mypy
+    return (sum(g.min_size for g in pool.groups if g.min_size is not None),
+            sum(g.max_size for g in pool.groups if g.max_size is not None))

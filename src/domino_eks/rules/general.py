@@ -121,8 +121,8 @@ def kubernetes_version(d: Deployment) -> Iterator[Outcome]:
 
 def _uncalendared(version: str, listed_by_api: bool, where: Location | None) -> Outcome:
     """A version the support calendar does not list: mistyped, retired, or newer than the shipped table."""
-    oldest, newest = (min(eks_versions.CALENDAR, key=eks_versions.parse),
-                      max(eks_versions.CALENDAR, key=eks_versions.parse))
+    oldest, newest = (min(eks_versions.CALENDAR, key=eks_versions.order),
+                      max(eks_versions.CALENDAR, key=eks_versions.order))
     parsed = eks_versions.parse(version)
     if listed_by_api:
         return failed(f"EKS does not list Kubernetes {version!r} among its versions (eks:DescribeClusterVersions); "
@@ -130,10 +130,10 @@ def _uncalendared(version: str, listed_by_api: bool, where: Location | None) -> 
     if parsed is None or parsed[0] != 1:
         return failed(f"{version!r} is not a Kubernetes version EKS offers; EKS versions look like 1.NN "
                       f"({oldest} to {newest} in the shipped calendar).", where)
-    if parsed < eks_versions.parse(oldest):
+    if parsed < eks_versions.order(oldest):
         return failed(f"Kubernetes {version} is older than {oldest}, whose EKS extended support ends "
                       f"{eks_versions.CALENDAR[oldest][2]}: EKS no longer offers it.", where)
-    if parsed > eks_versions.parse(newest):
+    if parsed > eks_versions.order(newest):
         return skipped(f"Kubernetes {version} is newer than the EKS calendar shipped with the tool "
                        f"({oldest} to {newest}); its support is checked live by domino-eks check.")
     return skipped(f"the support status of Kubernetes {version} was not looked up; checked live by "

@@ -38,11 +38,12 @@ EXECUTION_MIN_VOLUME_GB = 400
 _GROUP_GAPS = (Gap.EC2, Gap.AUTOSCALING, Gap.EKS, Gap.AWS)
 
 Named = TypeVar("Named", NodeGroup, NodePool)
+Key = TypeVar("Key", bound=Hashable)
 
 
-def _by(items: Iterable[Named], key: Callable[[Named], Hashable]) -> dict[Hashable, list[Named]]:
+def _by(items: Iterable[Named], key: Callable[[Named], Key]) -> dict[Key, list[Named]]:
     """Items grouped by a property, in first-seen order: one verdict per distinct value, not per zone."""
-    grouped: dict[Hashable, list[Named]] = {}
+    grouped: dict[Key, list[Named]] = {}
     for item in items:
         grouped.setdefault(key(item), []).append(item)
     return grouped
@@ -67,7 +68,8 @@ def _of_platform(check: Callable[[Deployment, NodePool], Iterator[Outcome]]) -> 
 def _pool_exists(d: Deployment, label: str, consequence: str) -> Outcome:
     if d.pool(label) is not None:
         return passed(f"a node pool is labelled {NODE_POOL_LABEL}: {label}.")
-    found = ", ".join(sorted(p.label for p in d.domino_pools)) or "none"
+    # domino_pools are the labelled pools: the `is not None` drops nothing and narrows for mypy
+    found = ", ".join(sorted(p.label for p in d.domino_pools if p.label is not None)) or "none"
     return failed(f"no node pool is labelled {NODE_POOL_LABEL}: {label} (pool labels found: {found}); "
                   f"{consequence}.", d.cluster.location)
 
@@ -103,7 +105,7 @@ def platform_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     if None in sizes.values():
         yield unknown(d, "the minimum size of every platform node group", gaps=_GROUP_GAPS)
         return
-    total = sum(sizes.values())
+    total = sum(size for size in sizes.values() if size is not None)  # none is None: returned above
     per_group = ", ".join(f"{name}: {size}" for name, size in sizes.items())
     if total < PLATFORM_MIN_NODES:
         yield failed(f"the platform pool's minimum size adds up to {total} ({per_group}); Domino's platform "
@@ -231,7 +233,8 @@ def coherent_sizes(d: Deployment) -> Iterator[Outcome]:
     for pool in d.pools:
         sizes = _by(pool.groups, lambda g: (g.min_size, g.effective_desired, g.max_size))
         for (low, desired, high), groups in sizes.items():
-            if low is None or high is None:
+            # desired falls back to low, so it is None only when low is: the test narrows it for mypy
+            if low is None or high is None or desired is None:
                 yield unknown(d, f"the sizes of {_names(groups)}", gaps=_GROUP_GAPS)
             elif problems := _size_problems(low, desired, high):
                 yield failed(f"node group(s) {_names(groups)}: {'; '.join(problems)}.", groups[0].location)

@@ -67,9 +67,10 @@ def compute_pools_in_every_zone(d: Deployment) -> Iterator[Outcome]:
     if zones is None:
         yield _unknown_zones(d)
         return
+    # zones is known, so every Domino pool's zones are: `is not None` holds for each pool and narrows for mypy
     gaps = [failed(f"pool {pool.name} has no node group in {_listed(zones - pool.zones)}, where other pools "
                    "run: its pods cannot follow their volumes there and stay Pending.", pool.location)
-            for pool in d.domino_pools if pool.label != PLATFORM and zones - pool.zones]
+            for pool in d.domino_pools if pool.label != PLATFORM and pool.zones is not None and zones - pool.zones]
     yield from gaps or [passed(f"every compute pool has node groups in {_listed(zones)}.")]
 
 
@@ -141,6 +142,7 @@ def platform_spans_zones(d: Deployment) -> Iterator[Outcome]:
     elif platform is None:
         yield skipped("there is no platform pool to spread (see P001).")
     elif platform.zones != zones:
+        assert platform.zones is not None  # zones is known, so every Domino pool's zones are
         yield failed(f"the platform pool runs in {_listed(platform.zones)} only, not in "
                      f"{_listed(zones - platform.zones)}: losing that zone takes Domino's platform down.",
                      platform.location)

@@ -154,7 +154,9 @@ def _end(text: str, position: int, members: dict) -> dict:
 
 
 def _skip(text: str, position: int) -> int:
-    return _SPACE.match(text, position).end()
+    match = _SPACE.match(text, position)
+    assert match is not None  # the pattern matches the empty string, so it matches at any position
+    return match.end()
 
 
 def _expect(text: str, position: int, token: str, what: str) -> int:

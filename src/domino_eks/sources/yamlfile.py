@@ -10,9 +10,10 @@ from __future__ import annotations
 import difflib
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -22,6 +23,7 @@ from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.model import Location
 
 Loc = tuple[str | int, ...]
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def read(path: str | Path) -> tuple[Any, str]:
@@ -118,7 +120,7 @@ def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
     return [f.alias or n for n, f in current.model_fields.items()] if current else []
 
 
-def _document_loc(error: dict) -> Loc:
+def _document_loc(error: ErrorDetails) -> Loc:
     # pydantic appends union-member and validator names to loc; keep only document keys and indexes
     return tuple(p for p in error["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "union[")))
 
@@ -128,7 +130,7 @@ def _likely_meant(model: type[BaseModel], loc: Loc) -> str | None:
     return close[0] if close else None
 
 
-def _message(model: type[BaseModel], error: dict) -> tuple[Loc, str]:
+def _message(model: type[BaseModel], error: ErrorDetails) -> tuple[Loc, str]:
     loc = _document_loc(error)
     path = yaml_path(loc)
     kind = error["type"]
@@ -150,15 +152,15 @@ def _got(value: Any) -> str:
     return f" (got {value!r})"
 
 
-def validate(model: type[BaseModel], document: Any, file: str) -> BaseModel:
+def validate(model: type[Model], document: Any, file: str) -> Model:
     """Validate a parsed document against a pydantic model; every error becomes a located Problem."""
     try:
         return model.model_validate(document)
     except ValidationError as exc:
         errors = exc.errors()
         # a misspelt required field is one mistake: keep the did-you-mean, drop the "is required"
-        misspelt = {_document_loc(e)[:-1] + (_likely_meant(model, _document_loc(e)),)
-                    for e in errors if e["type"] == "extra_forbidden"}
+        misspelt: set[tuple[str | int | None, ...]] = {_document_loc(e)[:-1] + (_likely_meant(model, _document_loc(e)),)
+                                                       for e in errors if e["type"] == "extra_forbidden"}
         problems = []
         for error in errors:
             if error["type"] == "missing" and _document_loc(error) in misspelt:

@@ -42,8 +42,8 @@ class Certificate(Handler):
     @staticmethod
     def _outputs(described: dict) -> dict[str, Any]:
         certificate = described["Certificate"]
-        record = next((o["ResourceRecord"] for o in certificate.get("DomainValidationOptions", [])
-                       if o.get("ResourceRecord")), {})
+        record: Mapping[str, Any] = next((o["ResourceRecord"] for o in certificate.get("DomainValidationOptions", [])
+                                          if o.get("ResourceRecord")), {})
         return {"arn": certificate["CertificateArn"], "validation_name": record.get("Name"),
                 "validation_type": record.get("Type"), "validation_value": record.get("Value")}
 

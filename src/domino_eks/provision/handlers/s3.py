@@ -80,7 +80,7 @@ class Bucket(Handler):
         rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"] \
             if encryption else {}
         return {
-            "block_public_access": bool(block) and block["PublicAccessBlockConfiguration"] == ALL_BLOCKED,
+            "block_public_access": bool(block and block["PublicAccessBlockConfiguration"] == ALL_BLOCKED),
             "encryption": {"algorithm": rule.get("SSEAlgorithm"), "key": rule.get("KMSMasterKeyID")},
             "versioning": s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled",
         }

@@ -7,6 +7,7 @@ stays unknown in the model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -92,7 +93,7 @@ def _cluster(config: ClusterConfig, document: Any, file: str, today: date) -> Cl
 
 def _declared_groups(config: ClusterConfig, document: Any, file: str) -> list[tuple[GroupConfig, NodeGroup]]:
     """Each node group as the file declares it, beside the model's: the self-managed ones, then the managed."""
-    group_lists: list[tuple[str, list[GroupConfig], bool]] = [
+    group_lists: list[tuple[str, Sequence[GroupConfig], bool]] = [
         ("nodeGroups", config.node_groups, False), ("managedNodeGroups", config.managed_node_groups, True),
     ]
     return [
@@ -180,6 +181,7 @@ def _addon_settings(config: ClusterConfig, document: Any, file: str, name: str) 
     try:
         settings = YAML(typ="safe").load(addon.configuration_values)
     except YAMLError as exc:
+        assert index is not None  # found together with addon, which is not None here
         where = yamlfile.location(document, file, "addons", index, "configurationValues")
         reason = getattr(exc, "problem", None) or exc
         raise InputError([Problem(file, f"'{where.path}' is not valid JSON or YAML: {reason}",
@@ -215,7 +217,7 @@ def _network(config: ClusterConfig, groups: list[NodeGroup], document: Any, file
     vpc = config.vpc or Vpc()
     vpc_cni = config.addon("vpc-cni") is not None or not config.addons_config.disable_default_addons
     settings = _addon_settings(config, document, file, "vpc-cni")
-    env = settings.get("env") if isinstance(settings.get("env"), dict) else {}
+    env = settings["env"] if isinstance(settings.get("env"), dict) else {}
     return Network(
         vpc_id=vpc.id,
         vpc_cidr=vpc.cidr or (None if vpc.id else eksctl_defaults.VPC_CIDR),
@@ -245,8 +247,9 @@ def _weakest_grants(groups: list[tuple[GroupConfig, NodeGroup]]) -> Grants | Non
     declared = [(group, _declared_statements(config)) for config, group in groups]
     if not declared or any(statements is None for _, statements in declared):
         return None
+    known = [(group, statements) for group, statements in declared if statements is not None]  # all of them
     group, statements = min(
-        declared, key=lambda item: len({a for s in item[1] if s.effect == "Allow" for a in s.actions})
+        known, key=lambda item: len({a for s in item[1] if s.effect == "Allow" for a in s.actions})
     )
     return Grants(statements=statements, where=f"instance role of node group {group.name}", location=group.location)
 

@@ -35,8 +35,8 @@ def _version(facts: Facts) -> str | None:
     reported = (facts.aws_part("cluster") or {}).get("version") or facts.kube_part(SERVER_VERSION)
     if reported:
         return _minor(reported)
-    kubelets = {_minor(n.kubelet_version) for n in facts.nodes or ()} - {None}
-    return max(kubelets, key=eks_versions.parse, default=None)
+    kubelets = {minor for n in facts.nodes or () if (minor := _minor(n.kubelet_version)) is not None}
+    return max(kubelets, key=eks_versions.order, default=None)
 
 
 def _support(facts: Facts, version: str) -> VersionSupport:

@@ -76,7 +76,9 @@ def _drafts(facts: Facts) -> dict[tuple[str, str], _Draft]:
     for node in facts.nodes or ():
         asg = instance_asg.get(node.instance_id)
         if asg_nodegroup.get(asg) or (node.managed_hint and ("nodegroup", node.group_hint) in drafts):
-            key = ("nodegroup", asg_nodegroup.get(asg) or node.group_hint)
+            nodegroup_name = asg_nodegroup.get(asg) or node.group_hint
+            assert nodegroup_name is not None  # an ASG's node group, or a hint that names a draft (keys are str)
+            key = ("nodegroup", nodegroup_name)
         elif asg:
             key = ("asg", asg)
         elif node.group_hint:
@@ -93,7 +95,7 @@ def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
     scaling = nodegroup.get("scalingConfig") or {}
     images = facts.aws_part("images")
     image = next((i for i in images or () if i.get("ImageId") == template.get("ImageId")), None)
-    root_volume = next((m["Ebs"] for m in template.get("BlockDeviceMappings") or () if "Ebs" in m), {})
+    root_volume: Mapping = next((m["Ebs"] for m in template.get("BlockDeviceMappings") or () if "Ebs" in m), {})
     return NodeGroup(
         name=draft.name,
         zones=_zones(facts, asg, nodegroup, nodes),
@@ -131,7 +133,7 @@ def _zones(facts: Facts, asg: Mapping, nodegroup: Mapping, nodes: list[KubeNode]
     if zones:
         return tuple(sorted(zones))
     if nodes and all(n.model.zone for n in nodes):
-        return tuple(sorted({n.model.zone for n in nodes}))
+        return tuple(sorted({n.model.zone for n in nodes if n.model.zone}))  # all of them
     return None
 
 

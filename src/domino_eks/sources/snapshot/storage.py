@@ -118,7 +118,7 @@ def _bucket(role: str, raw: Mapping) -> Bucket:
         role=role,
         name=raw["name"],
         blocks_public_access=_setting(raw, "public_access_block",
-                                      lambda block: bool(block) and all(block.get(f) for f in _PUBLIC_ACCESS_FLAGS)),
+                                      lambda block: bool(block and all(block.get(f) for f in _PUBLIC_ACCESS_FLAGS))),
         encrypted=_setting(raw, "encryption", lambda _: bool(rules)),
         tls_only=_setting(raw, "policy", _denies_plain_http),
         versioning=_setting(raw, "versioning", lambda versioning: (versioning or {}).get("Status") == "Enabled"),
@@ -127,7 +127,7 @@ def _bucket(role: str, raw: Mapping) -> Bucket:
     )
 
 
-def _setting(raw: Mapping, key: str, judge: Callable[[object], bool]) -> bool | None:
+def _setting(raw: Mapping, key: str, judge: Callable[[Mapping | None], bool]) -> bool | None:
     return judge(raw[key]) if key in raw else None
 
 
