@@ -231,6 +231,8 @@ class Efs(Frozen):
     encrypted: bool | None = None
     mount_target_zones: tuple[str, ...] | None = None
     admits_nfs_from_nodes: bool | None = None  # TCP 2049 from the shared node security group
+    automatic_backups: bool | None = None  # EFS's own backups (AWS Backup's default plan for it) are on
+    backup_plan: bool | None = None  # an AWS Backup plan of the account protects the file system
     location: Location | None = None
 
 

@@ -227,7 +227,7 @@ def _node_role(iam_client) -> str:
 
 
 def _file_system(efs, private: dict, security_group: str) -> str:
-    efs_id = efs.create_file_system(CreationToken=f"{CLUSTER}-datasets", Encrypted=True)["FileSystemId"]
+    efs_id = efs.create_file_system(CreationToken=f"{CLUSTER}-datasets", Encrypted=True, Backup=True)["FileSystemId"]
     for subnet in private.values():
         efs.create_mount_target(FileSystemId=efs_id, SubnetId=subnet, SecurityGroups=[security_group])
     efs.create_access_point(FileSystemId=efs_id, PosixUser={"Uid": 12574, "Gid": 12574},

@@ -74,3 +74,37 @@ def test_c007_fires_on_extended_support_and_skips_when_eks_leaves_the_policy_out
     assert (skipped.status, skipped.message) == (
         Status.SKIP, "the cluster's support policy (upgradePolicy.supportType) unknown: EKS described the cluster "
                      "without an upgradePolicy (the emulator leaves it out).")
+
+
+FILE_SYSTEM_ARN = "arn:aws:elasticfilesystem:us-west-2:123456789012:file-system/fs-0123456789abcdef0"
+EFS = {"file_system": {"FileSystemId": "fs-0123456789abcdef0", "FileSystemArn": FILE_SYSTEM_ARN, "Encrypted": True},
+       "mount_targets": [], "access_points": []}
+
+
+def backups_judged(**aws):
+    return only("C008", model(snapshot_of(aws={"efs": EFS, **aws}), file=None))
+
+
+def test_c008_passes_on_automatic_backups_or_a_backup_plan_protecting_the_file_system():
+    assert backups_judged(efs_backup_policy="ENABLED").status is Status.PASS
+    covered = backups_judged(efs_backup_policy="DISABLED", backup_protected_resources=[FILE_SYSTEM_ARN])
+    assert (covered.status, covered.message) == (
+        Status.PASS, "an AWS Backup plan protects the Datasets file system.")
+
+
+def test_c008_fires_when_neither_backs_the_datasets_up():
+    result = backups_judged(efs_backup_policy="DISABLED", backup_protected_resources=[])
+    assert (result.status, result.message) == (
+        Status.FAIL, "the Datasets file system has automatic backups off and no AWS Backup plan protects it: a "
+                     "deleted or overwritten dataset cannot be recovered.")
+
+
+def test_c008_skips_when_aws_backup_could_not_be_asked():
+    # what the emulator answers: it has no ListProtectedResources
+    result = only("C008", model(snapshot_of(aws={"efs": EFS, "efs_backup_policy": "DISABLED"},
+                                            errors={"backup": "ListProtectedResources: not supported by this "
+                                                              "endpoint (HTTP 404)"}), file=None))
+    assert (result.status, result.message) == (
+        Status.SKIP, "an AWS Backup plan covering the Datasets file system (its automatic backups are off) unknown: "
+                     "the live account and cluster did not report it (the source reported backup: "
+                     "ListProtectedResources: not supported by this endpoint (HTTP 404)).")

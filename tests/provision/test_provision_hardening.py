@@ -80,6 +80,13 @@ def test_the_log_group_is_the_tools_with_the_specs_retention_and_tags(endpoint, 
     assert logs.list_tags_log_group(logGroupName=group["logGroupName"])["tags"]["domino-eks/deployment"] == name
 
 
+def test_the_datasets_file_system_has_automatic_backups(endpoint, name, created):
+    efs = clients(endpoint)["efs"]
+    (system,) = [s for s in efs.describe_file_systems()["FileSystems"]
+                 if {"Key": "domino-eks/deployment", "Value": name} in s["Tags"]]
+    assert efs.describe_backup_policy(FileSystemId=system["FileSystemId"])["BackupPolicy"]["Status"] == "ENABLED"
+
+
 def test_the_support_policy_is_standard_in_a_request_the_eks_model_accepts(created):
     # not readable back: the emulator's DescribeCluster leaves upgradePolicy out
     validate_parameters(created, EKS_MODEL.operation_model("CreateCluster").input_shape)
@@ -99,6 +106,8 @@ def test_destroy_keeps_the_logs_and_the_key_unless_asked_then_schedules_the_key_
             "it.") in err
     assert "Kept AWS::KMS::Key secrets (the key that decrypts the cluster's Secrets)" in err
     assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
+    code, _, err = run_cli(capsys, "destroy", str(spec), "--endpoint-url", endpoint, "--auto-approve")
+    assert (code, err.splitlines()[-1]) == (0, "Nothing else to destroy.")
     assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"]] == [
         log_group]
 

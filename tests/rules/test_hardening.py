@@ -146,3 +146,16 @@ vpc:
     config = eksctl.load(str(path), today=TODAY)
     assert [only(rule_id, config).status for rule_id in ("C001", "C002", "C007")] == [Status.PASS] * 3
     assert only("C003", config).status is Status.SKIP  # the key's rotation is the account's to tell
+
+
+def test_c008_passes_with_automatic_backups_the_default(tmp_path):
+    finding = only("C008", spec_with(tmp_path, ""))
+    assert (finding.status, finding.message) == (
+        Status.PASS, "EFS automatic backups of the Datasets file system are on.")
+
+
+def test_c008_fires_when_the_spec_turns_automatic_backups_off(tmp_path):
+    finding = only("C008", spec_with(tmp_path, "storage:\n  efs:\n    automaticBackups: false\n"))
+    assert (finding.status, finding.message) == (
+        Status.FAIL, "the Datasets file system has automatic backups off and no AWS Backup plan protects it: a "
+                     "deleted or overwritten dataset cannot be recovered.")

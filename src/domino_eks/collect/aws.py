@@ -68,6 +68,7 @@ def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: l
     _launch_templates(recorder)
     _network(recorder)
     storage.file_system(recorder, expected.get("efs_id"))
+    hardening.file_system_backups(recorder)
     _security_groups(recorder)
     storage.buckets(recorder, expected.get("buckets") or {})
     identity.node_roles(recorder)

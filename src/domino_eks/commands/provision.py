@@ -240,7 +240,8 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
         for key, protects in kept.items():
             console.print(f"Kept {key} ({protects}): destroy --delete-data deletes it.")
         if not doomed:
-            console.print("Nothing to destroy: no resource carries this deployment's tag.")
+            console.print("Nothing else to destroy." if kept else
+                          "Nothing to destroy: no resource carries this deployment's tag.")
             raise SystemExit(ExitCode.OK)
         order = destroying.in_order(destroying.deletion_order(doomed, survey.graph))
         _show(Plan(tuple(Change("delete", key) for key in order)), console)

@@ -374,13 +374,15 @@ def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, id
 
 
 def _datasets(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles) -> None:
-    """EFS for Datasets: encrypted, a mount target in every zone with nodes, one access point for Domino."""
+    """EFS for Datasets: encrypted, backed up, a mount target in every zone with nodes, one access point for
+    Domino."""
     efs = b.deployment.storage.efs
     if efs is None:
         return
     file_system = b.add(kinds.EFS_FILE_SYSTEM, DATASETS, {
         "creation_token": tags.bounded(f"domino-eks-{b.name}-datasets", 64),
         "encrypted": efs.encrypted is not False,
+        "automatic_backups": efs.automatic_backups is not False,
     })
     # The page says to pick the public subnet; nodes live in the private ones, and a mount target serves
     # its whole zone either way, so it goes where the nodes are.

@@ -1,6 +1,6 @@
-"""Rules C001-C003 and C007: how the control plane is exposed, what it records, how it keeps Secrets and what
-support it pays for (the AWS EKS best-practices guide, CIS Amazon EKS Benchmark; Domino's own Terraform sets
-these)."""
+"""Rules C001-C003, C007 and C008: how the control plane is exposed, what it records, how it keeps Secrets, what
+support it pays for, and whether the Datasets are backed up (the AWS EKS best-practices guide, CIS Amazon EKS
+Benchmark; Domino's own Terraform sets these)."""
 
 from __future__ import annotations
 
@@ -124,3 +124,32 @@ def support_policy(d: Deployment) -> Iterator[Outcome]:
         yield failed(f"the cluster's support policy is EXTENDED: once its version leaves standard support it costs "
                      f"${EXTENDED_SUPPORT_PRICE:.2f} instead of ${STANDARD_SUPPORT_PRICE:.2f} per cluster-hour.",
                      h.location)
+
+
+@rule(
+    "C008", Severity.WARNING,
+    title="Datasets on EFS are not backed up",
+    rationale=(
+        "Datasets are users' data, often the only copy: EFS keeps no history of its own, so a deleted or overwritten "
+        "file is gone. EFS automatic backups (AWS Backup's daily default plan, kept 35 days) or an AWS Backup plan "
+        "of your own that covers the file system make it recoverable."
+    ),
+    fix="Turn EFS automatic backups on (storage.efs.automaticBackups in the spec; aws efs put-backup-policy "
+        "--backup-policy Status=ENABLED), or add the file system to an AWS Backup plan.",
+)
+def datasets_backed_up(d: Deployment) -> Iterator[Outcome]:
+    efs = d.storage.efs
+    if efs is None or efs.automatic_backups is None:
+        yield unknown(d, "the backups of the Datasets file system", {
+            "eksctl": "an eksctl ClusterConfig does not create the Datasets EFS; checked live by domino-eks check",
+        }, (Gap.EFS, Gap.AWS))
+    elif efs.automatic_backups:
+        yield passed("EFS automatic backups of the Datasets file system are on.")
+    elif efs.backup_plan is None:
+        yield unknown(d, "an AWS Backup plan covering the Datasets file system (its automatic backups are off)",
+                      gaps=(Gap.BACKUP, Gap.AWS))
+    elif efs.backup_plan:
+        yield passed("an AWS Backup plan protects the Datasets file system.")
+    else:
+        yield failed("the Datasets file system has automatic backups off and no AWS Backup plan protects it: a "
+                     "deleted or overwritten dataset cannot be recovered.", efs.location)

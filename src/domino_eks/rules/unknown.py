@@ -22,6 +22,7 @@ class Gap(str, Enum):
     EFS = "efs"  # the Datasets file system and its mount targets
     S3 = "s3"  # the buckets' settings, or a bucket whose name nobody gave
     IAM = "iam"  # the node roles and their policies
+    BACKUP = "backup"  # AWS Backup's protected resources (looked up when EFS's automatic backups are off)
     KMS = "kms"  # the key that encrypts the cluster's Secrets, and its rotation
     ACM = "acm"  # the certificate for the FQDN
     KUBERNETES = "kubernetes"  # no usable kubeconfig, or a list the API refused (named in the reason)

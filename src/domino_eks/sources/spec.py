@@ -138,6 +138,10 @@ class BucketsSpec(Strict):
 
 class EfsSpec(Strict):
     encrypted: bool = Field(True, description="encrypt the Datasets file system at rest")
+    automatic_backups: bool = Field(
+        True, alias="automaticBackups",
+        description="EFS automatic backups of the Datasets (daily, kept 35 days, in the account's default vault)",
+    )
 
 
 class StorageSpec(Strict):
@@ -385,6 +389,9 @@ def _storage(spec: Spec, pools: tuple[NodePool, ...], document: Any, file: str) 
             encrypted=storage.efs.encrypted,
             mount_target_zones=tuple(sorted({z for p in pools for z in p.zones or ()})),
             admits_nfs_from_nodes=True,
+            automatic_backups=storage.efs.automatic_backups,
+            # apply makes no AWS Backup plan: without automatic backups, nothing the spec builds backs them up
+            backup_plan=None if storage.efs.automatic_backups else False,
             location=yamlfile.location(document, file, "storage", "efs"),
         ),
         buckets=tuple(
