@@ -2,25 +2,26 @@
 
 The emulator skips EKS add-ons and access entries, so for those types this file is what stands between a
 misspelt property or a malformed request and a failure on real AWS: every resource is created, updated
-and deleted here against clients that check each request against botocore's service model.
+and deleted here through real boto3 clients, which check each request against botocore's service model
+before a hook answers it in place of AWS.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache, partial
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
 from botocore.session import get_session
-from botocore.validate import validate_parameters
 
-from domino_eks.aws.session import Aws
+from domino_eks.aws.session import Aws, Retries, static_session
 from domino_eks.provision import desired, kinds, waiters
 from domino_eks.provision.graph import Graph
 from domino_eks.provision.handlers import HANDLERS
@@ -112,6 +113,7 @@ def test_every_declared_waiter_resolves_to_an_operation_of_its_service(wait: wai
     assert polled_operation(wait.service, wait.name) in service_model(wait.service).operation_names
 
 
+NOT_FOUND = (404, {"Error": {"Code": "404", "Message": "Not Found"}})
 # What the checked clients answer: just enough for each handler to read the outputs it returns.
 ANSWERS: dict[str, Any] = {
     "CreateVpc": {"Vpc": {"VpcId": "vpc-0123456789abcdef1"}},
@@ -146,7 +148,7 @@ ANSWERS: dict[str, Any] = {
     "CreateAccessPoint": {"AccessPointId": "fsap-0123456789abcdef0",
                           "AccessPointArn": "arn:aws:elasticfilesystem:fsap"},
     "GetBucketTagging": {"TagSet": []},
-    "HeadBucket": ClientError({"Error": {"Code": "404"}}, "HeadBucket"),  # not there yet: CreateBucket it is
+    "HeadBucket": NOT_FOUND,  # not there yet: CreateBucket it is
     "RequestCertificate": {"CertificateArn": "arn:aws:acm:certificate"},
     "DescribeCertificate": {"Certificate": {"CertificateArn": "arn:aws:acm:certificate", "DomainValidationOptions": [
         {"ResourceRecord": {"Name": "_x.domino.example.com.", "Type": "CNAME", "Value": "_y.acm-validations.aws."}}]}},
@@ -156,62 +158,30 @@ ANSWERS: dict[str, Any] = {
 }
 
 
-class CheckedClient:
-    """Stands in for a boto3 client: validates each request against the service model, as botocore would
-    before sending it, records it, and answers from ANSWERS."""
+def answering_aws(region: str) -> tuple[Aws, list[tuple[str, str]]]:
+    """The tool's own client cache with real boto3 clients. botocore serializes and validates every request
+    against the service model as it does before sending one; then a before-call hook records the call and
+    answers it from ANSWERS, so nothing is sent (the endpoint is a closed port, never reached)."""
+    calls: list[tuple[str, str]] = []
 
-    def __init__(self, service: str, calls: list[tuple[str, str]]):
-        self.service = service
-        self._calls = calls
-        self._operations = {xform_name(name): name for name in service_model(service).operation_names}
+    def answer(model: Any, **_: Any) -> tuple[Any, Mapping[str, Any]]:
+        calls.append((model.service_model.service_name, model.name))
+        status, body = NOT_FOUND if ANSWERS.get(model.name) is NOT_FOUND else (200, ANSWERS.get(model.name, {}))
+        return SimpleNamespace(status_code=status, headers={}), body
 
-    def checked(self, operation: str, parameters: Mapping[str, Any]) -> None:
-        validate_parameters(dict(parameters), service_model(self.service).operation_model(operation).input_shape)
-        self._calls.append((self.service, operation))
-
-    def __getattr__(self, method: str) -> Callable[..., Any]:
-        if method not in self._operations:
-            raise AttributeError(f"{self.service} has no operation {method}")
-        operation = self._operations[method]
-
-        def call(**parameters: Any) -> Any:
-            self.checked(operation, parameters)
-            answer = ANSWERS.get(operation, {})
-            if isinstance(answer, Exception):
-                raise answer
-            return answer
-
-        return call
-
-    def can_paginate(self, method: str) -> bool:
-        return self._operations.get(method) in service_model(self.service).operation_names
-
-    def get_paginator(self, method: str) -> Any:
-        """Pages of one: the answer to the listing call itself."""
-
-        def paginate(**parameters: Any) -> Iterator[dict]:
-            parameters.pop("PaginationConfig", None)
-            yield getattr(self, method)(**parameters)
-
-        return SimpleNamespace(paginate=paginate)
+    session = static_session(region)
+    aws = Aws(session, "http://127.0.0.1:9", retries=Retries("standard", 0))
+    session.events.register("before-call", answer)
+    return aws, calls
 
 
-class CheckedAws:
-    """Stands in for session.Aws: a checked client per service, every call recorded in one list."""
-
-    def __init__(self, region: str):
-        self.region = region
-        self.calls: list[tuple[str, str]] = []
-        self._clients: dict[str, CheckedClient] = {}
-
-    def client(self, service: str) -> CheckedClient:
-        return self._clients.setdefault(service, CheckedClient(service, self.calls))
-
-
-def checked_wait(client: CheckedClient, name: str, /, **arguments: Any) -> None:
-    """Instead of polling: the waiter must exist, and its first request be valid."""
+def first_poll(client: Any, name: str, /, **arguments: Any) -> None:
+    """Instead of polling (time, not a request): the waiter's operation is sent once, so botocore checks its
+    request; what it answers is for the waiter's acceptors, which polling would judge."""
     arguments.pop("WaiterConfig", None)
-    client.checked(polled_operation(client.service, name), arguments)
+    operation = xform_name(polled_operation(client.meta.service_model.service_name, name))
+    with contextlib.suppress(ClientError):
+        getattr(client, operation)(**arguments)
 
 
 def drifted(value: Any) -> Any:
@@ -230,9 +200,8 @@ def drifted(value: Any) -> Any:
 
 
 def test_every_request_a_handler_sends_is_one_the_service_accepts(graph, monkeypatch):
-    monkeypatch.setattr(waiters, "wait", checked_wait)
-    checked = CheckedAws("us-west-2")
-    aws = cast(Aws, checked)  # a stand-in: the handlers only ask it for its region and clients
+    monkeypatch.setattr(waiters, "wait", first_poll)
+    aws, calls = answering_aws("us-west-2")
     outputs: dict[Key, Mapping[str, Any]] = {}
     for resource in graph:
         handler = HANDLERS[resource.key.type]
@@ -249,6 +218,6 @@ def test_every_request_a_handler_sends_is_one_the_service_accepts(graph, monkeyp
     for resource in reversed(list(graph)):
         if not resource.external:
             HANDLERS[resource.key.type].delete(aws, Existing(resource.key, outputs[resource.key]))
-    sent = set(checked.calls)
+    sent = set(calls)
     assert {("eks", "CreateAddon"), ("eks", "UpdateAddon"), ("eks", "DeleteAddon"), ("eks", "DescribeAddon"),
             ("eks", "CreateAccessEntry"), ("eks", "TagResource"), ("eks", "DeleteAccessEntry")} <= sent
