@@ -82,8 +82,9 @@ def test_the_log_group_is_the_tools_with_the_specs_retention_and_tags(endpoint, 
 
 def test_the_datasets_file_system_has_automatic_backups(endpoint, name, created):
     efs = clients(endpoint)["efs"]
-    (system,) = [s for s in efs.describe_file_systems()["FileSystems"]
-                 if {"Key": "domino-eks/deployment", "Value": name} in s["Tags"]]
+    # the emulator is shared by every test of the run: its file systems take several pages
+    listed = [s for page in efs.get_paginator("describe_file_systems").paginate() for s in page["FileSystems"]]
+    (system,) = [s for s in listed if {"Key": "domino-eks/deployment", "Value": name} in s["Tags"]]
     assert efs.describe_backup_policy(FileSystemId=system["FileSystemId"])["BackupPolicy"]["Status"] == "ENABLED"
 
 
