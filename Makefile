@@ -34,6 +34,7 @@ lint: $(DEVSTAMP)
 	$(BIN)/mypy
 
 bench: $(DEVSTAMP)
+	$(BIN)/python bench/plan_latency.py
 	$(BIN)/python bench/apply_critical_path.py
 	$(BIN)/python bench/check_scale.py
 

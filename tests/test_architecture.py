@@ -19,7 +19,8 @@ OURS = ("rules", "sources", "render", "provision", "commands", "report", "collec
 
 
 COLLECTORS = ("domino_eks.collect.aws", "domino_eks.collect.kube", "domino_eks.collect.identity",
-              "domino_eks.collect.storage", "domino_eks.collect.recorder")
+              "domino_eks.collect.storage", "domino_eks.collect.recorder", "domino_eks.collect.account",
+              "domino_eks.collect.insights")
 
 
 def _ours(*names: str) -> tuple[str, ...]:

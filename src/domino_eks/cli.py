@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "destroy": ("domino_eks.commands.provision:destroy", "Remove everything apply created."),
     "check": ("domino_eks.commands.check:check", "Check a live cluster and account, or a dump, against the catalogue."),
     "snapshot": ("domino_eks.commands.check:snapshot", "Collect the live state into one JSON file."),
+    "emulator": ("domino_eks.commands.emulator:emulator", "Run the local AWS emulator until Ctrl-C, for state kept "
+                 "across commands."),
 }
 
 EPILOG = """\b

@@ -100,6 +100,7 @@ class Node(Frozen):
     ready: bool | None = None
     schedulable: bool | None = None
     gpu_allocatable: int | None = None
+    labels: Mapping[str, str] = Field(default_factory=dict)  # every label, system ones too (what selectors read)
 
 
 class NodeGroup(Frozen):
@@ -182,6 +183,17 @@ class VersionSupport(Frozen):
     source: str = "table"  # "table" (shipped with the tool) or "api" (eks:DescribeClusterVersions)
 
 
+class Insight(Frozen):
+    """A check EKS runs on the cluster itself (ListInsights / DescribeInsight)."""
+
+    id: str
+    name: str
+    category: str | None = None  # UPGRADE_READINESS, MISCONFIGURATION
+    status: str = "UNKNOWN"  # PASSING, WARNING, ERROR, UNKNOWN
+    reason: str | None = None
+    recommendation: str | None = None  # DescribeInsight's; ListInsights does not carry it
+
+
 class Cluster(Frozen):
     name: str
     region: str | None
@@ -189,6 +201,7 @@ class Cluster(Frozen):
     version_support: VersionSupport | None = None
     control_plane_zones: tuple[str, ...] | None = None
     tags: Mapping[str, str] = Field(default_factory=dict)
+    insights: tuple[Insight, ...] | None = None  # None: not listed (offline, or refused)
     location: Location | None = None
 
 
@@ -305,6 +318,39 @@ class NamespaceState(Frozen):
     foreign_workloads: tuple[str, ...] = ()  # workloads that are not Domino's
 
 
+class Toleration(Frozen):
+    key: str | None = None  # None with operator Exists: tolerates every taint
+    operator: Literal["Equal", "Exists"] = "Equal"
+    value: str | None = None
+    effect: str | None = None  # None: every effect
+
+    def tolerates(self, taint: Taint) -> bool:
+        if self.key is not None and self.key != taint.key:
+            return False
+        if self.operator == "Equal" and (self.value or "") != taint.value:
+            return False
+        return self.effect is None or self.effect == taint.effect
+
+
+class SelectorRequirement(Frozen):
+    """One matchExpression of a required node affinity term."""
+
+    key: str
+    operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
+    values: tuple[str, ...] = ()
+
+
+class DevicePlugin(Frozen):
+    """A daemon set that advertises GPUs to the kubelet (NVIDIA's device plugin, alone or by the GPU operator),
+    with what decides which nodes it runs on."""
+
+    name: str  # namespace/name
+    node_selector: Mapping[str, str] = Field(default_factory=dict)
+    # required node affinity: a node must match every requirement of at least one term; () = no affinity
+    affinity_terms: tuple[tuple[SelectorRequirement, ...], ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
+
+
 class Kubernetes(Frozen):
     """Facts only a live cluster (or its dump) can supply."""
 
@@ -312,6 +358,7 @@ class Kubernetes(Frozen):
     csi_drivers: tuple[str, ...] | None = None
     namespaces: tuple[NamespaceState, ...] | None = None
     fargate_profiles: tuple[FargateProfile, ...] | None = None
+    device_plugins: tuple[DevicePlugin, ...] | None = None  # None: the daemon sets were not listed
 
 
 class Storage(Frozen):
@@ -345,6 +392,13 @@ class Hardening(Frozen):
     support_type: SupportType | None = None
     extended_support_intended: bool = False  # the deployment declares extended support as chosen
     location: Location | None = None
+class Account(Frozen):
+    """Facts of the AWS account and region the deployment lives in: only the account can tell (check, and the
+    preflight of plan and apply)."""
+
+    vcpu_quotas: Mapping[str, float] | None = None  # Service Quotas code (L-1216C47A) -> On-Demand vCPUs allowed
+    # instance type -> the zones of the region that offer it (DescribeInstanceTypeOfferings), for the pools' types
+    offered_zones: Mapping[str, tuple[str, ...]] | None = None
 
 
 class SourceInfo(Frozen):
@@ -365,6 +419,7 @@ class Deployment(Frozen):
     autoscaler: Autoscaler = Autoscaler()
     kubernetes: Kubernetes = Kubernetes()
     hardening: Hardening = Hardening()
+    account: Account = Account()
 
     @property
     def live(self) -> bool:

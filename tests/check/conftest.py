@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
-from tests.check.support import REGION, Account, build_account, write_kubeconfig
+from tests.aws_fake_server import AwsFront
+from tests.check.support import CLUSTER, INSIGHTS, QUOTAS, REGION, Account, build_account, write_kubeconfig
 
 
 @pytest.fixture
@@ -41,3 +44,19 @@ def aws_env(monkeypatch, moto_url) -> dict:
 def account(moto_url) -> Account:
     """The emulated account of a Domino cluster, built once per test process."""
     return build_account(moto_url)
+
+
+@pytest.fixture
+def aws_front(moto_url) -> Iterator[AwsFront]:
+    """One endpoint for the account: Service Quotas' EC2 quotas and the cluster's EKS insights (which moto lacks)
+    served with room for every pool and one passing insight, the rest by the emulator. Tests change `quotas` and
+    `insights` to make them fail."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    try:
+        front = AwsFront(server, moto_url, REGION, QUOTAS)
+        front.insights[CLUSTER] = list(INSIGHTS)
+        yield front
+    finally:
+        server.clear()
+        server.stop()

@@ -43,6 +43,14 @@ POOLS = (
     ("default-gpu", {"dominodatalab.com/node-pool": "default-gpu", "nvidia.com/gpu": "true"}, "g5.2xlarge", 400,
      0, 5, 0),
 )
+# the account's On-Demand vCPU quotas by code: room for every pool above at its max size (platform and default
+# 3 x (1 + 20) x 8 = 504 vCPUs, default-gpu 3 x 5 x 8 = 120), under 80 % of each
+QUOTAS = {"L-1216C47A": 1000.0, "L-DB2E81BA": 256.0}
+# the cluster's EKS insights the front serves (moto has none): one passing check, as ListInsights lists it
+INSIGHTS = [{"id": "c3d4e5f6-1111-2222-3333-444455556666", "name": "Cluster health issues",
+             "category": "UPGRADE_READINESS", "kubernetesVersion": "1.35", "lastRefreshTime": 1764547200,
+             "lastTransitionTime": 1764547200, "description": "Checks for any cluster health issues.",
+             "insightStatus": {"status": "PASSING", "reason": "No cluster health issues detected."}}]
 API_PATHS = {
     "Node": "/api/v1/nodes",
     "StorageClass": "/apis/storage.k8s.io/v1/storageclasses",

@@ -109,7 +109,8 @@ def test_a_dump_missing_fields_kubectl_always_writes_is_unusable_input(tmp_path)
     completed = run_cli("check", "--from-file", path)
 
     assert completed.returncode == 2
-    assert "not shaped as `domino-eks snapshot` or kubectl write it (KeyError: 'metadata')" in completed.stderr
+    assert completed.stderr == (f"error: {path}: items[23]: expected a Kubernetes object with a kind and metadata, "
+                                "found an object with keys apiVersion, kind\n")
 
 
 def test_a_dump_cannot_be_probed(tmp_path):
@@ -174,18 +175,18 @@ def test_sarif_is_valid_and_reports_each_failure_in_the_dump_it_came_from(tmp_pa
     assert p003["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == f"file://{path}"
 
 
-def check_live(kubeconfig, account, aws_env, *extra: str):
-    return run_cli("check", "--kubeconfig", str(kubeconfig), "--endpoint-url", account.url, "--format", "json",
+def check_live(kubeconfig, endpoint: str, aws_env, *extra: str):
+    return run_cli("check", "--kubeconfig", str(kubeconfig), "--endpoint-url", endpoint, "--format", "json",
                    *extra, env=aws_env)
 
 
 LIVE_TARGET = ("--fqdn", FQDN, *[f"--bucket={role.replace('_', '-')}={name}" for role, name in BUCKETS.items()])
 
 
-def test_a_live_check_reads_the_cluster_and_the_account(httpserver, kubeconfig, account, aws_env):
+def test_a_live_check_reads_the_cluster_and_the_account(httpserver, kubeconfig, account, aws_env, aws_front):
     serve_cluster(httpserver, live_nodes(account))
 
-    completed = check_live(kubeconfig, account, aws_env, *LIVE_TARGET)
+    completed = check_live(kubeconfig, aws_front.url, aws_env, *LIVE_TARGET)
 
     assert completed.returncode == 0, completed.stderr
     statuses = {f["id"]: f["status"] for f in json.loads(completed.stdout)["findings"]}
@@ -197,14 +198,14 @@ def test_a_live_check_reads_the_cluster_and_the_account(httpserver, kubeconfig, 
 
 
 def test_a_snapshot_checked_offline_gives_the_findings_of_the_live_check(httpserver, kubeconfig, account, aws_env,
-                                                                         tmp_path):
+                                                                         aws_front, tmp_path):
     serve_cluster(httpserver, live_nodes(account))
     snapshot = tmp_path / "snapshot.json"
 
     taken = run_cli("snapshot", "-o", str(snapshot), "--kubeconfig", str(kubeconfig), "--endpoint-url",
-                    account.url, *LIVE_TARGET, env=aws_env)
+                    aws_front.url, *LIVE_TARGET, env=aws_env)
     offline = run_cli("check", "--from-file", str(snapshot), "--format", "json")
-    live = check_live(kubeconfig, account, aws_env, *LIVE_TARGET)
+    live = check_live(kubeconfig, aws_front.url, aws_env, *LIVE_TARGET)
 
     assert taken.returncode == 0 and "6 nodes, AWS facts collected" in taken.stderr
     assert json.loads(snapshot.read_text())["target"]["cluster"] == "domino-prod"
@@ -217,7 +218,7 @@ def test_a_live_check_fails_an_fqdn_no_certificate_covers(httpserver, kubeconfig
     serve_cluster(httpserver, live_nodes(account))
     other = "domino.example.org"
 
-    completed = check_live(kubeconfig, account, aws_env, "--fqdn", other, *LIVE_TARGET[2:])
+    completed = check_live(kubeconfig, account.url, aws_env, "--fqdn", other, *LIVE_TARGET[2:])
 
     assert completed.returncode == 3, completed.stderr
     assert [(f["status"], f["message"]) for f in findings(completed)["D002"]] == [
@@ -234,7 +235,7 @@ def test_drift_from_the_spec_is_reported_beside_the_catalogue(httpserver, kubeco
     spec = tmp_path / "domino.yaml"
     spec.write_text(SPEC % {"default_max": default_max, "extra_pool": extra_pool})
 
-    completed = check_live(kubeconfig, account, aws_env, "--spec", str(spec))
+    completed = check_live(kubeconfig, account.url, aws_env, "--spec", str(spec))
 
     drift = {f["id"]: f for f in json.loads(completed.stdout)["findings"] if f["id"].startswith("DRIFT-")}
     assert completed.returncode == returncode, completed.stderr

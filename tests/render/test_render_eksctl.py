@@ -43,6 +43,7 @@ def with_documented_fixes(sample: dict) -> dict:
         "logRetentionInDays": 365}}
     config["upgradePolicy"] = {"supportType": "STANDARD"}  # not eksctl's EXTENDED (C007)
     config["iam"] = {"withOIDC": True}  # IAM roles for the add-ons' service accounts
+    config["autoModeConfig"] = {"enabled": False}  # eksctl's announced default would build no node groups
     config["addons"] = ADDONS  # VPC CNI enforcing NetworkPolicy, EBS and EFS CSI drivers
     for group in config["nodeGroups"]:
         tags = group.setdefault("tags", {})

@@ -214,3 +214,13 @@ def test_n006_skips_when_prefix_delegation_is_unknown(multi_az):
     finding = only("N006", from_source(edit(multi_az, "network", prefix_delegation=None), "live"))
     assert finding.status is Status.SKIP and "prefix delegation unknown" in finding.message
 
+
+
+@pytest.mark.parametrize(("kind", "holder"), [("dump", "a dump"), ("live", "a live cluster")])
+def test_n005_skips_on_docker_nodes_where_the_source_holds_no_bootstrap_arguments(multi_az, kind, holder):
+    finding = only("N005", from_source(_at(multi_az, "1.23"), kind))
+    assert finding.status is Status.SKIP
+    assert finding.message == (
+        f"{holder} holds no bootstrap arguments or user data, so whether the build nodes (Docker runtime, "
+        "Kubernetes 1.23) enable Docker bridge networking is unknown: check their launch template's user data for "
+        "--enable-docker-bridge true.")

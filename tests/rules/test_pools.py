@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domino_eks.model import FargateProfile, Kubernetes, NodeGroup, NodePool
+from domino_eks.model import NODE_POOL_LABEL, Deployment, FargateProfile, Kubernetes, NodeGroup, NodePool
 from domino_eks.rules import REGISTRY, Severity, Status
 from domino_eks.sources import eksctl
 from tests.conftest import PAGE_MULTI_AZ, PAGE_SINGLE_AZ, TODAY
@@ -13,6 +13,9 @@ from tests.rules.builders import (
     findings,
     from_source,
     in_zone,
+    live_deployment,
+    live_group,
+    node,
     only,
     pool_of,
     with_pools,
@@ -288,3 +291,22 @@ def test_the_pages_samples_raise_only_the_expected_warnings(sample):
     problems = {(f.id, f.severity) for f in REGISTRY.evaluate(deployment, ["G", "Z", "P"]) if f.status is Status.FAIL}
     # p2.8xlarge is retired (P012); the GPU groups lack the nvidia.com/gpu node-template tag (P015)
     assert problems == {("P012", Severity.WARNING), ("P015", Severity.WARNING)}
+
+
+def _platform_of_nodes(*ready: bool | None) -> Deployment:
+    nodes = tuple(node(f"ip-10-0-0-{i}", ready=r) for i, r in enumerate(ready))
+    group = live_group("platform", {NODE_POOL_LABEL: "platform"}, nodes).model_copy(update={"min_size": None})
+    return live_deployment(group)
+
+
+def test_p002_judges_the_ready_platform_nodes_where_sizes_are_unknown():
+    finding = only("P002", _platform_of_nodes(True, True, False, None))
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
+    assert finding.message == ("the platform node groups' sizes are unknown here, and the pool has 2 Ready nodes "
+                               "of 4; Domino's platform needs at least 3 nodes at all times.")
+
+
+def test_p002_passes_three_ready_platform_nodes_where_sizes_are_unknown():
+    finding = only("P002", _platform_of_nodes(True, True, True))
+    assert finding.status is Status.PASS
+    assert finding.message == "the platform node groups' sizes are unknown here; the pool has 3 Ready nodes of 3."

@@ -294,3 +294,18 @@ def test_s009_ignores_versioning_of_other_buckets(multi_az):
 
 def test_s009_skips_when_versioning_is_unknown(multi_az):
     assert only("S009", edit_bucket(multi_az, "backups", versioning=None)).status is Status.SKIP
+
+
+AUTO_MODE_CLASS = StorageClass(name="auto-ebs-sc", provisioner="ebs.csi.eks.amazonaws.com",
+                               parameters={"type": "gp3", "encrypted": "true"})
+
+
+def test_s001_accepts_eks_auto_mode_s_block_provisioner(multi_az):
+    finding = only("S001", _live_classes(multi_az, (AUTO_MODE_CLASS,), ("ebs.csi.eks.amazonaws.com",)))
+    assert finding.status is Status.PASS
+    assert finding.message == "EBS StorageClass auto-ebs-sc can provision execution volumes."
+
+
+def test_s001_fails_an_auto_mode_class_without_auto_mode_s_driver(multi_az):
+    finding = only("S001", _live_classes(multi_az, (AUTO_MODE_CLASS,), ("efs.csi.aws.com",)))
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)

@@ -1,7 +1,8 @@
 """The embedded local AWS: a moto server on 127.0.0.1 that lives as long as one command (or one test session).
 
 `--target local` is the default target of plan/apply/destroy, so a newcomer runs the whole job with no
-account and no cost. moto keeps its state in process memory: the emulator starts empty every time.
+account and no cost. moto keeps its state in process memory: the emulator starts empty every time, and
+`domino-eks emulator` runs the same server in the foreground to keep state from one command to the next.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ SETTINGS = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
 
 
 @contextmanager
-def running() -> Iterator[str]:
-    """Start moto on a free loopback port; yield its endpoint URL; stop it on the way out."""
+def running(port: int = 0) -> Iterator[str]:
+    """Start moto on a loopback port (0: a free one); yield its endpoint URL; stop it on the way out. The one way
+    the emulator starts, embedded in a command or in the foreground of `domino-eks emulator`."""
     from moto.server import ThreadedMotoServer
 
     # one access-log line per AWS call otherwise, and a traceback for every call moto does not implement
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
     with _settings(SETTINGS):
         try:
-            server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
+            server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
             server.start()
         except OSError as exc:
             raise ToolError(f"cannot start the local AWS emulator on {LOOPBACK}: {exc}") from None

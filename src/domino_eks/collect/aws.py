@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from domino_eks.aws import pages
 from domino_eks.aws.session import COLLECTING, Aws, profile_session
-from domino_eks.collect import hardening, identity, shapes, storage
+from domino_eks.collect import account, hardening, identity, insights, shapes, storage
 from domino_eks.collect.recorder import Recorder
 from domino_eks.errors import ToolError
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
@@ -66,6 +66,7 @@ def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: l
     _instances(recorder, instance_ids)
     _auto_scaling_groups(recorder, cluster)
     _launch_templates(recorder)
+    account.gather(recorder, account.instance_types_in(recorder.facts))
     _network(recorder)
     storage.file_system(recorder, expected.get("efs_id"))
     hardening.file_system_backups(recorder)
@@ -84,6 +85,7 @@ def _cluster(r: Recorder, name: str) -> None:
     with r.recorded("eks", "the EKS calendar shipped with the tool is used instead"):
         found = eks.describe_cluster_versions(clusterVersions=[r.facts["cluster"]["version"]])
         r.store("cluster_versions", found["clusterVersions"])
+    insights.insights(r, name)
     with r.recorded("eks"):
         names = pages.paginate(eks, "list_nodegroups", "nodegroups", clusterName=name)
         r.store("nodegroups", [eks.describe_nodegroup(clusterName=name, nodegroupName=n)["nodegroup"] for n in names])

@@ -40,7 +40,9 @@ CSI_DRIVER = {"metadata": _keep("name")}
 NAMESPACE = {"metadata": _keep("name", "labels"), "status": _keep("phase")}
 DAEMON_SET = {
     "metadata": _keep("name", "namespace", "labels"),
-    "spec": {"template": {"spec": {"containers": _keep("name", "args", "env")}}},
+    # where its pods may run (device plugins must reach the GPU nodes), and what its containers run with
+    "spec": {"template": {"spec": {"containers": _keep("name", "image", "args", "env"),
+                                   **_keep("nodeSelector", "affinity", "tolerations")}}},
     "status": _keep("desiredNumberScheduled", "numberReady"),
 }
 POD = {"metadata": {**_keep("name", "namespace", "labels"), "ownerReferences": _keep("kind", "name")}}
@@ -57,6 +59,10 @@ KINDS: dict[str, tuple[str, dict]] = {
 SERVER_VERSION = "server_version"  # the API server's gitVersion, beside the lists
 # every key under "kubernetes"; the errors of a part that could not be read are recorded under the same key
 KUBERNETES_PARTS = (SERVER_VERSION, *(key for key, _ in KINDS.values()))
+# keys of the account's facts under "aws" (collect.account writes them)
+VCPU_QUOTAS = "vcpu_quotas"  # GetServiceQuota's Quota objects
+OFFERINGS = "instance_type_offerings"  # DescribeInstanceTypeOfferings, by availability zone
+INSIGHTS = "insights"  # the cluster's EKS insights: DescribeInsight's for those not passing, else ListInsights
 ASG_NAME_TAG = "aws:autoscaling:groupName"  # the tag AWS puts on each instance an Auto Scaling group launches
 
 

@@ -41,8 +41,12 @@ def region_option(help: str, default: str | None = None) -> Option:
     return click.option("--region", metavar="REGION", default=default, show_default=default is not None, help=help)
 
 
+# what `domino-eks emulator` tells the user to export, so every later command reaches the same emulator
+ENDPOINT_URL_VARIABLE = "DOMINO_EKS_ENDPOINT_URL"
+
+
 def endpoint_url_option(help: str) -> Option:
-    return click.option("--endpoint-url", metavar="URL", help=help)
+    return click.option("--endpoint-url", metavar="URL", envvar=ENDPOINT_URL_VARIABLE, show_envvar=True, help=help)
 
 
 def target_option(help: str) -> Option:

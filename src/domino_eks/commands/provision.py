@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # for the annotations only: boto3 and rich load when a comman
     from domino_eks.provision.plan import Plan, Survey
 
 PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
-EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `moto_server -p 5000` and "
-                 "pass --endpoint-url http://127.0.0.1:5000.")
+EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `domino-eks emulator` in another "
+                 "terminal and export the line it prints.")
 
 
 target_options = in_order(
@@ -85,8 +85,9 @@ def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, 
 
 @contextmanager
 def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: str | None,
-              region: str | None) -> Iterator[tuple[Aws, Survey]]:
-    """(aws clients, survey of FILE's deployment) for the life of the command."""
+              region: str | None, *, preflight: bool = False) -> Iterator[tuple[Aws, Survey]]:
+    """(aws clients, survey of FILE's deployment) for the life of the command; with `preflight`, the account
+    rules first, exiting 3 on an error."""
     from domino_eks.aws import session
     from domino_eks.provision import plan
 
@@ -97,7 +98,17 @@ def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: st
     if target.kind == "local":
         notes.print(f"[dim]{EMULATOR_NOTE}[/]")
     with session.connect(target) as aws:
+        if preflight:
+            _account_preflight(aws, deployment)
         yield aws, plan.survey(aws, deployment)
+
+
+def _account_preflight(aws: Aws, deployment: Deployment) -> None:
+    from datetime import date
+
+    from domino_eks.commands import preflight
+
+    preflight.refuse_on_errors(preflight.account_findings(aws, deployment, date.today()))
 
 
 def _show(the_plan: Plan, console: Console, *, only_pending: bool = False) -> None:
@@ -156,7 +167,7 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
     """
     import json
 
-    with _surveyed(file, target_kind, endpoint_url, profile, region) as (_, survey):
+    with _surveyed(file, target_kind, endpoint_url, profile, region, preflight=True) as (_, survey):
         if fmt == "json":
             click.echo(json.dumps(survey.plan.as_json(), indent=2))
         else:
@@ -188,7 +199,7 @@ def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile:
     from domino_eks.provision import progress, recorded
     from domino_eks.provision.progress import Display
 
-    with _surveyed(file, target_kind, endpoint_url, profile, region) as (aws, survey):
+    with _surveyed(file, target_kind, endpoint_url, profile, region, preflight=True) as (aws, survey):
         console, pending = _console(stderr=True), survey.plan.pending
         _show(survey.plan, console, only_pending=True)
         _show_unsupported(survey.plan)

@@ -32,10 +32,12 @@ def render(file: str, out_dir: Path) -> None:
                                            only on this cluster's groups
     installer/domino.yml                   what the page says to record for Domino's installer
 
+    An eksctl FILE keeps every key it has in cluster.yaml; the header names the keys the render changed.
     A value FILE cannot know is marked __FILL__ and says what fills it: EFS ids exist only after
     `domino-eks apply`, and an eksctl file names no buckets and no FQDN.
     """
-    written = render_all(sources.load_file(file), out_dir)
+    deployment, document = sources.read_file(file)
+    written = render_all(deployment, out_dir, document if deployment.source.kind == "eksctl" else None)
     for path in written:
         click.echo(str(path))
     marked = [str(path) for path in written if FILL in path.read_text(encoding="utf-8")]

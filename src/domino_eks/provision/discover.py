@@ -1,13 +1,20 @@
-"""What exists: every resource type lists the deployment's resources by the tag domino-eks/deployment=<cluster>.
+"""What exists: every resource type finds the deployment's resources by the tag domino-eks/deployment=<cluster>
+(in a listing filtered on it, or the Resource Groups Tagging API), or by the fixed names apply gives them
+(IAM's names, the cluster's, the file system's creation token) — never by reading the whole account.
 
-Types found through a parent (mount targets through their file system) run in a second wave. Resources the
-spec says exist already (an existing VPC) are looked up rather than discovered. There is no state file.
+Every type starts at once, except those found through another (mount targets through their file system),
+which start as soon as that one is found; within a type, the calls about each resource run together.
+Resources the spec says exist already (an existing VPC) are looked up rather than discovered. There is no
+state file.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+from typing import Any
 
 from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
@@ -17,8 +24,6 @@ from domino_eks.provision.graph import Graph
 from domino_eks.provision.handlers import HANDLERS
 from domino_eks.provision.handlers.base import Handler, LookupFailed, Scope
 from domino_eks.provision.resources import Existing, Key, resolve
-
-WAVES = (1, 2)
 
 
 @dataclass
@@ -45,26 +50,59 @@ class Inventory:
 
 
 def inventory(aws: Aws, deployment: Deployment, graph: Graph) -> Inventory:
+    results = _discover_all(aws, deployment, graph)
     found = Inventory()
     problems: list[str] = []
-    with ThreadPoolExecutor(max_workers=len(HANDLERS)) as pool:
-        for wave in WAVES:
-            scope = Scope(deployment, dict(found.found))
-            handlers = [h for h in HANDLERS.values() if h.wave == wave]
-            results = pool.map(lambda h, s=scope: _discover(h, aws, s), handlers)
-            for handler, result in zip(handlers, results, strict=True):
-                if isinstance(result, Exception):
-                    if faults.lacks_api(result):
-                        found.unsupported[handler.kind] = "not supported by this endpoint"
-                    else:
-                        problems.append(f"{handler.kind}: {faults.describe(result)}")
-                else:
-                    for existing in result:
-                        found.add(existing)
+    for kind, handler in HANDLERS.items():  # in the registry's order, whichever type finished first
+        result = results[kind]
+        if not isinstance(result, Exception):
+            for existing in result:
+                found.add(existing)
+        elif faults.lacks_api(result):
+            found.unsupported[kind] = "not supported by this endpoint"
+        else:
+            problems.append(f"{handler.kind}: {faults.describe(result)}")
     if problems:
         raise ToolError("cannot read what exists:\n  " + "\n  ".join(problems))
     _look_up_external(aws, graph, found)
     return found
+
+
+def _discover_all(aws: Aws, deployment: Deployment, graph: Graph) -> dict[str, list[Existing] | Exception]:
+    """Each type's resources (or why they could not be read); a type starts once those it is found through
+    are in, so no type waits for an unrelated one."""
+    desired = _desired_properties(graph)
+    order = TopologicalSorter({kind: handler.found_through for kind, handler in HANDLERS.items()})
+    order.prepare()
+    results: dict[str, list[Existing] | Exception] = {}
+    with ThreadPoolExecutor(max_workers=len(HANDLERS)) as pool:
+        running: dict[Future[list[Existing] | Exception], str] = {}
+        while order.is_active():
+            for kind in order.get_ready():
+                scope = Scope(deployment, _found_among(results, HANDLERS[kind].found_through), desired)
+                running[pool.submit(_discover, HANDLERS[kind], aws, scope)] = kind
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                kind = running.pop(future)
+                results[kind] = future.result()
+                order.done(kind)
+    return results
+
+
+def _found_among(results: Mapping[str, list[Existing] | Exception], kinds: Sequence[str]) -> dict[Key, Existing]:
+    parents = Inventory()
+    for kind in kinds:
+        result = results[kind]
+        for existing in () if isinstance(result, Exception) else result:
+            parents.add(existing)
+    return parents.found
+
+
+def _desired_properties(graph: Graph) -> dict[str, Sequence[Mapping[str, Any]]]:
+    wanted: dict[str, list[Mapping[str, Any]]] = {}
+    for resource in graph:
+        wanted.setdefault(resource.key.type, []).append(resource.properties)
+    return dict(wanted)
 
 
 def _discover(handler: Handler, aws: Aws, scope: Scope) -> list[Existing] | Exception:

@@ -3,7 +3,8 @@
 For a spec equivalent to one of the page's samples the output is that sample plus the changes its header
 comment lists, each naming the rule (requirements.md) it satisfies. Node groups keep the page's shape —
 self-managed, one per pool per zone — and everything comes from the model, so a deployment read from an
-eksctl file renders too, with the same fixes applied.
+eksctl file renders too, with the same fixes applied; given that file (`original`), every key of it is kept
+(`preserved`) unless the header names it as changed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 import json
 import re
 import textwrap
+from collections.abc import Mapping
 
 from ruamel.yaml import YAML
 
@@ -29,6 +31,7 @@ from domino_eks.model import (
     autodiscovery_cluster,
     node_template_tags,
 )
+from domino_eks.render import preserved
 from domino_eks.render.iam import uses_autoscaler
 
 # The page's Docker bridge recipe: editing /etc/docker/daemon.json, restarting docker, or the bootstrap flag.
@@ -246,7 +249,20 @@ def _upgrade_policy(hardening: Hardening, changes: Changes) -> dict | None:
     return {"supportType": hardening.support_type}
 
 
-def _build(deployment: Deployment) -> tuple[dict, Changes]:
+def _auto_mode(original: Mapping | None, changes: Changes) -> dict | None:
+    if original is not None and original.get("autoModeConfig") is not None:
+        return None
+    # eksctl's deprecation notice (pkg/utils/deprecation/auto_mode.go, since PR #8513, 2025-09-30; see
+    # reference/anchors-2026-12.md §2): "Auto Mode will be enabled by default in an upcoming release of eksctl"
+    changes.append(
+        "autoModeConfig: {enabled: false} is written out: eksctl has announced that Auto Mode will be on by default "
+        "when it is unset, and an Auto Mode cluster is built without the node groups this file declares."
+    )
+    return {"enabled": False}
+
+
+
+def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dict, Changes]:
     cluster, network = deployment.cluster, deployment.network
     changes: Changes = [
         f'metadata.version is "{_version(deployment)}": the page\'s samples leave it out, so eksctl would pick '
@@ -263,6 +279,7 @@ def _build(deployment: Deployment) -> tuple[dict, Changes]:
             "tags": dict(cluster.tags),
         }),
         "availabilityZones": list(cluster.control_plane_zones) if cluster.control_plane_zones else None,
+        "autoModeConfig": _auto_mode(original, changes),
         "vpc": _without_empty({**(_vpc(network, changes) or {}),
                                **_endpoint_access(deployment.hardening, changes)}) or None,
         "iam": {"withOIDC": True},
@@ -278,12 +295,15 @@ def _build(deployment: Deployment) -> tuple[dict, Changes]:
             for f in deployment.kubernetes.fargate_profiles or ()
         ],
     })
+    if original is not None:
+        config = preserved.overlay(original, config)
+        changes.append(f"Every other key of {deployment.source.file} is kept as it was written.")
     return config, list(dict.fromkeys(changes))
 
 
-def cluster_config(deployment: Deployment) -> dict:
-    """The ClusterConfig as plain data."""
-    return _build(deployment)[0]
+def cluster_config(deployment: Deployment, original: Mapping | None = None) -> dict:
+    """The ClusterConfig as plain data; `original` is the eksctl file the deployment was read from, if it was."""
+    return _build(deployment, original)[0]
 
 
 def _header(deployment: Deployment, changes: Changes) -> str:
@@ -300,9 +320,10 @@ def _header(deployment: Deployment, changes: Changes) -> str:
     return "".join(f"# {line}".rstrip() + "\n" for line in lines) + "\n"
 
 
-def render(deployment: Deployment) -> str:
-    """The ClusterConfig as YAML, headed by the list of its differences from the page's samples."""
-    config, changes = _build(deployment)
+def render(deployment: Deployment, original: Mapping | None = None) -> str:
+    """The ClusterConfig as YAML, headed by the list of its differences from the page's samples (and from
+    `original`, the eksctl file the deployment was read from, whose other keys it keeps)."""
+    config, changes = _build(deployment, original)
     yaml = YAML()
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # keep long commands and tags on one line

@@ -2,9 +2,13 @@
 
 from domino_eks.rules import (  # noqa: F401
     access,
+    account,
+    addresses,
     domain,
     general,
+    gpu,
     hardening,
+    insights,
     kube,
     network,
     pools,

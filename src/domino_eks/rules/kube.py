@@ -8,11 +8,13 @@ from functools import partial
 from domino_eks.model import (
     DOMINO_NAMESPACES,
     Deployment,
+    DevicePlugin,
     Location,
     Node,
     NodeGroup,
     NodePool,
 )
+from domino_eks.rules import gpu
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
 from domino_eks.rules.unknown import Gap, unknown
 
@@ -66,19 +68,20 @@ def pool_nodes_usable(d: Deployment) -> Iterator[Outcome]:
             if group.nodes is None:
                 yield unknown(d, f"the nodes of node group {group.name}", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
             else:
-                yield from _group_nodes(pool, group)
+                yield from _group_nodes(pool, group, d.kubernetes.device_plugins)
     yield passed("every pool's nodes are Ready and schedulable, and GPU nodes advertise their GPUs.")
 
 
-def _group_nodes(pool: NodePool, group: NodeGroup) -> Iterator[Outcome]:
+def _group_nodes(pool: NodePool, group: NodeGroup, plugins: tuple[DevicePlugin, ...] | None) -> Iterator[Outcome]:
     if not group.nodes and (group.min_size or 0) > 0:
         yield failed(f"node group {group.name} of pool {pool.name} has no nodes though its minimum size is "
                      f"{group.min_size}: nothing of that pool can be scheduled.", group.location)
     for node in group.nodes or ():
-        yield from _node_problems(pool, group, node)
+        yield from _node_problems(pool, group, node, plugins)
 
 
-def _node_problems(pool: NodePool, group: NodeGroup, node: Node) -> Iterator[Outcome]:
+def _node_problems(pool: NodePool, group: NodeGroup, node: Node, plugins: tuple[DevicePlugin, ...] | None
+                   ) -> Iterator[Outcome]:
     where = Location(object=f"Node/{node.name}")
     if node.ready is None:
         yield skipped(f"the Ready condition of node {node.name} is unknown: the cluster did not report it.")
@@ -88,5 +91,20 @@ def _node_problems(pool: NodePool, group: NodeGroup, node: Node) -> Iterator[Out
         yield failed(f"node {node.name} of pool {pool.name} is cordoned (unschedulable): nothing new is scheduled "
                      "on it.", where)
     if group.is_gpu and node.ready and not node.gpu_allocatable:
+        missing = _missing_gpu_part(group, node, plugins)
         yield failed(f"GPU node {node.name} of pool {pool.name} advertises nvidia.com/gpu allocatable "
-                     f"{node.gpu_allocatable or 0}: GPU executions stay Pending.", where)
+                     f"{node.gpu_allocatable or 0}: GPU executions stay Pending; {missing}", where)
+
+
+def _missing_gpu_part(group: NodeGroup, node: Node, plugins: tuple[DevicePlugin, ...] | None) -> str:
+    """Which of device plugin, AMI or driver is missing, in the order a GPU node needs them."""
+    if plugins is not None and not gpu.serving(plugins, node.labels, group.taints):
+        return ("missing: the device plugin — no NVIDIA device plugin daemon set runs on this node (see K003 for "
+                "what to change).")
+    if group.ami_accelerated is False:
+        return (f"missing: the AMI's NVIDIA driver — node group {group.name} runs an image without one; use the "
+                "EKS-optimized accelerated AMI (AL2023 NVIDIA or Bottlerocket NVIDIA).")
+    plugin = "the device plugin runs on it" if plugins is not None else "the device plugin is unknown"
+    image = "its AMI is the accelerated one" if group.ami_accelerated else "its AMI is unknown"
+    return (f"missing: the driver — {plugin} and {image}, so the NVIDIA driver does not load on the node: run "
+            "nvidia-smi on it and use a driver that supports its GPU.")

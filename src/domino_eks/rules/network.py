@@ -211,6 +211,11 @@ def docker_bridge_on_build_nodes(d: Deployment) -> Iterator[Outcome]:
                          "containerd only: --enable-docker-bridge no longer exists and a daemon.json edit does "
                          "nothing, so builds need Domino's current image builder.", pool.location,
                          severity=Severity.INFO)
+    elif d.source.kind in ("dump", "live"):
+        yield skipped(f"a {'dump' if d.source.kind == 'dump' else 'live cluster'} holds no bootstrap arguments or "
+                      "user data, so whether the build nodes (Docker runtime, Kubernetes "
+                      f"{d.cluster.version}) enable Docker bridge networking is unknown: check their launch "
+                      "template's user data for --enable-docker-bridge true.")
     else:
         groups = [g for p in build_pools for g in p.groups]
         for group in groups:

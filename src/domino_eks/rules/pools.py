@@ -102,6 +102,9 @@ def platform_pool(d: Deployment) -> Iterator[Outcome]:
 @_of_platform
 def platform_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
     sizes = {g.name: g.min_size for g in platform.groups}
+    if None in sizes.values() and all(g.nodes is not None for g in platform.groups):
+        yield from _ready_platform_nodes(platform)
+        return
     if None in sizes.values():
         yield unknown(d, "the minimum size of every platform node group", gaps=_GROUP_GAPS)
         return
@@ -112,6 +115,18 @@ def platform_size(d: Deployment, platform: NodePool) -> Iterator[Outcome]:
                      f"needs at least {PLATFORM_MIN_NODES} nodes at all times.", platform.location)
     else:
         yield passed(f"the platform pool holds at least {total} nodes ({per_group}).")
+
+
+def _ready_platform_nodes(platform: NodePool) -> Iterator[Outcome]:
+    """Where group sizes are unknown (a dump, a live cluster without AWS access), the Ready nodes present."""
+    nodes = [n for g in platform.groups for n in g.nodes or ()]
+    ready = [n for n in nodes if n.ready]
+    counted = f"{len(ready)} Ready node{'' if len(ready) == 1 else 's'} of {len(nodes)}"
+    if len(ready) < PLATFORM_MIN_NODES:
+        yield failed(f"the platform node groups' sizes are unknown here, and the pool has {counted}; Domino's "
+                     f"platform needs at least {PLATFORM_MIN_NODES} nodes at all times.", platform.location)
+    else:
+        yield passed(f"the platform node groups' sizes are unknown here; the pool has {counted}.")
 
 
 @pools_rule(

@@ -41,6 +41,13 @@ _EKSCTL_EFS = ("an eksctl ClusterConfig does not declare EFS; the page creates i
                "domino-eks apply does) — checked live by domino-eks check")
 
 
+# EKS Auto Mode's own block storage driver: "EKS Auto Mode does not create a StorageClass for you", and its classes
+# name this provisioner (https://docs.aws.amazon.com/eks/latest/userguide/create-storage-class.html; reference
+# anchors-2026-12.md §2.2)
+AUTO_MODE_EBS_PROVISIONER = "ebs.csi.eks.amazonaws.com"
+EBS_CSI_PROVISIONERS = (EBS_CSI_PROVISIONER, AUTO_MODE_EBS_PROVISIONER)
+
+
 @block_rule(
     "S001", Severity.ERROR,
     title="No EBS StorageClass that can provision execution volumes",
@@ -58,14 +65,14 @@ def ebs_class_provisions(d: Deployment) -> Iterator[Outcome]:
     if classes is None:
         yield unknown(d, "the cluster's StorageClasses", {"eksctl": _EKSCTL_CLASSES}, (Gap.KUBERNETES,))
         return
-    ebs = [c for c in classes if c.provisioner in (EBS_CSI_PROVISIONER, EBS_IN_TREE_PROVISIONER)]
+    ebs = [c for c in classes if c.provisioner in (*EBS_CSI_PROVISIONERS, EBS_IN_TREE_PROVISIONER)]
     if not ebs:
         found = ", ".join(f"{c.name} ({c.provisioner})" for c in classes) or "none"
         yield failed(f"no StorageClass uses {EBS_CSI_PROVISIONER} or {EBS_IN_TREE_PROVISIONER} (found: {found}): "
                      "Domino cannot provision execution volumes.", _first_location(classes))
         return
     yield from _csi_driver_present(d, ebs)
-    if not any(c.provisioner == EBS_CSI_PROVISIONER for c in ebs):
+    if not any(c.provisioner in EBS_CSI_PROVISIONERS for c in ebs):
         names = ", ".join(str(c.name) for c in ebs)
         yield failed(f"the only EBS StorageClass ({names}) uses the deprecated in-tree provisioner "
                      f"{EBS_IN_TREE_PROVISIONER}; use {EBS_CSI_PROVISIONER}.", ebs[0].location,
@@ -78,7 +85,9 @@ def _csi_driver_present(d: Deployment, ebs: list[StorageClass]) -> Iterator[Outc
     version = eks_versions.parse(d.cluster.version)
     if version is not None and version < CSI_MIGRATION_FROM:
         return
-    installed = (EBS_CSI_PROVISIONER in d.kubernetes.csi_drivers if d.kubernetes.csi_drivers is not None
+    # an in-tree class is served by the EBS CSI driver; an Auto Mode class by Auto Mode's own
+    needed = {c.provisioner if c.provisioner in EBS_CSI_PROVISIONERS else EBS_CSI_PROVISIONER for c in ebs}
+    installed = (bool(needed & set(d.kubernetes.csi_drivers)) if d.kubernetes.csi_drivers is not None
                  else d.storage.ebs_csi_driver)
     if installed is None:
         yield unknown(d, "whether the EBS CSI driver is installed", {
@@ -86,7 +95,8 @@ def _csi_driver_present(d: Deployment, ebs: list[StorageClass]) -> Iterator[Outc
                       "eksctl — checked live by domino-eks check",
         }, (Gap.KUBERNETES, Gap.EKS))
     elif not installed:
-        yield failed(f"the EBS CSI driver ({EBS_CSI_PROVISIONER}) is not installed: on Kubernetes {d.cluster.version} "
+        yield failed(f"the EBS CSI driver ({', '.join(sorted(needed))}) is not installed: on Kubernetes "
+                     f"{d.cluster.version} "
                      f"StorageClass {ebs[0].name} provisions no volume, so executions stay Pending.",
                      ebs[0].location)
 

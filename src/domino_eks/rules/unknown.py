@@ -18,6 +18,7 @@ class Gap(str, Enum):
     AWS = "aws"  # no AWS facts at all: no cluster name, region or credentials, or a kubectl List dump
     EKS = "eks"  # the cluster (version, VPC config), its versions, managed node groups and Fargate profiles
     EC2 = "ec2"  # instances, launch templates, images, subnets, VPC, route tables, NAT gateways, security groups
+    SERVICE_QUOTAS = "service-quotas"  # the account's On-Demand vCPU quotas
     AUTOSCALING = "autoscaling"  # the Auto Scaling groups behind the node groups, with their sizes and tags
     EFS = "efs"  # the Datasets file system and its mount targets
     S3 = "s3"  # the buckets' settings, or a bucket whose name nobody gave

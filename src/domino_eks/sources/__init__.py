@@ -11,11 +11,16 @@ from domino_eks.sources import eksctl, spec, yamlfile
 
 def load_file(path: str, today: date | None = None) -> Deployment:
     """A spec or an eksctl ClusterConfig, told apart by apiVersion / kind."""
+    return read_file(path, today)[0]
+
+
+def read_file(path: str, today: date | None = None) -> tuple[Deployment, dict]:
+    """The deployment of a spec or eksctl ClusterConfig, and the parsed file (a render keeps an eksctl file's keys)."""
     document, file = yamlfile.read(path)
     if spec.is_spec(document):
-        return spec.from_document(document, file, today)
+        return spec.from_document(document, file, today), document
     if eksctl.is_cluster_config(document):
-        return eksctl.from_document(document, file, today)
+        return eksctl.from_document(document, file, today), document
     line, column = yamlfile.position(document, ("apiVersion",))
     raise InputError([Problem(
         file,

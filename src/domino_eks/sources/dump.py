@@ -1,18 +1,25 @@
-"""Reading dump files into a snapshot: one `domino-eks snapshot` wrote, or the v1 List kubectl prints.
+"""Reading dump files into a snapshot: one `domino-eks snapshot` wrote, or the lists kubectl and API clients print.
 
-A kubectl List (`kubectl get nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json`) holds
-Kubernetes objects only, so the snapshot made from it says the AWS side was not collected. Its items are
-decoded one at a time and pruned at once (`collect.shapes`), so a dump of thousands of nodes never sits
-in memory as one tree of Python objects. Several files merge into one snapshot: a kubectl List beside a
-snapshot of the AWS side gives both halves.
+A kubectl List (`kubectl get nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json`, or `-o yaml`)
+holds Kubernetes objects only, so the snapshot made from it says the AWS side was not collected. Typed lists
+(NodeList, StorageClassList... from `kubectl get --raw`, API clients, and `kubectl cluster-info dump`, which
+prints several one after another) carry no `kind` on their items: the list's kind names it. JSON items are
+decoded one at a time and pruned at once (`collect.shapes`), so a dump of thousands of nodes never sits in
+memory as one tree of Python objects. A file may be gzipped. Several files merge into one snapshot: a kubectl
+List beside a snapshot of the AWS side gives both halves.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
 
 from domino_eks.collect import shapes
 from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
@@ -24,6 +31,7 @@ KUBECTL_COMMAND = "kubectl get nodes,storageclasses,namespaces,daemonsets,csidri
 DOCUMENTED_KINDS = ("nodes", "storageclasses", "namespaces", "daemonsets", "csidrivers")
 SECTIONS = ("kubernetes", "aws")
 
+GZIP_MAGIC = b"\x1f\x8b"
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -37,40 +45,122 @@ def read_all(paths: Iterable[str]) -> dict:
 
 
 def read(path: str) -> dict:
-    """A snapshot from one file: a snapshot as written, or one made from a kubectl List."""
+    """A snapshot from one file: a snapshot as written, or one made from the Kubernetes lists it holds."""
     text = _text(path)
-    items: dict[str, list] = {}
-
-    def keep(item: object) -> None:
-        if isinstance(item, dict) and item.get("kind") in shapes.KINDS:
-            key, shape = shapes.KINDS[item["kind"]]
-            items.setdefault(key, []).append(shapes.prune(item, shape))
-
-    try:
-        members = _top_level_members(text, keep)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]) from None
-    kind = members.get("kind")
-    if kind == SNAPSHOT_KIND:
-        return _checked_snapshot(path, members)
-    if isinstance(kind, str) and kind.endswith("List") and members.get("apiVersion") == "v1":
-        return _from_kubectl_list(path, items)
+    items = _Items(path)
+    documents = _yaml_documents(path, text, items) if _is_yaml(text) else _json_documents(path, text, items)
+    if items.problems:
+        raise InputError(items.problems)
+    kinds = [members.get("kind") for members in documents]
+    if kinds == [SNAPSHOT_KIND]:
+        return _checked_snapshot(path, documents[0])
+    if kinds and all(_is_list(members) for members in documents):
+        return _from_kubectl_list(path, items.by_key, mixed="List" in kinds)
+    kind = next((k for k, m in zip(kinds, documents, strict=True) if not _is_list(m)), None)
     raise InputError([Problem(
         path,
         f"unrecognised file: kind {kind!r}; expected a snapshot written by `domino-eks snapshot` (kind "
-        f"{SNAPSHOT_KIND}) or the v1 List printed by `{KUBECTL_COMMAND}`",
+        f"{SNAPSHOT_KIND}) or the v1 List printed by `{KUBECTL_COMMAND}` (or a typed list such as NodeList)",
     )])
+
+
+class _Items:
+    """The Kubernetes objects of a file's lists, pruned to what the snapshot keeps, by snapshot key ("nodes").
+
+    An item without `kind` waits until its list's kind is known (kubectl writes "items" before "kind"); an item
+    that is no Kubernetes object is a problem named by its index, never dropped."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.by_key: dict[str, list] = {}
+        self.problems: list[Problem] = []
+        self._kindless: list[tuple[int, dict]] = []
+        self._index = 0
+        self._document = 0
+
+    def take(self, item: object) -> None:
+        index, self._index = self._index, self._index + 1
+        if not isinstance(item, dict):
+            self._refuse(index, f"expected a Kubernetes object, found {_json_name(item)}")
+        elif item.get("kind") is None:
+            self._kindless.append((index, item))
+        else:
+            self._keep(item["kind"], index, item)
+
+    def end_of_document(self, members: dict) -> None:
+        """A list's own members are read: its kind names the items that carry none."""
+        list_kind = members.get("kind") if _is_list(members) else None
+        item_kind = list_kind.removesuffix("List") if isinstance(list_kind, str) and list_kind != "List" else None
+        for index, item in self._kindless:
+            if item_kind:
+                self._keep(item_kind, index, {"apiVersion": members["apiVersion"], "kind": item_kind, **item})
+            else:
+                self._refuse(index, "an object without a kind, in a List that does not name its items' kind")
+        self._kindless, self._index, self._document = [], 0, self._document + 1
+
+    def _keep(self, kind: object, index: int, item: dict) -> None:
+        if not isinstance(kind, str) or not isinstance(item.get("metadata"), dict):
+            self._refuse(index, f"expected a Kubernetes object with a kind and metadata, found {_json_name(item)} "
+                                f"with keys {', '.join(sorted(map(str, item))) or 'none'}")
+        elif kind in shapes.KINDS:
+            key, shape = shapes.KINDS[kind]
+            self.by_key.setdefault(key, []).append(shapes.prune(item, shape))
+
+    def _refuse(self, index: int, why: str) -> None:
+        where = f"document {self._document + 1}, " if self._document else ""  # the first needs no number
+        self.problems.append(Problem(self.path, f"{where}items[{index}]: {why}"))
+
+
+def _json_name(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _is_list(members: dict) -> bool:
+    kind = members.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(members.get("apiVersion"), str)
+
+
+def _is_yaml(text: str) -> bool:
+    """JSON starts with an object; `kubectl get -o yaml` with a key."""
+    return not text.lstrip().startswith("{")
+
+
+def _json_documents(path: str, text: str, items: _Items) -> list[dict]:
+    """The top-level objects of a JSON file (`kubectl cluster-info dump` prints several), their items to `items`."""
+    try:
+        return decode_json(text, items.take, items.end_of_document)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]) from None
+
+
+def _yaml_documents(path: str, text: str, items: _Items) -> list[dict]:
+    try:
+        documents = [d for d in YAML(typ="safe").load_all(text) if d is not None]
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise InputError([Problem(path, f"invalid YAML: {exc.problem or exc}", line, column)]) from None
+    if not documents or not all(isinstance(d, dict) for d in documents):
+        raise InputError([Problem(path, "expected a JSON object or a YAML mapping (a kubectl List)", 1, 1)])
+    for document in documents:
+        listed: Any = document.pop("items", None)
+        for item in listed if isinstance(listed, list) else ():
+            items.take(item)
+        items.end_of_document(document)
+    return documents
 
 
 def _text(path: str) -> str:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        return (gzip.decompress(raw) if raw[:2] == GZIP_MAGIC else raw).decode("utf-8")
     except FileNotFoundError:
         raise InputError([Problem(path, "no such file")]) from None
     except IsADirectoryError:
         raise InputError([Problem(path, "is a directory, expected a JSON file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise InputError([Problem(path, f"cannot read: {exc}")]) from None
 
 
@@ -88,9 +178,11 @@ def _checked_snapshot(path: str, members: dict) -> dict:
     return members
 
 
-def _from_kubectl_list(path: str, items: dict[str, list]) -> dict:
+def _from_kubectl_list(path: str, items: dict[str, list], mixed: bool) -> dict:
+    """`mixed`: a v1 List of several kinds; one listing namespaces is the documented command's output. A typed
+    list (a NamespaceList) says nothing of the other kinds."""
     name = Path(path).name
-    complete = "namespaces" in items
+    complete = mixed and "namespaces" in items
     kubernetes = {key: items.get(key, []) for key in DOCUMENTED_KINDS if complete or key in items}
     kubernetes.update({key: value for key, value in items.items() if key not in kubernetes})
     errors = {key: f"not in {name}; `{KUBECTL_COMMAND}` lists them" for key in DOCUMENTED_KINDS
@@ -112,13 +204,27 @@ def _merge(into: dict, snapshot: dict) -> None:
     into["errors"] = {key: why for key, why in errors.items() if key not in collected}
 
 
-def _top_level_members(text: str, on_item: Callable[[object], None]) -> dict:
-    """The members of the document's top-level object, except that the elements of its "items" array go
-    one by one to `on_item` instead of into the result. Raises JSONDecodeError (with line and column)."""
-    position = _skip(text, _expect(text, _skip(text, 0), "{", "a JSON object"))
+def decode_json(text: str, on_item: Callable[[object], None], on_end: Callable[[dict], None]) -> list[dict]:
+    """The JSON step of reading a dump, in one place: the members of each top-level object of `text` (one, or
+    several one after another), except that the elements of an "items" array go one by one to `on_item` instead
+    of into the result; `on_end` gets each object's members once it is read. Raises JSONDecodeError (with line
+    and column)."""
+    documents = []
+    position = _skip(text, 0)
+    while True:
+        members, position = _object_members(text, _expect(text, position, "{", "a JSON object"), on_item)
+        on_end(members)
+        documents.append(members)
+        position = _skip(text, position)
+        if position == len(text):
+            return documents
+
+
+def _object_members(text: str, position: int, on_item: Callable[[object], None]) -> tuple[dict, int]:
+    position = _skip(text, position)
     members: dict = {}
     if text.startswith("}", position):
-        return _end(text, position + 1, members)
+        return members, position + 1
     while True:
         key, position = _DECODER.raw_decode(text, position)
         if not isinstance(key, str):
@@ -130,7 +236,7 @@ def _top_level_members(text: str, on_item: Callable[[object], None]) -> dict:
             members[key], position = _DECODER.raw_decode(text, position)
         position = _skip(text, position)
         if not text.startswith(",", position):
-            return _end(text, _expect(text, position, "}", "',' or '}'"), members)
+            return members, _expect(text, position, "}", "',' or '}'")
         position = _skip(text, position + 1)
 
 
@@ -145,12 +251,6 @@ def _array_elements(text: str, position: int, on_item: Callable[[object], None])
         if not text.startswith(",", position):
             return _expect(text, position, "]", "',' or ']'")
         position = _skip(text, position + 1)
-
-
-def _end(text: str, position: int, members: dict) -> dict:
-    if _skip(text, position) != len(text):
-        raise json.JSONDecodeError("extra data after the top-level object", text, _skip(text, position))
-    return members
 
 
 def _skip(text: str, position: int) -> int:

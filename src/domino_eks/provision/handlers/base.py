@@ -17,10 +17,11 @@ then wait for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
 
 from domino_eks.aws import faults
 from domino_eks.aws.pages import paginate as paginate  # re-exported: the handlers import it from here
@@ -30,13 +31,21 @@ from domino_eks.provision import tags
 from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.waiters import Wait
 
+Item = TypeVar("Item")
+Answer = TypeVar("Answer")
+# per type and step: the 36 node groups of 12 pools in 3 zones in one round; throttling beyond is retried (adaptive)
+MAX_CONCURRENT_CALLS = 36
+
 
 @dataclass(frozen=True)
 class Scope:
-    """What discovery looks for: one deployment's resources; wave-2 types also see what wave 1 found."""
+    """What discovery looks for: one deployment's resources. A type found through others (`found_through`)
+    also sees what discovery found of those; `desired` holds the properties of the resources the spec wants,
+    whose fixed names (IAM names, an EFS creation token) find them without listing the whole account."""
 
     deployment: Deployment
     found: Mapping[Key, Existing]
+    desired: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -45,10 +54,27 @@ class Scope:
     def of_type(self, kind: str) -> list[Existing]:
         return [e for k, e in self.found.items() if k.type == kind]
 
+    def names(self, kind: str, name_property: str = "name") -> list[str]:
+        """The names the spec gives resources of `kind` (in its `name_property`), each once."""
+        named = (p.get(name_property) for p in self.desired.get(kind, ()))
+        return sorted({name for name in named if isinstance(name, str)})
+
+
+def concurrently(call: Callable[[Item], Answer], items: Iterable[Item]) -> list[Answer]:
+    """`call` on every item at once, answers in the items' order: discovery's calls within a type are
+    independent, so they take one round trip together instead of one each."""
+    work = list(items)
+    if len(work) <= 1:
+        return [call(item) for item in work]
+    with ThreadPoolExecutor(max_workers=min(len(work), MAX_CONCURRENT_CALLS)) as pool:
+        return list(pool.map(call, work))
+
 
 class Handler:
     kind: ClassVar[str]
-    wave: ClassVar[int] = 1  # 2: found through a parent of wave 1 (mount targets through their file system)
+    # the types whose discovered resources this one is found through (mount targets through their file
+    # system); discovery starts it as soon as those are found, not after every other type
+    found_through: ClassVar[tuple[str, ...]] = ()
     properties: ClassVar[frozenset[str]]
     external_properties: ClassVar[frozenset[str]] = frozenset()
     observed: ClassVar[tuple[str, ...]] = ("tags",)

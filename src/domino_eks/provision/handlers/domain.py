@@ -14,6 +14,7 @@ from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
+    concurrently,
     ids,
     paginate,
     retag,
@@ -31,13 +32,16 @@ class Certificate(Handler):
     ready_waiter = Wait("acm", "ValidationRecordReady", lambda outputs: {"CertificateArn": outputs["arn"]})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
-        acm = aws.client("acm")
-        for summary in paginate(acm, "list_certificates", "CertificateSummaryList"):
-            arn = summary["CertificateArn"]
-            found = tags.from_aws(acm.list_tags_for_certificate(CertificateArn=arn).get("Tags"))
-            if tags.belongs(found, scope.name):
-                yield Existing(self.key(found), self._outputs(acm.describe_certificate(CertificateArn=arn)),
-                               {"tags": found})
+        acm, tagging = aws.client("acm"), aws.client("resourcegroupstaggingapi")
+        # the tagging index answers with the deployment's certificates and their tags, in one call however
+        # many certificates the region holds
+        indexed = [(m["ResourceARN"], tags.from_aws(m.get("Tags"))) for m in paginate(
+            tagging, "get_resources", "ResourceTagMappingList", ResourceTypeFilters=["acm:certificate"],
+            TagFilters=[{"Key": tags.DEPLOYMENT, "Values": [scope.name]}])]
+        ours = [(arn, found) for arn, found in indexed if tags.belongs(found, scope.name)]
+        described = concurrently(lambda arn: acm.describe_certificate(CertificateArn=arn), [arn for arn, _ in ours])
+        for (_, found), certificate in zip(ours, described, strict=True):
+            yield Existing(self.key(found), self._outputs(certificate), {"tags": found})
 
     @staticmethod
     def _outputs(described: dict) -> dict[str, Any]:
@@ -69,7 +73,7 @@ class Certificate(Handler):
 
 class DnsRecord(Handler):
     kind = kinds.DNS_RECORD
-    wave = 2
+    found_through = (kinds.CERTIFICATE,)
     properties = frozenset({"hosted_zone_id", "name", "type", "value"})
     observed = ("value",)
     at_least = ()

@@ -1,6 +1,7 @@
 """EFS for Datasets: the file system, a mount target per zone, and Domino's access point.
 
-Mount targets carry no tags; they are found through the file system they belong to.
+The file system is found by the creation token apply gives it (one call, however many file systems the
+region holds); mount targets carry no tags and are found through the file system they belong to.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
+    concurrently,
     ids,
     paginate,
     retag,
@@ -50,7 +52,10 @@ class FileSystem(Handler):
     gone_waiter = Wait("efs", "FileSystemDeleted", lambda outputs: {"FileSystemId": outputs["id"]})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
-        for system in paginate(aws.client("efs"), "describe_file_systems", "FileSystems"):
+        efs = aws.client("efs")
+        listed = concurrently(lambda token: efs.describe_file_systems(CreationToken=token)["FileSystems"],
+                              scope.names(self.kind, "creation_token"))
+        for system in (system for systems in listed for system in systems):
             found = tags.from_aws(system.get("Tags"))
             if tags.belongs(found, scope.name) and system["LifeCycleState"] not in GONE_STATES:
                 backups = automatic_backups(aws.client("efs"), system["FileSystemId"])
@@ -83,7 +88,7 @@ class FileSystem(Handler):
 
 class MountTarget(Handler):
     kind = kinds.EFS_MOUNT_TARGET
-    wave = 2
+    found_through = (kinds.EFS_FILE_SYSTEM,)
     properties = frozenset({"file_system_id", "subnet_id", "zone", "security_groups"})
     observed = ("zone", "security_groups")
     at_least = ()
@@ -96,19 +101,21 @@ class MountTarget(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         efs = aws.client("efs")
-        for system in scope.of_type(kinds.EFS_FILE_SYSTEM):
-            for target in paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=system.outputs["id"]):
-                if target["LifeCycleState"] in GONE_STATES:
-                    continue
-                groups = sorted(efs.describe_mount_target_security_groups(
-                    MountTargetId=target["MountTargetId"])["SecurityGroups"])
-                zone = target["AvailabilityZoneName"]
-                yield Existing(
-                    Key(self.kind, f"{system.key.name}-{zone}"), {"id": target["MountTargetId"]},
-                    {"zone": zone, "security_groups": groups},
-                    ids((kinds.EFS_FILE_SYSTEM, system.outputs["id"]), (kinds.SUBNET, target["SubnetId"]),
-                        (kinds.SECURITY_GROUP, groups)),
-                )
+        systems = scope.of_type(kinds.EFS_FILE_SYSTEM)
+        listed = concurrently(lambda system: [t for t in paginate(
+            efs, "describe_mount_targets", "MountTargets", FileSystemId=system.outputs["id"])
+            if t["LifeCycleState"] not in GONE_STATES], systems)
+        targets = [(system, target) for system, of_system in zip(systems, listed, strict=True) for target in of_system]
+        security_groups = concurrently(lambda target: sorted(efs.describe_mount_target_security_groups(
+            MountTargetId=target["MountTargetId"])["SecurityGroups"]), [target for _, target in targets])
+        for (system, target), groups in zip(targets, security_groups, strict=True):
+            zone = target["AvailabilityZoneName"]
+            yield Existing(
+                Key(self.kind, f"{system.key.name}-{zone}"), {"id": target["MountTargetId"]},
+                {"zone": zone, "security_groups": groups},
+                ids((kinds.EFS_FILE_SYSTEM, system.outputs["id"]), (kinds.SUBNET, target["SubnetId"]),
+                    (kinds.SECURITY_GROUP, groups)),
+            )
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         target = aws.client("efs").create_mount_target(FileSystemId=p["file_system_id"], SubnetId=p["subnet_id"],
@@ -127,13 +134,16 @@ class MountTarget(Handler):
 
 class AccessPoint(Handler):
     kind = kinds.EFS_ACCESS_POINT
-    wave = 2
+    found_through = (kinds.EFS_FILE_SYSTEM,)
     properties = frozenset({"file_system_id", "client_token", "root_directory", "posix_user", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         efs = aws.client("efs")
-        for system in scope.of_type(kinds.EFS_FILE_SYSTEM):
-            for point in paginate(efs, "describe_access_points", "AccessPoints", FileSystemId=system.outputs["id"]):
+        systems = scope.of_type(kinds.EFS_FILE_SYSTEM)
+        listed = concurrently(lambda system: list(paginate(
+            efs, "describe_access_points", "AccessPoints", FileSystemId=system.outputs["id"])), systems)
+        for system, points in zip(systems, listed, strict=True):
+            for point in points:
                 found = tags.from_aws(point.get("Tags"))
                 if tags.belongs(found, scope.name) and point["LifeCycleState"] not in GONE_STATES:
                     yield Existing(self.key(found), {"id": point["AccessPointId"], "arn": point["AccessPointArn"]},

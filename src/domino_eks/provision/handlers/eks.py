@@ -1,12 +1,13 @@
 """EKS: the cluster, managed node groups, add-ons and the nodes' access entry.
 
-Node groups, add-ons and access entries are listed under the cluster discovery found (a second wave).
+Node groups, add-ons and access entries are listed under the cluster discovery found, as soon as it is found.
 An endpoint that does not implement add-ons or access entries (the emulator) answers 404:
 discovery and apply report those as not supported there and go on.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -19,6 +20,7 @@ from domino_eks.provision.handlers import logs
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
+    concurrently,
     ids,
     paginate,
     retag,
@@ -144,17 +146,22 @@ def _log_types(cluster: Mapping[str, Any]) -> list[str]:
     return [t for t in CONTROL_PLANE_LOG_TYPES if t in on]
 
 
-def _cluster_children(eks: Any, operation: str, key: str, scope: Scope) -> Iterable[tuple[str, str]]:
-    """(cluster, name) of what is listed under the deployment's cluster, if discovery found it."""
-    for cluster in scope.of_type(kinds.EKS_CLUSTER):
-        name = cluster.outputs["name"]
-        for child in paginate(eks, operation, key, clusterName=name):
-            yield name, child
+def _cluster_children(eks: Any, operation: str, key: str, describe: Callable[[str, str], Any],
+                      scope: Scope) -> list[tuple[str, str, Any]]:
+    """(cluster, name, description) of what is listed under the deployment's cluster, if discovery found it,
+    described all at once. Only a cluster found: the emulator answers a listing under a missing cluster
+    with an internal error, not with ResourceNotFoundException."""
+    children = []
+    for cluster in (existing.outputs["name"] for existing in scope.of_type(kinds.EKS_CLUSTER)):
+        names = list(paginate(eks, operation, key, clusterName=cluster))
+        described = concurrently(functools.partial(describe, cluster), names)
+        children += [(cluster, name, answer) for name, answer in zip(names, described, strict=True)]
+    return children
 
 
 class Nodegroup(Handler):
     kind = kinds.EKS_NODEGROUP
-    wave = 2
+    found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "name", "node_role", "subnets", "instance_types", "disk_size", "ami_type",
                             "scaling", "labels", "taints", "tags"})
     observed = ("tags", "scaling", "labels", "taints")
@@ -167,8 +174,10 @@ class Nodegroup(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         eks = aws.client("eks")
-        for cluster, name in _cluster_children(eks, "list_nodegroups", "nodegroups", scope):
-            group = eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
+        described = _cluster_children(eks, "list_nodegroups", "nodegroups",
+                                      lambda cluster, name: eks.describe_nodegroup(
+                                          clusterName=cluster, nodegroupName=name)["nodegroup"], scope)
+        for cluster, name, group in described:
             found = group.get("tags") or {}
             if tags.belongs(found, scope.name) and group["status"] != "DELETING":
                 yield Existing(
@@ -215,7 +224,7 @@ class Nodegroup(Handler):
 
 class Addon(Handler):
     kind = kinds.EKS_ADDON
-    wave = 2
+    found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "addon", "configuration", "tags"})
     observed = ("tags", "configuration")
     ready_waiter = Wait("eks", "AddonActive", _cluster_child("addonName"), ADDON_WAIT)
@@ -223,8 +232,9 @@ class Addon(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         eks = aws.client("eks")
-        for cluster, name in _cluster_children(eks, "list_addons", "addons", scope):
-            addon = eks.describe_addon(clusterName=cluster, addonName=name)["addon"]
+        described = _cluster_children(eks, "list_addons", "addons", lambda cluster, name: eks.describe_addon(
+            clusterName=cluster, addonName=name)["addon"], scope)
+        for cluster, name, addon in described:
             found = addon.get("tags") or {}
             if tags.belongs(found, scope.name) and addon["status"] != "DELETING":
                 configuration = addon.get("configurationValues")
@@ -264,13 +274,15 @@ class Addon(Handler):
 
 class AccessEntry(Handler):
     kind = kinds.EKS_ACCESS_ENTRY
-    wave = 2
+    found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "principal_arn", "type", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         eks = aws.client("eks")
-        for cluster, principal in _cluster_children(eks, "list_access_entries", "accessEntries", scope):
-            entry = eks.describe_access_entry(clusterName=cluster, principalArn=principal)["accessEntry"]
+        described = _cluster_children(eks, "list_access_entries", "accessEntries",
+                                      lambda cluster, principal: eks.describe_access_entry(
+                                          clusterName=cluster, principalArn=principal)["accessEntry"], scope)
+        for cluster, principal, entry in described:
             found = entry.get("tags") or {}
             if tags.belongs(found, scope.name):
                 yield Existing(self.key(found), {"arn": entry["accessEntryArn"], "principal_arn": principal,

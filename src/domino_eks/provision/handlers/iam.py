@@ -1,21 +1,25 @@
 """IAM: the cluster's role, the nodes' role and instance profile, and the page's S3 and autoscaler policies.
 
-IAM lists cannot filter on tags, and names are account-wide, so discovery lists the names that start
-like the deployment's and keeps those tagged with it. Roles get no path: aws-auth and access entries
-handle role ARNs with paths badly.
+IAM lists cannot filter on tags and the Resource Groups Tagging API does not index IAM roles, so discovery
+reads the names the spec gives (apply names every IAM resource from the cluster's name) and keeps those
+tagged with the deployment: listing every role of an account costs a call per role. Roles get no path:
+aws-auth and access entries handle role ARNs with paths badly.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
+from domino_eks.knowledge import regions
 from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
+    concurrently,
     ids,
     paginate,
     retag,
@@ -23,13 +27,23 @@ from domino_eks.provision.handlers.base import (
 )
 from domino_eks.provision.resources import Existing
 
-NAME_PREFIX = 40  # every name apply gives starts with this much of the cluster name (see tags.bounded)
 POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
 
 
-def _candidates(names: Iterable[dict], field: str, scope: Scope) -> Iterable[dict]:
-    prefix = scope.name[:NAME_PREFIX]
-    return (item for item in names if item[field].startswith(prefix))
+def _named(read: Callable[[str], Any], names: Iterable[str]) -> list[Any]:
+    """What `read` answers for each name that exists, all read at once."""
+    def read_if_there(name: str) -> Any:
+        try:
+            return read(name)
+        except Exception as error:
+            if faults.code_of(error) == "NoSuchEntity":
+                return None
+            raise
+    return [answer for answer in concurrently(read_if_there, names) if answer is not None]
+
+
+def _account(aws: Aws) -> str:
+    return aws.client("sts").get_caller_identity()["Account"]
 
 
 def trust(service: str) -> str:
@@ -45,12 +59,20 @@ class ManagedPolicy(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         iam = aws.client("iam")
-        for policy in _candidates(paginate(iam, "list_policies", "Policies", Scope="Local"), "PolicyName", scope):
-            found = tags.from_aws(iam.list_policy_tags(PolicyArn=policy["Arn"])["Tags"])
-            if tags.belongs(found, scope.name):
-                version = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
-                yield Existing(self.key(found), {"arn": policy["Arn"], "name": policy["PolicyName"]},
-                               {"tags": found, "document": _document(version["PolicyVersion"]["Document"])})
+        names = scope.names(self.kind)
+        if not names:
+            return
+        partition = regions.partition(aws.region)
+        prefix = f"arn:{partition}:iam::{_account(aws)}:policy/"
+        policies = _named(lambda name: (iam.get_policy(PolicyArn=prefix + name)["Policy"],
+                                        tags.from_aws(iam.list_policy_tags(PolicyArn=prefix + name)["Tags"])), names)
+        ours = [(policy, found) for policy, found in policies if tags.belongs(found, scope.name)]
+        documents = concurrently(lambda policy: _document(iam.get_policy_version(
+            PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]),
+            [policy for policy, _ in ours])
+        for (policy, found), document in zip(ours, documents, strict=True):
+            yield Existing(self.key(found), {"arn": policy["Arn"], "name": policy["PolicyName"]},
+                           {"tags": found, "document": document})
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
@@ -100,13 +122,14 @@ class Role(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         iam = aws.client("iam")
-        for role in _candidates(paginate(iam, "list_roles", "Roles"), "RoleName", scope):
-            found = tags.from_aws(iam.list_role_tags(RoleName=role["RoleName"])["Tags"])
-            if tags.belongs(found, scope.name):
-                attached = sorted(p["PolicyArn"] for p in paginate(
-                    iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role["RoleName"]))
-                yield Existing(self.key(found), {"name": role["RoleName"], "arn": role["Arn"]},
-                               {"tags": found, "policy_arns": attached}, ids((kinds.IAM_POLICY, attached)))
+        roles = _named(lambda name: iam.get_role(RoleName=name)["Role"], scope.names(self.kind))
+        ours = [(role, found) for role in roles if tags.belongs(found := tags.from_aws(role.get("Tags")), scope.name)]
+        attached_lists = concurrently(lambda role: sorted(p["PolicyArn"] for p in paginate(
+            iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role["RoleName"])),
+            [role for role, _ in ours])
+        for (role, found), attached in zip(ours, attached_lists, strict=True):
+            yield Existing(self.key(found), {"name": role["RoleName"], "arn": role["Arn"]},
+                           {"tags": found, "policy_arns": attached}, ids((kinds.IAM_POLICY, attached)))
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
@@ -146,14 +169,14 @@ class InstanceProfile(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         iam = aws.client("iam")
-        for profile in _candidates(paginate(iam, "list_instance_profiles", "InstanceProfiles"),
-                                   "InstanceProfileName", scope):
-            name = profile["InstanceProfileName"]
-            # GetInstanceProfile carries the tags; some endpoints lack ListInstanceProfileTags
-            found = tags.from_aws(iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"].get("Tags"))
+        # GetInstanceProfile carries the tags; some endpoints lack ListInstanceProfileTags
+        profiles = _named(lambda name: iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"],
+                          scope.names(self.kind))
+        for profile in profiles:
+            found = tags.from_aws(profile.get("Tags"))
             if tags.belongs(found, scope.name):
                 role = next((r["RoleName"] for r in profile.get("Roles", [])), None)
-                yield Existing(self.key(found), {"name": name, "arn": profile["Arn"]},
+                yield Existing(self.key(found), {"name": profile["InstanceProfileName"], "arn": profile["Arn"]},
                                {"tags": found, "role_name": role}, ids((kinds.IAM_ROLE, role)))
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -12,6 +12,7 @@ from domino_eks.provision.handlers.base import (
     Handler,
     LookupFailed,
     Scope,
+    concurrently,
     ids,
     ours,
     paginate,
@@ -37,10 +38,12 @@ class Vpc(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         ec2 = aws.client("ec2")
-        for vpc, found in ours(paginate(ec2, "describe_vpcs", "Vpcs", Filters=tags.filters(scope.name)), scope):
-            hostnames = ec2.describe_vpc_attribute(VpcId=vpc["VpcId"], Attribute="enableDnsHostnames")
-            yield Existing(self.key(found), {"id": vpc["VpcId"]},
-                           {"tags": found, "dns_hostnames": hostnames["EnableDnsHostnames"]["Value"]})
+        listed = list(ours(paginate(ec2, "describe_vpcs", "Vpcs", Filters=tags.filters(scope.name)), scope))
+        hostnames = concurrently(lambda vpc: ec2.describe_vpc_attribute(
+            VpcId=vpc["VpcId"], Attribute="enableDnsHostnames")["EnableDnsHostnames"]["Value"],
+            [vpc for vpc, _ in listed])
+        for (vpc, found), dns_hostnames in zip(listed, hostnames, strict=True):
+            yield Existing(self.key(found), {"id": vpc["VpcId"]}, {"tags": found, "dns_hostnames": dns_hostnames})
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")

@@ -28,6 +28,9 @@ from domino_eks.provision.resources import UNKNOWN, Existing, is_known
 from domino_eks.provision.waiters import Wait
 
 DIGEST_TAG = "domino-eks/launch-data"
+# the largest page DescribeLaunchTemplates gives; without a page size the emulator answers 15 templates and
+# no continuation token, so discovery would miss the rest
+LAUNCH_TEMPLATE_PAGE = 200
 NOT_TERMINATED = ["pending", "running", "shutting-down", "stopping", "stopped"]
 
 
@@ -55,7 +58,7 @@ class LaunchTemplate(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         listed = paginate(aws.client("ec2"), "describe_launch_templates", "LaunchTemplates",
-                          Filters=tags.filters(scope.name))
+                          Filters=tags.filters(scope.name), PaginationConfig={"PageSize": LAUNCH_TEMPLATE_PAGE})
         for template, found in ours(listed, scope):
             recorded = found.pop(DIGEST_TAG, None)
             yield Existing(self.key(found),

@@ -17,7 +17,7 @@ from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import iam, regions
 from domino_eks.provision import kinds, tags, waiters
-from domino_eks.provision.handlers.base import Handler, Scope, ids, paginate, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, concurrently, ids, paginate, tolerating
 from domino_eks.provision.resources import Existing, Key
 
 NO_TAGS = "NoSuchTagSet"
@@ -48,21 +48,24 @@ class Bucket(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         s3 = aws.client("s3")
-        for name in sorted(self._candidates(aws, scope)):
-            found = self._tags(s3, name)
-            if tags.belongs(found, scope.name):
-                yield Existing(self.key(found), _outputs(aws, name),
-                               {"tags": found, **self._settings(s3, name)})
+        named = sorted({bucket.name for bucket in scope.deployment.storage.buckets or ()})
+        indexed, read = concurrently(lambda step: step(), [
+            lambda: self._indexed(aws, scope),
+            lambda: dict(zip(named, concurrently(lambda name: self._tags(s3, name), named), strict=True)),
+        ])
+        tagged = {**indexed, **read}  # a bucket's own answer is newer than the index's
+        owned = sorted(name for name, found in tagged.items() if tags.belongs(found, scope.name))
+        for name, settings in zip(owned, concurrently(lambda name: self._settings(s3, name), owned), strict=True):
+            yield Existing(self.key(tagged[name]), _outputs(aws, name), {"tags": tagged[name], **settings})
 
     @staticmethod
-    def _candidates(aws: Aws, scope: Scope) -> set[str]:
-        """Buckets the tagging index lists under the deployment's tag, and the spec's own bucket names: the
-        index finds buckets a former spec named, the names cover buckets too new for the index."""
+    def _indexed(aws: Aws, scope: Scope) -> dict[str, dict[str, str]]:
+        """Buckets the tagging index lists under the deployment's tag, with their tags: it finds buckets a
+        former spec named; reading the spec's own bucket names covers buckets too new for the index."""
         tagging = aws.client("resourcegroupstaggingapi")
         listed = paginate(tagging, "get_resources", "ResourceTagMappingList", ResourceTypeFilters=["s3"],
                           TagFilters=[{"Key": tags.DEPLOYMENT, "Values": [scope.name]}])
-        indexed = {mapping["ResourceARN"].rsplit(":", 1)[1] for mapping in listed}
-        return indexed | {bucket.name for bucket in scope.deployment.storage.buckets or ()}
+        return {mapping["ResourceARN"].rsplit(":", 1)[1]: tags.from_aws(mapping.get("Tags")) for mapping in listed}
 
     @staticmethod
     def _tags(s3: Any, name: str) -> dict[str, str]:
@@ -75,14 +78,16 @@ class Bucket(Handler):
 
     @staticmethod
     def _settings(s3: Any, name: str) -> dict[str, Any]:
-        block = _read(s3.get_public_access_block, Bucket=name)
-        encryption = _read(s3.get_bucket_encryption, Bucket=name)
+        block, encryption, versioning = concurrently(lambda read: read(), [
+            lambda: _read(s3.get_public_access_block, Bucket=name),
+            lambda: _read(s3.get_bucket_encryption, Bucket=name),
+            lambda: s3.get_bucket_versioning(Bucket=name)])
         rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"] \
             if encryption else {}
         return {
             "block_public_access": bool(block and block["PublicAccessBlockConfiguration"] == ALL_BLOCKED),
             "encryption": {"algorithm": rule.get("SSEAlgorithm"), "key": rule.get("KMSMasterKeyID")},
-            "versioning": s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled",
+            "versioning": versioning.get("Status") == "Enabled",
         }
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -173,23 +178,29 @@ def _first_object(s3: Any, name: str) -> str | None:
 
 class BucketPolicy(Handler):
     kind = kinds.S3_BUCKET_POLICY
-    wave = 2
+    found_through = (kinds.S3_BUCKET,)
     properties = frozenset({"bucket", "document"})
     observed = ("document",)
     at_least = ()
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         s3 = aws.client("s3")
-        for bucket in scope.of_type(kinds.S3_BUCKET):
-            name = bucket.outputs["name"]
+
+        def policy_of(name: str) -> dict | None:
             try:
-                policy = s3.get_bucket_policy(Bucket=name)["Policy"]
+                return json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
             except Exception as error:
                 if faults.code_of(error) == "NoSuchBucketPolicy":
-                    continue
+                    return None
                 raise
-            yield Existing(Key(self.kind, bucket.key.name), {"bucket": name}, {"document": json.loads(policy)},
-                           ids((kinds.S3_BUCKET, name)))
+
+        buckets = scope.of_type(kinds.S3_BUCKET)
+        for bucket, document in zip(buckets, concurrently(lambda b: policy_of(b.outputs["name"]), buckets),
+                                    strict=True):
+            if document is not None:
+                name = bucket.outputs["name"]
+                yield Existing(Key(self.kind, bucket.key.name), {"bucket": name}, {"document": document},
+                               ids((kinds.S3_BUCKET, name)))
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         aws.client("s3").put_bucket_policy(Bucket=p["bucket"], Policy=json.dumps(p["document"]))

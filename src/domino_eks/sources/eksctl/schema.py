@@ -1,19 +1,18 @@
 """eksctl's ClusterConfig (eksctl.io/v1alpha5), as strictly as eksctl decodes it.
 
 eksctl refuses a file with an unknown key anywhere, and decodes labels, tags and the version into
-strings, so an unquoted ``true`` or ``1.30`` is an error there too. These models name every field
-eksctl's ClusterConfig, NodeGroup and ManagedNodeGroup accept (its published JSON Schema), so a valid
-file is never refused and a misspelt key never slips through; fields this tool does not read are typed
-``Any``.
+strings, so an unquoted ``true`` or ``1.30`` is an error there too. Unknown keys and wrong types are
+found first, everywhere, by `published_schema` from eksctl's own JSON Schema; these models then decode
+the fields this tool reads (a test holds every alias here to a field of that schema). Keys they do
+not name are ignored here, never dropped from the file: `render` keeps them.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -25,7 +24,6 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from domino_eks.knowledge import eksctl_defaults
-from domino_eks.sources import yamlfile
 
 AmiFamily = Literal[
     "AmazonLinux2023", "AmazonLinux2", "UbuntuPro2604", "Ubuntu2604", "UbuntuPro2404", "Ubuntu2404",
@@ -37,24 +35,14 @@ VolumeType = Literal["gp2", "gp3", "io1", "io2", "sc1", "st1"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 
-def _string(value: Any) -> Any:
-    """eksctl decodes these into Go strings, so YAML's unquoted true or 1.30 (a boolean, a number) is refused."""
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, (bool, int, float)):
-        raise ValueError("must be a string")
-    kind = "a boolean" if isinstance(value, bool) else "a number"
-    spelt = yamlfile.as_written(value)
-    raise ValueError(f'must be a string, but YAML reads {spelt} as {kind}: quote it ("{spelt}")')
-
-
-Text = Annotated[str, BeforeValidator(_string)]
+# a Go string: `published_schema` has already refused a YAML boolean or number here, with a quoting hint
+Text = StrictStr
 
 
 class _Schema(BaseModel):
     """eksctl's camelCase keys; the irregular ones (withOIDC, volumeIOPS, ...) carry an explicit alias."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel)
+    model_config = ConfigDict(extra="ignore", frozen=True, alias_generator=to_camel)
 
     @model_validator(mode="before")
     @classmethod

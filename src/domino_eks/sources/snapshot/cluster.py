@@ -9,6 +9,7 @@ from domino_eks.collect.shapes import SERVER_VERSION
 from domino_eks.knowledge import eks_versions
 from domino_eks.model import Cluster, Location, VersionSupport
 from domino_eks.sources.snapshot.facts import Facts, first
+from domino_eks.sources.snapshot.insights import insights
 
 REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
 _SUPPORT_STATUS = {"STANDARD_SUPPORT": "standard", "EXTENDED_SUPPORT": "extended", "UNSUPPORTED": "unsupported"}
@@ -26,6 +27,7 @@ def cluster(facts: Facts, name: str) -> Cluster:
         version_support=_support(facts, version) if version else None,
         control_plane_zones=tuple(sorted(zones)) if zones else None,
         tags=eks.get("tags") or {},
+        insights=insights(facts),
         location=Location(object=f"Cluster/{name}"),
     )
 

@@ -83,6 +83,7 @@ def read_node(raw: Mapping) -> KubeNode:
         if conditions is not None else None,
         schedulable=not spec.get("unschedulable", False),
         gpu_allocatable=int(allocatable.get(GPU_RESOURCE, 0)) if allocatable is not None else None,
+        labels=labels,
     )
     return KubeNode(
         model=model,

@@ -10,6 +10,7 @@ from domino_eks.model import (
     Kubernetes,
     NamespaceState,
 )
+from domino_eks.sources.snapshot.devices import device_plugins
 from domino_eks.sources.snapshot.facts import Facts
 from domino_eks.sources.snapshot.storage import storage_classes
 
@@ -27,6 +28,7 @@ def kubernetes(facts: Facts) -> Kubernetes:
             FargateProfile(name=p["fargateProfileName"],
                            namespaces=tuple(s["namespace"] for s in p.get("selectors") or () if "namespace" in s))
             for p in profiles) if profiles is not None else None,
+        device_plugins=device_plugins(facts),
     )
 
 

@@ -1,0 +1,95 @@
+"""The account preflight of plan and apply: a vCPU quota too small, or an instance type a zone does not offer,
+stops them with exit 3 before anything is created.
+
+The account is the emulator behind `AwsFront` (tests/aws_fake_server.py), which serves the EC2 quotas moto
+lacks; the emulator's DescribeInstanceTypeOfferings has real per-zone data (g5.2xlarge: not in us-west-2d).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from domino_eks import cli
+from tests.aws_fake_server import AwsFront
+from tests.provision.support import REGION, tagged, write_spec
+
+ROOMY = {"L-1216C47A": 1000.0, "L-DB2E81BA": 256.0}
+QUOTA_MESSAGE = (
+    "G004 error: the pools need 16 vCPUs of Running On-Demand G and VT instances at their max sizes, but quota "
+    "L-DB2E81BA allows 8: request L-DB2E81BA (Running On-Demand G and VT instances) of at least 20 vCPUs, or lower "
+    "the pools' max sizes.\n"
+    "  fix: Request the quota increase named in the message (Service Quotas console, or `aws service-quotas "
+    "request-service-quota-increase --service-code ec2 --quota-code CODE --desired-value VALUE`), or lower the "
+    "pools' max sizes.\n"
+    "Preflight failed: nothing was created. Fix the errors above and run again.\n")
+
+
+@pytest.fixture
+def front(endpoint):
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    try:
+        yield AwsFront(server, endpoint, REGION, ROOMY)
+    finally:
+        server.clear()
+        server.stop()
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as ended:
+        cli.main(list(args))
+    out, err = capsys.readouterr()
+    return int(ended.value.code or 0), out, err
+
+
+def _in_zone(spec, zone: str):
+    document = json.loads(spec.read_text())
+    spec.write_text(json.dumps({**document, "availabilityZones": [zone]}))
+    return spec
+
+
+def test_apply_refuses_a_gpu_pool_over_the_vcpu_quota_before_creating_anything(front, endpoint, name, tmp_path,
+                                                                                capsys):
+    front.quotas["L-DB2E81BA"] = 8.0
+    spec = write_spec(tmp_path / "domino.yaml", name, gpu=True)
+
+    code, _, err = run_cli(capsys, "apply", str(spec), "--endpoint-url", front.url, "--auto-approve")
+
+    assert code == 3
+    assert err.endswith(QUOTA_MESSAGE)
+    assert tagged(endpoint, name) == {}
+
+
+def test_plan_refuses_the_same_quota_with_exit_3(front, name, tmp_path, capsys):
+    front.quotas["L-DB2E81BA"] = 8.0
+    spec = write_spec(tmp_path / "domino.yaml", name, gpu=True)
+
+    code, out, err = run_cli(capsys, "plan", str(spec), "--endpoint-url", front.url, "--format", "json")
+
+    assert code == 3 and out == ""
+    assert err.endswith(QUOTA_MESSAGE)
+
+
+def test_apply_refuses_an_instance_type_a_zone_does_not_offer(front, endpoint, name, tmp_path, capsys):
+    spec = _in_zone(write_spec(tmp_path / "domino.yaml", name, gpu=True), "us-west-2d")
+
+    code, _, err = run_cli(capsys, "apply", str(spec), "--endpoint-url", front.url, "--auto-approve")
+
+    assert code == 3
+    assert "G005 error: node group domino-gpu: g5.2xlarge is not offered in us-west-2d (it is offered in " in err
+    assert "): choose another instance type for the group or move it to a zone that offers it.\n" in err
+    assert tagged(endpoint, name) == {}
+
+
+def test_plan_goes_on_when_the_account_has_room(front, name, tmp_path, capsys):
+    spec = write_spec(tmp_path / "domino.yaml", name, gpu=True)
+
+    code, out, err = run_cli(capsys, "plan", str(spec), "--endpoint-url", front.url, "--format", "json")
+
+    assert code == 0, err
+    assert "Preflight" not in err
+    assert {c["action"] for c in json.loads(out)["changes"]} == {"create"}
+    assert front.calls == ["GetServiceQuota", "GetServiceQuota"]
