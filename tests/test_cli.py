@@ -139,6 +139,14 @@ def test_init_writes_a_spec_that_validates(tmp_path):
     assert again.returncode == 2 and "not overwritten" in again.stderr
 
 
+def test_init_writes_the_endpoint_access_and_the_security_block_with_their_comments():
+    written = run("init", "--zones", "1").stdout.splitlines()
+    assert "  apiAccess: # who reaches the EKS API endpoint: private on, public off unless CIDRs are listed" in written
+    assert ("    publicCidrs: [] # CIDRs that may reach the public API endpoint; empty turns public access off "
+            "(the default)") in written
+    assert "security: # control-plane logs, Secrets encryption, support policy" in written
+
+
 def test_init_suggests_the_region_meant():
     result = run("init", "--region", "us-west-22")
     assert (result.returncode, result.stderr) == (2, "error: --region: unknown AWS region 'us-west-22' (did you mean "

@@ -246,6 +246,8 @@ class Efs(Frozen):
     encrypted: bool | None = None
     mount_target_zones: tuple[str, ...] | None = None
     admits_nfs_from_nodes: bool | None = None  # TCP 2049 from the shared node security group
+    automatic_backups: bool | None = None  # EFS's own backups (AWS Backup's default plan for it) are on
+    backup_plan: bool | None = None  # an AWS Backup plan of the account protects the file system
     location: Location | None = None
 
 
@@ -410,6 +412,26 @@ class Autoscaler(Frozen):
     enabled: bool | None = None
 
 
+LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]  # EKS's five
+CONTROL_PLANE_LOG_TYPES: tuple[LogType, ...] = get_args(LogType)
+SupportType = Literal["STANDARD", "EXTENDED"]
+KEY_CREATED_BY_APPLY = "created by apply"  # Hardening.secrets_key of a key that does not exist yet
+
+
+class Hardening(Frozen):
+    """What a security review asks of the control plane (rules C001-C003, C007); None is unknown."""
+
+    endpoint_private: bool | None = None  # the API endpoint is reachable from inside the VPC
+    endpoint_public: bool | None = None
+    public_access_cidrs: tuple[str, ...] | None = None  # who may reach the public endpoint; () with it off
+    log_types: tuple[str, ...] | None = None  # the control-plane log types turned on
+    log_retention_days: int | None = None
+    secrets_encrypted: bool | None = None  # the encryption config covers `secrets`
+    secrets_key: str | None = None  # the KMS key's ARN; "created by apply" before it exists
+    key_rotation: bool | None = None
+    support_type: SupportType | None = None
+    extended_support_intended: bool = False  # the deployment declares extended support as chosen
+    location: Location | None = None
 class Account(Frozen):
     """Facts of the AWS account and region the deployment lives in: only the account can tell (check, and the
     preflight of plan and apply)."""
@@ -436,6 +458,7 @@ class Deployment(Frozen):
     domain: Domain = Domain()
     autoscaler: Autoscaler = Autoscaler()
     kubernetes: Kubernetes = Kubernetes()
+    hardening: Hardening = Hardening()
     account: Account = Account()
     domino: DominoInstall = DominoInstall()
 

@@ -24,6 +24,7 @@ import boto3
 
 from domino_eks.collect import shapes
 from domino_eks.knowledge import iam
+from domino_eks.model import CONTROL_PLANE_LOG_TYPES
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CLUSTER_LIST = FIXTURES / "cluster-list.json"
@@ -176,9 +177,16 @@ def build_account(url: str) -> Account:
                 AutoScalingGroupName=f"domino-{pool}-{zone[-1]}", MinSize=low, MaxSize=high, DesiredCapacity=desired,
                 LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"}, VPCZoneIdentifier=private[zone],
                 Tags=[{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in tags.items()])
+    secrets_key = client("kms").create_key(Description="Secrets of the cluster")["KeyMetadata"]["Arn"]
+    client("kms").enable_key_rotation(KeyId=secrets_key)
     client("eks").create_cluster(name=CLUSTER, version="1.35", roleArn="arn:aws:iam::123456789012:role/eks",
                                  resourcesVpcConfig={"subnetIds": list(private.values()),
-                                                     "securityGroupIds": [nodes_sg]})
+                                                     "securityGroupIds": [nodes_sg],
+                                                     "endpointPrivateAccess": True, "endpointPublicAccess": False},
+                                 logging={"clusterLogging": [{"types": list(CONTROL_PLANE_LOG_TYPES),
+                                                              "enabled": True}]},
+                                 encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": secrets_key}}],
+                                 upgradePolicy={"supportType": "STANDARD"})
     efs_id = _file_system(client("efs"), private, efs_sg)
     _buckets(client("s3"))
     client("ecr").create_repository(repositoryName=REGISTRY["name"], imageTagMutability="IMMUTABLE",
@@ -233,7 +241,7 @@ def _node_role(iam_client) -> str:
 
 
 def _file_system(efs, private: dict, security_group: str) -> str:
-    efs_id = efs.create_file_system(CreationToken=f"{CLUSTER}-datasets", Encrypted=True)["FileSystemId"]
+    efs_id = efs.create_file_system(CreationToken=f"{CLUSTER}-datasets", Encrypted=True, Backup=True)["FileSystemId"]
     for subnet in private.values():
         efs.create_mount_target(FileSystemId=efs_id, SubnetId=subnet, SecurityGroups=[security_group])
     efs.create_access_point(FileSystemId=efs_id, PosixUser={"Uid": 12574, "Gid": 12574},

@@ -30,7 +30,7 @@ from domino_eks.provision.graph import Graph
 from domino_eks.provision.resources import Key
 
 REGION = "us-west-2"
-SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53", "ecr", "ssm")
+SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53", "ecr", "ssm", "kms", "logs", "sts")
 _RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
 STARTUP_SECONDS = 30
 

@@ -156,6 +156,8 @@ ANSWERS: dict[str, Any] = {
     "DescribeCertificate": {"Certificate": {"CertificateArn": "arn:aws:acm:certificate", "DomainValidationOptions": [
         {"ResourceRecord": {"Name": "_x.domino.example.com.", "Type": "CNAME", "Value": "_y.acm-validations.aws."}}]}},
     "ChangeResourceRecordSets": {"ChangeInfo": {"Id": "/change/C1"}},
+    "GetCallerIdentity": {"Account": "123456789012"},
+    "CreateKey": {"KeyMetadata": {"KeyId": "1234abcd", "Arn": "arn:aws:kms:us-west-2:123456789012:key/1234abcd"}},
 }
 
 

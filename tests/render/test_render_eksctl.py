@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,12 @@ def with_documented_fixes(sample: dict) -> dict:
     """The page's sample with the fixes the renderer's header documents — and nothing else."""
     config = copy.deepcopy(sample)
     config["metadata"]["version"] = "1.35"  # pin the Kubernetes version (the spec's default)
-    config["vpc"] = {"cidr": "10.0.0.0/16"}  # the VPC range the spec was checked against
+    config["vpc"] = {"cidr": "10.0.0.0/16",  # the VPC range the spec was checked against
+                     "clusterEndpoints": {"privateAccess": True, "publicAccess": True}}  # private access on (C001)
+    config["cloudWatch"] = {"clusterLogging": {  # every control-plane log, kept a year (C002)
+        "enableTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        "logRetentionInDays": 365}}
+    config["upgradePolicy"] = {"supportType": "STANDARD"}  # not eksctl's EXTENDED (C007)
     config["iam"] = {"withOIDC": True}  # IAM roles for the add-ons' service accounts
     config["autoModeConfig"] = {"enabled": False}  # eksctl's announced default would build no node groups
     config["addons"] = ADDONS  # VPC CNI enforcing NetworkPolicy, EBS and EFS CSI drivers
@@ -96,7 +102,10 @@ def test_the_header_lists_every_fix_with_its_rule():
     for fix in ('metadata.version is "1.35"', "{{ cluster_name }} (A003)", "nvidia.com/gpu (P015)",
                 "containerd only", "(N005)", "amiFamily", "privateNetworking: true", "(N004)",
                 "iam.withAddonPolicies.autoScaler", "(A001)", "iam.withOIDC", "aws-ebs-csi-driver", "(S001)",
-                "enableNetworkPolicy", "(N001)", "vpc.cidr is 10.0.0.0/16"):
+                "enableNetworkPolicy", "(N001)", "vpc.cidr is 10.0.0.0/16", "vpc.clusterEndpoints", "(C001)",
+                "eksctl utils update-cluster-vpc-config -f cluster.yaml --private-access=true --public-access=false",
+                "cloudWatch.clusterLogging", "(C002)", "secretsEncryption is left out", "(C003)",
+                "upgradePolicy.supportType is STANDARD", "(C007)"):
         assert fix in text, fix
 
 
@@ -202,3 +211,21 @@ fargateProfiles:
     config = parse(again.read_text())
     assert config["addonsConfig"] == {"disableDefaultAddons": True}
     assert "vpc-cni" not in [a["name"] for a in config["addons"]]
+
+
+def test_a_named_key_and_public_cidrs_are_rendered_as_eksctl_fields(tmp_path):
+    key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    text = (GOLDEN / "page-multi-az.spec.yaml").read_text()
+    document = parse(text)
+    document["network"] = {**document.get("network", {}), "apiAccess": {"publicCidrs": ["203.0.113.0/24"]}}
+    document["security"] = {"kmsKeyArn": key, "controlPlaneLogs": ["api", "audit"]}
+    path = tmp_path / "spec.yaml"
+    path.write_text(json.dumps(document))
+    output = rendered(path)
+    config = parse(output)
+    assert config["vpc"]["clusterEndpoints"] == {"privateAccess": True, "publicAccess": True}
+    assert config["vpc"]["publicAccessCIDRs"] == ["203.0.113.0/24"]
+    assert config["secretsEncryption"] == {"keyARN": key}
+    assert config["cloudWatch"]["clusterLogging"]["enableTypes"] == ["api", "audit"]
+    assert f"secretsEncryption envelope-encrypts Kubernetes Secrets with key {key} (C003)." in header(output)
+    assert "vpc.publicAccessCIDRs limits the public endpoint to 203.0.113.0/24 (C001)." in header(output)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from domino_eks.aws import pages
 from domino_eks.aws.session import COLLECTING, Aws, profile_session
-from domino_eks.collect import account, identity, insights, shapes, storage
+from domino_eks.collect import account, hardening, identity, insights, shapes, storage
 from domino_eks.collect.recorder import Recorder
 from domino_eks.errors import ToolError
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
@@ -62,12 +62,14 @@ def collect(access: AwsAccess, cluster: str | None, expected: Mapping, instance_
 
 def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: list[str]) -> None:
     _cluster(recorder, cluster)
+    hardening.secrets_key_rotation(recorder)
     _instances(recorder, instance_ids)
     _auto_scaling_groups(recorder, cluster)
     _launch_templates(recorder)
     account.gather(recorder, account.instance_types_in(recorder.facts))
     _network(recorder)
     storage.file_system(recorder, expected.get("efs_id"))
+    hardening.file_system_backups(recorder)
     _security_groups(recorder)
     storage.buckets(recorder, expected.get("buckets") or {})
     storage.registry(recorder, expected.get("registry") or {})

@@ -255,7 +255,9 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
     """Delete everything apply created for FILE, dependents first, and nothing it did not create.
 
     Nothing is lost by default: a bucket holding objects (old versions count) or an EFS holding data
-    makes destroy refuse before deleting anything, unless --delete-data is given.
+    makes destroy refuse before deleting anything, unless --delete-data is given. The control-plane log
+    group and the KMS key that encrypts Secrets are kept unless --delete-data is given; the key is then
+    scheduled for deletion (30 days) after the cluster it encrypts is gone.
 
     \b
     At the end it discovers again, and names anything of the deployment still there (exit 1).
@@ -271,9 +273,14 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
     from domino_eks.provision.progress import Display
 
     with _surveyed(file, target_kind, endpoint_url, profile, region) as (aws, survey):
-        console, doomed = _console(stderr=True), survey.found.ours
+        console, found = _console(stderr=True), survey.found.ours
+        kept = destroying.kept(found, delete_data=delete_data)
+        doomed = {key: existing for key, existing in found.items() if key not in kept}
+        for key, protects in kept.items():
+            console.print(f"Kept {key} ({protects}): destroy --delete-data deletes it.")
         if not doomed:
-            console.print("Nothing to destroy: no resource carries this deployment's tag.")
+            console.print("Nothing else to destroy." if kept else
+                          "Nothing to destroy: no resource carries this deployment's tag.")
             raise SystemExit(ExitCode.OK)
         order = destroying.in_order(destroying.deletion_order(doomed, survey.graph))
         _show(Plan(tuple(Change("delete", key) for key in order)), console)

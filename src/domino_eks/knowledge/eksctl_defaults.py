@@ -29,3 +29,13 @@ AUTOSCALER_ADDON_POLICY = (
         "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
     )),
 )
+
+# The control plane eksctl creates when the ClusterConfig is silent. Endpoint: public only, open to every address
+# ("Cluster Access", https://docs.aws.amazon.com/eks/latest/eksctl/vpc-cluster-access.html: public=true,
+# private=false); no control-plane log type; no Secrets encryption; the support type its schema gives as default
+# (UpgradePolicy.supportType, /work/shared/reference/eksctl-schema.json).
+ENDPOINT_PRIVATE_ACCESS = False
+ENDPOINT_PUBLIC_ACCESS = True
+PUBLIC_ACCESS_CIDRS = ("0.0.0.0/0",)
+LOG_TYPES_ALL = ("all", "*")  # enableTypes entries that stand for every type
+SUPPORT_TYPE = "EXTENDED"

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from domino_eks.errors import InputError, Problem
 from domino_eks.knowledge import iam, instances, regions
-from domino_eks.model import Deployment, Network, NodeGroup, NodePool
+from domino_eks.model import CONTROL_PLANE_LOG_TYPES, KEY_CREATED_BY_APPLY, Deployment, Network, NodeGroup, NodePool
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
+from domino_eks.provision.handlers.logs import control_plane_log_group
 from domino_eks.provision.resources import Ref
 
 EVERYWHERE = "0.0.0.0/0"
@@ -242,19 +243,39 @@ def _identity(b: Builder) -> IdentityHandles:
 def _cluster(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles,
              identity: IdentityHandles) -> tuple[Handle, Handle]:
     """The control plane, and the access entry its self-managed nodes join through."""
-    cluster = b.deployment.cluster
+    cluster, hardening = b.deployment.cluster, b.deployment.hardening
     subnets = [side[zone] for side in (network.private, network.public) for zone in sorted(side)]
+    log_group = b.add(kinds.LOG_GROUP, "control-plane-logs", {
+        "name": control_plane_log_group(cluster.name), "retention_days": hardening.log_retention_days,
+    })
     handle = b.add(kinds.EKS_CLUSTER, "cluster", {
         "name": cluster.name,
         "version": cluster.version,
         "role_arn": identity.cluster_role.arn,
         "subnet_ids": subnets,
         "security_group_ids": [groups.control_plane.id],
-    })
+        "endpoint_access": {"private": hardening.endpoint_private, "public": hardening.endpoint_public,
+                            "public_cidrs": sorted(hardening.public_access_cidrs or ())},
+        "log_types": [t for t in CONTROL_PLANE_LOG_TYPES if t in (hardening.log_types or ())],
+        "secrets_key_arn": _secrets_key(b, identity),
+        "support_type": hardening.support_type,
+    }, after=(log_group,))
     node_access = b.add(kinds.EKS_ACCESS_ENTRY, "nodes", {
         "cluster_name": handle.name, "principal_arn": identity.node_role.arn, "type": "EC2_LINUX",
     })
     return handle, node_access
+
+
+def _secrets_key(b: Builder, identity: IdentityHandles) -> Ref | str:
+    """The key the spec names, or one apply creates for the cluster's role to use."""
+    named = b.deployment.hardening.secrets_key
+    if named and named != KEY_CREATED_BY_APPLY:
+        return named
+    key = b.add(kinds.KMS_KEY, "secrets", {
+        "description": f"Envelope encryption of the Kubernetes Secrets of EKS cluster {b.name}",
+        "users": [identity.cluster_role.arn], "rotation": True,
+    })
+    return key.arn
 
 
 def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles, identity: IdentityHandles,
@@ -355,13 +376,15 @@ def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, id
 
 
 def _datasets(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles) -> None:
-    """EFS for Datasets: encrypted, a mount target in every zone with nodes, one access point for Domino."""
+    """EFS for Datasets: encrypted, backed up, a mount target in every zone with nodes, one access point for
+    Domino."""
     efs = b.deployment.storage.efs
     if efs is None:
         return
     file_system = b.add(kinds.EFS_FILE_SYSTEM, DATASETS, {
         "creation_token": tags.bounded(f"domino-eks-{b.name}-datasets", 64),
         "encrypted": efs.encrypted is not False,
+        "automatic_backups": efs.automatic_backups is not False,
     })
     # The page says to pick the public subnet; nodes live in the private ones, and a mount target serves
     # its whole zone either way, so it goes where the nodes are.

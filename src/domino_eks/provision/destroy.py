@@ -29,6 +29,13 @@ class DataAtRisk(Exception):
         self.holders = holders
 
 
+def kept(found: Mapping[Key, Existing], *, delete_data: bool) -> dict[Key, str]:
+    """What destroy leaves in place, and what each protects: logs and keys, unless asked to delete data."""
+    if delete_data:
+        return {}
+    return {key: protects for key in found if (protects := HANDLERS[key.type].kept_without_delete_data)}
+
+
 def deletion_order(found: Mapping[Key, Existing], graph: Graph) -> dict[Key, set[Key]]:
     """For each resource, the resources that must be deleted before it (those that use it)."""
     owner = {identifier: key for key, existing in found.items() for identifier in existing.identifiers}

@@ -21,8 +21,10 @@ from domino_eks.knowledge import eks_versions, eksctl_defaults
 from domino_eks.model import (
     AUTOSCALER_ENABLED_TAG,
     AUTOSCALER_TAG_PREFIX,
+    KEY_CREATED_BY_APPLY,
     PLATFORM,
     Deployment,
+    Hardening,
     Network,
     NodeGroup,
     NodePool,
@@ -191,6 +193,62 @@ def _addons(network: Network, changes: Changes) -> list[dict]:
     return ([_vpc_cni(network, changes)] if network.cni == "vpc-cni" else []) + csi_drivers
 
 
+def _endpoint_access(hardening: Hardening, changes: Changes) -> dict:
+    """vpc.clusterEndpoints and publicAccessCIDRs. eksctl cannot create a private-only endpoint, since it joins
+    the nodes through the public one ("Cluster Access", https://docs.aws.amazon.com/eks/latest/eksctl/
+    vpc-cluster-access.html): the file keeps it on for creation and the header says how to turn it off after."""
+    if hardening.endpoint_private is None or hardening.endpoint_public is None:
+        return {}
+    cidrs = list(hardening.public_access_cidrs or ())
+    changes.append(
+        "vpc.clusterEndpoints turns private endpoint access on; eksctl's default is a public endpoint only, open to "
+        "every address (C001)."
+    )
+    if hardening.endpoint_public:
+        changes.append(f"vpc.publicAccessCIDRs limits the public endpoint to {', '.join(cidrs)} (C001).")
+    else:
+        changes.append(
+            "eksctl cannot create a cluster whose endpoint is private only: once the nodes have joined, turn public "
+            "access off with: eksctl utils update-cluster-vpc-config -f cluster.yaml --private-access=true "
+            "--public-access=false --approve (C001)."
+        )
+    return _without_empty({"clusterEndpoints": {"privateAccess": hardening.endpoint_private, "publicAccess": True},
+                           "publicAccessCIDRs": cidrs if tuple(cidrs) != eksctl_defaults.PUBLIC_ACCESS_CIDRS else None})
+
+
+def _cluster_logging(hardening: Hardening, changes: Changes) -> dict | None:
+    if not hardening.log_types:
+        return None
+    changes.append(
+        f"cloudWatch.clusterLogging sends the control-plane logs ({', '.join(hardening.log_types)}) to CloudWatch, "
+        f"kept {hardening.log_retention_days} days; eksctl turns none on (C002)."
+    )
+    return {"clusterLogging": _without_empty({"enableTypes": list(hardening.log_types),
+                                              "logRetentionInDays": hardening.log_retention_days})}
+
+
+def _secrets_encryption(hardening: Hardening, changes: Changes) -> dict | None:
+    if not hardening.secrets_encrypted:
+        return None
+    if hardening.secrets_key in (None, KEY_CREATED_BY_APPLY):
+        changes.append(
+            "secretsEncryption is left out: eksctl needs an existing KMS key, and the spec leaves the key to "
+            "domino-eks apply; name one in security.kmsKeyArn to have Secrets envelope-encrypted here (C003)."
+        )
+        return None
+    changes.append(f"secretsEncryption envelope-encrypts Kubernetes Secrets with key {hardening.secrets_key} (C003).")
+    return {"keyARN": hardening.secrets_key}
+
+
+def _upgrade_policy(hardening: Hardening, changes: Changes) -> dict | None:
+    if hardening.support_type is None:
+        return None
+    if hardening.support_type == "STANDARD":
+        changes.append("upgradePolicy.supportType is STANDARD: eksctl's default, EXTENDED, costs $0.60 instead of "
+                       "$0.10 per cluster-hour once the version leaves standard support (C007).")
+    return {"supportType": hardening.support_type}
+
+
 def _auto_mode(original: Mapping | None, changes: Changes) -> dict | None:
     if original is not None and original.get("autoModeConfig") is not None:
         return None
@@ -201,6 +259,7 @@ def _auto_mode(original: Mapping | None, changes: Changes) -> dict | None:
         "when it is unset, and an Auto Mode cluster is built without the node groups this file declares."
     )
     return {"enabled": False}
+
 
 
 def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dict, Changes]:
@@ -221,12 +280,16 @@ def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dic
         }),
         "availabilityZones": list(cluster.control_plane_zones) if cluster.control_plane_zones else None,
         "autoModeConfig": _auto_mode(original, changes),
-        "vpc": _vpc(network, changes),
+        "vpc": _without_empty({**(_vpc(network, changes) or {}),
+                               **_endpoint_access(deployment.hardening, changes)}) or None,
         "iam": {"withOIDC": True},
         "addons": _addons(network, changes),
         "addonsConfig": {"disableDefaultAddons": True} if network.cni != "vpc-cni" else None,
         "nodeGroups": node_groups,
         "managedNodeGroups": managed_node_groups,
+        "cloudWatch": _cluster_logging(deployment.hardening, changes),
+        "secretsEncryption": _secrets_encryption(deployment.hardening, changes),
+        "upgradePolicy": _upgrade_policy(deployment.hardening, changes),
         "fargateProfiles": [
             {"name": f.name, "selectors": [{"namespace": ns} for ns in f.namespaces]}
             for f in deployment.kubernetes.fargate_profiles or ()
@@ -252,7 +315,8 @@ def _header(deployment: Deployment, changes: Changes) -> str:
         "How this differs from the page's sample configurations:",
     ]
     for change in changes:
-        lines += textwrap.wrap(change, width=104, initial_indent="  - ", subsequent_indent="    ")
+        lines += textwrap.wrap(change, width=104, initial_indent="  - ", subsequent_indent="    ",
+                               break_long_words=False, break_on_hyphens=False)  # ARNs and commands stay whole
     return "".join(f"# {line}".rstrip() + "\n" for line in lines) + "\n"
 
 

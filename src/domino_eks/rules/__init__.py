@@ -7,6 +7,7 @@ from domino_eks.rules import (  # noqa: F401
     domain,
     general,
     gpu,
+    hardening,
     insights,
     kube,
     network,

@@ -24,6 +24,8 @@ class Gap(str, Enum):
     S3 = "s3"  # the buckets' settings, or a bucket whose name nobody gave
     ECR = "ecr"  # the ECR repository Domino's registry uses
     IAM = "iam"  # the node roles and their policies
+    BACKUP = "backup"  # AWS Backup's protected resources (looked up when EFS's automatic backups are off)
+    KMS = "kms"  # the key that encrypts the cluster's Secrets, and its rotation
     ACM = "acm"  # the certificate for the FQDN
     KUBERNETES = "kubernetes"  # no usable kubeconfig, or a list the API refused (named in the reason)
     DOMAIN = "domain"  # no FQDN given; D001 says so in its own words, so no rule cites it

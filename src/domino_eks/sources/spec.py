@@ -6,6 +6,7 @@ comments of the starter spec `domino-eks init` writes.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date
 from typing import Any, Literal
 
@@ -15,7 +16,9 @@ from domino_eks.knowledge import domino, eks_versions, iam, regions, subnet_layo
 from domino_eks.knowledge.instances import default_image_accelerated
 from domino_eks.model import (
     BLOCK_CLASS_NAME,
+    CONTROL_PLANE_LOG_TYPES,
     EBS_CSI_PROVISIONER,
+    KEY_CREATED_BY_APPLY,
     NODE_POOL_LABEL,
     Access,
     Autoscaler,
@@ -28,7 +31,9 @@ from domino_eks.model import (
     DominoInstall,
     Efs,
     Grants,
+    Hardening,
     Kubernetes,
+    LogType,
     Namespaces,
     Network,
     NodeGroup,
@@ -58,6 +63,9 @@ from domino_eks.sources.types import (
 )
 
 API_VERSION = "domino-eks.io/v1alpha1"
+# the retention periods CloudWatch Logs accepts (PutRetentionPolicy's retentionInDays, from botocore's logs model)
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)
 KIND = "DominoCluster"
 
 
@@ -105,6 +113,21 @@ class NodePoolSpec(Strict):
     )
 
 
+class ApiAccessSpec(Strict):
+    private: bool = Field(True, description="the API endpoint is reachable from inside the VPC (nodes join through it)")
+    public_cidrs: list[str] = Field(
+        default_factory=list, alias="publicCidrs",
+        description="CIDRs that may reach the public API endpoint; empty turns public access off (the default)",
+    )
+
+    @field_validator("public_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ipaddress.ip_network(cidr)  # ValueError names the bad CIDR
+        return value
+
+
 class NetworkSpec(Strict):
     vpc_cidr: VpcCidr = Field("10.0.0.0/16", alias="vpcCidr", description="CIDR of the VPC the tool creates")
     vpc_id: str | None = Field(None, alias="vpcId", description="use this existing VPC instead of creating one")
@@ -119,6 +142,10 @@ class NetworkSpec(Strict):
     )
     private_nodes: bool = Field(True, alias="privateNodes", description="nodes get private IPs only")
     nat_gateway: bool = Field(True, alias="natGateway", description="egress through a NAT gateway")
+    api_access: ApiAccessSpec = Field(
+        default_factory=ApiAccessSpec, alias="apiAccess",
+        description="who reaches the EKS API endpoint: private on, public off unless CIDRs are listed",
+    )
 
 
 class BucketsSpec(Strict):
@@ -129,6 +156,10 @@ class BucketsSpec(Strict):
 
 class EfsSpec(Strict):
     encrypted: bool = Field(True, description="encrypt the Datasets file system at rest")
+    automatic_backups: bool = Field(
+        True, alias="automaticBackups",
+        description="EFS automatic backups of the Datasets (daily, kept 35 days, in the account's default vault)",
+    )
 
 
 class StorageSpec(Strict):
@@ -184,6 +215,33 @@ class DominoSpec(Strict):
         return str(value) if isinstance(value, float) else value
 
 
+class SecuritySpec(Strict):
+    control_plane_logs: list[LogType] = Field(
+        default_factory=lambda: list(CONTROL_PLANE_LOG_TYPES), alias="controlPlaneLogs",
+        description="control-plane log types sent to CloudWatch (default: all five)",
+    )
+    log_retention_days: int = Field(
+        365, alias="logRetentionDays", description="days CloudWatch keeps the control-plane logs (a value it takes)",
+    )
+    kms_key_arn: str | None = Field(
+        None, alias="kmsKeyArn",
+        description="your KMS key for Kubernetes Secrets (default: apply creates one, rotation on)",
+    )
+    extended_support: bool = Field(
+        False, alias="extendedSupport",
+        description="keep the cluster on EKS extended support past standard support ($0.60 instead of $0.10 an hour)",
+    )
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            nearest = min(LOG_RETENTION_DAYS, key=lambda days: abs(days - value))
+            raise ValueError(f"CloudWatch keeps logs for one of {', '.join(map(str, LOG_RETENTION_DAYS))} days "
+                             f"(did you mean {nearest}?)")
+        return value
+
+
 class Spec(Strict):
     """A Domino-on-EKS deployment."""
 
@@ -203,6 +261,9 @@ class Spec(Strict):
     domain: DomainSpec = Field(default_factory=DomainSpec, description="FQDN and TLS certificate")
     autoscaler: AutoscalerSpec = Field(default_factory=AutoscalerSpec, description="Cluster Autoscaler")
     domino: DominoSpec = Field(default_factory=DominoSpec, description="the Domino release and what it installs into")
+    security: SecuritySpec = Field(
+        default_factory=SecuritySpec, description="control-plane logs, Secrets encryption, support policy",
+    )
 
 
 def json_schema() -> dict:
@@ -278,6 +339,27 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
         autoscaler=Autoscaler(enabled=spec.autoscaler.enabled),
         kubernetes=Kubernetes(fargate_profiles=()),
         domino=_domino(spec, document, file),
+        hardening=_hardening(spec, document, file),
+    )
+
+
+def _hardening(spec: Spec, document: Any, file: str) -> Hardening:
+    """What apply and render build: private endpoint, public only for the listed CIDRs, the spec's logs, Secrets
+    encrypted with the spec's key or one apply creates with rotation on."""
+    access, security = spec.network.api_access, spec.security
+    return Hardening(
+        endpoint_private=access.private,
+        endpoint_public=bool(access.public_cidrs),
+        public_access_cidrs=tuple(access.public_cidrs),
+        log_types=tuple(security.control_plane_logs),
+        log_retention_days=security.log_retention_days,
+        secrets_encrypted=True,
+        secrets_key=security.kms_key_arn or KEY_CREATED_BY_APPLY,
+        # only the key's account can tell whether a key the user brings rotates
+        key_rotation=None if security.kms_key_arn else True,
+        support_type="EXTENDED" if security.extended_support else "STANDARD",
+        extended_support_intended=security.extended_support,
+        location=yamlfile.location(document, file, "security"),
     )
 
 
@@ -355,6 +437,9 @@ def _storage(spec: Spec, pools: tuple[NodePool, ...], document: Any, file: str) 
             encrypted=storage.efs.encrypted,
             mount_target_zones=tuple(sorted({z for p in pools for z in p.zones or ()})),
             admits_nfs_from_nodes=True,
+            automatic_backups=storage.efs.automatic_backups,
+            # apply makes no AWS Backup plan: without automatic backups, nothing the spec builds backs them up
+            backup_plan=None if storage.efs.automatic_backups else False,
             location=yamlfile.location(document, file, "storage", "efs"),
         ),
         buckets=tuple(

@@ -9,6 +9,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from domino_eks.knowledge import regions
+from domino_eks.model import CONTROL_PLANE_LOG_TYPES
 from domino_eks.sources.spec import API_VERSION, KIND, Spec
 from domino_eks.sources.yamlfile import model_inside
 
@@ -33,11 +34,14 @@ def starter(name: str, region: str, zones: int, gpu: bool) -> dict:
         "kind": KIND,
         "metadata": {"name": name, "region": region},
         "availabilityZones": zone_names,
-        "network": {"vpcCidr": "10.0.0.0/16", "networkPolicy": "vpc-cni"},
+        "network": {"vpcCidr": "10.0.0.0/16", "networkPolicy": "vpc-cni",
+                    "apiAccess": {"private": True, "publicCidrs": []}},
         "nodePools": pools,
         "storage": {"efs": {"encrypted": True}},
         "domain": {"fqdn": f"{name}.example.com"},
         "autoscaler": {"enabled": True},
+        "security": {"controlPlaneLogs": list(CONTROL_PLANE_LOG_TYPES), "logRetentionDays": 365,
+                     "extendedSupport": False},
     }
 
 

@@ -8,6 +8,8 @@ from domino_eks.provision.handlers import (
     efs,
     eks,
     iam,
+    kms,
+    logs,
     network,
     nodes,
     s3,
@@ -26,5 +28,6 @@ HANDLERS: dict[str, Handler] = {
         efs.FileSystem(), efs.MountTarget(), efs.AccessPoint(),
         s3.Bucket(), s3.BucketPolicy(), ecr.Repository(),
         domain.Certificate(), domain.DnsRecord(),
+        kms.Key(), logs.LogGroup(),
     )
 }

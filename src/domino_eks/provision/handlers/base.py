@@ -83,6 +83,8 @@ class Handler:
     immutable: ClassVar[tuple[str, ...]] = ()
     ready_waiter: ClassVar[Wait | None] = None
     gone_waiter: ClassVar[Wait | None] = None
+    # what the type protects, for types destroy leaves in place unless asked to delete data (logs, keys)
+    kept_without_delete_data: ClassVar[str | None] = None
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         raise NotImplementedError

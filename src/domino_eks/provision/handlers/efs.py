@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
@@ -31,10 +32,21 @@ def _efs_tags(efs: Any, resource_id: str) -> Callable[[dict], object]:
     return lambda changed: efs.tag_resource(ResourceId=resource_id, Tags=tags.to_aws(changed))
 
 
+def automatic_backups(efs: Any, file_system_id: str) -> bool:
+    """On once EFS reports the policy ENABLED (ENABLING on the way); a file system never given one has none."""
+    try:
+        status = efs.describe_backup_policy(FileSystemId=file_system_id).get("BackupPolicy", {}).get("Status")
+    except Exception as error:
+        if faults.code_of(error) == "PolicyNotFound":
+            return False
+        raise
+    return status in ("ENABLED", "ENABLING")
+
+
 class FileSystem(Handler):
     kind = kinds.EFS_FILE_SYSTEM
-    properties = frozenset({"creation_token", "encrypted", "tags"})
-    observed = ("tags", "encrypted")
+    properties = frozenset({"creation_token", "encrypted", "automatic_backups", "tags"})
+    observed = ("tags", "encrypted", "automatic_backups")
     immutable = ("encrypted",)
     ready_waiter = Wait("efs", "FileSystemAvailable", lambda outputs: {"FileSystemId": outputs["id"]})
     gone_waiter = Wait("efs", "FileSystemDeleted", lambda outputs: {"FileSystemId": outputs["id"]})
@@ -46,17 +58,22 @@ class FileSystem(Handler):
         for system in (system for systems in listed for system in systems):
             found = tags.from_aws(system.get("Tags"))
             if tags.belongs(found, scope.name) and system["LifeCycleState"] not in GONE_STATES:
+                backups = automatic_backups(aws.client("efs"), system["FileSystemId"])
                 yield Existing(self.key(found), {"id": system["FileSystemId"], "arn": system["FileSystemArn"]},
-                               {"tags": found, "encrypted": system["Encrypted"]})
+                               {"tags": found, "encrypted": system["Encrypted"], "automatic_backups": backups})
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         system = aws.client("efs").create_file_system(
             CreationToken=p["creation_token"], Encrypted=p["encrypted"], PerformanceMode="generalPurpose",
-            Tags=tags.to_aws(p["tags"]))
+            Backup=p["automatic_backups"], Tags=tags.to_aws(p["tags"]))
         return {"id": system["FileSystemId"], "arn": system["FileSystemArn"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
-        retag(existing.observed["tags"], p["tags"], _efs_tags(aws.client("efs"), existing.outputs["id"]))
+        efs = aws.client("efs")
+        retag(existing.observed["tags"], p["tags"], _efs_tags(efs, existing.outputs["id"]))
+        if existing.observed["automatic_backups"] != p["automatic_backups"]:
+            status = "ENABLED" if p["automatic_backups"] else "DISABLED"
+            efs.put_backup_policy(FileSystemId=existing.outputs["id"], BackupPolicy={"Status": status})
         return self.ready(aws, existing)
 
     def data(self, aws: Aws, existing: Existing) -> str | None:

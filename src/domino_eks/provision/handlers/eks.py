@@ -14,7 +14,9 @@ from typing import Any
 
 from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
+from domino_eks.model import CONTROL_PLANE_LOG_TYPES
 from domino_eks.provision import kinds, tags
+from domino_eks.provision.handlers import logs
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
@@ -44,8 +46,9 @@ def _cluster_child(name_argument: str) -> Callable[[Mapping[str, Any]], dict[str
 
 class Cluster(Handler):
     kind = kinds.EKS_CLUSTER
-    properties = frozenset({"name", "version", "role_arn", "subnet_ids", "security_group_ids", "tags"})
-    observed = ("tags", "version")
+    properties = frozenset({"name", "version", "role_arn", "subnet_ids", "security_group_ids", "endpoint_access",
+                            "log_types", "secrets_key_arn", "support_type", "tags"})
+    observed = ("tags", "version", "endpoint_access", "log_types")
     ready_waiter = Wait("eks", "ClusterActive", lambda outputs: {"name": outputs["name"]}, CLUSTER_WAIT)
     gone_waiter = Wait("eks", "ClusterDeleted", lambda outputs: {"name": outputs["name"]}, CLUSTER_WAIT)
 
@@ -59,9 +62,14 @@ class Cluster(Handler):
         found = cluster.get("tags") or {}
         if tags.belongs(found, scope.name) and cluster["status"] != "DELETING":
             vpc = cluster["resourcesVpcConfig"]
-            yield Existing(self.key(found), self._outputs(cluster), {"tags": found, "version": cluster["version"]},
+            observed = {"tags": found, "version": cluster["version"], "endpoint_access": _endpoint_access(vpc),
+                        "log_types": _log_types(cluster)}
+            yield Existing(self.key(found), self._outputs(cluster), observed,
                            ids((kinds.IAM_ROLE, cluster["roleArn"]), (kinds.SUBNET, vpc.get("subnetIds", [])),
-                               (kinds.SECURITY_GROUP, vpc.get("securityGroupIds", []))))
+                               (kinds.SECURITY_GROUP, vpc.get("securityGroupIds", [])),
+                               # the key goes only once nothing it encrypts is left
+                               (kinds.KMS_KEY, [c["provider"]["keyArn"] for c in cluster.get("encryptionConfig", [])]),
+                               (kinds.LOG_GROUP, logs.control_plane_log_group(cluster["name"]))))
 
     @staticmethod
     def _outputs(cluster: dict) -> dict[str, Any]:
@@ -77,12 +85,13 @@ class Cluster(Handler):
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         aws.client("eks").create_cluster(
             name=p["name"], version=p["version"], roleArn=p["role_arn"],
-            resourcesVpcConfig={
-                "subnetIds": p["subnet_ids"], "securityGroupIds": p["security_group_ids"],
-                "endpointPublicAccess": True, "endpointPrivateAccess": True,
-            },
+            resourcesVpcConfig={"subnetIds": p["subnet_ids"], "securityGroupIds": p["security_group_ids"],
+                                **_endpoint_config(p["endpoint_access"])},
             # self-managed nodes join through an access entry; aws-auth keeps working for existing tools
             accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": True},
+            logging=_logging(p["log_types"]),
+            encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": p["secrets_key_arn"]}}],
+            upgradePolicy={"supportType": p["support_type"]},
             tags=p["tags"],
         )
         return {"name": p["name"]}
@@ -96,11 +105,45 @@ class Cluster(Handler):
         retag(existing.observed["tags"], p["tags"], _eks_tags(eks, existing.outputs["arn"]))
         if existing.observed["version"] != p["version"]:
             eks.update_cluster_version(name=p["name"], version=p["version"])
+        # EKS runs one update of a cluster at a time: each waits for the one before
+        if existing.observed["endpoint_access"] != p["endpoint_access"]:
+            self.ready(aws, existing)
+            eks.update_cluster_config(name=p["name"], resourcesVpcConfig=_endpoint_config(p["endpoint_access"]))
+        if existing.observed["log_types"] != p["log_types"]:
+            self.ready(aws, existing)
+            eks.update_cluster_config(name=p["name"], logging=_logging(p["log_types"]))
         return self.ready(aws, existing)
 
     def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(CLUSTER_GONE):
             aws.client("eks").delete_cluster(name=existing.outputs["name"])
+
+
+def _endpoint_config(access: Mapping[str, Any]) -> dict[str, Any]:
+    """resourcesVpcConfig's endpoint keys; the CIDRs only with public access on (EKS ignores them otherwise)."""
+    config = {"endpointPrivateAccess": access["private"], "endpointPublicAccess": access["public"]}
+    return config | {"publicAccessCidrs": access["public_cidrs"]} if access["public"] else config
+
+
+def _endpoint_access(vpc: Mapping[str, Any]) -> dict[str, Any]:
+    """The endpoint access of a described cluster, shaped as the desired property."""
+    public = bool(vpc.get("endpointPublicAccess"))
+    return {"private": bool(vpc.get("endpointPrivateAccess")), "public": public,
+            "public_cidrs": sorted(vpc.get("publicAccessCidrs") or []) if public else []}
+
+
+def _logging(enabled: list[str]) -> dict[str, Any]:
+    """Every log type, on or off: a type left out of an update keeps its old setting."""
+    off = [t for t in CONTROL_PLANE_LOG_TYPES if t not in enabled]
+    switched = [{"types": enabled, "enabled": True}] + ([{"types": off, "enabled": False}] if off else [])
+    return {"clusterLogging": switched}
+
+
+def _log_types(cluster: Mapping[str, Any]) -> list[str]:
+    """The log types a described cluster has on, in EKS's order."""
+    on = {t for entry in (cluster.get("logging") or {}).get("clusterLogging") or () if entry.get("enabled")
+          for t in entry.get("types") or ()}
+    return [t for t in CONTROL_PLANE_LOG_TYPES if t in on]
 
 
 def _cluster_children(eks: Any, operation: str, key: str, describe: Callable[[str, str], Any],

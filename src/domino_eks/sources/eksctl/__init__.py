@@ -40,7 +40,7 @@ from domino_eks.model import (
     node_template_tags,
 )
 from domino_eks.sources import yamlfile
-from domino_eks.sources.eksctl import published_schema
+from domino_eks.sources.eksctl import hardening, published_schema
 from domino_eks.sources.eksctl.schema import ClusterConfig, GroupConfig, Nat, Subnets, Vpc
 
 API_VERSION, KIND = eksctl_defaults.API_VERSION, eksctl_defaults.KIND
@@ -77,6 +77,7 @@ def to_deployment(config: ClusterConfig, document: Any, file: str, today: date) 
         access=_access(declared),
         autoscaler=Autoscaler(enabled=_autoscaler_enabled(declared)),
         kubernetes=_kubernetes(config),
+        hardening=hardening.hardening(config, yamlfile.location(document, file, "metadata")),
     )
 
 

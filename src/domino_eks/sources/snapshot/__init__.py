@@ -22,7 +22,7 @@ from domino_eks.model import (
     Deployment,
     SourceInfo,
 )
-from domino_eks.sources.snapshot import account, groups, identity, network, objects, registry, storage
+from domino_eks.sources.snapshot import account, groups, hardening, identity, network, objects, registry, storage
 from domino_eks.sources.snapshot.cluster import cluster
 from domino_eks.sources.snapshot.facts import Facts, tags
 
@@ -65,6 +65,7 @@ def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> De
         domain=identity.domain(facts),
         autoscaler=_autoscaler(facts),
         kubernetes=objects.kubernetes(facts),
+        hardening=hardening.hardening(facts, name),
         account=account.account(facts),
         domino=registry.domino(facts),
     )

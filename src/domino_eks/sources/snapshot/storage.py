@@ -66,8 +66,21 @@ def _efs(facts: Facts) -> Efs | None:
         encrypted=file_system.get("Encrypted"),
         mount_target_zones=tuple(sorted({t["AvailabilityZoneName"] for t in targets})),
         admits_nfs_from_nodes=_admits_nfs(facts, targets),
+        automatic_backups=_automatic_backups(facts),
+        backup_plan=_backup_plan(facts, file_system.get("FileSystemArn")),
         location=Location(object=f"FileSystem/{file_system['FileSystemId']}"),
     )
+
+
+def _automatic_backups(facts: Facts) -> bool | None:
+    status = facts.aws_part("efs_backup_policy")
+    return None if status is None else status in ("ENABLED", "ENABLING")
+
+
+def _backup_plan(facts: Facts, arn: str | None) -> bool | None:
+    """An AWS Backup plan protects the file system; None when nobody looked (automatic backups on) or could."""
+    protected = facts.aws_part("backup_protected_resources")
+    return None if protected is None or arn is None else arn in protected
 
 
 def _admits_nfs(facts: Facts, mount_targets: list[Mapping]) -> bool | None:

@@ -1,0 +1,121 @@
+"""What apply really builds for the control plane, read back from the emulator with describe calls: endpoint
+access, logging, Secrets encryption, the key's rotation and policy, the log group; and what destroy keeps.
+
+The emulator's DescribeCluster has no upgradePolicy (design.md), so the support policy is checked on the
+CreateCluster request itself, validated against botocore's eks service model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.session import get_session
+from botocore.validate import validate_parameters
+
+from domino_eks import cli
+from domino_eks.model import CONTROL_PLANE_LOG_TYPES
+from domino_eks.provision import apply, plan
+from domino_eks.provision.handlers.kms import USER_ACTIONS
+from domino_eks.provision.walk import Silent
+from domino_eks.sources import spec as spec_source
+from tests.provision.support import aws_with_hooks, clients
+
+EKS_MODEL = get_session().get_service_model("eks")
+
+
+def run_cli(capsys, *args: str) -> tuple[object, str, str]:
+    with pytest.raises(SystemExit) as ended:
+        cli.main(list(args))
+    out, err = capsys.readouterr()
+    return ended.value.code, out, err
+
+
+@pytest.fixture
+def created(endpoint, spec) -> dict:
+    """The CreateCluster request apply sent, after a complete apply."""
+    requests: dict = {}
+
+    def record(params, **_):
+        requests["CreateCluster"] = dict(params)
+
+    aws = aws_with_hooks(endpoint, **{"provide-client-params.eks.CreateCluster": record})
+    survey = plan.survey(aws, spec_source.load(str(spec)))
+    assert apply.run(aws, survey.graph, survey.found, survey.plan, Silent()).complete
+    return requests["CreateCluster"]
+
+
+def secrets_key(endpoint, name) -> str:
+    (config,) = clients(endpoint)["eks"].describe_cluster(name=name)["cluster"]["encryptionConfig"]
+    assert config["resources"] == ["secrets"]
+    return config["provider"]["keyArn"]
+
+
+def test_the_endpoint_is_private_only_and_every_log_type_is_on(endpoint, name, created):
+    cluster = clients(endpoint)["eks"].describe_cluster(name=name)["cluster"]
+    vpc = cluster["resourcesVpcConfig"]
+    assert (vpc["endpointPrivateAccess"], vpc["endpointPublicAccess"]) == (True, False)
+    assert cluster["logging"] == {"clusterLogging": [{"types": list(CONTROL_PLANE_LOG_TYPES), "enabled": True}]}
+
+
+def test_secrets_are_encrypted_with_a_rotating_key_only_the_account_and_the_cluster_role_may_use(
+        endpoint, name, created):
+    key = secrets_key(endpoint, name)
+    kms, iam = clients(endpoint)["kms"], clients(endpoint)["iam"]
+    assert kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
+    policy = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    cluster_role = clients(endpoint)["eks"].describe_cluster(name=name)["cluster"]["roleArn"]
+    assert iam.get_role(RoleName=cluster_role.rsplit("/", 1)[1])["Role"]["Arn"] == cluster_role
+    assert [(s["Principal"], s["Action"]) for s in policy["Statement"]] == [
+        ({"AWS": "arn:aws:iam::123456789012:root"}, "kms:*"),
+        ({"AWS": [cluster_role]}, list(USER_ACTIONS)),
+    ]
+    tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key)["Tags"]}
+    assert tags["domino-eks/deployment"] == name
+
+
+def test_the_log_group_is_the_tools_with_the_specs_retention_and_tags(endpoint, name, created):
+    logs = clients(endpoint)["logs"]
+    (group,) = logs.describe_log_groups(logGroupNamePrefix=f"/aws/eks/{name}/cluster")["logGroups"]
+    assert group["retentionInDays"] == 365
+    assert logs.list_tags_log_group(logGroupName=group["logGroupName"])["tags"]["domino-eks/deployment"] == name
+
+
+def test_the_datasets_file_system_has_automatic_backups(endpoint, name, created):
+    efs = clients(endpoint)["efs"]
+    # the emulator is shared by every test of the run: its file systems take several pages
+    listed = [s for page in efs.get_paginator("describe_file_systems").paginate() for s in page["FileSystems"]]
+    (system,) = [s for s in listed if {"Key": "domino-eks/deployment", "Value": name} in s["Tags"]]
+    assert efs.describe_backup_policy(FileSystemId=system["FileSystemId"])["BackupPolicy"]["Status"] == "ENABLED"
+
+
+def test_the_support_policy_is_standard_in_a_request_the_eks_model_accepts(created):
+    # not readable back: the emulator's DescribeCluster leaves upgradePolicy out
+    validate_parameters(created, EKS_MODEL.operation_model("CreateCluster").input_shape)
+    assert created["upgradePolicy"] == {"supportType": "STANDARD"}
+
+
+def test_destroy_keeps_the_logs_and_the_key_unless_asked_then_schedules_the_key_for_deletion(
+        endpoint, spec, name, created, capsys):
+    key = secrets_key(endpoint, name)
+    kms, logs = clients(endpoint)["kms"], clients(endpoint)["logs"]
+    log_group = f"/aws/eks/{name}/cluster"
+
+    code, _, err = run_cli(capsys, "destroy", str(spec), "--endpoint-url", endpoint, "--auto-approve")
+
+    assert code == 0, err
+    assert ("Kept AWS::Logs::LogGroup control-plane-logs (the control-plane logs): destroy --delete-data deletes "
+            "it.") in err
+    assert "Kept AWS::KMS::Key secrets (the key that decrypts the cluster's Secrets)" in err
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
+    code, _, err = run_cli(capsys, "destroy", str(spec), "--endpoint-url", endpoint, "--auto-approve")
+    assert (code, err.splitlines()[-1]) == (0, "Nothing else to destroy.")
+    assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"]] == [
+        log_group]
+
+    code, _, err = run_cli(capsys, "destroy", str(spec), "--endpoint-url", endpoint, "--auto-approve",
+                           "--delete-data")
+
+    assert code == 0, err
+    metadata = kms.describe_key(KeyId=key)["KeyMetadata"]
+    assert metadata["KeyState"] == "PendingDeletion"
+    assert logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"] == []
