@@ -91,11 +91,11 @@ def test_destroy_names_what_discovering_again_still_finds(endpoint, spec, name, 
     aws = session.Aws(session.static_session(REGION), endpoint, retries=session.PROVISIONING)
     deployment = spec_source.load(str(spec))
     with pytest.raises(ToolError) as left:
-        _refuse_leftovers(aws, deployment)
+        _refuse_leftovers(aws, deployment, {})
     message = str(left.value)
     assert message.startswith("destroy finished its deletions, but discovering again still finds this deployment's\n")
     assert f"\n  AWS::S3::Bucket {name}-logs\n" in message and "\n  AWS::EKS::Cluster cluster\n" in message
     assert message.endswith("\nRun destroy again; if they remain, delete them by hand (each is named above).")
 
-    assert destroy(spec, endpoint).returncode == 0
-    _refuse_leftovers(aws, deployment)  # raises while anything is left
+    assert destroy(spec, endpoint).returncode == 0  # --delete-data: nothing is kept
+    _refuse_leftovers(aws, deployment, {})  # raises while anything is left

@@ -7,7 +7,7 @@ The default target is the embedded emulator, so nothing reaches AWS unless `--ta
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # for the annotations only: boto3 and rich load when a comman
     from domino_eks.aws.session import Aws, Target
     from domino_eks.model import Deployment
     from domino_eks.provision.plan import Plan, Survey
+    from domino_eks.provision.resources import Key
 
 PIPE_WIDTH = 160  # rich would wrap at 80 columns when the output is not a terminal
 EMULATOR_NOTE = ("To keep the emulator's state from one command to the next, run `domino-eks emulator` in another "
@@ -298,17 +299,18 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
             raise walk.interruption
         if not walk.complete:
             raise ToolError(progress.problems(walk, "destroy"))
-        _refuse_leftovers(aws, survey.deployment)
+        _refuse_leftovers(aws, survey.deployment, kept)
     console.print("Destroyed.")
     raise SystemExit(ExitCode.OK)
 
 
-def _refuse_leftovers(aws: Aws, deployment: Deployment) -> None:
-    """Discover again: "Destroyed." is said only when nothing of the deployment is found any more."""
+def _refuse_leftovers(aws: Aws, deployment: Deployment, kept: Mapping[Key, str]) -> None:
+    """Discover again: "Destroyed." is said only when nothing of the deployment is found any more but what
+    destroy said it keeps (the log group and the key, without --delete-data)."""
     from domino_eks.errors import ToolError
     from domino_eks.provision import plan
 
-    left = sorted(plan.survey(aws, deployment).found.ours, key=str)
+    left = sorted((key for key in plan.survey(aws, deployment).found.ours if key not in kept), key=str)
     if left:
         raise ToolError("destroy finished its deletions, but discovering again still finds this deployment's\n  " +
                         "\n  ".join(str(key) for key in left) +
