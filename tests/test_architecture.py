@@ -29,7 +29,8 @@ def _ours(*names: str) -> tuple[str, ...]:
 
 # layer: what it must never import (directly, at any depth of the module)
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    # the model may import only knowledge.instances (a pool is a GPU pool by its instance type)
+    # the model may import only knowledge.instances (a pool is a GPU pool by its instance type) and
+    # knowledge.domino (a deployment installs into its release's default namespaces)
     "model": (*_ours(*(n for n in OURS if n != "knowledge")), "domino_eks.knowledge.regions",
               "domino_eks.knowledge.eks_versions", "domino_eks.knowledge.iam", "domino_eks.knowledge.subnet_layout",
               "domino_eks.knowledge.eksctl_defaults", *HEAVY),
