@@ -1,6 +1,6 @@
 """How `domino-eks check --from-file` scales on lean kubectl dumps (bench/lean_dump.py) of 5k, 20k and 50k nodes.
 
-For each size it prints, all measured in this run (best of three, the two sides of a ratio interleaved):
+For each size it prints, all measured in this run (best of five, the two sides of a ratio interleaved):
 
     in-process  check through the CLI in this interpreter / json.load of the same file here (goal at 20k <= 1.0)
     command     the `domino-eks check` process / a bare `python -c "import json; json.load(...)"` (goal <= 1.5)
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from lean_dump import write_lean_dump
 
-ROUNDS = 3
+ROUNDS = 5
 COMMAND = [str(Path(sys.executable).with_name("domino-eks")), "check", "--format", "json", "--from-file"]
 BARE_JSON_LOAD = [sys.executable, "-c", "import json, sys; json.load(open(sys.argv[1]))"]
 
