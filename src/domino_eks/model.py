@@ -197,7 +197,9 @@ class Insight(Frozen):
 
 
 class Cluster(Frozen):
-    name: str
+    # None: unknown, which only a dump or a live cluster can leave it (built by Terraform or the console, or
+    # Fargate-only, its nodes carry no eksctl label naming it); a spec and an eksctl file always name it
+    name: str | None
     region: str | None
     version: str | None
     version_support: VersionSupport | None = None
@@ -205,6 +207,14 @@ class Cluster(Frozen):
     tags: Mapping[str, str] = Field(default_factory=dict)
     insights: tuple[Insight, ...] | None = None  # None: not listed (offline, or refused)
     location: Location | None = None
+
+    @property
+    def declared_name(self) -> str:
+        """The name of a cluster a spec or eksctl file declares, for what renders or builds one from it: both
+        sources require the name, and nothing is rendered or built from a dump."""
+        if self.name is None:
+            raise ValueError("the cluster's name is unknown: only a spec or an eksctl file can be rendered or built")
+        return self.name
 
 
 class Subnet(Frozen):

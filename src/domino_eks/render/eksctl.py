@@ -68,7 +68,7 @@ def _tags(deployment: Deployment, group: NodeGroup, changes: Changes) -> dict[st
             "the autoscaler can choose them while they have no nodes; the page's GPU groups lacked "
             "nvidia.com/gpu (P015)."
         )
-    name = deployment.cluster.name
+    name = deployment.cluster.declared_name
     changes.append(
         f"Every node group carries the autodiscovery tags {AUTOSCALER_ENABLED_TAG} and "
         f"{AUTOSCALER_TAG_PREFIX}{name}; the page's multi-AZ sample had them on one group only, "
@@ -275,7 +275,7 @@ def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dic
         "apiVersion": eksctl_defaults.API_VERSION,
         "kind": eksctl_defaults.KIND,
         "metadata": _without_empty({
-            "name": cluster.name, "region": cluster.region, "version": _version(deployment),
+            "name": cluster.declared_name, "region": cluster.region, "version": _version(deployment),
             "tags": dict(cluster.tags),
         }),
         "availabilityZones": list(cluster.control_plane_zones) if cluster.control_plane_zones else None,
@@ -308,7 +308,7 @@ def cluster_config(deployment: Deployment, original: Mapping | None = None) -> d
 
 def _header(deployment: Deployment, changes: Changes) -> str:
     lines = [
-        f"eksctl ClusterConfig for the Domino cluster {deployment.cluster.name}, rendered by domino-eks.",
+        f"eksctl ClusterConfig for the Domino cluster {deployment.cluster.declared_name}, rendered by domino-eks.",
         "Create it with: eksctl create cluster -f cluster.yaml",
         "Then create the EFS file system and the S3 buckets, and grant the nodes access (see iam/ and installer/).",
         "",

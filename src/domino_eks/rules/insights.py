@@ -37,13 +37,14 @@ def insights_pass(d: Deployment) -> Iterator[Outcome]:
         yield passed("EKS reports no insight for the cluster.")
 
 
-def _judged(insight: Insight, cluster: str) -> Outcome:
+def _judged(insight: Insight, cluster: str | None) -> Outcome:
     where = Location(object=f"Insight/{insight.id}")
     if insight.status == "PASSING":
         return passed("every EKS insight of the cluster is passing.")
     if insight.status not in _SEVERITY:
         return skipped(f"EKS insight {insight.name} has status {insight.status}: EKS has not judged it yet.")
     reason = f": {insight.reason.rstrip('.')}" if insight.reason else ""
-    advice = insight.recommendation or (f"See `aws eks describe-insight --cluster-name {cluster} --id {insight.id}`")
+    named = cluster or "NAME"  # a dump may hold insights without the cluster's name
+    advice = insight.recommendation or f"See `aws eks describe-insight --cluster-name {named} --id {insight.id}`"
     return failed(f"EKS insight {insight.name!r} ({insight.category or 'uncategorised'}) is {insight.status}{reason}. "
                   f"{advice.rstrip('.')}.", where, _SEVERITY[insight.status])

@@ -16,7 +16,7 @@ _SUPPORT_STATUS = {"STANDARD_SUPPORT": "standard", "EXTENDED_SUPPORT": "extended
 _MINOR = re.compile(r"v?(\d+)\.(\d+)")
 
 
-def cluster(facts: Facts, name: str) -> Cluster:
+def cluster(facts: Facts, name: str | None) -> Cluster:
     eks = facts.aws_part("cluster") or {}
     version = _version(facts)
     zones = facts.subnet_zones((eks.get("resourcesVpcConfig") or {}).get("subnetIds"))
@@ -28,7 +28,7 @@ def cluster(facts: Facts, name: str) -> Cluster:
         control_plane_zones=tuple(sorted(zones)) if zones else None,
         tags=eks.get("tags") or {},
         insights=insights(facts),
-        location=Location(object=f"Cluster/{name}"),
+        location=Location(object=f"Cluster/{name}") if name else None,
     )
 
 
