@@ -101,7 +101,7 @@ class Node(Frozen):
     instance_type: str | None = None
     ready: bool | None = None
     schedulable: bool | None = None
-    gpu_allocatable: int | None = None
+    gpu_allocatable: int | None = None  # nvidia.com/gpu allocatable; None: the node advertises no such resource
     labels: Mapping[str, str] = Field(default_factory=dict)  # every label, system ones too (what selectors read)
 
 

@@ -82,7 +82,7 @@ def read_node(raw: Mapping) -> KubeNode:
         ready=next((c.get("status") == "True" for c in conditions if c.get("type") == "Ready"), None)
         if conditions is not None else None,
         schedulable=not spec.get("unschedulable", False),
-        gpu_allocatable=int(allocatable.get(GPU_RESOURCE, 0)) if allocatable is not None else None,
+        gpu_allocatable=int(allocatable[GPU_RESOURCE]) if allocatable and GPU_RESOURCE in allocatable else None,
         labels=labels,
     )
     return KubeNode(
