@@ -93,10 +93,19 @@ class Taint(Frozen):
     effect: str
 
 
+# Who launched a node: an Auto Scaling group behind an EKS managed or eksctl node group, Karpenter, EKS Auto
+# Mode (Karpenter run by EKS) or Fargate (one node per pod, in no group)
+NodeProvisioner = Literal["node-group", "karpenter", "auto-mode", "fargate"]
+LAUNCHED_WITHOUT_GROUPS: tuple[NodeProvisioner, ...] = ("karpenter", "auto-mode")  # no Auto Scaling group behind
+
+
 class Node(Frozen):
     """A live node (only live sources know these)."""
 
     name: str
+    provisioner: NodeProvisioner | None = None  # None: its labels do not say (a self-managed group's, usually)
+    os: str | None = None  # kubernetes.io/os: linux or windows
+    os_image: str | None = None  # what the kubelet reports: "Bottlerocket OS 1.26.1 (aws-k8s-1.31)"
     zone: str | None = None
     instance_type: str | None = None
     ready: bool | None = None
@@ -135,6 +144,19 @@ class NodeGroup(Frozen):
     def effective_desired(self) -> int | None:
         """eksctl and the ASG API both start a group without a desired size at its minimum."""
         return self.desired_capacity if self.desired_capacity is not None else self.min_size
+
+    @property
+    def provisioner(self) -> NodeProvisioner | None:
+        """Who launched the group's nodes, when every node says the same; None offline and for a group without
+        nodes (whose Auto Scaling group, if any, is all a source knows of it)."""
+        launched = {n.provisioner for n in self.nodes or ()}
+        return launched.pop() if len(launched) == 1 else None
+
+    @property
+    def windows(self) -> bool:
+        """Every node of the group runs Windows: Domino runs on Linux nodes only, so such a group is none of its
+        pools whatever its labels say."""
+        return bool(self.nodes) and all(n.os == "windows" for n in self.nodes or ())
 
     @property
     def is_gpu(self) -> bool:
