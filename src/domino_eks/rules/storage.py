@@ -174,8 +174,10 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the Datasets EFS and its mount targets", {"eksctl": _EKSCTL_EFS}, (Gap.EFS, Gap.AWS))
     elif any(p.zones is None for p in compute):
         yield skipped("the compute pools' zones are unknown, so the zones that need an EFS mount target are too.")
+    elif not (needed := {z for p in compute for z in p.zones or ()}):
+        yield passed("no compute pool runs in any zone, so no zone needs an EFS mount target.")
     else:
-        for zone in sorted({z for p in compute for z in p.zones or ()} - set(efs.mount_target_zones)):
+        for zone in sorted(needed - set(efs.mount_target_zones)):
             pools = ", ".join(p.name for p in compute if zone in (p.zones or ()))
             yield failed(f"EFS {efs.file_system_id or '(planned)'} has no mount target in {zone}, where compute "
                          f"pools {pools} run: executions there cannot mount Datasets.", efs.location)
