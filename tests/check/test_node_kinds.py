@@ -188,3 +188,10 @@ def test_p015_leaves_karpenters_nodepools_alone():
     deployment = deployment_with(karpenter_node(1))
     unlabelled_skip = [m for s, m in findings(deployment, "P015") if "NodePool" in m or "of default " in m]
     assert unlabelled_skip == []
+
+
+def test_p008_judges_no_auto_scaling_sizes_of_karpenters_nodepools():
+    unknown = "unknown: the dump file does not hold it; `domino-eks snapshot` collects it"
+    assert findings(deployment_with(karpenter_node(1)), "P008") == [(Status.SKIP, "; ".join(
+        f"the sizes of {pool}-a, {pool}-b, {pool}-c {unknown}"
+        for pool in ("domino-platform", "domino-default", "domino-default-gpu")) + ".")]

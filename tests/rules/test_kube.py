@@ -150,3 +150,10 @@ def test_k002_skip_cites_the_live_gap():
                              {"kubernetes": "Forbidden: nodes is forbidden"})
     finding = only("K002", deployment)
     assert finding.status is Status.SKIP and "nodes is forbidden" in finding.message
+
+
+def test_k002_says_the_cluster_lists_no_node_rather_than_that_nodes_are_unknown():
+    finding = only("K002", live_deployment())
+    assert (finding.status, finding.message) == (
+        Status.SKIP, "no node pool to judge: the cluster lists no node a pool could hold (a Fargate node belongs to "
+                     "none; P001 names the pools Domino needs).")

@@ -135,3 +135,8 @@ def test_z004_says_the_platform_pool_names_no_zone(multi_az):
     assert finding.message == (
         "the platform pool names no zone, not in us-west-2a, us-west-2b, us-west-2c: losing that zone takes Domino's "
         "platform down.")
+
+
+def test_z004_skips_when_no_pool_names_a_zone(multi_az):
+    finding = only("Z004", from_source(edit_groups(multi_az, None, zones=()), "live"))
+    assert (finding.status, finding.message) == (Status.SKIP, "no Domino node pool names a zone.")

@@ -68,6 +68,10 @@ def pool_nodes_usable(d: Deployment) -> Iterator[Outcome]:
         yield skipped(f"no node pool to judge: none of the cluster's {len(listed)} node(s) carries the "
                       f"{NODE_POOL_LABEL} label (P001 names the pools Domino needs).")
         return
+    if not d.pools and d.live and Gap.KUBERNETES not in d.source.gaps:
+        yield skipped("no node pool to judge: the cluster lists no node a pool could hold (a Fargate node belongs "
+                      "to none; P001 names the pools Domino needs).")
+        return
     if all(g.nodes is None for p in d.domino_pools for g in p.groups):
         yield unknown(d, "the pools' nodes", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
         return

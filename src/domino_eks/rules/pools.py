@@ -29,6 +29,7 @@ pools_rule = partial(REGISTRY.rule, section="Node pools")
 overview_rule = partial(REGISTRY.rule, section="Domino on EKS")
 samples_rule = partial(REGISTRY.rule, section="Sample cluster configuration")
 PLATFORM_MIN_NODES = 3
+NO_POOL = "no Domino node pool to judge (P001 names the pools Domino needs)."
 PLATFORM_MIN_VCPUS = 8
 PLATFORM_MIN_MEMORY_GIB = 32
 PLATFORM_MIN_VOLUME_GB = 128
@@ -245,8 +246,12 @@ def execution_volume(d: Deployment) -> Iterator[Outcome]:
     fix="Set minSize, desiredCapacity and maxSize so that 0 <= min <= desired <= max and max >= 1.",
 )
 def coherent_sizes(d: Deployment) -> Iterator[Outcome]:
+    # Karpenter's and EKS Auto Mode's NodePools have limits, not Auto Scaling sizes
+    sized = [g for g in d.groups if g.provisioner not in LAUNCHED_WITHOUT_GROUPS]
+    if not sized:
+        yield skipped("no node group to judge: the source names none behind an Auto Scaling group.")
     for pool in d.pools:
-        sizes = _by(pool.groups, lambda g: (g.min_size, g.effective_desired, g.max_size))
+        sizes = _by([g for g in pool.groups if g in sized], lambda g: (g.min_size, g.effective_desired, g.max_size))
         for (low, desired, high), groups in sizes.items():
             # desired falls back to low, so it is None only when low is: the test narrows it for mypy
             if low is None or high is None or desired is None:
@@ -282,6 +287,8 @@ def _size_problems(low: int, desired: int, high: int) -> list[str]:
     fix="Give every additional pool its own dominodatalab.com/node-pool value, e.g. default-gpu or highmem.",
 )
 def distinct_pool_labels(d: Deployment) -> Iterator[Outcome]:
+    if not d.domino_pools:
+        yield skipped(NO_POOL)
     for label, pools in _by(d.domino_pools, attrgetter("label")).items():
         if len(pools) > 1:
             yield failed(f"pools {_names(pools)} all carry {NODE_POOL_LABEL}: {label}; Domino cannot tell them "
@@ -435,7 +442,7 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
 )
 def node_group_kind(d: Deployment) -> Iterator[Outcome]:
     if not d.domino_pools:
-        yield skipped("no Domino node pool to judge (P001 names the pools Domino needs).")
+        yield skipped(NO_POOL)
         return
     grouped = _grouped(d)
     if any(g.managed is None for g in grouped):

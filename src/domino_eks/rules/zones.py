@@ -143,6 +143,8 @@ def platform_spans_zones(d: Deployment) -> Iterator[Outcome]:
     zones, platform = d.node_zones, d.pool(PLATFORM)
     if zones is None:
         yield _unknown_zones(d)
+    elif not zones:
+        yield skipped("no Domino node pool names a zone.")
     elif len(zones) != 3:
         yield passed(f"the node pools use {len(zones)} zone(s); the platform spread applies with 3.")
     elif platform is None:
