@@ -195,3 +195,9 @@ def test_p008_judges_no_auto_scaling_sizes_of_karpenters_nodepools():
     assert findings(deployment_with(karpenter_node(1)), "P008") == [(Status.SKIP, "; ".join(
         f"the sizes of {pool}-a, {pool}-b, {pool}-c {unknown}"
         for pool in ("domino-platform", "domino-default", "domino-default-gpu")) + ".")]
+
+
+def test_the_labels_karpenter_sets_itself_do_not_define_a_pool():
+    group = group_holding(deployment_with(karpenter_node(1)), "ip-10-0-1-1.us-west-2.compute.internal")
+    assert dict(group.labels) == {"dominodatalab.com/node-pool": "default", "domino/build-node": "true",
+                                  "node-lifecycle": "on-demand"}

@@ -24,7 +24,7 @@ KARPENTER_POOL_LABELS = ("karpenter.sh/nodepool", "karpenter.sh/provisioner-name
 OS_LABELS = ("kubernetes.io/os", "beta.kubernetes.io/os")
 # Labels every node carries with per-node values (hostname, zone, instance type...) or that a platform sets
 # by itself; a pool is defined by the others, which is what Z003 compares across zones.
-_SYSTEM_LABEL_DOMAINS = ("kubernetes.io", "k8s.io", "k8s.aws", "amazonaws.com", "aws.com", "eksctl.io")
+_SYSTEM_LABEL_DOMAINS = ("kubernetes.io", "k8s.io", "k8s.aws", "amazonaws.com", "aws.com", "eksctl.io", "karpenter.sh")
 # Taints the node lifecycle adds and removes by itself (not-ready, unschedulable, scale-down).
 _TRANSIENT_TAINT_PREFIXES = ("node.kubernetes.io/", "node.cloudprovider.kubernetes.io/", "ToBeDeletedBy",
                              "DeletionCandidateOf")
