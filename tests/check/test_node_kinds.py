@@ -5,12 +5,13 @@ and Windows (none of Domino's pools, whatever its labels say)."""
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 
 from domino_eks import rules
 from domino_eks.rules.base import Status
 from domino_eks.sources import snapshot as snapshots
-from tests.check.support import items_of, recorded_list, snapshot_parts
+from tests.check.support import items_of, recorded_list, run_cli, snapshot_parts
 
 ZONE = "us-west-2a"
 
@@ -201,3 +202,17 @@ def test_the_labels_karpenter_sets_itself_do_not_define_a_pool():
     group = group_holding(deployment_with(karpenter_node(1)), "ip-10-0-1-1.us-west-2.compute.internal")
     assert dict(group.labels) == {"dominodatalab.com/node-pool": "default", "domino/build-node": "true",
                                   "node-lifecycle": "on-demand"}
+
+
+def test_a_dump_of_every_kind_of_node_is_checked_through_the_console_script(tmp_path):
+    document = recorded_list()
+    document["items"] += [karpenter_node(1), auto_mode_node(), bottlerocket_node(), windows_node(), fargate_node()]
+    path = tmp_path / "cluster.json"
+    path.write_text(json.dumps(document, indent=4))
+
+    completed = run_cli("check", "--from-file", str(path), "--format", "json")
+
+    assert (completed.returncode, completed.stderr) == (0, "")
+    found = {f["id"]: f for f in json.loads(completed.stdout)["findings"]}
+    assert (found["P002"]["status"], found["P002"]["message"]) == (
+        "pass", "the platform node groups' sizes are unknown here; the pool has 5 Ready nodes of 5.")
