@@ -115,7 +115,9 @@ class Node(Frozen):
 
 
 class NodeGroup(Frozen):
-    """One Auto Scaling group (or EKS managed node group); Domino wants one per zone per pool."""
+    """One Auto Scaling group (or EKS managed node group); Domino wants one per zone per pool. A live source also
+    groups the nodes Karpenter or EKS Auto Mode launched by their NodePool: no Auto Scaling group is behind those
+    (see `provisioner`)."""
 
     name: str
     zones: tuple[str, ...] | None = None
