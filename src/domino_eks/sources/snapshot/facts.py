@@ -58,8 +58,8 @@ class Facts:
         kube = snapshot.get("kubernetes")
         raw_nodes = (kube or {}).get("nodes")
         # a Fargate node carries one pod on capacity no node group holds: it belongs to no pool
-        read = None if raw_nodes is None else [read_node(n) for n in raw_nodes]
-        nodes = None if read is None else [n for n in read if n.model.provisioner != "fargate"]
+        nodes = None if raw_nodes is None else [n for n in map(read_node, raw_nodes)
+                                                if n.model.provisioner != "fargate"]
         return cls(kube, snapshot.get("aws"), snapshot.get("target") or {}, snapshot.get("errors") or {}, on, nodes)
 
     def kube_part(self, key: str):
