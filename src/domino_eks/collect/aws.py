@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from domino_eks.aws import pages
 from domino_eks.aws.session import COLLECTING, Aws, profile_session
-from domino_eks.collect import account, hardening, identity, insights, shapes, storage
+from domino_eks.collect import account, addons, egress, hardening, identity, insights, nodeaccess, shapes, storage
 from domino_eks.collect.recorder import Recorder
 from domino_eks.errors import ToolError
+from domino_eks.knowledge import addons as needed_addons
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
 
 CLUSTER_OWNERSHIP_TAG_PREFIX = "kubernetes.io/cluster/"  # eksctl and EKS tag a cluster's resources with it
@@ -87,6 +88,8 @@ def _cluster(r: Recorder, name: str) -> None:
         found = eks.describe_cluster_versions(clusterVersions=[r.facts["cluster"]["version"]])
         r.store("cluster_versions", found["clusterVersions"])
     insights.insights(r, name)
+    nodeaccess.access_entries(r, name)
+    addons.addons(r, name, needed_addons.EVERY)
     with r.recorded("eks"):
         names = pages.paginate(eks, "list_nodegroups", "nodegroups", clusterName=name)
         r.store("nodegroups", [eks.describe_nodegroup(clusterName=name, nodegroupName=n)["nodegroup"] for n in names])
@@ -166,6 +169,7 @@ def _network(r: Recorder) -> None:
     with r.recorded("ec2"):
         r.store("nat_gateways", list(pages.paginate(ec2, "describe_nat_gateways", "NatGateways",
                                                     Filter=[{"Name": "vpc-id", "Values": [vpc_id]}])))
+    egress.vpc_endpoints(r, vpc_id)
 
 
 def _security_groups(r: Recorder) -> None:

@@ -1,0 +1,27 @@
+"""Gathering how the nodes are let into the cluster: its EKS access entries (the authentication mode is on the
+cluster's own description), which A004 judges against every node role."""
+
+from __future__ import annotations
+
+from domino_eks.aws import pages
+from domino_eks.collect.recorder import Recorder
+from domino_eks.collect.shapes import ACCESS_ENTRIES
+
+CONFIG_MAP_ONLY = "CONFIG_MAP"  # the mode in which EKS reads no access entry
+API_ONLY = "API"  # the mode in which EKS reads no aws-auth ConfigMap
+
+
+def authentication_mode(facts: dict) -> str | None:
+    """The cluster's authentication mode as DescribeCluster reports it (an endpoint may leave it out)."""
+    return ((facts.get("cluster") or {}).get("accessConfig") or {}).get("authenticationMode")
+
+
+def access_entries(r: Recorder, cluster: str) -> None:
+    """Every access entry of the cluster, described for its type (EC2_LINUX lets a node role join)."""
+    if authentication_mode(r.facts) == CONFIG_MAP_ONLY:
+        return
+    eks = r.aws.client("eks")
+    with r.recorded("eks", "the node roles' access entries are not judged"):
+        principals = list(pages.paginate(eks, "list_access_entries", "accessEntries", clusterName=cluster))
+        r.store(ACCESS_ENTRIES, [eks.describe_access_entry(clusterName=cluster, principalArn=principal)
+                                 ["accessEntry"] for principal in principals])
