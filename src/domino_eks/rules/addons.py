@@ -65,7 +65,8 @@ def _missing(d: Deployment, name: str, versions: AddonVersions | None) -> Iterat
 def _judged(d: Deployment, addon: Addon, versions: AddonVersions | None) -> Iterator[Outcome]:
     where = Location(object=f"Addon/{addon.name}")
     if addon.status != ACTIVE or addon.health_issues:
-        issues = f" with health issues: {'; '.join(addon.health_issues)}" if addon.health_issues else ""
+        issues = f" with health issues: {'; '.join(i.rstrip('.') for i in addon.health_issues)}" \
+            if addon.health_issues else ""
         yield failed(f"add-on {addon.name} is {addon.status or 'of unknown status'}{issues}. See `aws eks "
                      f"describe-addon --cluster-name {d.cluster.name} --addon-name {addon.name}` and fix what it "
                      "names.", where)
