@@ -167,11 +167,16 @@ ISOLATED = "domino-isolated"
 @pytest.fixture(scope="module")
 def isolated(account) -> dict:
     """A second cluster in the account: public endpoint only, limited to one CIDR; its node subnet routes nowhere
-    and its VPC has endpoints for ECR's API and S3 only; one NAT gateway, in another subnet."""
+    and its VPC has endpoints for ECR's API and S3 only; one NAT gateway, and the one mount target of its EFS, in
+    another subnet of another zone."""
     ec2, autoscaling = account.client("ec2"), account.client("autoscaling")
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     nodes = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.0.0/20", AvailabilityZone=ZONES[0])["Subnet"]["SubnetId"]
-    edge = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.100.0/24", AvailabilityZone=ZONES[0])["Subnet"]["SubnetId"]
+    edge = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.100.0/24", AvailabilityZone=ZONES[1])["Subnet"]["SubnetId"]
+    efs = account.client("efs")
+    file_system = efs.create_file_system(CreationToken=f"{ISOLATED}-datasets", Encrypted=True)["FileSystemId"]
+    group = ec2.create_security_group(GroupName=f"{ISOLATED}-efs", Description="EFS", VpcId=vpc)["GroupId"]
+    efs.create_mount_target(FileSystemId=file_system, SubnetId=edge, SecurityGroups=[group])
     allocation = ec2.allocate_address(Domain="vpc")
     ec2.create_nat_gateway(SubnetId=edge, AllocationId=allocation["AllocationId"])
     table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
@@ -192,7 +197,7 @@ def isolated(account) -> dict:
         name=ISOLATED, version="1.35", roleArn="arn:aws:iam::123456789012:role/eks",
         resourcesVpcConfig={"subnetIds": [nodes], "endpointPrivateAccess": False, "endpointPublicAccess": True,
                             "publicAccessCidrs": ["203.0.113.0/24"]})
-    return {"vpc": vpc, "nodes": nodes, "nat_address": allocation["PublicIp"]}
+    return {"vpc": vpc, "nodes": nodes, "nat_address": allocation["PublicIp"], "efs": file_system}
 
 
 def test_n007_passes_the_private_cluster_whose_nodes_route_through_nat(httpserver, kubeconfig, account, aws_env,
@@ -223,3 +228,17 @@ def test_n007_names_the_nat_address_to_admit_and_the_endpoints_to_create(httpser
          f"com.amazonaws.{REGION}.ecr.dkr --vpc-endpoint-type Interface`; `aws ec2 create-vpc-endpoint --vpc-id "
          f"{vpc} --service-name com.amazonaws.{REGION}.sts --vpc-endpoint-type Interface`."),
     ]
+
+
+# S003 -----------------------------------------------------------------------------------------------------------
+
+def test_s003_wants_a_mount_target_in_the_zone_of_each_node_subnet(httpserver, kubeconfig, account, aws_env,
+                                                                   aws_front, isolated):
+    _, outcomes = judged("S003", httpserver, kubeconfig, account, aws_front, cluster=ISOLATED)
+
+    efs, subnet = isolated["efs"], isolated["nodes"]
+    assert outcomes == [
+        (Status.FAIL, Severity.ERROR,
+         f"EFS {efs} has no mount target in {ZONES[0]}, where compute pools default run (node subnet {subnet}): "
+         f"executions there cannot mount Datasets. Create one: `aws efs create-mount-target --file-system-id {efs} "
+         f"--subnet-id {subnet}`.")]
