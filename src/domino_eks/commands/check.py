@@ -93,9 +93,11 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
     """Check a live cluster and account — or a dump of them — against every rule of the catalogue.
 
     Live: the Kubernetes API through your kubeconfig (nodes, storage classes, CSI drivers, namespaces,
-    daemon sets) and AWS through boto3 (the EKS cluster, subnets, security groups, EFS, the three
-    buckets, node roles, Auto Scaling groups, the certificate for the FQDN). A fact your credentials may
-    not read is reported: the rules that need it are skipped with the reason, never passed.
+    daemon sets, the aws-auth ConfigMap) and AWS through boto3 (the EKS cluster with its access entries,
+    add-ons and insights, subnets with their routes, NAT gateways and VPC endpoints, security groups, EFS,
+    the three buckets, node roles, Auto Scaling groups, vCPU quotas, the certificate for the FQDN). A fact
+    your credentials may not read is reported: the rules that need it are skipped with the reason, never
+    passed.
     """
     from domino_eks import rules
     from domino_eks.collect import AwsAccess, KubeAccess
