@@ -50,6 +50,11 @@ CLUSTER_NAME_WHY = {
 }
 
 
+def cluster_argument(d: Deployment) -> str:
+    """The cluster as an AWS CLI command a finding suggests names it: NAME to fill in where the name is unknown."""
+    return d.cluster.name or "NAME"
+
+
 def unknown(d: Deployment, fact: str, why: Mapping[str, str] | None = None, gaps: Iterable[Gap] = ()) -> Outcome:
     """A skip saying `fact` is unknown: `why[kind]` (or a generic reason) plus any source gap among `gaps`."""
     because = (why or {}).get(d.source.kind) or _WHY_BY_KIND[d.source.kind]
