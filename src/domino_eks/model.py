@@ -93,21 +93,32 @@ class Taint(Frozen):
     effect: str
 
 
+# Who launched a node: an Auto Scaling group behind an EKS managed or eksctl node group, Karpenter, EKS Auto
+# Mode (Karpenter run by EKS) or Fargate (one node per pod, in no group)
+NodeProvisioner = Literal["node-group", "karpenter", "auto-mode", "fargate"]
+LAUNCHED_WITHOUT_GROUPS: tuple[NodeProvisioner, ...] = ("karpenter", "auto-mode")  # no Auto Scaling group behind
+
+
 class Node(Frozen):
     """A live node (only live sources know these)."""
 
     name: str
+    provisioner: NodeProvisioner | None = None  # None: its labels do not say (a self-managed group's, usually)
+    os: str | None = None  # kubernetes.io/os: linux or windows
+    os_image: str | None = None  # what the kubelet reports: "Bottlerocket OS 1.26.1 (aws-k8s-1.31)"
     zone: str | None = None
     instance_type: str | None = None
     ready: bool | None = None
     schedulable: bool | None = None
-    gpu_allocatable: int | None = None
+    gpu_allocatable: int | None = None  # nvidia.com/gpu allocatable; None: the node advertises no such resource
     # a dict, not a Mapping: pydantic validates a dict several times faster, which tells at thousands of nodes
     labels: dict[str, str] = Field(default_factory=dict)  # every label, system ones too (what selectors read)
 
 
 class NodeGroup(Frozen):
-    """One Auto Scaling group (or EKS managed node group); Domino wants one per zone per pool."""
+    """One Auto Scaling group (or EKS managed node group); Domino wants one per zone per pool. A live source also
+    groups the nodes Karpenter or EKS Auto Mode launched by their NodePool: no Auto Scaling group is behind those
+    (see `provisioner`)."""
 
     name: str
     zones: tuple[str, ...] | None = None
@@ -129,6 +140,8 @@ class NodeGroup(Frozen):
     bootstrap_arguments: str | None = None  # kubelet / bootstrap.sh extra arguments, user data
     private_networking: bool | None = None
     imdsv2_required: bool | None = None
+    node_role: str | None = None  # the ARN of the IAM role its nodes assume; None where the source cannot tell
+    subnet_ids: tuple[str, ...] | None = None  # the subnets it launches nodes into; None where unknown
     nodes: tuple[Node, ...] | None = None  # live nodes of this group; None offline
     location: Location | None = None
 
@@ -136,6 +149,19 @@ class NodeGroup(Frozen):
     def effective_desired(self) -> int | None:
         """eksctl and the ASG API both start a group without a desired size at its minimum."""
         return self.desired_capacity if self.desired_capacity is not None else self.min_size
+
+    @property
+    def provisioner(self) -> NodeProvisioner | None:
+        """Who launched the group's nodes, when every node says the same; None offline and for a group without
+        nodes (whose Auto Scaling group, if any, is all a source knows of it)."""
+        launched = {n.provisioner for n in self.nodes or ()}
+        return launched.pop() if len(launched) == 1 else None
+
+    @property
+    def windows(self) -> bool:
+        """Every node of the group runs Windows: Domino runs on Linux nodes only, so such a group is none of its
+        pools whatever its labels say."""
+        return bool(self.nodes) and all(n.os == "windows" for n in self.nodes or ())
 
     @property
     def is_gpu(self) -> bool:
@@ -197,15 +223,45 @@ class Insight(Frozen):
     recommendation: str | None = None  # DescribeInsight's; ListInsights does not carry it
 
 
-class Cluster(Frozen):
+class Addon(Frozen):
+    """An EKS add-on of the cluster as DescribeAddon reports it."""
+
     name: str
+    version: str | None = None
+    status: str | None = None  # ACTIVE, DEGRADED, CREATE_FAILED, ...
+    health_issues: tuple[str, ...] = ()  # "code: message" of each issue EKS reports
+    pod_identity: bool = False  # its roles come from EKS Pod Identity associations (the agent must run)
+
+
+class AddonVersions(Frozen):
+    """The versions of one add-on EKS lists for a Kubernetes version (DescribeAddonVersions), newest first."""
+
+    compatible: tuple[str, ...]
+    default: str | None = None  # the version EKS installs when none is named
+
+
+class Cluster(Frozen):
+    # None: unknown, which only a dump or a live cluster can leave it (built by Terraform or the console, or
+    # Fargate-only, its nodes carry no eksctl label naming it); a spec and an eksctl file always name it
+    name: str | None
     region: str | None
     version: str | None
     version_support: VersionSupport | None = None
     control_plane_zones: tuple[str, ...] | None = None
     tags: Mapping[str, str] = Field(default_factory=dict)
     insights: tuple[Insight, ...] | None = None  # None: not listed (offline, or refused)
+    addons: tuple[Addon, ...] | None = None  # the EKS add-ons installed; None: not listed (offline, or refused)
+    # the add-on versions EKS lists as compatible with the cluster's Kubernetes version, by add-on name
+    addon_versions: Mapping[str, AddonVersions] | None = None
     location: Location | None = None
+
+    @property
+    def declared_name(self) -> str:
+        """The name of a cluster a spec or eksctl file declares, for what renders or builds one from it: both
+        sources require the name, and nothing is rendered or built from a dump."""
+        if self.name is None:
+            raise ValueError("the cluster's name is unknown: only a spec or an eksctl file can be rendered or built")
+        return self.name
 
 
 class Subnet(Frozen):
@@ -214,6 +270,8 @@ class Subnet(Frozen):
     public: bool
     id: str | None = None
     free_addresses: int | None = None  # live only
+    # what its route table sends 0.0.0.0/0 to: a NAT gateway, an internet gateway, or nothing; live only
+    egress: Literal["nat", "internet", "none"] | None = None
 
 
 class Network(Frozen):
@@ -227,6 +285,9 @@ class Network(Frozen):
     reserved_cidrs: tuple[str, ...] = ()
     private_nodes: bool | None = None
     nat_gateway: bool | None = None
+    nat_addresses: tuple[str, ...] | None = None  # the public IPs of the VPC's available NAT gateways; live only
+    # the services the VPC has endpoints for, by their short names ("ecr.api", "s3", "sts"); live only
+    endpoint_services: tuple[str, ...] | None = None
     location: Location | None = None
 
 
@@ -280,10 +341,23 @@ class Grants(Frozen):
     location: Location | None = None
 
 
+AuthenticationMode = Literal["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]  # what EKS reads to let principals in
+EC2_LINUX = "EC2_LINUX"  # the access entry type that lets a Linux node role join the cluster
+
+
+class AccessEntry(Frozen):
+    principal_arn: str
+    type: str | None = None  # EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, STANDARD, ...
+
+
 class Access(Frozen):
     node_role: Grants | None = None  # the role every Domino node assumes (S3 access)
     autoscaler: Grants | None = None  # platform nodes' instance profile, or the autoscaler's IRSA role
     registry: Grants | None = None  # the nodes' grants on Domino's image registry storage (bucket or repository)
+    authentication_mode: AuthenticationMode | None = None
+    access_entries: tuple[AccessEntry, ...] | None = None  # None: not listed
+    # the role ARNs the aws-auth ConfigMap maps into system:nodes; () when it maps none or does not exist
+    aws_auth_node_roles: tuple[str, ...] | None = None
 
 
 def name_covers(certificate_name: str, fqdn: str) -> bool:
@@ -502,3 +576,10 @@ class Deployment(Frozen):
     @property
     def groups(self) -> tuple[NodeGroup, ...]:
         return tuple(g for p in self.pools for g in p.groups)
+
+    @property
+    def node_subnet_ids(self) -> frozenset[str] | None:
+        """The subnets every node group launches into; None if any group's are unknown."""
+        if any(g.subnet_ids is None for g in self.groups):
+            return None
+        return frozenset(s for g in self.groups for s in g.subnet_ids or ())
