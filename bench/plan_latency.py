@@ -1,7 +1,8 @@
 """How long `plan` waits on AWS before it can say anything: discovery's round trips at a real latency.
 
 Every AWS call is delayed 150 ms (a botocore before-send hook, as a client far from its region sees), then
-`plan` runs on the embedded emulator for a 12-pool x 3-zone deployment that has just been applied, once with
+`plan` runs against the emulator (`domino-eks emulator`, in a process of its own, so that serving the calls does
+not take the CPU the client needs) for a 12-pool x 3-zone deployment that has just been applied, once with
 self-managed node groups (36 launch templates and Auto Scaling groups) and once with EKS managed ones (36 node
 groups), each in an empty account and again beside 400 unrelated IAM roles and 40 certificates:
 
@@ -16,13 +17,18 @@ Run: python bench/plan_latency.py
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from domino_eks.aws import emulator, session
+from domino_eks.aws import session
 from domino_eks.provision import apply, plan
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
@@ -55,6 +61,20 @@ class Timeline:
             before = max((chain for finished, chain in chains if finished <= start), key=len, default=[])
             chains.append((end, [*before, name]))
         return max((chain for _, chain in chains), key=len, default=[])
+
+
+@contextmanager
+def separate_emulator() -> Iterator[str]:
+    """`domino-eks emulator` on a free port, in its own process; its endpoint URL."""
+    server = subprocess.Popen([sys.executable, "-m", "domino_eks.cli", "emulator", "--port", "0"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        listening = server.stdout.readline()  # "AWS emulator listening on http://127.0.0.1:PORT (Ctrl-C ...)"
+        yield listening.split(" on ", 1)[1].split()[0]
+    finally:
+        server.send_signal(signal.SIGINT)  # what Ctrl-C sends: the emulator stops its server and exits
+        server.wait(timeout=30)
 
 
 def write_spec(directory: Path, name: str, *, managed: bool) -> Path:
@@ -107,7 +127,7 @@ def timed_plan(url: str, path: Path) -> tuple[int, list[str], float]:
 
 
 def main() -> None:
-    with TemporaryDirectory() as directory, emulator.running() as url:
+    with TemporaryDirectory() as directory, separate_emulator() as url:
         specs = {kind: write_spec(Path(directory), f"bench-{kind}", managed=kind == "managed")
                  for kind in ("self-managed", "managed")}
         for path in specs.values():

@@ -111,7 +111,8 @@ class Node(Frozen):
     ready: bool | None = None
     schedulable: bool | None = None
     gpu_allocatable: int | None = None  # nvidia.com/gpu allocatable; None: the node advertises no such resource
-    labels: Mapping[str, str] = Field(default_factory=dict)  # every label, system ones too (what selectors read)
+    # a dict, not a Mapping: pydantic validates a dict several times faster, which tells at thousands of nodes
+    labels: dict[str, str] = Field(default_factory=dict)  # every label, system ones too (what selectors read)
 
 
 class NodeGroup(Frozen):

@@ -19,8 +19,8 @@ from domino_eks.sources import spec as spec_source
 from tests.provision.support import aws_with_hooks, clients, write_spec
 
 POOLS = 6  # x 3 zones: 18 self-managed groups, more than the emulator's first page of launch templates
-# what reading the whole account takes: a call per role, policy, profile or certificate of everyone's
-ACCOUNT_WIDE = {"ListRoles", "ListPolicies", "ListInstanceProfiles", "ListCertificates", "ListBuckets"}
+# what reading the whole account takes: a call per role, policy, profile, certificate or key of everyone's
+ACCOUNT_WIDE = {"ListRoles", "ListPolicies", "ListInstanceProfiles", "ListCertificates", "ListBuckets", "ListKeys"}
 
 
 def many_pools(path: Path, name: str) -> Path:
@@ -73,10 +73,11 @@ def test_discovery_reads_no_account_wide_listing_and_as_many_calls_however_full_
     quiet_account = Calls()
     survey(endpoint, path, quiet_account)
     c = clients(endpoint)
-    for n in range(30):  # someone else's roles and certificates, some named like ours
+    for n in range(30):  # someone else's roles, certificates and keys, some named like ours
         c["iam"].create_role(RoleName=f"{name}-other-{n}", AssumeRolePolicyDocument="{}",
                              Tags=[{"Key": "team", "Value": "data"}])
         c["acm"].request_certificate(DomainName=f"other{n}.example.org", ValidationMethod="DNS")
+        c["kms"].create_key(Description=f"{name}-other-{n}", Tags=[{"TagKey": "team", "TagValue": "data"}])
     full_account = Calls()
     survey(endpoint, path, full_account)
 

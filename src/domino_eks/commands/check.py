@@ -211,19 +211,20 @@ def _refuse_with_files(**live_only: str | bool | None) -> None:
 def _dumped(files: tuple[str, ...], expected: Expected) -> tuple[str, Deployment]:
     """(source, deployment) of the dump files, the names given now overriding those recorded in them. Facts
     stand as of the day the snapshot was taken; a kubectl List does not say, so as of today."""
-    from domino_eks.sources import dump
+    from domino_eks.sources import dump, dump_decode
     from domino_eks.sources import snapshot as snapshots
 
     source = ", ".join(files)
-    read = dump.read_all(files)
-    read["target"] = {**read["target"], **expected.as_dict()}
-    try:
-        on = snapshots.collection_day(read) or date.today()
-        return source, snapshots.to_deployment(read, on, file=source)
-    # a hand-edited dump: an object without a field it needs, or a value of another shape (a date, a number)
-    except (KeyError, TypeError, AttributeError, ValueError):
-        raise InputError([Problem(source, "not shaped as `domino-eks snapshot` or kubectl write it: an object "
-                                          "lacks a field it needs, or holds a value of another type")]) from None
+    with dump_decode.paused_gc():
+        read = dump.read_all(files)
+        read["target"] = {**read["target"], **expected.as_dict()}
+        try:
+            on = snapshots.collection_day(read) or date.today()
+            return source, snapshots.to_deployment(read, on, file=source)
+        # a hand-edited dump: an object without a field it needs, or a value of another shape (a date, a number)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            raise InputError([Problem(source, "not shaped as `domino-eks snapshot` or kubectl write it: an object "
+                                              "lacks a field it needs, or holds a value of another type")]) from None
 
 
 def _live(expected: Expected, kube: KubeAccess, aws: AwsAccess) -> tuple[str, Deployment]:

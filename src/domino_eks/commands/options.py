@@ -76,9 +76,10 @@ def output_option(help: str, *, directory: bool = False, required: bool = False)
 def emit(result: FindingsResult, fmt: str, strict: bool) -> None:
     """Print the result in the chosen format and end the command with its exit code."""
     from domino_eks import report
-    from domino_eks.report import terminal
 
     if fmt == "table":
+        from domino_eks.report import terminal
+
         click.echo(terminal.render(result, color=sys.stdout.isatty()), nl=False)
     else:
         click.echo(report.render(result, fmt), nl=False)

@@ -6,7 +6,6 @@ from datetime import date
 
 from domino_eks.errors import InputError, Problem
 from domino_eks.model import Deployment
-from domino_eks.sources import eksctl, spec, yamlfile
 
 
 def load_file(path: str, today: date | None = None) -> Deployment:
@@ -16,6 +15,10 @@ def load_file(path: str, today: date | None = None) -> Deployment:
 
 def read_file(path: str, today: date | None = None) -> tuple[Deployment, dict]:
     """The deployment of a spec or eksctl ClusterConfig, and the parsed file (a render keeps an eksctl file's keys)."""
+    # here, not at the top: reading a dump (sources.dump) needs none of them, and eksctl's schema takes a tenth
+    # of a second to import
+    from domino_eks.sources import eksctl, spec, yamlfile
+
     document, file = yamlfile.read(path)
     if spec.is_spec(document):
         return spec.from_document(document, file, today), document

@@ -24,6 +24,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from domino_eks.collect import shapes
 from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
 from domino_eks.errors import InputError, Problem
+from domino_eks.sources import dump_decode
 
 KUBECTL_COMMAND = "kubectl get nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json"
 # what the documented command lists; a List holding namespaces (every cluster has some) is taken to be its
@@ -46,7 +47,11 @@ def read_all(paths: Iterable[str]) -> dict:
 
 def read(path: str) -> dict:
     """A snapshot from one file: a snapshot as written, or one made from the Kubernetes lists it holds."""
-    text = _text(path)
+    raw = _raw(path)
+    listed = dump_decode.kubernetes_list(raw)
+    if listed is not None:
+        return _from_kubectl_list(path, listed.by_key, mixed=listed.kind == "List")
+    text = _text(path, raw)
     items = _Items(path)
     documents = _yaml_documents(path, text, items) if _is_yaml(text) else _json_documents(path, text, items)
     if items.problems:
@@ -151,16 +156,24 @@ def _yaml_documents(path: str, text: str, items: _Items) -> list[dict]:
     return documents
 
 
-def _text(path: str) -> str:
+def _raw(path: str) -> bytes:
+    """The file's bytes, unzipped."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
-        return (gzip.decompress(raw) if raw[:2] == GZIP_MAGIC else raw).decode("utf-8")
+        return gzip.decompress(raw) if raw[:2] == GZIP_MAGIC else raw
     except FileNotFoundError:
         raise InputError([Problem(path, "no such file")]) from None
     except IsADirectoryError:
         raise InputError([Problem(path, "is a directory, expected a JSON file")]) from None
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError) as exc:
+        raise InputError([Problem(path, f"cannot read: {exc}")]) from None
+
+
+def _text(path: str, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError([Problem(path, f"cannot read: {exc}")]) from None
 
 

@@ -32,14 +32,26 @@ POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
 
 def _named(read: Callable[[str], Any], names: Iterable[str]) -> list[Any]:
     """What `read` answers for each name that exists, all read at once."""
-    def read_if_there(name: str) -> Any:
-        try:
-            return read(name)
-        except Exception as error:
-            if faults.code_of(error) == "NoSuchEntity":
-                return None
-            raise
-    return [answer for answer in concurrently(read_if_there, names) if answer is not None]
+    return [answer for answer in concurrently(lambda name: _if_there(read, name), names) if answer is not None]
+
+
+def _named_pairs(first: Callable[[str], Any], second: Callable[[str], Any], names: Iterable[str]
+                 ) -> list[tuple[Any, Any]]:
+    """(first(name), second(name)) for each name that exists; the two calls about a name do not depend on each
+    other, so all of them go at once: one round trip, not two."""
+    work = [(read, name) for name in names for read in (first, second)]
+    answers = concurrently(lambda item: _if_there(*item), work)
+    return [(one, other) for one, other in zip(answers[0::2], answers[1::2], strict=True)
+            if one is not None and other is not None]
+
+
+def _if_there(read: Callable[[str], Any], name: str) -> Any:
+    try:
+        return read(name)
+    except Exception as error:
+        if faults.code_of(error) == "NoSuchEntity":
+            return None
+        raise
 
 
 def _account(aws: Aws) -> str:
@@ -64,8 +76,9 @@ class ManagedPolicy(Handler):
             return
         partition = regions.partition(aws.region)
         prefix = f"arn:{partition}:iam::{_account(aws)}:policy/"
-        policies = _named(lambda name: (iam.get_policy(PolicyArn=prefix + name)["Policy"],
-                                        tags.from_aws(iam.list_policy_tags(PolicyArn=prefix + name)["Tags"])), names)
+        policies = _named_pairs(lambda name: iam.get_policy(PolicyArn=prefix + name)["Policy"],
+                                lambda name: tags.from_aws(iam.list_policy_tags(PolicyArn=prefix + name)["Tags"]),
+                                names)
         ours = [(policy, found) for policy, found in policies if tags.belongs(found, scope.name)]
         documents = concurrently(lambda policy: _document(iam.get_policy_version(
             PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]),

@@ -14,7 +14,7 @@ from typing import Any
 
 from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, paginate, retag, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, concurrently, paginate, retag, tolerating
 from domino_eks.provision.resources import Existing
 
 DELETION_WINDOW_DAYS = 30  # the longest PendingWindowInDays KMS accepts (7-30)
@@ -34,9 +34,6 @@ def key_policy(account: str, users: Iterable[str]) -> str:
     ]})
 
 
-def _kms_tags(listed: list[dict]) -> dict[str, str]:
-    return {t["TagKey"]: t["TagValue"] for t in listed}
-
 
 class Key(Handler):
     kind = kinds.KMS_KEY
@@ -45,17 +42,23 @@ class Key(Handler):
     kept_without_delete_data = "the key that decrypts the cluster's Secrets"
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
-        kms = aws.client("kms")
-        for listed in paginate(kms, "list_keys", "Keys"):
-            key_id = listed["KeyId"]
-            metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-            if metadata["KeyManager"] != "CUSTOMER" or metadata["KeyState"] == "PendingDeletion":
-                continue
-            found = _kms_tags(kms.list_resource_tags(KeyId=key_id)["Tags"])
-            if tags.belongs(found, scope.name):
-                rotation = kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
-                yield Existing(self.key(found), {"id": key_id, "arn": metadata["Arn"]},
-                               {"tags": found, "rotation": rotation})
+        kms, tagging = aws.client("kms"), aws.client("resourcegroupstaggingapi")
+        # the tagging index answers with the deployment's keys and their tags in one call, however many keys the
+        # account holds (it indexes kms:key: https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/
+        # supported-services.html)
+        indexed = [(m["ResourceARN"], tags.from_aws(m.get("Tags"))) for m in paginate(
+            tagging, "get_resources", "ResourceTagMappingList", ResourceTypeFilters=["kms:key"],
+            TagFilters=[{"Key": tags.DEPLOYMENT, "Values": [scope.name]}])]
+        ours = [(arn, found) for arn, found in indexed if tags.belongs(found, scope.name)]
+        described = concurrently(lambda arn: kms.describe_key(KeyId=arn)["KeyMetadata"], [arn for arn, _ in ours])
+        # a key scheduled for deletion is gone for this deployment (and KMS refuses to read its rotation)
+        live = [(found, metadata) for (_, found), metadata in zip(ours, described, strict=True)
+                if metadata["KeyManager"] == "CUSTOMER" and metadata["KeyState"] != "PendingDeletion"]
+        rotations = concurrently(lambda metadata: kms.get_key_rotation_status(KeyId=metadata["KeyId"]),
+                                 [metadata for _, metadata in live])
+        for (found, metadata), rotation in zip(live, rotations, strict=True):
+            yield Existing(self.key(found), {"id": metadata["KeyId"], "arn": metadata["Arn"]},
+                           {"tags": found, "rotation": rotation["KeyRotationEnabled"]})
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         kms = aws.client("kms")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 from domino_eks.collect import shapes
@@ -100,7 +101,7 @@ def read_node(raw: Mapping) -> KubeNode:
     return KubeNode(
         model=model,
         pool=labels.get(NODE_POOL_LABEL),
-        labels={k: v for k, v in labels.items() if not _is_system_label(k)},
+        labels={key: labels[key] for key in _pool_label_keys(tuple(labels))},
         taints=tuple(Taint(key=t["key"], value=t.get("value", ""), effect=t["effect"])
                      for t in spec.get("taints") or () if not t["key"].startswith(_TRANSIENT_TAINT_PREFIXES)),
         # Karpenter's nodes group by the NodePool that launched them, as a node group's by its name
@@ -113,13 +114,22 @@ def read_node(raw: Mapping) -> KubeNode:
 
 
 def first(labels: Mapping[str, str], keys: Iterable[str]) -> str | None:
-    return next((labels[k] for k in keys if k in labels), None)
+    for key in keys:
+        if key in labels:
+            return labels[key]
+    return None
 
 
 def tags(tagged: Mapping) -> dict[str, str]:
     """Tags of an AWS object, from a list of {Key, Value} or from a map (EKS)."""
     found = tagged.get("Tags", tagged.get("tags")) or {}
     return dict(found) if isinstance(found, Mapping) else {t["Key"]: t["Value"] for t in found}
+
+
+# the nodes of a pool carry the same label keys, so a cluster of thousands of nodes has a few dozen key sets
+@lru_cache(maxsize=4096)
+def _pool_label_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(key for key in keys if not _is_system_label(key))
 
 
 def _is_system_label(key: str) -> bool:
