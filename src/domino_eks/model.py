@@ -93,20 +93,31 @@ class Taint(Frozen):
     effect: str
 
 
+# Who launched a node: an Auto Scaling group behind an EKS managed or eksctl node group, Karpenter, EKS Auto
+# Mode (Karpenter run by EKS) or Fargate (one node per pod, in no group)
+NodeProvisioner = Literal["node-group", "karpenter", "auto-mode", "fargate"]
+LAUNCHED_WITHOUT_GROUPS: tuple[NodeProvisioner, ...] = ("karpenter", "auto-mode")  # no Auto Scaling group behind
+
+
 class Node(Frozen):
     """A live node (only live sources know these)."""
 
     name: str
+    provisioner: NodeProvisioner | None = None  # None: its labels do not say (a self-managed group's, usually)
+    os: str | None = None  # kubernetes.io/os: linux or windows
+    os_image: str | None = None  # what the kubelet reports: "Bottlerocket OS 1.26.1 (aws-k8s-1.31)"
     zone: str | None = None
     instance_type: str | None = None
     ready: bool | None = None
     schedulable: bool | None = None
-    gpu_allocatable: int | None = None
+    gpu_allocatable: int | None = None  # nvidia.com/gpu allocatable; None: the node advertises no such resource
     labels: Mapping[str, str] = Field(default_factory=dict)  # every label, system ones too (what selectors read)
 
 
 class NodeGroup(Frozen):
-    """One Auto Scaling group (or EKS managed node group); Domino wants one per zone per pool."""
+    """One Auto Scaling group (or EKS managed node group); Domino wants one per zone per pool. A live source also
+    groups the nodes Karpenter or EKS Auto Mode launched by their NodePool: no Auto Scaling group is behind those
+    (see `provisioner`)."""
 
     name: str
     zones: tuple[str, ...] | None = None
@@ -137,6 +148,19 @@ class NodeGroup(Frozen):
     def effective_desired(self) -> int | None:
         """eksctl and the ASG API both start a group without a desired size at its minimum."""
         return self.desired_capacity if self.desired_capacity is not None else self.min_size
+
+    @property
+    def provisioner(self) -> NodeProvisioner | None:
+        """Who launched the group's nodes, when every node says the same; None offline and for a group without
+        nodes (whose Auto Scaling group, if any, is all a source knows of it)."""
+        launched = {n.provisioner for n in self.nodes or ()}
+        return launched.pop() if len(launched) == 1 else None
+
+    @property
+    def windows(self) -> bool:
+        """Every node of the group runs Windows: Domino runs on Linux nodes only, so such a group is none of its
+        pools whatever its labels say."""
+        return bool(self.nodes) and all(n.os == "windows" for n in self.nodes or ())
 
     @property
     def is_gpu(self) -> bool:
@@ -216,7 +240,9 @@ class AddonVersions(Frozen):
 
 
 class Cluster(Frozen):
-    name: str
+    # None: unknown, which only a dump or a live cluster can leave it (built by Terraform or the console, or
+    # Fargate-only, its nodes carry no eksctl label naming it); a spec and an eksctl file always name it
+    name: str | None
     region: str | None
     version: str | None
     version_support: VersionSupport | None = None
@@ -227,6 +253,14 @@ class Cluster(Frozen):
     # the add-on versions EKS lists as compatible with the cluster's Kubernetes version, by add-on name
     addon_versions: Mapping[str, AddonVersions] | None = None
     location: Location | None = None
+
+    @property
+    def declared_name(self) -> str:
+        """The name of a cluster a spec or eksctl file declares, for what renders or builds one from it: both
+        sources require the name, and nothing is rendered or built from a dump."""
+        if self.name is None:
+            raise ValueError("the cluster's name is unknown: only a spec or an eksctl file can be rendered or built")
+        return self.name
 
 
 class Subnet(Frozen):

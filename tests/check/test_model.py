@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 
 from domino_eks import rules
-from domino_eks.errors import InputError
 from domino_eks.model import Taint, autoscaler_tags
 from domino_eks.rules.base import Status
 from domino_eks.sources import snapshot as snapshots
@@ -91,7 +90,7 @@ def test_gpu_readiness_comes_from_the_allocatable_gpus():
 
     gpus = {n.zone: n.gpu_allocatable for g in deployment.pool("default-gpu").groups for n in g.nodes}
     assert gpus == {"us-west-2a": 1, "us-west-2b": 1, "us-west-2c": 0}
-    assert {n.gpu_allocatable for g in deployment.pool("platform").groups for n in g.nodes} == {0}
+    assert {n.gpu_allocatable for g in deployment.pool("platform").groups for n in g.nodes} == {None}
 
 
 def test_lifecycle_taints_are_not_part_of_a_pool():
@@ -250,11 +249,11 @@ def test_the_support_calendar_comes_from_eks_when_it_answered():
     assert model(snapshot_of()).cluster.version_support.source == "table"
 
 
-def test_a_cluster_without_a_name_anywhere_is_unusable_input():
+def test_a_cluster_without_a_name_anywhere_has_its_name_unknown():
     document = edited(lambda n: n["metadata"]["labels"].pop("alpha.eksctl.io/cluster-name"))
 
-    with pytest.raises(InputError, match="pass --cluster NAME"):
-        model(snapshot_of(document))
+    unnamed = model(snapshot_of(document))
+    assert (unnamed.cluster.name, unnamed.cluster.location) == (None, None)
     assert model(snapshot_of(document, target={"cluster": "named"})).cluster.name == "named"
 
 

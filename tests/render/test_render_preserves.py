@@ -200,3 +200,34 @@ def test_read_render_read_keeps_the_model_and_every_raw_key(tmp_path, config):
     again = tmp_path / "again.yaml"
     again.write_text(text)
     assert comparable(eksctl.load(str(again), today=TODAY)) == comparable(deployment)
+
+
+def header_lines(text: str) -> list[str]:
+    """The header's change list, one entry per line however it was wrapped."""
+    joined = re.sub(r"\n#     ", " ", header(text))
+    return [line.removeprefix("#   - ") for line in joined.splitlines() if line.startswith("#   - ")]
+
+
+def test_the_header_says_only_what_the_render_changed_in_the_file():
+    path = FIXTURES / "every-block.eksctl.yaml"
+    assert header_lines(read_and_render(path)[1]) == [
+        "Every node group carries the autodiscovery tags k8s.io/cluster-autoscaler/enabled and "
+        "k8s.io/cluster-autoscaler/analytics-prod; the page's multi-AZ sample had them on one group only, naming a "
+        "literal {{ cluster_name }} (A003).",
+        "Node groups that scale from zero carry a node-template tag for each of their labels and taints, so the "
+        "autoscaler can choose them while they have no nodes; the page's GPU groups lacked nvidia.com/gpu (P015).",
+        "Added: the EKS add-on aws-efs-csi-driver with its IAM role: Datasets on EFS need its driver.",
+        f"Every other key of {path} is kept as it was written.",
+    ]
+
+
+def test_a_version_the_file_leaves_out_is_named_and_one_it_sets_is_not(tmp_path):
+    unset = header_lines(read_and_render(PAGE_SINGLE_AZ)[1])
+    assert unset[0] == ('metadata.version is "1.34": the page\'s samples leave it out, so eksctl would pick whatever '
+                        "its release defaults to (G003).")
+    document = safe(PAGE_SINGLE_AZ.read_text())
+    document["metadata"]["version"] = "1.34"
+    versioned = tmp_path / "versioned.eksctl.yaml"
+    with versioned.open("w") as handle:
+        YAML().dump(document, handle)
+    assert not any(line.startswith("metadata.version") for line in header_lines(read_and_render(versioned)[1]))

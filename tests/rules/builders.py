@@ -137,9 +137,10 @@ def live_group(name: str, labels: Mapping[str, str], nodes: tuple[Node, ...] | N
 
 def live_deployment(*groups: NodeGroup, namespaces=None) -> Deployment:
     """A cluster as the live source sees it: one pool per node-pool label, nodes and namespaces read from it."""
-    labels = dict.fromkeys(g.labels[NODE_POOL_LABEL] for g in groups)
+    labels = dict.fromkeys(g.labels.get(NODE_POOL_LABEL) for g in groups)
     pools = tuple(
-        NodePool(name=label, label=label, groups=tuple(g for g in groups if g.labels[NODE_POOL_LABEL] == label))
+        NodePool(name=label or "unlabelled", label=label,
+                 groups=tuple(g for g in groups if g.labels.get(NODE_POOL_LABEL) == label))
         for label in labels
     )
     return Deployment(

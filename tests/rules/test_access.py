@@ -145,3 +145,34 @@ def test_a003_passes_on_the_tags_the_tool_writes_for_a_spec(multi_az):
 def test_a003_skips_when_no_group_tags_are_known(multi_az):
     finding = only("A003", edit_groups(multi_az, None, tags=None))
     assert finding.status is Status.SKIP
+
+
+def _unnamed_dump(deployment, tags):
+    return edit(from_source(edit_groups(deployment, "default", tags=tags), "dump"), "cluster", name=None)
+
+
+def test_a003_still_fails_a_template_when_the_clusters_name_is_unknown(multi_az):
+    deployment = _unnamed_dump(multi_az, {"k8s.io/cluster-autoscaler/{{ cluster_name }}": "owned"})
+    found = findings("A003", deployment)
+    assert found[0].status is Status.FAIL
+    assert found[0].message == (
+        "node group domino-default-a has tag 'k8s.io/cluster-autoscaler/{{ cluster_name }}', a template left "
+        "unfilled: the Cluster Autoscaler looks for its cluster's name and never discovers this group.")
+
+
+def test_a003_skips_a_real_name_when_the_clusters_is_unknown(multi_az):
+    deployment = _unnamed_dump(multi_az, {"k8s.io/cluster-autoscaler/staging": "owned"})
+    assert only("A003", deployment).message == (
+        "the cluster's name (to compare with the autodiscovery tags naming domino-test-cluster, staging) "
+        "unknown: the dump holds no EKS facts and no node carries the "
+        "alpha.eksctl.io/cluster-name label (a cluster built by Terraform or the console, or one running on "
+        "Fargate only); pass --cluster NAME.")
+
+
+def test_a003_passes_an_unnamed_cluster_whose_tags_name_none(multi_az):
+    deployment = _unnamed_dump(multi_az, {"k8s.io/cluster-autoscaler/enabled": "true"})
+    for label in ("platform", "default-gpu"):
+        deployment = edit_groups(deployment, label, tags={"k8s.io/cluster-autoscaler/enabled": "true"})
+    finding = only("A003", deployment)
+    assert (finding.status, finding.message) == (
+        Status.PASS, "no autodiscovery tag names a cluster, or is a template left unfilled.")

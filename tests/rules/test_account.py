@@ -20,7 +20,7 @@ def _in_account(deployment, vcpu_quotas=None, offered_zones=None):
 def test_g004_passes_when_every_quota_covers_the_pools_with_headroom(multi_az):
     finding = only("G004", _in_account(multi_az, ROOMY))
     assert finding.status is Status.PASS
-    assert finding.message == ("quota L-1216C47A allows 1000 vCPUs; the pools need 144.; "
+    assert finding.message == ("quota L-1216C47A allows 1000 vCPUs; the pools need 144; "
                                "quota L-DB2E81BA allows 100 vCPUs; the pools need 48.")
 
 

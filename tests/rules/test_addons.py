@@ -92,3 +92,10 @@ def test_k004_skips_a_spec_and_versions_it_could_not_read(multi_az):
     (finding,) = findings("K004", _live(multi_az, _installed(), versions=None))
     assert finding.status is Status.SKIP
     assert finding.message.startswith("the versions of add-on vpc-cni EKS lists for Kubernetes 1.34 unknown: ")
+
+
+def test_k004_leaves_the_cluster_to_fill_in_where_its_name_is_unknown(multi_az):
+    unnamed = edit(_live(multi_az, _installed("aws-efs-csi-driver")), "cluster", name=None)
+    assert only("K004", unnamed).message == (
+        "add-on aws-efs-csi-driver is not installed: run `aws eks create-addon --cluster-name NAME "
+        "--addon-name aws-efs-csi-driver --addon-version v2.1.13-eksbuild.1`.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from domino_eks.model import Deployment
-from domino_eks.rules.base import Registry, Severity, Status, failed, passed
+from domino_eks.rules.base import Registry, Severity, Status, failed, passed, skipped
 
 RECORD = {"title": "t", "rationale": "r", "fix": "f", "section": "s"}
 
@@ -30,3 +30,15 @@ def test_select_keeps_the_rules_whose_ids_start_with_a_prefix():
     findings = _registry().evaluate(cast(Deployment, "same"), ["x"], context=["same"])
 
     assert [(f.id, f.status) for f in findings] == [("X001", Status.PASS)]
+
+
+def test_outcomes_of_one_rule_read_as_one_sentence():
+    registry = Registry()
+    registry.rule("Z001", Severity.ERROR, **RECORD)(
+        lambda d: [skipped("a unknown."), skipped("b unknown."), skipped("a unknown."), passed("c holds.")])
+    registry.rule("Z002", Severity.ERROR, **RECORD)(lambda d: [passed("a holds."), passed("b holds.")])
+
+    findings = registry.evaluate(cast(Deployment, "any"))
+
+    assert [(f.status, f.message) for f in findings] == [
+        (Status.SKIP, "a unknown; b unknown."), (Status.PASS, "a holds; b holds.")]

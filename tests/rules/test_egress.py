@@ -30,7 +30,7 @@ def test_n007_passes_private_access_and_nat_egress(multi_az):
     finding = only("N007", _live(multi_az))
     assert finding.status is Status.PASS
     assert finding.message == (
-        "private endpoint access is on: nodes reach the API server inside the VPC.; every node subnet routes "
+        "private endpoint access is on: nodes reach the API server inside the VPC; every node subnet routes "
         "0.0.0.0/0 through a NAT gateway or has the VPC endpoints it needs.")
 
 
@@ -81,7 +81,7 @@ def test_n007_skips_unknown_routes_live(multi_az):
     assert finding.status is Status.SKIP
     assert finding.message == (
         "the routes of node subnet subnet-0a1 unknown: the live account and cluster did not report it (the source "
-        "reported ec2: DescribeRouteTables: denied).; the routes of node subnet subnet-0b2 unknown: the live account "
+        "reported ec2: DescribeRouteTables: denied); the routes of node subnet subnet-0b2 unknown: the live account "
         "and cluster did not report it (the source reported ec2: DescribeRouteTables: denied).")
 
 

@@ -10,7 +10,7 @@ from domino_eks.model import KEY_CREATED_BY_APPLY
 from domino_eks.rules import Severity, Status
 from domino_eks.sources import eksctl, spec
 from tests.conftest import PAGE_MULTI_AZ, TODAY
-from tests.rules.builders import edit, findings, only
+from tests.rules.builders import edit, findings, from_source, only
 from tests.sources.test_spec_source import MINIMAL
 
 KEY = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -159,3 +159,15 @@ def test_c008_fires_when_the_spec_turns_automatic_backups_off(tmp_path):
     assert (finding.status, finding.message) == (
         Status.FAIL, "the Datasets file system has automatic backups off and no AWS Backup plan protects it: a "
                      "deleted or overwritten dataset cannot be recovered.")
+
+
+def test_c007_does_not_say_eks_described_a_cluster_it_was_never_asked_about(multi_az):
+    dump = from_source(edit(multi_az, "hardening", support_type=None, endpoint_private=None), "dump",
+                       {"aws": "cluster.json is a kubectl List"})
+    assert only("C007", dump).message == (
+        "the cluster's support policy (upgradePolicy.supportType) unknown: the dump file does not hold it; "
+        "`domino-eks snapshot` collects it (the source reported aws: cluster.json is a kubectl List).")
+    described = from_source(edit(multi_az, "hardening", support_type=None, endpoint_private=True), "live")
+    assert only("C007", described).message == (
+        "the cluster's support policy (upgradePolicy.supportType) unknown: EKS described the cluster without an "
+        "upgradePolicy (the emulator leaves it out).")

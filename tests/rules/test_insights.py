@@ -52,3 +52,10 @@ def test_g006_skips_an_insight_eks_has_not_judged_and_a_spec(multi_az):
     assert [f.message for f in findings("G006", multi_az)] == [
         "the cluster's EKS insights unknown: insights exist only for a running EKS cluster — checked by domino-eks "
         "check."]
+
+
+def test_g006_names_no_cluster_in_its_advice_when_the_name_is_unknown(multi_az):
+    finding = only("G006", edit(_with(multi_az, KUBELET_SKEW), "cluster", name=None))
+    assert finding.message == (
+        "EKS insight 'Kubelet version skew' (UPGRADE_READINESS) is WARNING: Node kubelet versions are behind. See "
+        f"`aws eks describe-insight --cluster-name NAME --id {KUBELET_SKEW.id}`.")

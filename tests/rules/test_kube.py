@@ -115,7 +115,21 @@ def test_k002_fails_for_a_gpu_node_without_allocatable_gpus():
                                                                 node("ip-10-0-3-2", gpus=None)), min_size=0))
     found = findings("K002", deployment)
     assert [_object(f) for f in found] == ["Node/ip-10-0-3-1", "Node/ip-10-0-3-2"]
-    assert all("advertises nvidia.com/gpu allocatable 0" in f.message for f in found)
+    driver = ("GPU executions stay Pending; missing: the driver — the device plugin is unknown and its AMI is "
+              "unknown, so the NVIDIA driver does not load on the node: run nvidia-smi on it and use a driver that "
+              "supports its GPU.")
+    assert [f.message for f in found] == [
+        f"GPU node ip-10-0-3-1 of pool default-gpu advertises nvidia.com/gpu allocatable 0: {driver}",
+        f"GPU node ip-10-0-3-2 of pool default-gpu advertises no nvidia.com/gpu resource: {driver}",
+    ]
+
+
+def test_k002_names_what_is_missing_when_no_node_carries_a_pool_label():
+    unlabelled = live_group("eks-workers", {}, (node("ip-10-0-9-1"), node("ip-10-0-9-2")))
+    finding = only("K002", live_deployment(unlabelled))
+    assert (finding.status, finding.message) == (
+        Status.SKIP, "no node pool to judge: none of the cluster's 2 node(s) carries the "
+                     "dominodatalab.com/node-pool label (P001 names the pools Domino needs).")
 
 
 def test_k002_expects_gpus_only_on_the_gpu_groups_of_a_pool():
@@ -136,3 +150,10 @@ def test_k002_skip_cites_the_live_gap():
                              {"kubernetes": "Forbidden: nodes is forbidden"})
     finding = only("K002", deployment)
     assert finding.status is Status.SKIP and "nodes is forbidden" in finding.message
+
+
+def test_k002_says_the_cluster_lists_no_node_rather_than_that_nodes_are_unknown():
+    finding = only("K002", live_deployment())
+    assert (finding.status, finding.message) == (
+        Status.SKIP, "no node pool to judge: the cluster lists no node a pool could hold (a Fargate node belongs to "
+                     "none; P001 names the pools Domino needs).")

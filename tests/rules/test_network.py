@@ -221,6 +221,16 @@ def test_n005_skips_on_docker_nodes_where_the_source_holds_no_bootstrap_argument
     finding = only("N005", from_source(_at(multi_az, "1.23"), kind))
     assert finding.status is Status.SKIP
     assert finding.message == (
-        f"{holder} holds no bootstrap arguments or user data, so whether the build nodes (Docker runtime, "
-        "Kubernetes 1.23) enable Docker bridge networking is unknown: check their launch template's user data for "
-        "--enable-docker-bridge true.")
+        f"{holder} holds no bootstrap arguments or user data here, so whether build node group(s) domino-default-a, "
+        "domino-default-b, domino-default-c (Docker runtime, Kubernetes 1.23) enable Docker bridge networking is "
+        "unknown: check their launch template's user data for --enable-docker-bridge true.")
+
+
+def test_n005_judges_the_user_data_a_live_source_read(multi_az):
+    unbridged = edit_groups(_at(multi_az, "1.23"), "default", pre_bootstrap_commands=(),
+                            bootstrap_arguments="#!/bin/bash\n/etc/eks/bootstrap.sh domino-test-cluster")
+    found = findings("N005", from_source(unbridged, "live"))
+    assert [(f.status, f.message) for f in found] == [
+        (Status.FAIL, f"build node group {name} (Kubernetes 1.23, Docker runtime) does not enable Docker bridge "
+                      "networking: environment builds fail on it.")
+        for name in ("domino-default-a", "domino-default-b", "domino-default-c")]

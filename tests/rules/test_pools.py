@@ -334,3 +334,11 @@ def test_p002_passes_three_ready_platform_nodes_where_sizes_are_unknown():
     finding = only("P002", _platform_of_nodes(True, True, True))
     assert finding.status is Status.PASS
     assert finding.message == "the platform node groups' sizes are unknown here; the pool has 3 Ready nodes of 3."
+
+
+def test_p008_and_p009_say_there_is_nothing_to_judge_without_pools():
+    empty = live_deployment()
+    assert [(f.status, f.message) for f in findings("P008", empty) + findings("P009", empty)] == [
+        (Status.SKIP, "no node group to judge: the source names none behind an Auto Scaling group."),
+        (Status.SKIP, "no Domino node pool to judge (P001 names the pools Domino needs)."),
+    ]

@@ -138,6 +138,13 @@ def test_s003_needs_no_mount_target_where_only_platform_runs(single_az):
     assert only("S003", _efs(platform_only, mount_target_zones=("us-west-2a",))).status is Status.PASS
 
 
+def test_s003_names_no_empty_list_of_zones_where_no_compute_pool_runs(single_az):
+    platform_only = single_az.model_copy(update={"pools": (single_az.pool("platform"),)})
+    finding = only("S003", _efs(platform_only, mount_target_zones=()))
+    assert (finding.status, finding.message) == (
+        Status.PASS, "no compute pool runs in any zone, so no zone needs an EFS mount target.")
+
+
 def test_s003_skips_for_eksctl(multi_az):
     finding = only("S003", from_source(edit(multi_az, "storage", efs=None), "eksctl"))
     assert finding.status is Status.SKIP and "does not declare EFS" in finding.message

@@ -106,3 +106,37 @@ def test_z005_rejects_a_cluster_in_one_zone(single_az):
 def test_z005_skips_when_the_cluster_zones_are_unknown(single_az):
     finding = only("Z005", from_source(edit(single_az, "cluster", control_plane_zones=None), "dump"))
     assert finding.status is Status.SKIP and "cluster's subnets" in finding.message
+
+
+def test_z003_names_no_taint_as_none_not_as_an_empty_list(multi_az):
+    taint = Taint(key="dedicated", value="builds", effect="NoSchedule")
+    finding = only("Z003", edit_groups(multi_az, "default", in_zone("us-west-2b"), taints=(taint,)))
+    assert finding.message == (
+        "pool default: node group domino-default-b has taints dedicated=builds:NoSchedule but domino-default-a has "
+        "none; pods of the pool get different nodes depending on the zone.")
+
+
+def test_z003_blames_the_group_not_the_zone_when_every_group_sits_in_one_zone(single_az):
+    first = pool_of(single_az, "default").groups[0]
+    twin = first.model_copy(update={"name": f"{first.name}-large", "instance_type": "m5.4xlarge"})
+    finding = only("Z003", add_groups(single_az, "default", twin))
+    assert finding.message == (
+        f"pool default: node group {twin.name} has instance type m5.4xlarge but {first.name} has "
+        f"{first.instance_type}; pods of the pool get different nodes depending on the node group they land on.")
+
+
+def test_z002_skips_when_no_pool_names_a_zone(multi_az):
+    finding = only("Z002", from_source(edit_groups(multi_az, None, zones=()), "live"))
+    assert (finding.status, finding.message) == (Status.SKIP, "no Domino node pool names a zone.")
+
+
+def test_z004_says_the_platform_pool_names_no_zone(multi_az):
+    finding = only("Z004", edit_groups(multi_az, "platform", zones=()))
+    assert finding.message == (
+        "the platform pool names no zone, not in us-west-2a, us-west-2b, us-west-2c: losing that zone takes Domino's "
+        "platform down.")
+
+
+def test_z004_skips_when_no_pool_names_a_zone(multi_az):
+    finding = only("Z004", from_source(edit_groups(multi_az, None, zones=()), "live"))
+    assert (finding.status, finding.message) == (Status.SKIP, "no Domino node pool names a zone.")

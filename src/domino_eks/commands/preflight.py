@@ -97,7 +97,8 @@ def account_findings(aws: Aws, deployment: Deployment, today: date) -> list[Find
     # read once, as check does: a refusal is a fact to report, not something to retry for minutes
     recorder = Recorder(Clients(aws.session, aws.endpoint_url, retries=COLLECTING))
     collector.gather(recorder, {g.instance_type for g in deployment.groups if g.instance_type})
-    nodeaccess.existing(recorder, deployment.cluster.name, iam.node_role_name(deployment.cluster.name))
+    name = deployment.cluster.declared_name  # plan and apply read a spec, which names the cluster
+    nodeaccess.existing(recorder, name, iam.node_role_name(name))
     facts = Facts.of({"aws": recorder.facts, "errors": recorder.errors}, today)
     gaps = {**deployment.source.gaps, **recorder.errors}
     role = (recorder.facts.get(NODE_ROLE) or {}).get("Arn")

@@ -75,7 +75,7 @@ class Builder:
 
     def __init__(self, deployment: Deployment):
         self.deployment = deployment
-        self.name = deployment.cluster.name
+        self.name = deployment.cluster.declared_name
         self.graph = Graph()
 
     def add(self, type_: str, logical: str, properties: dict, *, extra_tags: Mapping[str, str] | None = None,
@@ -248,10 +248,10 @@ def _cluster(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles,
     cluster, hardening = b.deployment.cluster, b.deployment.hardening
     subnets = [side[zone] for side in (network.private, network.public) for zone in sorted(side)]
     log_group = b.add(kinds.LOG_GROUP, "control-plane-logs", {
-        "name": control_plane_log_group(cluster.name), "retention_days": hardening.log_retention_days,
+        "name": control_plane_log_group(b.name), "retention_days": hardening.log_retention_days,
     })
     handle = b.add(kinds.EKS_CLUSTER, "cluster", {
-        "name": cluster.name,
+        "name": b.name,
         "version": cluster.version,
         "role_arn": identity.cluster_role.arn,
         "subnet_ids": subnets,

@@ -37,7 +37,29 @@ from domino_eks.render.iam import uses_autoscaler
 # The page's Docker bridge recipe: editing /etc/docker/daemon.json, restarting docker, or the bootstrap flag.
 DOCKER_COMMAND = re.compile(r"/etc/docker|--enable-docker-bridge|\bdockerd\b|systemctl\s+\S+\s+docker\b")
 
-Changes = list[str]  # header lines, in the order the rendering meets them
+# a path into the ClusterConfig; in a list eksctl names the items of, "*" stands for every item and "name=X" for
+# the item named X
+Key = tuple[str, ...]
+
+
+class Change(str):
+    """A header line about keys of the config: rendered over an eksctl file, it is printed only where the
+    output differs from the file at one of those keys (else the file already said so, and the line is untrue)."""
+
+    keys: tuple[Key, ...]
+
+    def __new__(cls, text: str, *keys: Key) -> Change:
+        line = super().__new__(cls, text)
+        line.keys = keys
+        return line
+
+
+Changes = list[str]  # header lines, in the order the rendering meets them; a Change where it names keys
+GROUP_LISTS = ("nodeGroups", "managedNodeGroups")
+
+
+def _in_groups(*key: str) -> tuple[Key, ...]:
+    return tuple((groups, "*", *key) for groups in GROUP_LISTS)
 
 
 def _version(deployment: Deployment) -> str:
@@ -63,17 +85,19 @@ def _tags(deployment: Deployment, group: NodeGroup, changes: Changes) -> dict[st
         return tags
     if group.min_size == 0 and (group.labels or group.taints):
         tags |= node_template_tags(group.labels, group.taints)
-        changes.append(
+        changes.append(Change(
             "Node groups that scale from zero carry a node-template tag for each of their labels and taints, so "
             "the autoscaler can choose them while they have no nodes; the page's GPU groups lacked "
-            "nvidia.com/gpu (P015)."
-        )
-    name = deployment.cluster.name
-    changes.append(
+            "nvidia.com/gpu (P015).",
+            *(key for tag in node_template_tags(group.labels, group.taints) for key in _in_groups("tags", tag)),
+        ))
+    name = deployment.cluster.declared_name
+    changes.append(Change(
         f"Every node group carries the autodiscovery tags {AUTOSCALER_ENABLED_TAG} and "
         f"{AUTOSCALER_TAG_PREFIX}{name}; the page's multi-AZ sample had them on one group only, "
-        "naming a literal {{ cluster_name }} (A003)."
-    )
+        "naming a literal {{ cluster_name }} (A003).",
+        *_in_groups("tags", AUTOSCALER_ENABLED_TAG), *_in_groups("tags", AUTOSCALER_TAG_PREFIX + name),
+    ))
     return tags | {AUTOSCALER_ENABLED_TAG: "true", AUTOSCALER_TAG_PREFIX + name: "owned"}
 
 
@@ -94,12 +118,13 @@ def _ami(group: NodeGroup, changes: Changes) -> dict[str, str]:
     if group.ami is None:
         family = group.ami_family if group.ami_family != eksctl_defaults.AMI_FAMILY else None
         return {"amiFamily": family} if family else {}
-    changes.append("amiFamily is written beside each pinned ami: eksctl refuses a custom AMI without it.")
+    changes.append(Change("amiFamily is written beside each pinned ami: eksctl refuses a custom AMI without it.",
+                          *_in_groups("amiFamily")))
     if group.ami_family is None:
-        changes.append(
+        changes.append(Change(
             f"A pinned AMI came without its family; {eksctl_defaults.AMI_FAMILY} is assumed: check it matches "
-            "the image."
-        )
+            "the image.", *_in_groups("amiFamily"),
+        ))
     return {"ami": group.ami, "amiFamily": group.ami_family or eksctl_defaults.AMI_FAMILY}
 
 
@@ -107,18 +132,19 @@ def _private(deployment: Deployment, group: NodeGroup, changes: Changes) -> bool
     private = group.private_networking if group.private_networking is not None else deployment.network.private_nodes
     if not private:
         return None
-    changes.append("privateNetworking: true — the page wants every node on a private IP; its samples never say so "
-                   "(N004).")
+    changes.append(Change("privateNetworking: true — the page wants every node on a private IP; its samples never "
+                          "say so (N004).", *_in_groups("privateNetworking")))
     return True
 
 
 def _iam(deployment: Deployment, pool: NodePool, changes: Changes) -> dict | None:
     if pool.label != PLATFORM or not uses_autoscaler(deployment):
         return None
-    changes.append(
+    changes.append(Change(
         "Platform node groups get eksctl's cluster-autoscaler policy (iam.withAddonPolicies.autoScaler): "
-        "the page's 'Autoscale access' policy, valid and with what current autoscalers also read (A001)."
-    )
+        "the page's 'Autoscale access' policy, valid and with what current autoscalers also read (A001).",
+        *_in_groups("iam", "withAddonPolicies", "autoScaler"),
+    ))
     return {"withAddonPolicies": {"autoScaler": True}}
 
 
@@ -164,8 +190,8 @@ def _vpc(network: Network, changes: Changes) -> dict | None:
     if network.vpc_id:
         return _without_empty({"id": network.vpc_id, "subnets": _existing_subnets(network), "nat": nat})
     if network.vpc_cidr and network.vpc_cidr != eksctl_defaults.VPC_CIDR:
-        changes.append(f"vpc.cidr is {network.vpc_cidr}, the range the deployment was checked against (N003); "
-                       f"eksctl would otherwise take {eksctl_defaults.VPC_CIDR}.")
+        changes.append(Change(f"vpc.cidr is {network.vpc_cidr}, the range the deployment was checked against "
+                              f"(N003); eksctl would otherwise take {eksctl_defaults.VPC_CIDR}.", ("vpc", "cidr")))
     cidr = network.vpc_cidr if network.vpc_cidr != eksctl_defaults.VPC_CIDR else None
     return _without_empty({"cidr": cidr, "nat": nat}) or None
 
@@ -174,18 +200,20 @@ def _vpc_cni(network: Network, changes: Changes) -> dict:
     settings: dict = {}
     if network.policy_engine == "vpc-cni":
         settings["enableNetworkPolicy"] = "true"
-        changes.append("The vpc-cni add-on enforces NetworkPolicy itself (enableNetworkPolicy), in place of the "
-                       "page's Calico (N001).")
+        changes.append(Change("The vpc-cni add-on enforces NetworkPolicy itself (enableNetworkPolicy), in place of "
+                              "the page's Calico (N001).", ("addons", "*", "configurationValues")))
     if network.prefix_delegation:
         settings["env"] = {"ENABLE_PREFIX_DELEGATION": "true"}
     return _without_empty({"name": "vpc-cni", "configurationValues": json.dumps(settings) if settings else None})
 
 
 def _addons(network: Network, changes: Changes) -> list[dict]:
-    changes.append(
-        "Added: iam.withOIDC and the EKS add-ons aws-ebs-csi-driver and aws-efs-csi-driver with their IAM roles: "
-        "EBS volumes on Kubernetes 1.23 and later need the CSI driver (S001); Datasets on EFS need its driver."
-    )
+    changes.append(Change("Added: iam.withOIDC, the identity provider the add-ons' IAM roles are assumed through.",
+                          ("iam", "withOIDC")))
+    changes.append(Change("Added: the EKS add-on aws-ebs-csi-driver with its IAM role: EBS volumes on Kubernetes "
+                          "1.23 and later need the CSI driver (S001).", ("addons", "name=aws-ebs-csi-driver")))
+    changes.append(Change("Added: the EKS add-on aws-efs-csi-driver with its IAM role: Datasets on EFS need its "
+                          "driver.", ("addons", "name=aws-efs-csi-driver")))
     csi_drivers = [
         {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
         {"name": "aws-efs-csi-driver", "wellKnownPolicies": {"efsCSIController": True}},
@@ -200,12 +228,13 @@ def _endpoint_access(hardening: Hardening, changes: Changes) -> dict:
     if hardening.endpoint_private is None or hardening.endpoint_public is None:
         return {}
     cidrs = list(hardening.public_access_cidrs or ())
-    changes.append(
+    changes.append(Change(
         "vpc.clusterEndpoints turns private endpoint access on; eksctl's default is a public endpoint only, open to "
-        "every address (C001)."
-    )
+        "every address (C001).", ("vpc", "clusterEndpoints", "privateAccess"),
+    ))
     if hardening.endpoint_public:
-        changes.append(f"vpc.publicAccessCIDRs limits the public endpoint to {', '.join(cidrs)} (C001).")
+        changes.append(Change(f"vpc.publicAccessCIDRs limits the public endpoint to {', '.join(cidrs)} (C001).",
+                              ("vpc", "publicAccessCIDRs")))
     else:
         changes.append(
             "eksctl cannot create a cluster whose endpoint is private only: once the nodes have joined, turn public "
@@ -219,10 +248,11 @@ def _endpoint_access(hardening: Hardening, changes: Changes) -> dict:
 def _cluster_logging(hardening: Hardening, changes: Changes) -> dict | None:
     if not hardening.log_types:
         return None
-    changes.append(
+    changes.append(Change(
         f"cloudWatch.clusterLogging sends the control-plane logs ({', '.join(hardening.log_types)}) to CloudWatch, "
-        f"kept {hardening.log_retention_days} days; eksctl turns none on (C002)."
-    )
+        f"kept {hardening.log_retention_days} days; eksctl turns none on (C002).",
+        ("cloudWatch", "clusterLogging", "enableTypes"), ("cloudWatch", "clusterLogging", "logRetentionInDays"),
+    ))
     return {"clusterLogging": _without_empty({"enableTypes": list(hardening.log_types),
                                               "logRetentionInDays": hardening.log_retention_days})}
 
@@ -236,7 +266,8 @@ def _secrets_encryption(hardening: Hardening, changes: Changes) -> dict | None:
             "domino-eks apply; name one in security.kmsKeyArn to have Secrets envelope-encrypted here (C003)."
         )
         return None
-    changes.append(f"secretsEncryption envelope-encrypts Kubernetes Secrets with key {hardening.secrets_key} (C003).")
+    changes.append(Change(f"secretsEncryption envelope-encrypts Kubernetes Secrets with key {hardening.secrets_key} "
+                          "(C003).", ("secretsEncryption", "keyARN")))
     return {"keyARN": hardening.secrets_key}
 
 
@@ -244,8 +275,9 @@ def _upgrade_policy(hardening: Hardening, changes: Changes) -> dict | None:
     if hardening.support_type is None:
         return None
     if hardening.support_type == "STANDARD":
-        changes.append("upgradePolicy.supportType is STANDARD: eksctl's default, EXTENDED, costs $0.60 instead of "
-                       "$0.10 per cluster-hour once the version leaves standard support (C007).")
+        changes.append(Change("upgradePolicy.supportType is STANDARD: eksctl's default, EXTENDED, costs $0.60 "
+                              "instead of $0.10 per cluster-hour once the version leaves standard support (C007).",
+                              ("upgradePolicy", "supportType")))
     return {"supportType": hardening.support_type}
 
 
@@ -264,10 +296,10 @@ def _auto_mode(original: Mapping | None, changes: Changes) -> dict | None:
 
 def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dict, Changes]:
     cluster, network = deployment.cluster, deployment.network
-    changes: Changes = [
+    changes: Changes = [Change(
         f'metadata.version is "{_version(deployment)}": the page\'s samples leave it out, so eksctl would pick '
-        "whatever its release defaults to (G003)."
-    ]
+        "whatever its release defaults to (G003).", ("metadata", "version"),
+    )]
     groups = [(pool, group) for pool in deployment.pools for group in pool.groups]
     node_groups = [_group(deployment, p, g, changes) for p, g in groups if not g.managed]
     managed_node_groups = [_group(deployment, p, g, changes) for p, g in groups if g.managed]
@@ -275,7 +307,7 @@ def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dic
         "apiVersion": eksctl_defaults.API_VERSION,
         "kind": eksctl_defaults.KIND,
         "metadata": _without_empty({
-            "name": cluster.name, "region": cluster.region, "version": _version(deployment),
+            "name": cluster.declared_name, "region": cluster.region, "version": _version(deployment),
             "tags": dict(cluster.tags),
         }),
         "availabilityZones": list(cluster.control_plane_zones) if cluster.control_plane_zones else None,
@@ -297,8 +329,27 @@ def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dic
     })
     if original is not None:
         config = preserved.overlay(original, config)
+        changes = [c for c in changes if not isinstance(c, Change) or _changed(original, config, c.keys)]
         changes.append(f"Every other key of {deployment.source.file} is kept as it was written.")
     return config, list(dict.fromkeys(changes))
+
+
+def _changed(original: object, rendered: object, keys: tuple[Key, ...]) -> bool:
+    return any(_differs(original, rendered, key) for key in keys)
+
+
+def _differs(original: object, rendered: object, key: Key) -> bool:
+    """The rendered config holds something at `key` that the file does not (items of a list matched by name)."""
+    if not key:
+        return original != rendered
+    head, rest = key[0], key[1:]
+    if head == "*" or head.startswith("name="):
+        before = {i.get("name"): i for i in original if isinstance(i, Mapping)} if isinstance(original, list) else {}
+        items = [i for i in rendered if isinstance(i, Mapping)] if isinstance(rendered, list) else []
+        chosen = items if head == "*" else [i for i in items if i.get("name") == head.removeprefix("name=")]
+        return any(_differs(before.get(i.get("name")), i, rest) for i in chosen)
+    return _differs(original.get(head) if isinstance(original, Mapping) else None,
+                    rendered.get(head) if isinstance(rendered, Mapping) else None, rest)
 
 
 def cluster_config(deployment: Deployment, original: Mapping | None = None) -> dict:
@@ -308,7 +359,7 @@ def cluster_config(deployment: Deployment, original: Mapping | None = None) -> d
 
 def _header(deployment: Deployment, changes: Changes) -> str:
     lines = [
-        f"eksctl ClusterConfig for the Domino cluster {deployment.cluster.name}, rendered by domino-eks.",
+        f"eksctl ClusterConfig for the Domino cluster {deployment.cluster.declared_name}, rendered by domino-eks.",
         "Create it with: eksctl create cluster -f cluster.yaml",
         "Then create the EFS file system and the S3 buckets, and grant the nodes access (see iam/ and installer/).",
         "",

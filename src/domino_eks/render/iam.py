@@ -39,7 +39,7 @@ def registry_access_policy(deployment: Deployment) -> str | None:
 
 
 def autoscaler_policy(deployment: Deployment) -> str:
-    return _json(iam.document(iam.autoscaler_statements(deployment.cluster.name)))
+    return _json(iam.document(iam.autoscaler_statements(deployment.cluster.declared_name)))
 
 
 def _json(document: dict) -> str:

@@ -88,7 +88,7 @@ def fleetcommand_values(deployment: Deployment) -> dict:
     registry = deployment.domino.registry
     values: dict[str, Any] = {
         "schema": "1.2",
-        "name": deployment.cluster.name,
+        "name": deployment.cluster.declared_name,
         "hostname": _known(deployment.domain.fqdn),
         "namespaces": _namespaces(deployment),
         "storage_classes": {
@@ -112,7 +112,7 @@ def platform_operator_values(deployment: Deployment) -> dict:
         block["parameters"] = {"kmsKeyId": kms_key}
     values: dict[str, Any] = {
         "schema": "1.16",
-        "name": deployment.cluster.name,
+        "name": deployment.cluster.declared_name,
         "version": release(deployment).version,
         "hostname": _known(deployment.domain.fqdn),
         "namespaces": _namespaces(deployment),
@@ -195,7 +195,8 @@ def _block_kms_key(deployment: Deployment) -> str | None:
 def _autoscaler(deployment: Deployment, region: str) -> dict:
     if not iam.uses_autoscaler(deployment):
         return {}
-    return {"autoscaler": {"auto_discovery": {"cluster_name": deployment.cluster.name}, "aws": {"region": region}}}
+    discovery = {"cluster_name": deployment.cluster.declared_name}
+    return {"autoscaler": {"auto_discovery": discovery, "aws": {"region": region}}}
 
 
 def _commented(values: dict, path: tuple[str, ...]) -> CommentedMap:

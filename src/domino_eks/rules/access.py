@@ -14,7 +14,7 @@ from domino_eks.model import (
     autodiscovery_cluster,
 )
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed
-from domino_eks.rules.unknown import Gap, unknown
+from domino_eks.rules.unknown import CLUSTER_NAME_WHY, Gap, unknown
 
 rule = partial(REGISTRY.rule, section="Autoscale access")
 _TEMPLATE_MARKS = ("{{", "}}", "<", ">", "$")
@@ -118,19 +118,30 @@ def autodiscovery_tags_name_cluster(d: Deployment) -> Iterator[Outcome]:
         return
     for group in tagged:
         yield from _foreign_cluster_tags(group, d.cluster.name)
-    yield passed(f"every autodiscovery tag names cluster {d.cluster.name}.")
+    named = sorted({n for g in tagged for key in g.tags or {} if (n := autodiscovery_cluster(key)) is not None
+                    and not _is_template(n)})
+    if d.cluster.name is None and named:
+        yield unknown(d, f"the cluster's name (to compare with the autodiscovery tags naming {', '.join(named)})",
+                      CLUSTER_NAME_WHY, (Gap.AWS,))
+    yield passed(f"every autodiscovery tag names cluster {d.cluster.name}." if d.cluster.name else
+                 "no autodiscovery tag names a cluster, or is a template left unfilled.")
 
 
-def _foreign_cluster_tags(group: NodeGroup, cluster: str) -> Iterator[Outcome]:
+def _is_template(named: str) -> bool:
+    return any(mark in named for mark in _TEMPLATE_MARKS)
+
+
+def _foreign_cluster_tags(group: NodeGroup, cluster: str | None) -> Iterator[Outcome]:
+    """A template left unfilled fails whatever the cluster's name; a real name needs the cluster's to judge."""
     for key in group.tags or {}:
         named = autodiscovery_cluster(key)
         if named is None or named == cluster:
             continue
-        if any(mark in named for mark in _TEMPLATE_MARKS):
+        if _is_template(named):
+            wanted = f"{AUTOSCALER_TAG_PREFIX}{cluster}" if cluster else "its cluster's name"
             yield failed(f"node group {group.name} has tag {key!r}, a template left unfilled: the Cluster "
-                         f"Autoscaler looks for {AUTOSCALER_TAG_PREFIX}{cluster} and never discovers this group.",
-                         group.location)
-        else:
+                         f"Autoscaler looks for {wanted} and never discovers this group.", group.location)
+        elif cluster is not None:
             yield failed(f"node group {group.name} has tag {key!r}, naming cluster {named!r} rather than "
                          f"{cluster!r}: the Cluster Autoscaler of this cluster never discovers the group.",
                          group.location)

@@ -10,7 +10,7 @@ from functools import partial
 from domino_eks.knowledge import addons as needed
 from domino_eks.model import Addon, AddonVersions, Deployment, Location
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed
-from domino_eks.rules.unknown import Gap, unknown
+from domino_eks.rules.unknown import Gap, cluster_argument, unknown
 
 rule = partial(REGISTRY.rule, section="Beyond the page: the cluster")
 _WHY = {
@@ -58,7 +58,7 @@ def addons_installed_and_current(d: Deployment) -> Iterator[Outcome]:
 
 def _missing(d: Deployment, name: str, versions: AddonVersions | None) -> Iterator[Outcome]:
     version = f" --addon-version {versions.default}" if versions and versions.default else ""
-    yield failed(f"add-on {name} is not installed: run `aws eks create-addon --cluster-name {d.cluster.name} "
+    yield failed(f"add-on {name} is not installed: run `aws eks create-addon --cluster-name {cluster_argument(d)} "
                  f"--addon-name {name}{version}`.", d.cluster.location)
 
 
@@ -68,14 +68,14 @@ def _judged(d: Deployment, addon: Addon, versions: AddonVersions | None) -> Iter
         issues = f" with health issues: {'; '.join(i.rstrip('.') for i in addon.health_issues)}" \
             if addon.health_issues else ""
         yield failed(f"add-on {addon.name} is {addon.status or 'of unknown status'}{issues}. See `aws eks "
-                     f"describe-addon --cluster-name {d.cluster.name} --addon-name {addon.name}` and fix what it "
+                     f"describe-addon --cluster-name {cluster_argument(d)} --addon-name {addon.name}` and fix what it "
                      "names.", where)
     if versions is None or addon.version is None:
         yield unknown(d, f"the versions of add-on {addon.name} EKS lists for Kubernetes {d.cluster.version}",
                       gaps=(Gap.EKS,))
         return
     target = versions.default or (versions.compatible[0] if versions.compatible else None)
-    update = (f"`aws eks update-addon --cluster-name {d.cluster.name} --addon-name {addon.name} --addon-version "
+    update = (f"`aws eks update-addon --cluster-name {cluster_argument(d)} --addon-name {addon.name} --addon-version "
               f"{target}`")
     if addon.version not in versions.compatible:
         move = f" Move to {target}: {update}." if target else " EKS lists no version of it for this Kubernetes."

@@ -72,9 +72,16 @@ class Rule:
             return [Finding.of(self, o) for o in failures]
         skips = [o for o in outcomes if o.status is Status.SKIP]
         if skips or not outcomes:
-            reason = "; ".join(dict.fromkeys(o.message for o in skips)) or "nothing to check"
-            return [Finding.of(self, skipped(reason))]
-        return [Finding.of(self, passed("; ".join(dict.fromkeys(o.message for o in outcomes))))]
+            return [Finding.of(self, skipped(_joined(o.message for o in skips) or "nothing to check"))]
+        return [Finding.of(self, passed(_joined(o.message for o in outcomes)))]
+
+
+def _joined(messages: Iterable[str]) -> str:
+    """Distinct sentences as one, split by semicolons: "a.; b." would print each sentence's own full stop."""
+    distinct = list(dict.fromkeys(messages))
+    if len(distinct) < 2:
+        return "".join(distinct)
+    return "; ".join(m.removesuffix(".") for m in distinct) + "."
 
 
 @dataclass(frozen=True)

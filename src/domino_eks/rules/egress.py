@@ -10,7 +10,7 @@ from functools import partial
 
 from domino_eks.model import Deployment, Subnet
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed
-from domino_eks.rules.unknown import Gap, unknown
+from domino_eks.rules.unknown import Gap, cluster_argument, unknown
 
 rule = partial(REGISTRY.rule, section="Beyond the page: the network")
 # what a node pulls and calls at boot without internet egress: images (ECR's API and registry, whose layers
@@ -66,13 +66,13 @@ def _api_endpoint(d: Deployment) -> Iterator[Outcome]:
     if not addresses:
         yield failed(f"private endpoint access is off and the VPC has no NAT gateway: nodes cannot reach the "
                      f"public endpoint, which admits {cidrs}. Turn on private endpoint access: `aws eks "
-                     f"update-cluster-config --name {d.cluster.name} --resources-vpc-config "
+                     f"update-cluster-config --name {cluster_argument(d)} --resources-vpc-config "
                      "endpointPrivateAccess=true`.", where)
     elif refused:
         wanted = ",".join([*h.public_access_cidrs, *(f"{a}/32" for a in refused)])
         yield failed(f"private endpoint access is off and the public endpoint admits {cidrs}, not the NAT "
                      f"address(es) {', '.join(refused)} nodes reach it from: they never join. Turn on private "
-                     f"endpoint access, or admit them: `aws eks update-cluster-config --name {d.cluster.name} "
+                     f"endpoint access, or admit them: `aws eks update-cluster-config --name {cluster_argument(d)} "
                      f"--resources-vpc-config publicAccessCidrs={wanted}`.", where)
     else:
         yield passed(f"the public endpoint admits the NAT address(es) {', '.join(addresses)}.")

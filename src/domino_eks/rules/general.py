@@ -10,7 +10,7 @@ from domino_eks.errors import did_you_mean
 from domino_eks.knowledge import eks_versions, regions
 from domino_eks.model import Deployment, Location
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import Gap, unknown
+from domino_eks.rules.unknown import CLUSTER_NAME_WHY, Gap, unknown
 
 rule = partial(REGISTRY.rule, section="Set up an EKS cluster for Domino")
 NAME_LIMIT = 100
@@ -30,6 +30,9 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 )
 def cluster_name(d: Deployment) -> Iterator[Outcome]:
     name = d.cluster.name
+    if name is None:
+        yield unknown(d, "the cluster's name", CLUSTER_NAME_WHY, (Gap.AWS,))
+        return
     problems = [failed(f"cluster name {name!r} {problem}; EKS and CloudFormation reject it.", d.cluster.location)
                 for problem in _name_problems(name)]
     yield from problems or [passed(f"cluster name {name!r} is a valid EKS name.")]

@@ -7,7 +7,7 @@ from functools import partial
 
 from domino_eks.model import Deployment, Insight, Location
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import Gap, unknown
+from domino_eks.rules.unknown import Gap, cluster_argument, unknown
 
 rule = partial(REGISTRY.rule, section="Beyond the page: the cluster")
 _NEEDS_THE_CLUSTER = dict.fromkeys(("spec", "eksctl"), "insights exist only for a running EKS cluster — checked by "
@@ -32,7 +32,7 @@ def insights_pass(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the cluster's EKS insights", _NEEDS_THE_CLUSTER, (Gap.EKS, Gap.AWS))
         return
     for insight in found:
-        yield _judged(insight, d.cluster.name)
+        yield _judged(insight, cluster_argument(d))
     if not found:
         yield passed("EKS reports no insight for the cluster.")
 
@@ -44,6 +44,6 @@ def _judged(insight: Insight, cluster: str) -> Outcome:
     if insight.status not in _SEVERITY:
         return skipped(f"EKS insight {insight.name} has status {insight.status}: EKS has not judged it yet.")
     reason = f": {insight.reason.rstrip('.')}" if insight.reason else ""
-    advice = insight.recommendation or (f"See `aws eks describe-insight --cluster-name {cluster} --id {insight.id}`")
+    advice = insight.recommendation or f"See `aws eks describe-insight --cluster-name {cluster} --id {insight.id}`"
     return failed(f"EKS insight {insight.name!r} ({insight.category or 'uncategorised'}) is {insight.status}{reason}. "
                   f"{advice.rstrip('.')}.", where, _SEVERITY[insight.status])

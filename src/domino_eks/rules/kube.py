@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from functools import partial
 
 from domino_eks.model import (
+    GPU_RESOURCE,
+    NODE_POOL_LABEL,
     Deployment,
     DevicePlugin,
     Location,
@@ -61,6 +63,15 @@ def namespaces_free(d: Deployment) -> Iterator[Outcome]:
         "use the EKS-optimized accelerated AMI and run the NVIDIA device plugin.",
 )
 def pool_nodes_usable(d: Deployment) -> Iterator[Outcome]:
+    listed = [n for g in d.groups for n in g.nodes or ()]
+    if not d.domino_pools and listed:
+        yield skipped(f"no node pool to judge: none of the cluster's {len(listed)} node(s) carries the "
+                      f"{NODE_POOL_LABEL} label (P001 names the pools Domino needs).")
+        return
+    if not d.pools and d.live and Gap.KUBERNETES not in d.source.gaps:
+        yield skipped("no node pool to judge: the cluster lists no node a pool could hold (a Fargate node belongs "
+                      "to none; P001 names the pools Domino needs).")
+        return
     if all(g.nodes is None for p in d.domino_pools for g in p.groups):
         yield unknown(d, "the pools' nodes", _NEEDS_A_CLUSTER, (Gap.KUBERNETES,))
         return
@@ -93,8 +104,10 @@ def _node_problems(pool: NodePool, group: NodeGroup, node: Node, plugins: tuple[
                      "on it.", where)
     if group.is_gpu and node.ready and not node.gpu_allocatable:
         missing = _missing_gpu_part(group, node, plugins)
-        yield failed(f"GPU node {node.name} of pool {pool.name} advertises nvidia.com/gpu allocatable "
-                     f"{node.gpu_allocatable or 0}: GPU executions stay Pending; {missing}", where)
+        advertised = (f"advertises nvidia.com/gpu allocatable {node.gpu_allocatable}" if node.gpu_allocatable == 0
+                      else f"advertises no {GPU_RESOURCE} resource")
+        yield failed(f"GPU node {node.name} of pool {pool.name} {advertised}: GPU executions stay Pending; "
+                     f"{missing}", where)
 
 
 def _missing_gpu_part(group: NodeGroup, node: Node, plugins: tuple[DevicePlugin, ...] | None) -> str:

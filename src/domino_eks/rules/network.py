@@ -211,19 +211,25 @@ def docker_bridge_on_build_nodes(d: Deployment) -> Iterator[Outcome]:
                          "containerd only: --enable-docker-bridge no longer exists and a daemon.json edit does "
                          "nothing, so builds need Domino's current image builder.", pool.location,
                          severity=Severity.INFO)
-    elif d.source.kind in ("dump", "live"):
-        yield skipped(f"a {'dump' if d.source.kind == 'dump' else 'live cluster'} holds no bootstrap arguments or "
-                      "user data, so whether the build nodes (Docker runtime, Kubernetes "
-                      f"{d.cluster.version}) enable Docker bridge networking is unknown: check their launch "
-                      "template's user data for --enable-docker-bridge true.")
     else:
         groups = [g for p in build_pools for g in p.groups]
+        # a kubectl dump holds no user data, nor a live cluster whose launch templates were not read
+        unread = [g.name for g in groups if g.bootstrap_arguments is None] if d.live else []
+        if unread:
+            holder = "a dump" if d.source.kind == "dump" else "a live cluster"
+            yield skipped(f"{holder} holds no bootstrap arguments or user data here, so whether build node group(s) "
+                          f"{', '.join(unread)} (Docker runtime, Kubernetes {d.cluster.version}) enable Docker "
+                          "bridge networking is unknown: check their launch template's user data for "
+                          "--enable-docker-bridge true.")
         for group in groups:
+            if group.name in unread:
+                continue
             if not _docker_bridged(group):
                 yield failed(f"build node group {group.name} (Kubernetes {d.cluster.version}, Docker runtime) "
                              "does not enable Docker bridge networking: environment builds fail on it.",
                              group.location)
-        yield passed("every build node group enables Docker bridge networking.")
+        if len(unread) < len(groups):
+            yield passed("every build node group enables Docker bridge networking.")
 
 
 def _docker_bridged(group: NodeGroup) -> bool:

@@ -9,7 +9,7 @@ from functools import partial
 
 from domino_eks.model import EC2_LINUX, AccessEntry, Deployment, Location
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
-from domino_eks.rules.unknown import Gap, unknown
+from domino_eks.rules.unknown import Gap, cluster_argument, unknown
 
 rule = partial(REGISTRY.rule, section="Beyond the page: the cluster")
 _WHY = {
@@ -70,10 +70,11 @@ def _judged(d: Deployment, mode: str, role: str, groups: list[str]) -> Outcome:
     if mode in _READS_CONFIG_MAP and mapped is not None and any(same_role(m, role) for m in mapped):
         return passed(f"every node role has an {EC2_LINUX} access entry or an aws-auth mapping.")
     if mode in _READS_ENTRIES and entries is None:
-        return unknown(d, f"the access entries of cluster {d.cluster.name}", _WHY, (Gap.EKS,))
+        whose = f"cluster {d.cluster.name}" if d.cluster.name else "the cluster"
+        return unknown(d, f"the access entries of {whose}", _WHY, (Gap.EKS,))
     if mode in _READS_CONFIG_MAP and mapped is None:
         return unknown(d, "the aws-auth ConfigMap's role mappings", _WHY, (Gap.KUBERNETES,))
-    return failed(_message(d.cluster.name, mode, role, groups, entry), Location(object=f"Role/{role}"))
+    return failed(_message(cluster_argument(d), mode, role, groups, entry), Location(object=f"Role/{role}"))
 
 
 def _message(cluster: str, mode: str, role: str, groups: list[str], entry: AccessEntry | None) -> str:

@@ -14,6 +14,7 @@ from domino_eks.model import (
     DEFAULT,
     DEFAULT_GPU,
     GPU_LABEL,
+    LAUNCHED_WITHOUT_GROUPS,
     NODE_POOL_LABEL,
     NODE_TEMPLATE_LABEL_TAG,
     PLATFORM,
@@ -28,6 +29,7 @@ pools_rule = partial(REGISTRY.rule, section="Node pools")
 overview_rule = partial(REGISTRY.rule, section="Domino on EKS")
 samples_rule = partial(REGISTRY.rule, section="Sample cluster configuration")
 PLATFORM_MIN_NODES = 3
+NO_POOL = "no Domino node pool to judge (P001 names the pools Domino needs)."
 PLATFORM_MIN_VCPUS = 8
 PLATFORM_MIN_MEMORY_GIB = 32
 PLATFORM_MIN_VOLUME_GB = 128
@@ -244,8 +246,12 @@ def execution_volume(d: Deployment) -> Iterator[Outcome]:
     fix="Set minSize, desiredCapacity and maxSize so that 0 <= min <= desired <= max and max >= 1.",
 )
 def coherent_sizes(d: Deployment) -> Iterator[Outcome]:
+    # Karpenter's and EKS Auto Mode's NodePools have limits, not Auto Scaling sizes
+    sized = [g for g in d.groups if g.provisioner not in LAUNCHED_WITHOUT_GROUPS]
+    if not sized:
+        yield skipped("no node group to judge: the source names none behind an Auto Scaling group.")
     for pool in d.pools:
-        sizes = _by(pool.groups, lambda g: (g.min_size, g.effective_desired, g.max_size))
+        sizes = _by([g for g in pool.groups if g in sized], lambda g: (g.min_size, g.effective_desired, g.max_size))
         for (low, desired, high), groups in sizes.items():
             # desired falls back to low, so it is None only when low is: the test narrows it for mypy
             if low is None or high is None or desired is None:
@@ -281,6 +287,8 @@ def _size_problems(low: int, desired: int, high: int) -> list[str]:
     fix="Give every additional pool its own dominodatalab.com/node-pool value, e.g. default-gpu or highmem.",
 )
 def distinct_pool_labels(d: Deployment) -> Iterator[Outcome]:
+    if not d.domino_pools:
+        yield skipped(NO_POOL)
     for label, pools in _by(d.domino_pools, attrgetter("label")).items():
         if len(pools) > 1:
             yield failed(f"pools {_names(pools)} all carry {NODE_POOL_LABEL}: {label}; Domino cannot tell them "
@@ -306,7 +314,7 @@ def _gpu_pools(d: Deployment) -> list[NodePool]:
 )
 def gpu_pool_shape(d: Deployment) -> Iterator[Outcome]:
     pools = _gpu_pools(d)
-    unlabelled = [g for p in d.pools if p.label is None for g in p.groups if g.is_gpu]
+    unlabelled = [g for p in d.pools if p.label is None for g in p.groups if g.is_gpu and not g.windows]
     if unlabelled:
         yield failed(f"GPU node group(s) {_names(unlabelled)} carry no {NODE_POOL_LABEL} label: no hardware tier "
                      "can target them, so their GPUs go unused.", unlabelled[0].location)
@@ -433,19 +441,31 @@ def gpu_family(d: Deployment) -> Iterator[Outcome]:
         "managed: false (self-managed, the page's recommendation and the spec's default).",
 )
 def node_group_kind(d: Deployment) -> Iterator[Outcome]:
-    if any(g.managed is None for p in d.domino_pools for g in p.groups):
+    if not d.domino_pools:
+        yield skipped(NO_POOL)
+        return
+    grouped = _grouped(d)
+    if any(g.managed is None for g in grouped):
         yield unknown(d, "whether the node groups are EKS managed or self-managed", gaps=_GROUP_GAPS)
         return
+    without_groups = []
     for pool in d.domino_pools:
-        managed = [g for g in pool.groups if g.managed]
+        launched = [g for g in pool.groups if g not in grouped]
+        if launched:
+            without_groups.append(f"pool {pool.name} runs on nodes {_launcher(launched)} launches from NodePool(s) "
+                                  f"{_names(launched)}, not on node groups")
+        managed = [g for g in pool.groups if g.managed and g in grouped]
         if managed:
             yield failed(f"pool {pool.name} uses EKS managed node groups ({_names(managed)}), as Domino's current "
                          "Terraform does; the page recommends self-managed ones. Both are supported: EKS rolls "
                          "their image updates and drains their nodes, and the Cluster Autoscaler reads their "
                          "labels from EKS only until they first have nodes, so the node-template tags still "
                          "matter.", managed[0].location, severity=Severity.INFO)
-    yield passed("every node pool uses self-managed node groups, as the page recommends (Domino's current "
-                 "Terraform uses EKS managed ones; both are supported).")
+    if grouped:
+        which = "the other node pools use" if without_groups else "every node pool uses"
+        without_groups.append(f"{which} self-managed node groups, as the page recommends (Domino's current "
+                              "Terraform uses EKS managed ones; both are supported)")
+    yield passed("; ".join(without_groups) + ".")
 
 
 @overview_rule(
@@ -471,6 +491,18 @@ def no_fargate_for_domino(d: Deployment) -> Iterator[Outcome]:
     yield from conflicts or [passed(f"no Fargate profile selects {', '.join(d.domino_namespaces)}.")]
 
 
+def _grouped(d: Deployment) -> list[NodeGroup]:
+    """The Domino pools' node groups behind Auto Scaling groups: Karpenter and EKS Auto Mode launch their
+    nodes from a NodePool, which is neither managed nor self-managed and reads no node-template tag."""
+    return [g for p in d.domino_pools for g in p.groups if g.provisioner not in LAUNCHED_WITHOUT_GROUPS]
+
+
+def _launcher(groups: Sequence[NodeGroup]) -> str:
+    kinds = {g.provisioner for g in groups}
+    return " and ".join(name for kind, name in (("karpenter", "Karpenter"), ("auto-mode", "EKS Auto Mode"))
+                        if kind in kinds)
+
+
 def _selected_domino_namespaces(domino_namespaces: Iterable[str], selectors: Iterable[str]) -> list[str]:
     """Fargate namespace selectors may carry * and ? wildcards."""
     return [ns for ns in domino_namespaces if any(fnmatchcase(ns, selector) for selector in selectors)]
@@ -489,7 +521,7 @@ def _selected_domino_namespaces(domino_namespaces: Iterable[str], selectors: Ite
         "<value> for each of its labels (or set propagateASGTags: true in eksctl).",
 )
 def scale_from_zero_tags(d: Deployment) -> Iterator[Outcome]:
-    outcomes = [_template_tags_outcome(d, group) for pool in d.domino_pools for group in pool.groups
+    outcomes = [_template_tags_outcome(d, group) for group in _grouped(d)
                 if group.min_size is None or group.min_size == 0]
     yield from outcomes or [passed("no node group scales from zero.")]
 

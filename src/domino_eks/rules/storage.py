@@ -178,6 +178,9 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
     else:
         subnet_zones = _compute_subnet_zones(d, compute)
         needed = {z for p in compute for z in p.zones or ()} | set(subnet_zones)
+        if not needed:
+            yield passed("no compute pool runs in any zone, so no zone needs an EFS mount target.")
+            return
         for zone in sorted(needed - set(efs.mount_target_zones)):
             pools = ", ".join(p.name for p in compute if zone in (p.zones or ()) or zone in _zones_of(p, subnet_zones))
             subnets = subnet_zones.get(zone)

@@ -42,6 +42,19 @@ _WHY_BY_KIND = {
 }
 
 
+# why a dump or a live run may not know the cluster's name: EKS facts name it, and eksctl's node label
+CLUSTER_NAME_WHY = {
+    "dump": "the dump holds no EKS facts and no node carries the alpha.eksctl.io/cluster-name label (a cluster "
+            "built by Terraform or the console, or one running on Fargate only); pass --cluster NAME",
+    "live": "neither EKS nor the kubeconfig context named the cluster; pass --cluster NAME",
+}
+
+
+def cluster_argument(d: Deployment) -> str:
+    """The cluster as an AWS CLI command a finding suggests names it: NAME to fill in where the name is unknown."""
+    return d.cluster.name or "NAME"
+
+
 def unknown(d: Deployment, fact: str, why: Mapping[str, str] | None = None, gaps: Iterable[Gap] = ()) -> Outcome:
     """A skip saying `fact` is unknown: `why[kind]` (or a generic reason) plus any source gap among `gaps`."""
     because = (why or {}).get(d.source.kind) or _WHY_BY_KIND[d.source.kind]

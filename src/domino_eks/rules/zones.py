@@ -16,7 +16,7 @@ _ZONE_GAPS = (Gap.EC2, Gap.AUTOSCALING, Gap.AWS)
 
 
 def _listed(zones: Iterable[str]) -> str:
-    return ", ".join(sorted(zones))
+    return ", ".join(sorted(zones)) or "no zone"
 
 
 def _unknown_zones(d: Deployment) -> Outcome:
@@ -67,6 +67,9 @@ def compute_pools_in_every_zone(d: Deployment) -> Iterator[Outcome]:
     if zones is None:
         yield _unknown_zones(d)
         return
+    if not zones:
+        yield skipped("no Domino node pool names a zone.")
+        return
     # zones is known, so every Domino pool's zones are: `is not None` holds for each pool and narrows for mypy
     gaps = [failed(f"pool {pool.name} has no node group in {_listed(zones - pool.zones)}, where other pools "
                    "run: its pods cannot follow their volumes there and stay Pending.", pool.location)
@@ -96,6 +99,9 @@ def _pool_differences(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
     if not pool.groups:
         return
     reference = pool.groups[0]
+    # groups that all sit in the same zones differ by which one scales up, not by the zone
+    one_zone = pool.zones is not None and all(set(g.zones or ()) == pool.zones for g in pool.groups)
+    chosen_by = "the node group they land on" if one_zone else "the zone"
     for group in pool.groups[1:]:
         for field, ours, theirs in _compared(reference, group):
             if ours is None or theirs is None:
@@ -103,7 +109,7 @@ def _pool_differences(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
             elif ours != theirs:
                 yield failed(f"pool {pool.name}: node group {group.name} has {field} {theirs} but "
                              f"{reference.name} has {ours}; pods of the pool get different nodes depending "
-                             "on the zone.", group.location)
+                             f"on {chosen_by}.", group.location)
 
 
 def _compared(reference: NodeGroup, group: NodeGroup) -> Iterator[tuple[str, object, object]]:
@@ -120,8 +126,8 @@ def _labels(group: NodeGroup, keys: list[str]) -> str:
     return ", ".join(f"{key}: {group.labels[key]!r}" if key in group.labels else f"no {key}" for key in keys)
 
 
-def _taints(group: NodeGroup) -> list[str]:
-    return sorted(f"{t.key}={t.value}:{t.effect}" for t in group.taints)
+def _taints(group: NodeGroup) -> str:
+    return ", ".join(sorted(f"{t.key}={t.value}:{t.effect}" for t in group.taints)) or "none"
 
 
 @rule(
@@ -137,15 +143,17 @@ def platform_spans_zones(d: Deployment) -> Iterator[Outcome]:
     zones, platform = d.node_zones, d.pool(PLATFORM)
     if zones is None:
         yield _unknown_zones(d)
+    elif not zones:
+        yield skipped("no Domino node pool names a zone.")
     elif len(zones) != 3:
         yield passed(f"the node pools use {len(zones)} zone(s); the platform spread applies with 3.")
     elif platform is None:
         yield skipped("there is no platform pool to spread (see P001).")
     elif platform.zones != zones:
         assert platform.zones is not None  # zones is known, so every Domino pool's zones are
-        yield failed(f"the platform pool runs in {_listed(platform.zones)} only, not in "
-                     f"{_listed(zones - platform.zones)}: losing that zone takes Domino's platform down.",
-                     platform.location)
+        runs = f"runs in {_listed(platform.zones)} only" if platform.zones else "names no zone"
+        yield failed(f"the platform pool {runs}, not in {_listed(zones - platform.zones)}: losing that zone takes "
+                     "Domino's platform down.", platform.location)
     else:
         yield passed(f"the platform pool spans {_listed(zones)}.")
 
@@ -165,7 +173,7 @@ def control_plane_zones(d: Deployment) -> Iterator[Outcome]:
     if zones is None:
         yield unknown(d, "the zones of the cluster's subnets", gaps=_ZONE_GAPS)
     elif len(set(zones)) < 2:
-        yield failed(f"the cluster's subnets are in {_listed(set(zones)) or 'no zone'} only; EKS refuses to "
+        yield failed(f"the cluster's subnets are in {_listed(set(zones))} only; EKS refuses to "
                      "create a cluster with fewer than two zones.", d.cluster.location)
     else:
         yield passed(f"the cluster's subnets span {_listed(set(zones))}.")

@@ -49,7 +49,7 @@ class Scope:
 
     @property
     def name(self) -> str:
-        return self.deployment.cluster.name
+        return self.deployment.cluster.declared_name
 
     def of_type(self, kind: str) -> list[Existing]:
         return [e for k, e in self.found.items() if k.type == kind]

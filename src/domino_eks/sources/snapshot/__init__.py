@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from domino_eks.collect.shapes import KUBERNETES_PARTS
-from domino_eks.errors import InputError, Problem
 from domino_eks.model import (
     AUTOSCALER_ENABLED_TAG,
     BUCKET_ROLES,
@@ -40,7 +39,8 @@ EKSCTL_CLUSTER_LABEL = "alpha.eksctl.io/cluster-name"
 
 
 def cluster_name(snapshot: Mapping) -> str | None:
-    """The cluster's name: asked for, reported by EKS, or on eksctl's node labels."""
+    """The cluster's name: asked for, reported by EKS, or on eksctl's node labels; None when none of them says
+    (only eksctl labels its nodes with it)."""
     target, aws, kube = snapshot.get("target") or {}, snapshot.get("aws") or {}, snapshot.get("kubernetes") or {}
     named = target.get("cluster") or (aws.get("cluster") or {}).get("name")
     return named or next((n["metadata"]["labels"][EKSCTL_CLUSTER_LABEL] for n in kube.get("nodes") or ()
@@ -56,13 +56,7 @@ def collection_day(snapshot: Mapping) -> date | None:
 def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> Deployment:
     """The Deployment a snapshot describes, as of `today` (certificates' days left, the version calendar);
     `file` is the dump it was read from (None for a live run)."""
-    name = cluster_name(snapshot)
-    if name is None:
-        raise InputError([Problem(
-            file or "the live cluster",
-            "the cluster's name is unknown (no EKS facts, no alpha.eksctl.io/cluster-name node label); "
-            "pass --cluster NAME or --spec FILE",
-        )])
+    name = cluster_name(snapshot)  # None for a cluster built by Terraform or the console: the rules needing it skip
     facts = Facts.of(snapshot, today)
     found = nodeaccess.with_node_roles(facts, groups.node_groups(facts))
     return Deployment(

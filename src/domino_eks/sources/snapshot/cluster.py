@@ -17,7 +17,7 @@ _SUPPORT_STATUS = {"STANDARD_SUPPORT": "standard", "EXTENDED_SUPPORT": "extended
 _MINOR = re.compile(r"v?(\d+)\.(\d+)")
 
 
-def cluster(facts: Facts, name: str) -> Cluster:
+def cluster(facts: Facts, name: str | None) -> Cluster:
     eks = facts.aws_part("cluster") or {}
     version = _version(facts)
     zones = facts.subnet_zones((eks.get("resourcesVpcConfig") or {}).get("subnetIds"))
@@ -31,7 +31,7 @@ def cluster(facts: Facts, name: str) -> Cluster:
         insights=insights(facts),
         addons=addons(facts),
         addon_versions=addon_versions(facts, version),
-        location=Location(object=f"Cluster/{name}"),
+        location=Location(object=f"Cluster/{name}") if name else None,
     )
 
 

@@ -8,16 +8,23 @@ from datetime import date
 from typing import NamedTuple
 
 from domino_eks.collect import shapes
-from domino_eks.model import GPU_RESOURCE, NODE_POOL_LABEL, Node, Taint
+from domino_eks.model import GPU_RESOURCE, LAUNCHED_WITHOUT_GROUPS, NODE_POOL_LABEL, Node, NodeProvisioner, Taint
 
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 EKS_NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
 EKSCTL_NODEGROUP_LABEL = "alpha.eksctl.io/nodegroup-name"
+# EKS labels the nodes it runs itself with their compute type: "fargate", or "auto" for EKS Auto Mode
+# (https://docs.aws.amazon.com/eks/latest/userguide/associate-workload.html)
 COMPUTE_TYPE_LABEL = "eks.amazonaws.com/compute-type"
+_COMPUTE_TYPES: dict[str, NodeProvisioner] = {"fargate": "fargate", "auto": "auto-mode"}
+# Karpenter labels each node with the NodePool that launched it (v1beta1 on; v1alpha5 named its Provisioner):
+# its well-known labels (https://karpenter.sh/docs/concepts/scheduling/#well-known-labels), aws/karpenter#3793
+KARPENTER_POOL_LABELS = ("karpenter.sh/nodepool", "karpenter.sh/provisioner-name")
+OS_LABELS = ("kubernetes.io/os", "beta.kubernetes.io/os")
 # Labels every node carries with per-node values (hostname, zone, instance type...) or that a platform sets
 # by itself; a pool is defined by the others, which is what Z003 compares across zones.
-_SYSTEM_LABEL_DOMAINS = ("kubernetes.io", "k8s.io", "k8s.aws", "amazonaws.com", "aws.com", "eksctl.io")
+_SYSTEM_LABEL_DOMAINS = ("kubernetes.io", "k8s.io", "k8s.aws", "amazonaws.com", "aws.com", "eksctl.io", "karpenter.sh")
 # Taints the node lifecycle adds and removes by itself (not-ready, unschedulable, scale-down).
 _TRANSIENT_TAINT_PREFIXES = ("node.kubernetes.io/", "node.cloudprovider.kubernetes.io/", "ToBeDeletedBy",
                              "DeletionCandidateOf")
@@ -35,7 +42,6 @@ class KubeNode(NamedTuple):
     instance_id: str | None
     public: bool
     kubelet_version: str | None
-    os_image: str | None
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,9 @@ class Facts:
     def of(cls, snapshot: Mapping, on: date) -> Facts:
         kube = snapshot.get("kubernetes")
         raw_nodes = (kube or {}).get("nodes")
-        nodes = None if raw_nodes is None else [read_node(n) for n in raw_nodes if not _is_fargate(n)]
+        # a Fargate node carries one pod on capacity no node group holds: it belongs to no pool
+        nodes = None if raw_nodes is None else [n for n in map(read_node, raw_nodes)
+                                                if n.model.provisioner != "fargate"]
         return cls(kube, snapshot.get("aws"), snapshot.get("target") or {}, snapshot.get("errors") or {}, on, nodes)
 
     def kube_part(self, key: str):
@@ -75,14 +83,18 @@ def read_node(raw: Mapping) -> KubeNode:
     allocatable = status.get("allocatable")
     info = status.get("nodeInfo") or {}
     hint = labels.get(EKS_NODEGROUP_LABEL) or labels.get(EKSCTL_NODEGROUP_LABEL)
+    provisioner = _provisioner(labels, spec.get("providerID") or "", hint)
     model = Node(
         name=metadata.get("name", ""),
+        provisioner=provisioner,
+        os=first(labels, OS_LABELS),
+        os_image=info.get("osImage"),
         zone=first(labels, ZONE_LABELS),
         instance_type=first(labels, INSTANCE_TYPE_LABELS),
         ready=next((c.get("status") == "True" for c in conditions if c.get("type") == "Ready"), None)
         if conditions is not None else None,
         schedulable=not spec.get("unschedulable", False),
-        gpu_allocatable=int(allocatable.get(GPU_RESOURCE, 0)) if allocatable is not None else None,
+        gpu_allocatable=int(allocatable[GPU_RESOURCE]) if allocatable and GPU_RESOURCE in allocatable else None,
         labels=labels,
     )
     return KubeNode(
@@ -91,12 +103,12 @@ def read_node(raw: Mapping) -> KubeNode:
         labels={k: v for k, v in labels.items() if not _is_system_label(k)},
         taints=tuple(Taint(key=t["key"], value=t.get("value", ""), effect=t["effect"])
                      for t in spec.get("taints") or () if not t["key"].startswith(_TRANSIENT_TAINT_PREFIXES)),
-        group_hint=hint,
+        # Karpenter's nodes group by the NodePool that launched them, as a node group's by its name
+        group_hint=hint or (first(labels, KARPENTER_POOL_LABELS) if provisioner in LAUNCHED_WITHOUT_GROUPS else None),
         managed_hint=True if EKS_NODEGROUP_LABEL in labels else (False if hint else None),
         instance_id=shapes.instance_id(spec.get("providerID")),
         public=any(a.get("type") == "ExternalIP" for a in status.get("addresses") or ()),
         kubelet_version=info.get("kubeletVersion"),
-        os_image=info.get("osImage"),
     )
 
 
@@ -115,5 +127,13 @@ def _is_system_label(key: str) -> bool:
     return domain.endswith(_SYSTEM_LABEL_DOMAINS)
 
 
-def _is_fargate(raw: Mapping) -> bool:
-    return ((raw.get("metadata") or {}).get("labels") or {}).get(COMPUTE_TYPE_LABEL) == "fargate"
+def _provisioner(labels: Mapping[str, str], provider_id: str, group: str | None) -> NodeProvisioner | None:
+    """From EKS's compute type (Auto Mode nodes carry Karpenter's labels too), Karpenter's NodePool label, a
+    node group's name, else a Fargate providerID (aws:///<zone>/<id>/fargate-ip-...)."""
+    if labels.get(COMPUTE_TYPE_LABEL) in _COMPUTE_TYPES:
+        return _COMPUTE_TYPES[labels[COMPUTE_TYPE_LABEL]]
+    if first(labels, KARPENTER_POOL_LABELS):
+        return "karpenter"
+    if group:
+        return "node-group"
+    return "fargate" if provider_id.rsplit("/", 1)[-1].startswith("fargate-") else None

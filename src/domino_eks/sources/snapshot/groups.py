@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from domino_eks.collect.shapes import ASG_NAME_TAG
 from domino_eks.model import (
+    LAUNCHED_WITHOUT_GROUPS,
     NODE_POOL_LABEL,
     NODE_TEMPLATE_LABEL_TAG,
     NODE_TEMPLATE_TAINT_TAG,
@@ -30,6 +31,7 @@ from domino_eks.sources.snapshot.facts import Facts, KubeNode, tags
 
 EKS_NODEGROUP_TAG = "eks:nodegroup-name"
 UNLABELLED = "unlabelled"
+WINDOWS = "windows"  # the pool of the Windows groups, which Domino cannot use
 _EKS_TAINT_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 # (what an EKS AMI type, image name or node OS image contains, eksctl's family name), first match wins
 _AMI_FAMILIES = (("al2023", "AmazonLinux2023"), ("amazon linux 2023", "AmazonLinux2023"),
@@ -49,16 +51,26 @@ class _Draft:
     nodes: list[KubeNode] = field(default_factory=list)
 
 
+def _nodes_object(draft: _Draft) -> str:
+    """What a group known from its nodes alone stands for: Karpenter's NodePool, else a node group."""
+    launched = {n.model.provisioner for n in draft.nodes}
+    if launched and launched <= set(LAUNCHED_WITHOUT_GROUPS):
+        return f"NodePool/{draft.name}"
+    return f"NodeGroup/{draft.name}"
+
+
 def node_groups(facts: Facts) -> list[NodeGroup]:
     return [_node_group(facts, draft) for draft in _drafts(facts).values()]
 
 
 def pools(groups: list[NodeGroup]) -> tuple[NodePool, ...]:
-    by_label: dict[str | None, list[NodeGroup]] = {}
+    by_label: dict[tuple[str | None, bool], list[NodeGroup]] = {}
     for group in groups:
-        by_label.setdefault(group.labels.get(NODE_POOL_LABEL), []).append(group)
-    return tuple(NodePool(name=label or UNLABELLED, label=label, groups=tuple(members))
-                 for label, members in by_label.items())
+        # Domino runs on Linux nodes only: a Windows group is none of its pools, whatever its labels say
+        label = None if group.windows else group.labels.get(NODE_POOL_LABEL)
+        by_label.setdefault((label, group.windows), []).append(group)
+    return tuple(NodePool(name=WINDOWS if windows else label or UNLABELLED, label=label, groups=tuple(members))
+                 for (label, windows), members in by_label.items())
 
 
 def _drafts(facts: Facts) -> dict[tuple[str, str], _Draft]:
@@ -81,8 +93,8 @@ def _drafts(facts: Facts) -> dict[tuple[str, str], _Draft]:
             key = ("nodegroup", nodegroup_name)
         elif asg:
             key = ("asg", asg)
-        elif node.group_hint:
-            key = ("labelled", node.group_hint)
+        elif node.group_hint:  # a node group's name on the node, or the Karpenter NodePool that launched it
+            key = ("launched" if node.model.provisioner in LAUNCHED_WITHOUT_GROUPS else "labelled", node.group_hint)
         else:
             key = ("zone", f"{node.pool or UNLABELLED}-{node.model.zone or 'unknown-zone'}")
         drafts.setdefault(key, _Draft(key[1])).nodes.append(node)
@@ -112,7 +124,7 @@ def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
         managed=bool(nodegroup) if (asg or nodegroup) else next((n.managed_hint for n in nodes), None),
         ami=template.get("ImageId"),
         ami_family=_ami_family(nodegroup.get("amiType") or (image or {}).get("Name")
-                               or next((n.os_image for n in nodes if n.os_image), None)),
+                               or next((n.model.os_image for n in nodes if n.model.os_image), None)),
         ami_exists=(image is not None) if template.get("ImageId") and images is not None else None,
         ami_accelerated=_accelerated(nodes, image, nodegroup),
         bootstrap_arguments=_user_data(template.get("UserData")),
@@ -122,7 +134,7 @@ def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
         subnet_ids=_subnet_ids(asg, nodegroup),
         nodes=tuple(n.model for n in nodes) if facts.nodes is not None else None,
         location=Location(object=f"AutoScalingGroup/{asg['AutoScalingGroupName']}" if asg
-                          else f"Nodegroup/{draft.name}" if nodegroup else f"NodeGroup/{draft.name}"),
+                          else f"Nodegroup/{draft.name}" if nodegroup else _nodes_object(draft)),
     )
 
 

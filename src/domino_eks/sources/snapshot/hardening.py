@@ -11,7 +11,7 @@ from domino_eks.sources.snapshot.facts import Facts
 SUPPORT_TYPES = ("STANDARD", "EXTENDED")
 
 
-def hardening(facts: Facts, name: str) -> Hardening:
+def hardening(facts: Facts, name: str | None) -> Hardening:
     eks = facts.aws_part("cluster")
     if eks is None:
         return Hardening()
@@ -31,7 +31,7 @@ def hardening(facts: Facts, name: str) -> Hardening:
         key_rotation=rotation,
         # an endpoint that leaves it out (the emulator) says nothing of it
         support_type=support if support in SUPPORT_TYPES else None,
-        location=Location(object=f"Cluster/{name}"),
+        location=Location(object=f"Cluster/{name}") if name else None,
     )
 
 
