@@ -97,6 +97,27 @@ def test_plan_goes_on_when_the_account_has_room(front, name, tmp_path, capsys):
     assert front.calls == ["GetServiceQuota", "GetServiceQuota"]
 
 
+def test_a_quota_warning_stops_plan_only_with_strict_and_only_until_accepted(front, name, tmp_path, capsys):
+    front.quotas["L-DB2E81BA"] = 18.0  # the GPU pool's 16 vCPUs fit, with less than the headroom G004 asks for
+    spec = write_spec(tmp_path / "domino.yaml", name, gpu=True)
+    plan = ("plan", str(spec), "--endpoint-url", front.url, "--format", "json")
+
+    assert run_cli(capsys, *plan)[0] == 0
+    code, out, err = run_cli(capsys, *plan, "--strict")
+    assert (code, out) == (4, "")
+    assert err.endswith(
+        "G004 warning: the pools need 16 of the 18 vCPUs quota L-DB2E81BA (Running On-Demand G and VT instances) "
+        "allows, over 80%: request L-DB2E81BA (Running On-Demand G and VT instances) of at least 20 vCPUs.\n"
+        "  fix: Request the quota increase named in the message (Service Quotas console, or `aws service-quotas "
+        "request-service-quota-increase --service-code ec2 --quota-code CODE --desired-value VALUE`), or lower the "
+        "pools' max sizes.\n"
+        "Preflight failed: nothing was created.\n"
+        "--strict refuses the warnings of G004: fix them, or accept a rule's warnings with --accept-warning ID.\n")
+    code, out, err = run_cli(capsys, *plan, "--strict", "--accept-warning", "G004")
+    assert code == 0, err
+    assert {c["action"] for c in json.loads(out)["changes"]} == {"create"}
+
+
 def _existing_cluster(endpoint: str, front: AwsFront, name: str, entry_type: str | None) -> str:
     """A cluster of the spec's name already in the account (as a first apply interrupted after it leaves one), in
     API mode, with the nodes' role, and an access entry of `entry_type` for it (none when None). The ARN of the

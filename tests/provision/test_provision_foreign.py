@@ -5,6 +5,9 @@ Through the installed console script against a moto server over HTTP; what exist
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -12,10 +15,15 @@ from domino_eks.aws import session
 from domino_eks.commands.provision import _refuse_leftovers
 from domino_eks.errors import ToolError
 from domino_eks.knowledge import iam
+from domino_eks.provision.handlers.base import RENAME
+from domino_eks.provision.handlers.logs import LEFT_BEHIND, control_plane_log_group
 from domino_eks.provision.handlers.s3 import Bucket
 from domino_eks.sources import spec as spec_source
-from tests.provision.support import REGION, aws_with_hooks, clients, tagged
+from tests.provision.support import REGION, aws_with_hooks, clients, tagged, write_spec
 from tests.sources.console import run
+
+EMPTY_TRUST = '{"Version": "2012-10-17", "Statement": []}'
+EMPTY_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}'
 
 
 def apply(spec, endpoint, tmp_path):
@@ -45,19 +53,86 @@ def test_an_empty_untagged_bucket_with_a_wanted_name_is_never_taken_over_nor_del
     assert tagged(endpoint, name) == {}
 
 
-def test_an_iam_role_with_a_wanted_name_is_never_taken_over_nor_deleted(endpoint, spec, name, tmp_path):
-    raw = clients(endpoint)["iam"]
-    role = iam.node_role_name(name)
-    raw.create_role(RoleName=role, AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+@dataclass(frozen=True)
+class Foreign:
+    """A resource someone made, outside the tool, with a name the spec wants."""
+
+    key: str  # the graph's resource apply would have created; {} stands for the name
+    what: str
+    name: Callable[[str], str]  # from the cluster's name
+    make: Callable[[dict, str], None]  # with plain boto3
+    untouched: Callable[[dict, str], bool]  # still there, as it was made
+    remedy: str = RENAME
+    registry: str | None = None
+
+
+def make_log_group(raw: dict, group: str) -> None:
+    raw["logs"].create_log_group(logGroupName=group)
+    raw["logs"].put_retention_policy(logGroupName=group, retentionInDays=7)
+
+
+def log_group_untouched(raw: dict, group: str) -> bool:
+    found = [g for g in raw["logs"].describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+             if g["logGroupName"] == group]
+    return [g.get("retentionInDays") for g in found] == [7] and \
+        raw["logs"].list_tags_log_group(logGroupName=group).get("tags", {}) == {}
+
+
+def profile_untouched(answer: dict) -> bool:
+    # GetInstanceProfile carries the tags: the emulator lacks ListInstanceProfileTags
+    return answer["InstanceProfile"]["Roles"] == [] and not answer["InstanceProfile"].get("Tags")
+
+
+def policy_arn(raw: dict, policy: str) -> str:
+    return f"arn:aws:iam::{raw['sts'].get_caller_identity()['Account']}:policy/{policy}"
+
+
+FOREIGN = {
+    "role": Foreign(
+        "AWS::IAM::Role nodes", "IAM role", iam.node_role_name,
+        lambda raw, role: raw["iam"].create_role(RoleName=role, AssumeRolePolicyDocument=EMPTY_TRUST),
+        lambda raw, role: raw["iam"].list_role_tags(RoleName=role)["Tags"] == []
+        and raw["iam"].list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []),
+    "policy": Foreign(
+        "AWS::IAM::ManagedPolicy s3-access", "IAM policy", lambda name: f"{name}-s3-access",
+        lambda raw, policy: raw["iam"].create_policy(PolicyName=policy, PolicyDocument=EMPTY_POLICY),
+        lambda raw, policy: raw["iam"].list_policy_tags(PolicyArn=policy_arn(raw, policy))["Tags"] == []
+        and raw["iam"].get_policy(PolicyArn=policy_arn(raw, policy))["Policy"]["AttachmentCount"] == 0),
+    "instance profile": Foreign(
+        "AWS::IAM::InstanceProfile nodes", "IAM instance profile", lambda name: f"{name}-nodes",
+        lambda raw, profile: raw["iam"].create_instance_profile(InstanceProfileName=profile),
+        lambda raw, profile: profile_untouched(raw["iam"].get_instance_profile(InstanceProfileName=profile))),
+    "log group": Foreign(
+        "AWS::Logs::LogGroup control-plane-logs", "log group", control_plane_log_group, make_log_group,
+        log_group_untouched, remedy=LEFT_BEHIND),
+    "ecr repository": Foreign(
+        "AWS::ECR::Repository {}", "ECR repository", lambda name: name,
+        lambda raw, repository: raw["ecr"].create_repository(repositoryName=repository),
+        lambda raw, repository: raw["ecr"].list_tags_for_resource(resourceArn=raw["ecr"].describe_repositories(
+            repositoryNames=[repository])["repositories"][0]["repositoryArn"]).get("tags", []) == [],
+        remedy="delete or rename it, or name another repository in domino.registry.name", registry="ecr"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FOREIGN))
+def test_a_resource_of_a_wanted_name_made_by_someone_else_stops_apply_and_is_never_changed_nor_deleted(
+        endpoint, tmp_path, name, case):
+    foreign = FOREIGN[case]
+    spec = write_spec(tmp_path / "domino.yaml", name, registry=foreign.registry)
+    raw, theirs = clients(endpoint), foreign.name(name)
+    foreign.make(raw, theirs)
 
     applied = apply(spec, endpoint, tmp_path)
     assert applied.returncode == 1
-    assert "EntityAlreadyExists" in applied.stderr and role in applied.stderr
-    assert destroy(spec, endpoint).returncode == 0
+    key = foreign.key.format(theirs)
+    assert (f"  ✗ {key}: NotOurs: {foreign.what} {theirs} already exists in this account and this deployment did "
+            f"not create it; domino-eks will not take it over, change it or delete it — {foreign.remedy}"
+            ) in applied.stderr.splitlines()
+    destroyed = destroy(spec, endpoint)
+    assert destroyed.returncode == 0, destroyed.stderr
 
-    assert raw.get_role(RoleName=role)["Role"]["RoleName"] == role
-    assert raw.list_role_tags(RoleName=role)["Tags"] == []
-    assert raw.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
+    assert foreign.untouched(raw, theirs)
+    assert tagged(endpoint, name) == {}
 
 
 class Killed(BaseException):

@@ -73,7 +73,7 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("", ["1:1: the file is empty; expected a YAML mapping"]),
-    ("- a\n- b\n", ["1:1: expected a YAML mapping at the top, found CommentedSeq"]),
+    ("- a\n- b\n", ["1:1: expected a YAML mapping at the top, found a list"]),
     ("kind: Nope\napiVersion: x/v1\n", [
         "2:1: 'apiVersion': Input should be 'domino-eks.io/v1alpha1' (got 'x/v1')",
         "1:1: 'kind': Input should be 'DominoCluster' (got 'Nope')",

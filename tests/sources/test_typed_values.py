@@ -57,6 +57,14 @@ CASES = {
                    "spec.yaml:7:21: 'availabilityZones[0]': Value error, expected an availability zone name "
                    "such as us-west-2a "
                    "(got '')"),
+    "zone of another region": ("availabilityZones: [us-west-2a]", "availabilityZones: [eu-west-1b]",
+                               "spec.yaml:7:21: 'availabilityZones[0]': expected a zone of the region us-west-2 "
+                               "(us-west-2a, us-west-2b, us-west-2c, us-west-2d); 'eu-west-1b' is a zone of "
+                               "eu-west-1 (did you mean 'us-west-2b'?)"),
+    "zone the region lacks": ("    maxSize: 3\n", "    maxSize: 3\n    availabilityZones: [us-west-2e]\n",
+                              "spec.yaml:17:25: 'nodePools[0].availabilityZones[0]': expected a zone of the region "
+                              "us-west-2 (us-west-2a, us-west-2b, us-west-2c, us-west-2d); 'us-west-2e' is not a "
+                              "zone of it (did you mean 'us-west-2d'?)"),
     "huge max": ("maxSize: 3", "maxSize: 100000000000000000000000000000",
                  "spec.yaml:16:5: 'nodePools[0].maxSize': Input should be less than or equal to 2147483647 "
                  "(got 100000000000000000000000000000)"),
@@ -102,6 +110,25 @@ def test_a_value_aws_or_kubernetes_would_refuse_is_refused_where_it_is_written(t
     old, new, message = CASES[case]
     code, stderr = refusal(tmp_path, old, new)
     assert (code, stderr) == (2, f"error: {message}\n")
+
+
+def test_every_zone_outside_the_region_is_named_at_once(tmp_path):
+    code, stderr = refusal(tmp_path, "availabilityZones: [us-west-2a]",
+                           "availabilityZones: [us-west-2a]\ncontrolPlaneZones: [us-west-2a, us-east-1f, us-west-2z]")
+    assert code == 2
+    expected = "expected a zone of the region us-west-2 (us-west-2a, us-west-2b, us-west-2c, us-west-2d)"
+    assert stderr == (f"error: spec.yaml:8:33: 'controlPlaneZones[1]': {expected}; 'us-east-1f' is a zone of "
+                      "us-east-1 (did you mean 'us-west-2d'?)\n"
+                      f"error: spec.yaml:8:45: 'controlPlaneZones[2]': {expected}; 'us-west-2z' is not a zone of it "
+                      "(did you mean 'us-west-2d'?)\n")
+
+
+def test_a_zone_of_a_region_the_tool_does_not_know_is_left_to_g002(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC.replace("region: us-west-2", "region: us-wst-2").replace("us-west-2a", "us-wst-2a"))
+    done = run("validate", str(path))
+    assert done.returncode == 3, done.stderr
+    assert "G002" in done.stdout and "'us-wst-2' is not an AWS region (did you mean 'us-west-2'?)" in done.stdout
 
 
 def test_a_storage_class_whose_parameters_nest_is_refused(tmp_path):

@@ -80,6 +80,16 @@ class NeedsReplacement(Exception):
     """A property changed that AWS cannot change in place (a subnet's CIDR)."""
 
 
+class NotOurs(Exception):
+    """A resource of the name apply was to create exists without this deployment's tags: someone else made it.
+    apply does not take it over, since destroy would then delete it."""
+
+    def __init__(self, what: str, name: str, remedy: str):
+        super().__init__(f"{what} {name} already exists in this account and this deployment did not create it; "
+                         "domino-eks will not take it over, change it or delete it")
+        self.remedy = remedy
+
+
 def describe(error: BaseException) -> Fault:
     from botocore.exceptions import (
         ClientError,
@@ -104,6 +114,8 @@ def describe(error: BaseException) -> Fault:
                                                             "--endpoint-url, the network or a proxy")
     if isinstance(error, NoCredentialsError):
         return Fault("NoCredentials", str(error), "configure credentials (--profile, AWS_PROFILE) and run again")
+    if isinstance(error, NotOurs):
+        return Fault("NotOurs", str(error), error.remedy)
     if isinstance(error, NeedsReplacement):
         return Fault("NeedsReplacement", str(error), "apply does not replace resources in place: destroy and apply "
                                                      "again, or restore the spec's previous value")

@@ -23,6 +23,12 @@ strict_option = click.option(
     "--strict", is_flag=True, help="Exit 4 when there are warnings but no errors (default: warnings exit 0).",
 )
 
+# for the commands that change AWS: with --strict their spec's warnings refuse, and this names the ones that may not
+accept_warning_option = click.option(
+    "--accept-warning", "accept_warnings", multiple=True, metavar="ID",
+    help="With --strict, let this rule's warnings through (repeatable: --accept-warning G003). Errors never are.",
+)
+
 
 def in_order(*options: Option) -> Option:
     """Apply click options in the order they are listed (as --help shows them)."""

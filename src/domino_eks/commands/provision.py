@@ -9,18 +9,21 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from domino_eks.commands.options import (
+    accept_warning_option,
     endpoint_url_option,
     format_option,
     in_order,
     output_option,
     profile_option,
     region_option,
+    strict_option,
     target_option,
 )
 from domino_eks.errors import ExitCode
@@ -84,34 +87,50 @@ def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, 
     return Target("local", spec_region)
 
 
-def _refuse_on_errors(deployment: Deployment, command: str, fmt: str) -> None:
-    """The catalogue before any AWS call: an error `validate` reports never reaches AWS (exit 3). The findings
-    print as `validate --format FMT` prints them."""
+@dataclass(frozen=True)
+class Gate:
+    """What stops a command that changes AWS before it starts: errors always; with `strict`, warnings too, but
+    those of the `accepted` rules."""
+
+    command: str
+    strict: bool = False
+    accepted: frozenset[str] = frozenset()
+
+
+def _refuse_on_findings(deployment: Deployment, gate: Gate, fmt: str) -> None:
+    """The catalogue before any AWS call: an error `validate` reports never reaches AWS (exit 3), nor under
+    --strict a warning no --accept-warning names (exit 4). The findings print as `validate --format FMT` does."""
     from domino_eks import report
     from domino_eks.commands import preflight
     from domino_eks.report import terminal
 
-    result = preflight.spec_findings(deployment, command)
-    if preflight.refuses(result):
+    result = preflight.spec_findings(deployment, gate.command)
+    code = preflight.refusal(result.findings, gate.strict, gate.accepted)
+    if code is not None:
         shown = terminal.render(result, color=sys.stdout.isatty()) if fmt == "table" else report.render(result, fmt)
         click.echo(shown, nl=False)
-        click.echo(f"{command} refused: the spec has error findings (above); nothing was created or changed.",
+        kind = "error" if code is ExitCode.FAILED else "warning"
+        click.echo(f"{gate.command} refused: the spec has {kind} findings (above); nothing was created or changed.",
                    err=True)
-        raise SystemExit(ExitCode.FAILED)
+        note = preflight.refusal_note(result.findings, code, gate.accepted)
+        if note:
+            click.echo(note, err=True)
+        raise SystemExit(code)
 
 
 @contextmanager
 def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: str | None,
-              region: str | None, *, checked_as: str | None = None, fmt: str = "table") -> Iterator[tuple[Aws, Survey]]:
-    """(aws clients, survey of FILE's deployment) for the life of the command. `checked_as` names a command
-    that changes AWS, or plans to: the spec must pass the catalogue first (its findings shown in `fmt`), and
-    the account rules judge the target account before anything is discovered or created (exit 3 on an error)."""
+              region: str | None, *, checked_as: Gate | None = None,
+              fmt: str = "table") -> Iterator[tuple[Aws, Survey]]:
+    """(aws clients, survey of FILE's deployment) for the life of the command. `checked_as` is the gate of a
+    command that changes AWS, or plans to: the spec must pass the catalogue first (its findings shown in `fmt`),
+    and the account rules judge the target account before anything is discovered or created."""
     from domino_eks.aws import session
     from domino_eks.provision import plan
 
     deployment = _load(file)
     if checked_as:
-        _refuse_on_errors(deployment, checked_as, fmt)
+        _refuse_on_findings(deployment, checked_as, fmt)
     target = _target(deployment, kind, endpoint_url, profile, region)
     notes = _console(stderr=True)
     notes.print(f"Target: {target.describe()}")
@@ -119,16 +138,23 @@ def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: st
         notes.print(f"[dim]{EMULATOR_NOTE}[/]")
     with session.connect(target) as aws:
         if checked_as:
-            _account_preflight(aws, deployment)
+            _account_preflight(aws, deployment, checked_as)
         yield aws, plan.survey(aws, deployment)
 
 
-def _account_preflight(aws: Aws, deployment: Deployment) -> None:
+def _account_preflight(aws: Aws, deployment: Deployment, gate: Gate) -> None:
     from datetime import date
 
     from domino_eks.commands import preflight
 
-    preflight.refuse_on_errors(preflight.account_findings(aws, deployment, date.today()))
+    preflight.refuse_on_problems(preflight.account_findings(aws, deployment, date.today()), gate.strict,
+                                 gate.accepted)
+
+
+def _gate(command: str, strict: bool, accept_warnings: tuple[str, ...]) -> Gate:
+    from domino_eks.commands import preflight
+
+    return Gate(command, strict, preflight.accepted_warnings(accept_warnings, strict))
 
 
 def _show(the_plan: Plan, console: Console, *, only_pending: bool = False) -> None:
@@ -172,13 +198,15 @@ def _confirm(question: str, auto_approve: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @target_options
 @format_option(["table", "json"], 'json prints {"changes": [{"action", "type", "name"}]} for scripts.')
+@strict_option
+@accept_warning_option
 def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
-         region: str | None, fmt: str) -> None:
+         region: str | None, fmt: str, strict: bool, accept_warnings: tuple[str, ...]) -> None:
     """Show what `apply` would create, update or delete for FILE, computed from what exists in the target.
 
     What exists is found by the tag domino-eks/deployment=<cluster name>: no state file. After a
     successful apply, plan shows every resource unchanged. As for apply, a spec with error findings
-    is refused (exit 3) before any AWS call.
+    is refused (exit 3) before any AWS call, and with --strict one with warnings (exit 4).
 
     \b
     Examples:
@@ -188,7 +216,8 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
     """
     import json
 
-    with _surveyed(file, target_kind, endpoint_url, profile, region, checked_as="plan", fmt=fmt) as (_, survey):
+    gate = _gate("plan", strict, accept_warnings)
+    with _surveyed(file, target_kind, endpoint_url, profile, region, checked_as=gate, fmt=fmt) as (_, survey):
         if fmt == "json":
             click.echo(json.dumps(survey.plan.as_json(), indent=2))
         else:
@@ -202,8 +231,11 @@ def plan(file: str, target_kind: str | None, endpoint_url: str | None, profile: 
 @target_options
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
 @output_option("Where installer/domino.yml gets the real values.", directory=True)
+@strict_option
+@accept_warning_option
 def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile: str | None,
-          region: str | None, auto_approve: bool, out_dir: Path) -> None:
+          region: str | None, auto_approve: bool, out_dir: Path, strict: bool,
+          accept_warnings: tuple[str, ...]) -> None:
     """Create or update FILE's environment: network, EKS cluster, node groups, EFS, S3, certificate, add-ons.
 
     Everything independent runs at once along the dependency graph (the buckets and EFS do not wait for
@@ -213,18 +245,21 @@ def apply(file: str, target_kind: str | None, endpoint_url: str | None, profile:
 
     \b
     The catalogue runs on FILE first, as `validate` does: any error finding stops apply before its first
-    AWS call (warnings are shown by `validate` and do not stop it).
+    AWS call. Warnings do not stop it unless --strict is given; then each does (exit 4), except those of
+    the rules named with --accept-warning. No flag lets an error through.
 
     \b
     Exit codes: 0 done, 1 an AWS call failed (each resource's error code and what to do are listed),
-    2 unusable input or no --auto-approve without a terminal, 3 the spec has error findings, 130 interrupted.
+    2 unusable input or no --auto-approve without a terminal, 3 the spec has error findings, 4 it has
+    warnings and --strict was given, 130 interrupted.
     """
     from domino_eks.errors import ToolError
     from domino_eks.provision import apply as applying
     from domino_eks.provision import progress, recorded
     from domino_eks.provision.progress import Display
 
-    with _surveyed(file, target_kind, endpoint_url, profile, region, checked_as="apply") as (aws, survey):
+    gate = _gate("apply", strict, accept_warnings)
+    with _surveyed(file, target_kind, endpoint_url, profile, region, checked_as=gate) as (aws, survey):
         console, pending = _console(stderr=True), survey.plan.pending
         _show(survey.plan, console, only_pending=True)
         _show_unsupported(survey.plan)

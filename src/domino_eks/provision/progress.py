@@ -70,7 +70,9 @@ def problems(walk: WalkResult, verb: str, created: set | frozenset = frozenset()
     """The failures, what waited on them, and what was cut short; `created`: keys apply was creating."""
     lines = [f"{verb} did not finish: {len(walk.failures)} failed, {len(walk.blocked)} not attempted"]
     for key, error in sorted(walk.failures.items()):
-        partly = " (it may exist in part; the next apply completes it)" if key in created else ""
+        # a resource someone else made was never begun by apply: nothing of it is apply's to complete
+        begun = key in created and not isinstance(error, faults.NotOurs)
+        partly = " (it may exist in part; the next apply completes it)" if begun else ""
         lines.append(f"  ✗ {key}: {faults.describe(error)}{partly}")
     for key, cause in sorted(walk.blocked.items()):
         lines.append(f"  · {key}: not attempted, it waits on {cause}")

@@ -11,20 +11,21 @@ List beside a snapshot of the AWS side gives both halves.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scanner import Scanner
 
 from domino_eks.collect import shapes
 from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
 from domino_eks.errors import InputError, Problem
-from domino_eks.sources import dump_decode
+from domino_eks.sources import dump_decode, yamlfile
 
 KUBECTL_COMMAND = "kubectl get nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json"
 # what the documented command lists; a List holding namespaces (every cluster has some) is taken to be its
@@ -32,7 +33,16 @@ KUBECTL_COMMAND = "kubectl get nodes,storageclasses,namespaces,daemonsets,csidri
 DOCUMENTED_KINDS = ("nodes", "storageclasses", "namespaces", "daemonsets", "csidrivers")
 SECTIONS = ("kubernetes", "aws")
 
-GZIP_MAGIC = b"\x1f\x8b"
+# A kubectl List of 5,000 nodes is about 50 MB; a dump five times that is no cluster's, and would sit in memory
+# as text. The limit holds for a gzipped file's content too: a small file may inflate a thousandfold.
+MAX_DUMP_BYTES = 256 * 1024 * 1024
+DUMP = "a dump (kubectl List or snapshot)"
+# A Kubernetes object nests a dozen levels at most (managedFields' fieldsV1 the deepest); far below Python's
+# recursion limit, which reading a deeper document would otherwise meet as a RecursionError.
+MAX_DUMP_DEPTH = 64
+TOO_DEEP = f"nested too deeply: at most {MAX_DUMP_DEPTH} levels expected"
+NESTED_PAST_RECURSION = "nested too deeply to read: hundreds of levels, where a Kubernetes object has a dozen"
+_DumpScanner = yamlfile.depth_bounded(Scanner, MAX_DUMP_DEPTH)
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -137,11 +147,21 @@ def _json_documents(path: str, text: str, items: _Items) -> list[dict]:
         return decode_json(text, items.take, items.end_of_document)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]) from None
+    except RecursionError:
+        raise InputError([Problem(path, NESTED_PAST_RECURSION)]) from None
+    except ValueError:  # the one other failure of the decoder: an integer of too many digits
+        raise InputError([Problem(path, f"invalid JSON: {yamlfile.NUMBER_TOO_LONG}")]) from None
 
 
 def _yaml_documents(path: str, text: str, items: _Items) -> list[dict]:
+    yaml = YAML(typ="safe")
+    yaml.Scanner = _DumpScanner
     try:
-        documents = [d for d in YAML(typ="safe").load_all(text) if d is not None]
+        documents = [d for d in yaml.load_all(text) if d is not None]
+    except yamlfile.TooDeep as exc:
+        raise InputError([Problem(path, TOO_DEEP, exc.problem_mark.line + 1, exc.problem_mark.column + 1)]) from None
+    except ValueError:  # an integer of too many digits
+        raise InputError([Problem(path, f"invalid YAML: {yamlfile.NUMBER_TOO_LONG}")]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -157,24 +177,35 @@ def _yaml_documents(path: str, text: str, items: _Items) -> list[dict]:
 
 
 def _raw(path: str) -> bytes:
-    """The file's bytes, unzipped."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        return gzip.decompress(raw) if raw[:2] == GZIP_MAGIC else raw
-    except FileNotFoundError:
-        raise InputError([Problem(path, "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(path, "is a directory, expected a JSON file")]) from None
-    except (OSError, EOFError) as exc:
-        raise InputError([Problem(path, f"cannot read: {exc}")]) from None
+    """The file's bytes, unzipped, within MAX_DUMP_BYTES."""
+    raw = yamlfile.bounded_bytes(path, MAX_DUMP_BYTES, DUMP, "a JSON or YAML file")
+    return _gunzipped(path, raw) if raw.startswith(yamlfile.GZIP_MAGIC) else raw
 
 
-def _text(path: str, raw: bytes) -> str:
+def _text(path: str, data: bytes) -> str:
     try:
-        return raw.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(path, f"cannot read: {exc}")]) from None
+        raise InputError([Problem(path, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start:,} "
+                                        "cannot start or continue a character")]) from None
+
+
+def _gunzipped(path: str, raw: bytes) -> bytes:
+    """The content of a gzip file (of one member or several, as `cat a.gz b.gz` makes), inflated no further
+    than MAX_DUMP_BYTES."""
+    data, rest = b"", raw
+    while rest:
+        inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)  # 16: a gzip header and trailer
+        try:
+            data += inflater.decompress(rest, MAX_DUMP_BYTES + 1 - len(data))
+        except zlib.error as exc:
+            raise InputError([Problem(path, f"not a readable gzip file: {exc}")]) from None
+        if len(data) > MAX_DUMP_BYTES:
+            raise InputError([Problem(path, f"inflates to over the {MAX_DUMP_BYTES:,}-byte limit for {DUMP}")])
+        if not inflater.eof:
+            raise InputError([Problem(path, "not a readable gzip file: it ends before its content does")])
+        rest = inflater.unused_data
+    return data
 
 
 def _checked_snapshot(path: str, members: dict) -> dict:

@@ -81,7 +81,7 @@ def kubernetes_list(raw: bytes) -> KubernetesList | None:
             if kind not in _KEEPS_KIND:
                 del pruned[KIND]
             by_key.setdefault(shapes.KINDS[kind][0], []).append(pruned)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):  # the general reader says where
         return None
     return KubernetesList(listed.kind, by_key)
 

@@ -46,7 +46,7 @@ from domino_eks.model import (
     Taint,
     autoscaler_tags,
 )
-from domino_eks.sources import manifests, yamlfile
+from domino_eks.sources import manifests, yamlfile, zones
 from domino_eks.sources.types import (
     ClusterName,
     GroupSize,
@@ -282,6 +282,7 @@ def load(path: str, today: date | None = None) -> Deployment:
 def from_document(document: dict, file: str, today: date | None = None) -> Deployment:
     """The deployment a parsed file describes; every shape error becomes a located `InputError`."""
     spec = yamlfile.validate(Spec, document, file)
+    zones.refuse_outside(spec.metadata.region, named_zones(spec), document, file)
     return to_deployment(spec, document, file, today or date.today())
 
 
@@ -294,6 +295,18 @@ DEFAULT_BLOCK_CLASS = StorageClass(
     provisioner=EBS_CSI_PROVISIONER,
     parameters={"type": "gp3", "csi.storage.k8s.io/fstype": "ext4", "encrypted": "true"},
 )
+
+
+def named_zones(spec: Spec) -> list[zones.Named]:
+    """Every zone the spec names, with its path in the document."""
+    named: list[zones.Named] = []
+    for field, given in (("availabilityZones", spec.availability_zones),
+                         ("controlPlaneZones", spec.control_plane_zones)):
+        named += [((field, i), zone) for i, zone in enumerate(given or ())]
+    for index, pool in enumerate(spec.node_pools):
+        named += [(("nodePools", index, "availabilityZones", i), zone)
+                  for i, zone in enumerate(pool.availability_zones or ())]
+    return named
 
 
 def node_zones(spec: Spec) -> list[str]:

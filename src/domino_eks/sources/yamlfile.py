@@ -12,15 +12,17 @@ import os
 import re
 import stat
 import typing
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scanner import RoundTripScanner, ScannerError
 
 from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.model import Location
@@ -29,9 +31,9 @@ Loc = tuple[str | int, ...]
 Model = TypeVar("Model", bound=BaseModel)
 
 
-# A spec or an eksctl ClusterConfig is a few kilobytes (the page's largest sample is under 10 KB): a file a
-# hundred times larger is not one, and reading it would only cost time and memory.
-MAX_BYTES = 1024 * 1024
+# A spec or an eksctl ClusterConfig is a few kilobytes (the page's largest sample is under 10 KB): a file 25 times
+# larger is not one, and parsing it would only cost time (ruamel parses about 60 KB a second on a loaded machine).
+MAX_BYTES = 256 * 1024
 # Deeper than any spec or ClusterConfig nests (a StorageClass parameter is 4 levels down), and far below
 # Python's recursion limit, which the YAML parser would otherwise meet as a RecursionError.
 MAX_DEPTH = 32
@@ -40,41 +42,75 @@ MAX_DEPTH = 32
 MAX_NODES = 100_000
 # YAML's printable set excludes the C0 controls other than tab, line feed and carriage return, and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A validation error per unknown key of a 50,000-key file is a minute of did-you-means: the first ones say enough.
+MAX_PROBLEMS = 50
+STR_TAG = "tag:yaml.org,2002:str"  # `!!str 5`: the round-trip loader keeps it tagged; it is the string "5"
+TOO_DEEP = f"nested too deeply: at most {MAX_DEPTH} levels expected"
+NUMBER_TOO_LONG = "a number too long to read (Python converts at most 4,300 digits); no Kubernetes or AWS value has one"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class TooDeep(ScannerError):
+    """Collections nested past a limit, found while scanning: the scanner's cost grows with the square of the
+    flow depth, so thousands of brackets would take a minute before the composer met Python's recursion limit."""
+
+
+def depth_bounded(scanner: Any, limit: int) -> Any:
+    """A ruamel scanner class like `scanner` that raises TooDeep past `limit` levels of flow or block nesting."""
+    class Bounded(scanner):
+        def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:  # noqa: N803 (ruamel's name)
+            if len(self.flow_context) >= limit:
+                raise TooDeep(None, None, f"nested too deeply: at most {limit} levels expected",
+                              self.reader.get_mark())
+            super().fetch_flow_collection_start(TokenClass, to_push)
+
+        def add_indent(self, column: int) -> bool:
+            """A block collection indented deeper than the last opens a level."""
+            if len(self.indents) >= limit and self.indent < column:
+                raise TooDeep(None, None, f"nested too deeply: at most {limit} levels expected",
+                              self.reader.get_mark())
+            return super().add_indent(column)
+    return Bounded
+
+
+_BoundedScanner = depth_bounded(RoundTripScanner, MAX_DEPTH)
 
 
 def read(path: str | Path) -> tuple[Any, str]:
     """Parse a YAML file; returns (document, file name). Raises InputError for every way this fails, at once
     for anything that is not a regular file of a bounded size."""
     name = str(path)
-    text = _decoded(name, _bounded_bytes(name))
+    text = _decoded(name, bounded_bytes(name))
     document = _parsed(name, text)
     if document is None:
         raise InputError([Problem(name, "the file is empty; expected a YAML mapping", 1, 1)])
     if not isinstance(document, dict):
-        raise InputError([Problem(name, f"expected a YAML mapping at the top, found {type(document).__name__}", 1, 1)])
+        raise InputError([Problem(name, f"expected a YAML mapping at the top, found {_kind_of(document)}", 1, 1)])
     _check_size_and_depth(name, document)
     return document, name
 
 
-def _bounded_bytes(name: str) -> bytes:
-    """The file's bytes, refusing without reading a directory, a FIFO, a device or a file over MAX_BYTES."""
+def bounded_bytes(name: str, limit: int = MAX_BYTES, holding: str = "a spec or ClusterConfig",
+                  expected: str = "a YAML file") -> bytes:
+    """The file's bytes, refusing without reading a directory, a FIFO, a device or a file over `limit` bytes
+    (the limit for `holding`, the kind of document it should be)."""
     try:
         info = os.stat(name)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError([Problem(name, "is a directory, expected a YAML file")])
+            raise InputError([Problem(name, f"is a directory, expected {expected}")])
         if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem(name, f"is {_file_kind(info.st_mode)}, expected a YAML file")])
-        if info.st_size > MAX_BYTES:
-            raise InputError([Problem(name, f"is {info.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit for a "
-                                            "spec or ClusterConfig")])
+            raise InputError([Problem(name, f"is {_file_kind(info.st_mode)}, expected {expected}")])
+        if info.st_size > limit:
+            raise InputError([Problem(name, f"is {info.st_size:,} bytes, over the {limit:,}-byte limit for "
+                                            f"{holding}")])
         with open(name, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)  # the file may have grown since stat
+            data = handle.read(limit + 1)  # the file may have grown since stat
     except FileNotFoundError:
         raise InputError([Problem(name, "no such file")]) from None
     except OSError as exc:
         raise InputError([Problem(name, f"cannot read: {exc.strerror or exc}")]) from None
-    if len(data) > MAX_BYTES:
-        raise InputError([Problem(name, f"is over the {MAX_BYTES:,}-byte limit for a spec or ClusterConfig")])
+    if len(data) > limit:
+        raise InputError([Problem(name, f"is over the {limit:,}-byte limit for {holding}")])
     return data
 
 
@@ -93,6 +129,8 @@ def _line_and_column(text: str, offset: int) -> tuple[int, int]:
 
 def _decoded(name: str, data: bytes) -> str:
     """UTF-8 text (a byte-order mark allowed) with no control characters, or the place where it is not."""
+    if data.startswith(GZIP_MAGIC):
+        raise InputError([Problem(name, "is gzip-compressed: expected YAML text (gunzip it first)", 1, 1)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -109,22 +147,39 @@ def _decoded(name: str, data: bytes) -> str:
     return text
 
 
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return "a boolean" if isinstance(value, bool) else "a number" if isinstance(value, (int, float)) else \
+        type(value).__name__
+
+
 def _parsed(name: str, text: str) -> Any:
+    yaml = YAML(typ="rt")
+    yaml.Scanner = _BoundedScanner
     try:
-        return YAML(typ="rt").load(text)
+        return yaml.load(text)
+    except TooDeep as exc:
+        mark = exc.problem_mark
+        raise InputError([Problem(name, str(exc.problem), mark.line + 1, mark.column + 1)]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise InputError([Problem(name, f"invalid YAML: {problem}", line, column)]) from None
     except RecursionError:
-        raise InputError([Problem(name, f"nested too deeply: at most {MAX_DEPTH} levels expected")]) from None
-    except (YAMLError, ValueError) as exc:  # e.g. an integer of more digits than Python converts
+        raise InputError([Problem(name, TOO_DEEP)]) from None
+    except YAMLError as exc:
         raise InputError([Problem(name, f"invalid YAML: {exc}")]) from None
+    except ValueError:  # the one other failure of the constructor: an integer of too many digits
+        raise InputError([Problem(name, f"invalid YAML: {NUMBER_TOO_LONG}")]) from None
 
 
 def _check_size_and_depth(name: str, document: Any) -> None:
-    """Walk every value as a reader of the document would, aliases expanded, within MAX_NODES and MAX_DEPTH."""
+    """Walk every value as a reader of the document would, aliases expanded, within MAX_NODES and MAX_DEPTH,
+    refusing the tags no spec uses (`!Ref`, `!!python/object`) and reading `!!str` values as the strings they are."""
     pending: list[tuple[Any, int, tuple[int | None, int | None]]] = [(document, 1, (1, 1))]
     visited = 0
     while pending:
@@ -134,11 +189,29 @@ def _check_size_and_depth(name: str, document: Any) -> None:
             raise InputError([Problem(name, f"expands to more than {MAX_NODES:,} values (aliases of aliases?): "
                                             "not a spec or ClusterConfig")])
         if depth > MAX_DEPTH:
-            raise InputError([Problem(name, f"nested too deeply: at most {MAX_DEPTH} levels expected", *where)])
+            raise InputError([Problem(name, TOO_DEEP, *where)])
+        _refuse_tag(name, node, where)
         if isinstance(node, CommentedMap):
-            pending.extend((value, depth + 1, _one_based(node.lc.data.get(key))) for key, value in node.items())
+            for key, value in node.items():
+                if isinstance(value, TaggedScalar) and value.tag.value == STR_TAG:
+                    node[key] = value = str(value.value)
+                pending.append((value, depth + 1, _one_based((node.lc.data or {}).get(key))))
         elif isinstance(node, CommentedSeq):
-            pending.extend((value, depth + 1, _one_based(node.lc.data.get(i))) for i, value in enumerate(node))
+            for index, value in enumerate(node):
+                if isinstance(value, TaggedScalar) and value.tag.value == STR_TAG:
+                    node[index] = value = str(value.value)
+                pending.append((value, depth + 1, _one_based((node.lc.data or {}).get(index))))
+
+
+def _refuse_tag(name: str, node: Any, where: tuple[int | None, int | None]) -> None:
+    """A local tag (`!Ref`, CloudFormation's) or a language one (`!!python/object`) means something only to the
+    program that wrote it: no spec or ClusterConfig has one, and its value would reach the schema as an object."""
+    tag = getattr(node, "tag", None) if isinstance(node, (CommentedMap, CommentedSeq, TaggedScalar)) else None
+    written = getattr(tag, "value", None)
+    if written and written != STR_TAG:
+        shown = "!!" + written.removeprefix("tag:yaml.org,2002:") if written.startswith("tag:yaml.org,2002:") \
+            else written
+        raise InputError([Problem(name, f"the YAML tag {shown} is not supported: write the plain value", *where)])
 
 
 def _one_based(mark: list[int] | None) -> tuple[int | None, int | None]:
@@ -241,11 +314,14 @@ def _message(model: type[BaseModel], error: ErrorDetails) -> tuple[Loc, str]:
 
 
 def _got(value: Any) -> str:
-    """The value refused, when it is a scalar: a number as the file wrote it, anything else as Python shows it."""
+    """The value refused, when it is a scalar: a number or date as the file wrote it, anything else as Python
+    shows it."""
     if value is None or isinstance(value, (dict, list)):
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f" (got {as_written(value)})"
+    if isinstance(value, date):  # a YAML timestamp: quote it to have the string
+        return f" (got {value.isoformat()}, a date)"
     return f" (got {value!r})"
 
 
@@ -254,7 +330,7 @@ def validate(model: type[Model], document: Any, file: str) -> Model:
     try:
         return model.model_validate(document)
     except ValidationError as exc:
-        errors = exc.errors()
+        errors = exc.errors()[:MAX_PROBLEMS]
         # a misspelt required field is one mistake: keep the did-you-mean, drop the "is required"
         misspelt: set[tuple[str | int | None, ...]] = {_document_loc(e)[:-1] + (_likely_meant(model, _document_loc(e)),)
                                                        for e in errors if e["type"] == "extra_forbidden"}
@@ -265,4 +341,7 @@ def validate(model: type[Model], document: Any, file: str) -> Model:
             loc, message = _message(model, error)
             line, column = position(document, loc)
             problems.append(Problem(file, message, line, column))
+        if exc.error_count() > MAX_PROBLEMS:
+            problems.append(Problem(file, f"and {exc.error_count() - MAX_PROBLEMS:,} more problems of the kinds above "
+                                          f"(only the first {MAX_PROBLEMS} are listed)"))
         raise InputError(problems) from None

@@ -182,6 +182,22 @@ def tolerating(*codes: str) -> Iterator[None]:
             raise
 
 
+RENAME = "delete or rename it, or choose another metadata.name"
+
+
+@contextmanager
+def refusing_foreign(what: str, name: str, *codes: str, remedy: str = RENAME) -> Iterator[None]:
+    """A create AWS refuses with one of `codes` because `name` is taken. Discovery found no resource of that name
+    with the deployment's tags, and each type using this writes its tags in the create call itself, so no
+    interrupted apply of this deployment leaves one untagged: whoever made it, it is not ours."""
+    try:
+        yield
+    except Exception as error:
+        if faults.code_of(error) in codes:
+            raise faults.NotOurs(what, name, remedy) from error
+        raise
+
+
 def ids(*pairs: tuple[str, Any]) -> frozenset[tuple[str, str]]:
     """`Existing.uses` from (type, id-or-ids) pairs, skipping what is absent."""
     out = set()

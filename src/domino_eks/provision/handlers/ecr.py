@@ -8,7 +8,7 @@ from typing import Any
 
 from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, paginate, retag, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, paginate, refusing_foreign, retag, tolerating
 from domino_eks.provision.resources import Existing
 
 
@@ -43,13 +43,16 @@ class Repository(Handler):
         encryption: dict[str, str] = {"encryptionType": p["encryption"]["type"]}
         if p["encryption"]["key"]:
             encryption["kmsKey"] = p["encryption"]["key"]
-        created = aws.client("ecr").create_repository(
-            repositoryName=p["name"],
-            imageTagMutability="IMMUTABLE" if p["immutable_tags"] else "MUTABLE",
-            imageScanningConfiguration={"scanOnPush": p["scan_on_push"]},
-            encryptionConfiguration=encryption,
-            tags=tags.to_aws(p["tags"]),
-        )
+        # CreateRepository writes the tags with the repository (its `tags` parameter)
+        with refusing_foreign("ECR repository", p["name"], "RepositoryAlreadyExistsException",
+                              remedy="delete or rename it, or name another repository in domino.registry.name"):
+            created = aws.client("ecr").create_repository(
+                repositoryName=p["name"],
+                imageTagMutability="IMMUTABLE" if p["immutable_tags"] else "MUTABLE",
+                imageScanningConfiguration={"scanOnPush": p["scan_on_push"]},
+                encryptionConfiguration=encryption,
+                tags=tags.to_aws(p["tags"]),
+            )
         return _outputs(created["repository"])
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:

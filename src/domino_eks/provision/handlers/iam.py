@@ -22,12 +22,14 @@ from domino_eks.provision.handlers.base import (
     concurrently,
     ids,
     paginate,
+    refusing_foreign,
     retag,
     tolerating,
 )
 from domino_eks.provision.resources import Existing
 
 POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
+TAKEN = "EntityAlreadyExists"  # CreateRole, CreatePolicy, CreateInstanceProfile: the name is taken
 
 
 def _named(read: Callable[[str], Any], names: Iterable[str]) -> list[Any]:
@@ -89,8 +91,10 @@ class ManagedPolicy(Handler):
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
-        policy = iam.create_policy(PolicyName=p["name"], PolicyDocument=json.dumps(p["document"]),
-                                   Tags=tags.to_aws(p["tags"]))["Policy"]
+        # the three IAM creates write the tags with the entity (their Tags parameter)
+        with refusing_foreign("IAM policy", p["name"], TAKEN):
+            policy = iam.create_policy(PolicyName=p["name"], PolicyDocument=json.dumps(p["document"]),
+                                       Tags=tags.to_aws(p["tags"]))["Policy"]
         waiters.wait(iam, "PolicyExists", PolicyArn=policy["Arn"])
         return {"arn": policy["Arn"], "name": policy["PolicyName"]}
 
@@ -146,8 +150,9 @@ class Role(Handler):
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
-        role = iam.create_role(RoleName=p["name"], AssumeRolePolicyDocument=trust(p["service"]),
-                               Tags=tags.to_aws(p["tags"]))["Role"]
+        with refusing_foreign("IAM role", p["name"], TAKEN):
+            role = iam.create_role(RoleName=p["name"], AssumeRolePolicyDocument=trust(p["service"]),
+                                   Tags=tags.to_aws(p["tags"]))["Role"]
         waiters.wait(iam, "RoleExists", RoleName=p["name"])
         for arn in p["policy_arns"]:
             iam.attach_role_policy(RoleName=p["name"], PolicyArn=arn)
@@ -194,7 +199,8 @@ class InstanceProfile(Handler):
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
-        profile = iam.create_instance_profile(InstanceProfileName=p["name"], Tags=tags.to_aws(p["tags"]))
+        with refusing_foreign("IAM instance profile", p["name"], TAKEN):
+            profile = iam.create_instance_profile(InstanceProfileName=p["name"], Tags=tags.to_aws(p["tags"]))
         iam.add_role_to_instance_profile(InstanceProfileName=p["name"], RoleName=p["role_name"])
         waiters.wait(iam, "InstanceProfileExists", InstanceProfileName=p["name"])
         return {"name": p["name"], "arn": profile["InstanceProfile"]["Arn"]}

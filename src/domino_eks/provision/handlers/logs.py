@@ -9,10 +9,13 @@ from typing import Any
 
 from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, paginate, retag, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, paginate, refusing_foreign, retag, tolerating
 from domino_eks.provision.resources import Existing
 
 GONE = "ResourceNotFoundException"
+# EKS never deletes the group: a former cluster of this name leaves it behind, untagged unless this tool made it
+LEFT_BEHIND = ("the control-plane logs of an earlier cluster of this name, most likely: delete the group once its "
+               "logs are no longer needed, or choose another metadata.name")
 
 
 def control_plane_log_group(cluster: str) -> str:
@@ -40,7 +43,9 @@ class LogGroup(Handler):
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         logs = aws.client("logs")
-        logs.create_log_group(logGroupName=p["name"], tags=p["tags"])
+        # CreateLogGroup writes the tags with the group (its `tags` parameter): no untagged group of ours exists
+        with refusing_foreign("log group", p["name"], "ResourceAlreadyExistsException", remedy=LEFT_BEHIND):
+            logs.create_log_group(logGroupName=p["name"], tags=p["tags"])
         logs.put_retention_policy(logGroupName=p["name"], retentionInDays=p["retention_days"])
         return {"name": p["name"]}
 
