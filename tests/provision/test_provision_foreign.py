@@ -47,7 +47,7 @@ def test_an_empty_untagged_bucket_with_a_wanted_name_is_never_taken_over_nor_del
 
 def test_an_iam_role_with_a_wanted_name_is_never_taken_over_nor_deleted(endpoint, spec, name, tmp_path):
     raw = clients(endpoint)["iam"]
-    role = iam.node_role_name(name)
+    role = iam.pool_role_name(name, iam.PLATFORM_ROLE)
     raw.create_role(RoleName=role, AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
 
     applied = apply(spec, endpoint, tmp_path)

@@ -11,6 +11,7 @@ from domino_eks.rules import (  # noqa: F401
     insights,
     kube,
     network,
+    node_privilege,
     pools,
     registry,
     storage,

@@ -119,6 +119,7 @@ def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
         private_networking=not any(n.public for n in nodes) if nodes else None,
         imdsv2_required=(template["MetadataOptions"].get("HttpTokens") == "required")
         if "MetadataOptions" in template else None,
+        metadata_hop_limit=(template.get("MetadataOptions") or {}).get("HttpPutResponseHopLimit"),
         nodes=tuple(n.model for n in nodes) if facts.nodes is not None else None,
         location=Location(object=f"AutoScalingGroup/{asg['AutoScalingGroupName']}" if asg
                           else f"Nodegroup/{draft.name}" if nodegroup else f"NodeGroup/{draft.name}"),
