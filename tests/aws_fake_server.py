@@ -1,9 +1,10 @@
 """A stand-in for AWS APIs the emulator lacks, in front of the emulator for everything else.
 
-moto 5.2 has no EC2 quotas in Service Quotas and answers EKS insights with 404 (design.md). This server answers
+moto 5.2 has no EC2 quotas in Service Quotas and answers EKS insights and Pod Identity with 404 (design.md). This server answers
 those calls with the JSON shapes botocore's service model defines — service-quotas 2019-06-24 (awsJson1_1: the
 operation in the X-Amz-Target header, errors as {"__type", "message"}) and eks 2017-11-01 (restJson1: POST
-/clusters/{name}/insights is ListInsights, GET /clusters/{name}/insights/{id} DescribeInsight) — and passes every
+/clusters/{name}/insights is ListInsights, GET /clusters/{name}/insights/{id} DescribeInsight, and GET
+/clusters/{name}/pod-identity-associations[/{id}] lists and describes associations) — and passes every
 other request to the moto server unchanged, so one endpoint URL serves a whole run as AWS would. It stands in for
 AWS, never for our code.
 """
@@ -23,6 +24,10 @@ SERVICE_QUOTAS_TARGET = "ServiceQuotasV20190624."
 _JSON_1_1 = "application/x-amz-json-1.1"
 _HOP_BY_HOP = {"host", "content-length", "connection", "transfer-encoding"}
 _INSIGHTS_PATH = re.compile(r"^/clusters/(?P<cluster>[^/]+)/insights(?:/(?P<id>[^/]+))?$")
+_ASSOCIATIONS_PATH = re.compile(r"^/clusters/(?P<cluster>[^/]+)/pod-identity-associations(?:/(?P<id>[^/]+))?$")
+# PodIdentityAssociationSummary: what ListPodIdentityAssociations gives of each association
+_ASSOCIATION_SUMMARY_FIELDS = ("clusterName", "namespace", "serviceAccount", "associationArn", "associationId",
+                               "ownerArn")
 _SUMMARY_FIELDS = ("id", "name", "category", "kubernetesVersion", "lastRefreshTime", "lastTransitionTime",
                    "description", "insightStatus")  # InsightSummary: an Insight without its details
 
@@ -36,6 +41,8 @@ class AwsFront:
         self.region = region
         self.quotas = dict(quotas)
         self.insights: dict[str, list[dict]] = {}  # cluster name -> its insights, as DescribeInsight returns them
+        # cluster name -> its Pod Identity associations, as DescribePodIdentityAssociation returns them
+        self.pod_identities: dict[str, list[dict]] = {}
         self.calls: list[str] = []  # the Service Quotas operations answered, in order
         server.expect_request(re.compile("/.*")).respond_with_handler(self._answer)
         self.url = server.url_for("/").rstrip("/")
@@ -47,7 +54,21 @@ class AwsFront:
         insights = _INSIGHTS_PATH.match(request.path)
         if insights and insights["cluster"] in self.insights:
             return self._insights(self.insights[insights["cluster"]], insights["id"])
+        associations = _ASSOCIATIONS_PATH.match(request.path)
+        if associations and associations["cluster"] in self.pod_identities and request.method == "GET":
+            return self._associations(self.pod_identities[associations["cluster"]], associations["id"])
         return self._forwarded(request)
+
+    def _associations(self, associations: list[dict], association_id: str | None) -> Response:
+        """eks restJson1: GET /clusters/{name}/pod-identity-associations lists, .../{associationId} describes."""
+        if association_id is None:
+            return _json(200, {"associations": [{k: a[k] for k in _ASSOCIATION_SUMMARY_FIELDS if k in a}
+                                                for a in associations]})
+        found = next((a for a in associations if a["associationId"] == association_id), None)
+        if found is None:
+            return Response(json.dumps({"message": f"No association found for id: {association_id}"}), status=404,
+                            headers={"x-amzn-ErrorType": "ResourceNotFoundException"}, content_type="application/json")
+        return _json(200, {"association": found})
 
     def _insights(self, insights: list[dict], insight_id: str | None) -> Response:
         if insight_id is None:
