@@ -2,11 +2,11 @@
 
 moto 5.2 has no EC2 quotas in Service Quotas and answers EKS insights and Pod Identity with 404 (design.md). This
 server answers those calls with the JSON shapes botocore's service model defines — service-quotas 2019-06-24
-(awsJson1_1: the operation in the X-Amz-Target header, errors as {"__type", "message"}) and eks 2017-11-01 (restJson1: POST
-/clusters/{name}/insights is ListInsights, GET /clusters/{name}/insights/{id} DescribeInsight, and GET
-/clusters/{name}/pod-identity-associations[/{id}] lists and describes associations) — and passes every
-other request to the moto server unchanged, so one endpoint URL serves a whole run as AWS would. It stands in for
-AWS, never for our code.
+(awsJson1_1: the operation in the X-Amz-Target header, errors as {"__type", "message"}) and eks 2017-11-01
+(restJson1: POST /clusters/{name}/insights is ListInsights, GET /clusters/{name}/insights/{id} DescribeInsight, and
+GET /clusters/{name}/pod-identity-associations[/{id}] lists and describes associations) — and passes every other
+request to the moto server unchanged, so one endpoint URL serves a whole run as AWS would. It stands in for AWS,
+never for our code.
 """
 
 from __future__ import annotations
