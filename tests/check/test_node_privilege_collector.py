@@ -41,7 +41,8 @@ def autoscaler_role(account) -> str:
 def test_c005_fires_on_the_node_role_carrying_the_autoscaler_and_c004_reads_each_templates_hop_limit(
         account, aws_env):
     facts, errors, found = judged(account.url, account, "C004", "C005")
-    assert "ListPodIdentityAssociations: not supported by this endpoint (HTTP 404)" in errors["eks"]
+    assert ("ListPodIdentityAssociations: not supported by this endpoint (HTTP 404); the autoscaler's Pod Identity "
+            "role is not followed") in errors["eks"]
     (c005,) = found["C005"]
     assert (c005.status, c005.severity) == (Status.FAIL, Severity.WARNING)
     assert c005.message.startswith(f"node role {CLUSTER}-nodes (node groups ")

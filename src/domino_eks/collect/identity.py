@@ -41,7 +41,7 @@ def pod_identities(r: Recorder, cluster: str) -> None:
     if "cluster" not in r.facts:
         return
     eks = r.aws.client("eks")
-    with r.recorded("eks"):
+    with r.recorded("eks", "the autoscaler's Pod Identity role is not followed"):
         listed = pages.paginate(eks, "list_pod_identity_associations", "associations", clusterName=cluster)
         r.store("pod_identity_associations", [eks.describe_pod_identity_association(
             clusterName=cluster, associationId=a["associationId"])["association"] for a in listed])
