@@ -176,7 +176,6 @@ def may_grant_service(statement: Statement, service: str) -> bool:
 # (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html)
 POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
 POD_IDENTITY_TRUST_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
-POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent"
 
 
 @dataclass(frozen=True)

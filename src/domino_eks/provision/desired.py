@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from domino_eks.errors import InputError, Problem
-from domino_eks.knowledge import iam, instances, regions
+from domino_eks.knowledge import addons, iam, instances, regions
 from domino_eks.knowledge.domino import NODE_ROLE_HOP_LIMIT
 from domino_eks.model import (
     CONTROL_PLANE_LOG_TYPES,
@@ -32,7 +32,9 @@ EVERYWHERE = "0.0.0.0/0"
 SUPPORTED_AMI_FAMILY = "AmazonLinux2023"
 ROOT_DEVICE = "/dev/xvda"  # the root volume of Amazon Linux 2023 EKS images
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
-ADDONS = ("vpc-cni", "aws-ebs-csi-driver", "aws-efs-csi-driver")  # their controllers' roles: Pod Identity
+# every add-on K004 asks for, coredns and kube-proxy too: created as EKS add-ons (OVERWRITE adopts the
+# self-managed ones EKS bootstraps), so EKS reports their health and versions
+ADDONS = addons.ALWAYS  # their controllers' roles: Pod Identity
 # Domino's own provisioning gives the Datasets access point this root and POSIX identity.
 DATASETS_ROOT = {"Path": "/domino", "CreationInfo": {"OwnerUid": 0, "OwnerGid": 0, "Permissions": "777"}}
 DATASETS_USER = {"Uid": 0, "Gid": 0}
@@ -282,8 +284,8 @@ def _cluster(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles,
         "cluster_name": handle.name, "principal_arn": identity.node_roles[role.name].arn, "type": "EC2_LINUX",
     }) for role in b.deployment.access.node_roles or () if self_managed & set(role.groups))
     # the agent that hands pods their credentials: a daemon set, ACTIVE only once nodes run it, so nothing waits
-    b.add(kinds.EKS_ADDON, iam.POD_IDENTITY_AGENT_ADDON, {
-        "cluster_name": handle.name, "addon": iam.POD_IDENTITY_AGENT_ADDON, "configuration": None,
+    b.add(kinds.EKS_ADDON, addons.POD_IDENTITY_AGENT, {
+        "cluster_name": handle.name, "addon": addons.POD_IDENTITY_AGENT, "configuration": None,
     })
     associations = tuple(b.add(kinds.EKS_POD_IDENTITY, f"{pod.namespace}-{pod.service_account}", {
         "cluster_name": handle.name, "namespace": pod.namespace, "service_account": pod.service_account,

@@ -33,9 +33,11 @@ def access(facts: Facts, groups: list[NodeGroup]) -> Access:
     roles = facts.aws_part("roles")
     if roles is None:
         return Access(pod_identities=_pod_identities(facts))
-    by_group = _group_roles(facts)
+    assumed = group_roles(facts)
+    by_group = {group: role["RoleName"] for group, role in assumed.items()}
+    arns = {role["RoleName"]: role.get("Arn") for role in assumed.values()}
     node_roles = tuple(NodeRole(
-        name=role, groups=tuple(sorted(g for g, r in by_group.items() if r == role)),
+        name=role, arn=arns[role], groups=tuple(sorted(g for g, r in by_group.items() if r == role)),
         policies=_policies(roles.get(role) or ()), location=Location(object=f"Role/{role}"),
     ) for role in sorted(set(by_group.values())))
     identities = _pod_identities(facts)
@@ -80,11 +82,12 @@ def _autoscaler(identities: tuple[PodIdentity, ...] | None) -> Grants | None:
                   f"{found.namespace}/{found.service_account})", location=Location(object=f"Role/{found.role}"))
 
 
-def _group_roles(facts: Facts) -> dict[str, str]:
-    """Node group name -> the IAM role its nodes assume (instance profile, launch template or EKS node role)."""
-    role_of = {key: p["Roles"][0]["RoleName"] for p in facts.aws_part("instance_profiles") or () if p.get("Roles")
+def group_roles(facts: Facts) -> dict[str, Mapping]:
+    """Node group name -> the IAM role its nodes assume ({"RoleName", "Arn"}, from the instance profile, launch
+    template or EKS node role)."""
+    role_of = {key: p["Roles"][0] for p in facts.aws_part("instance_profiles") or () if p.get("Roles")
                for key in (p["Arn"], p["InstanceProfileName"])}
-    found: dict[str, str] = {}
+    found: dict[str, Mapping] = {}
     for instance in facts.aws_part("instances") or ():
         tagged = tags(instance)
         group = tagged.get(EKS_NODEGROUP_TAG) or tagged.get(ASG_NAME_TAG)
@@ -98,7 +101,8 @@ def _group_roles(facts: Facts) -> dict[str, str]:
             found.setdefault(asg, role_of[named])
     for nodegroup in facts.aws_part("nodegroups") or ():
         if nodegroup.get("nodeRole"):
-            found.setdefault(nodegroup["nodegroupName"], nodegroup["nodeRole"].rsplit("/", 1)[-1])
+            found.setdefault(nodegroup["nodegroupName"], {"RoleName": nodegroup["nodeRole"].rsplit("/", 1)[-1],
+                                                          "Arn": nodegroup["nodeRole"]})
     return found
 
 
