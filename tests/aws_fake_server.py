@@ -1,15 +1,17 @@
 """A stand-in for AWS APIs the emulator lacks, in front of the emulator for everything else.
 
-moto 5.2 has no EC2 quotas in Service Quotas, answers EKS insights, access entries and add-ons with 404, and
-describes a cluster without its accessConfig (design.md). This server answers those calls with the JSON shapes
-botocore's service model defines — service-quotas 2019-06-24 (awsJson1_1: the operation in the X-Amz-Target
-header, errors as {"__type", "message"}) and eks 2017-11-01 (restJson1: POST /clusters/{name}/insights is
-ListInsights, GET /clusters/{name}/insights/{id} DescribeInsight, POST and GET /clusters/{name}/insights-refresh
-StartInsightsRefresh and DescribeInsightsRefresh, GET /clusters/{name}/access-entries[/{principalArn}]
-ListAccessEntries and DescribeAccessEntry, GET /clusters/{name}/addons[/{addonName}] ListAddons and DescribeAddon,
-GET /addons/supported-versions DescribeAddonVersions) — and passes every other request to the moto server,
-adding the accessConfig to DescribeCluster's answer, so one endpoint URL serves a whole run as AWS would. It
-stands in for AWS, never for our code.
+moto 5.2 has no EC2 quotas in Service Quotas, answers EKS insights, access entries, add-ons and Pod Identity
+associations with 404, and describes a cluster without its accessConfig (design.md). This server answers those
+calls with the JSON shapes botocore's service model defines — service-quotas 2019-06-24 (awsJson1_1: the operation
+in the X-Amz-Target header, errors as {"__type", "message"}) and eks 2017-11-01 (restJson1: POST
+/clusters/{name}/insights is ListInsights, GET /clusters/{name}/insights/{id} DescribeInsight, POST and GET
+/clusters/{name}/insights-refresh StartInsightsRefresh and DescribeInsightsRefresh, GET
+/clusters/{name}/access-entries[/{principalArn}] ListAccessEntries and DescribeAccessEntry, GET
+/clusters/{name}/addons[/{addonName}] ListAddons and DescribeAddon, GET /addons/supported-versions
+DescribeAddonVersions, GET /clusters/{name}/pod-identity-associations[/{id}] ListPodIdentityAssociations and
+DescribePodIdentityAssociation) — and passes every other request to the moto server, adding the accessConfig to
+DescribeCluster's answer, so one endpoint URL serves a whole run as AWS would. It stands in for AWS, never for our
+code.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ SERVICE_QUOTAS_TARGET = "ServiceQuotasV20190624."
 _JSON_1_1 = "application/x-amz-json-1.1"
 _HOP_BY_HOP = {"host", "content-length", "connection", "transfer-encoding"}
 _INSIGHTS_PATH = re.compile(r"^/clusters/(?P<cluster>[^/]+)/insights(?:/(?P<id>[^/]+))?$")
+_ASSOCIATIONS_PATH = re.compile(r"^/clusters/(?P<cluster>[^/]+)/pod-identity-associations(?:/(?P<id>[^/]+))?$")
+# PodIdentityAssociationSummary: what ListPodIdentityAssociations gives of each association
+_ASSOCIATION_SUMMARY_FIELDS = ("clusterName", "namespace", "serviceAccount", "associationArn", "associationId",
+                               "ownerArn")
 _REFRESH_PATH = re.compile(r"^/clusters/(?P<cluster>[^/]+)/insights-refresh$")
 _ACCESS_ENTRIES_PATH = re.compile(r"^/clusters/(?P<cluster>[^/]+)/access-entries(?:/(?P<principal>.+))?$")
 _ADDONS_PATH = re.compile(r"^/clusters/(?P<cluster>[^/]+)/addons(?:/(?P<name>[^/]+))?$")
@@ -38,15 +44,17 @@ _SUMMARY_FIELDS = ("id", "name", "category", "kubernetesVersion", "lastRefreshTi
 
 class AwsFront:
     """Serves `quotas` ({quota code: vCPUs}) for ec2 in Service Quotas and, for the clusters named in each, their
-    EKS insights (Insight objects), authentication mode and access entries (AccessEntry objects), and add-ons
-    (Addon objects); `addon_versions` (AddonInfo objects) for DescribeAddonVersions; forwards the rest to
-    `emulator`."""
+    EKS insights (Insight objects), authentication mode and access entries (AccessEntry objects), add-ons (Addon
+    objects) and Pod Identity associations (PodIdentityAssociation objects); `addon_versions` (AddonInfo objects)
+    for DescribeAddonVersions; forwards the rest to `emulator`."""
 
     def __init__(self, server: HTTPServer, emulator: str, region: str, quotas: Mapping[str, float]):
         self.emulator = emulator.rstrip("/")
         self.region = region
         self.quotas = dict(quotas)
         self.insights: dict[str, list[dict]] = {}  # cluster name -> its insights, as DescribeInsight returns them
+        # cluster name -> its Pod Identity associations, as DescribePodIdentityAssociation returns them
+        self.pod_identities: dict[str, list[dict]] = {}
         self.refresh_status = "COMPLETED"  # what DescribeInsightsRefresh reports after a refresh is started
         self.refreshes: list[str] = []  # the clusters whose insights refresh was started, in order
         self.authentication_modes: dict[str, str] = {}  # cluster name -> its accessConfig.authenticationMode
@@ -79,6 +87,9 @@ class AwsFront:
         described = _CLUSTER_PATH.match(path)
         if described and request.method == "GET" and described["cluster"] in self.authentication_modes:
             return self._with_access_config(self._forwarded(request), described["cluster"])
+        associations = _ASSOCIATIONS_PATH.match(path)
+        if associations and associations["cluster"] in self.pod_identities and request.method == "GET":
+            return self._associations(self.pod_identities[associations["cluster"]], associations["id"])
         return self._forwarded(request)
 
     def _refresh(self, cluster: str, started: bool) -> Response:
@@ -126,6 +137,16 @@ class AwsFront:
         document = json.loads(answer.get_data())
         document["cluster"]["accessConfig"] = {"authenticationMode": self.authentication_modes[cluster]}
         return _json(200, document)
+
+    def _associations(self, associations: list[dict], association_id: str | None) -> Response:
+        """eks restJson1: GET /clusters/{name}/pod-identity-associations lists, .../{associationId} describes."""
+        if association_id is None:
+            return _json(200, {"associations": [{k: a[k] for k in _ASSOCIATION_SUMMARY_FIELDS if k in a}
+                                                for a in associations]})
+        found = next((a for a in associations if a["associationId"] == association_id), None)
+        if found is None:
+            return _not_found(f"No association found for id: {association_id}")
+        return _json(200, {"association": found})
 
     def _insights(self, insights: list[dict], insight_id: str | None) -> Response:
         if insight_id is None:

@@ -140,6 +140,8 @@ class NodeGroup(Frozen):
     bootstrap_arguments: str | None = None  # kubelet / bootstrap.sh extra arguments, user data
     private_networking: bool | None = None
     imdsv2_required: bool | None = None
+    # IMDSv2's PUT response hop limit: above 1, the pods of the group's nodes reach the node role's credentials
+    metadata_hop_limit: int | None = None
     node_role: str | None = None  # the ARN of the IAM role its nodes assume; None where the source cannot tell
     subnet_ids: tuple[str, ...] | None = None  # the subnets it launches nodes into; None where unknown
     nodes: tuple[Node, ...] | None = None  # live nodes of this group; None offline
@@ -341,6 +343,36 @@ class Grants(Frozen):
     location: Location | None = None
 
 
+class NodeRole(Frozen):
+    """An IAM role that node groups' instances assume, with what it carries (rules C004, C005; access entries).
+
+    `managed_policies` are the AWS-managed policies attached by name; `policies` the documents of the others (live
+    sources read every document, the AWS-managed ones too, so they land here)."""
+
+    name: str
+    arn: str | None = None  # None before apply creates it
+    groups: tuple[str, ...]  # the node groups whose nodes assume it
+    managed_policies: tuple[str, ...] = ()
+    policies: Mapping[str, tuple[Statement, ...]] = Field(default_factory=dict)
+    location: Location | None = None
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(s for statements in self.policies.values() for s in statements)
+
+
+class PodIdentity(Frozen):
+    """An EKS Pod Identity association: the pods of one service account get one role's credentials."""
+
+    namespace: str
+    service_account: str
+    role: str  # the role's name
+    managed_policies: tuple[str, ...] = ()
+    policies: Mapping[str, tuple[Statement, ...]] = Field(default_factory=dict)
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(s for statements in self.policies.values() for s in statements)
 AuthenticationMode = Literal["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]  # what EKS reads to let principals in
 EC2_LINUX = "EC2_LINUX"  # the access entry type that lets a Linux node role join the cluster
 
@@ -351,9 +383,14 @@ class AccessEntry(Frozen):
 
 
 class Access(Frozen):
-    node_role: Grants | None = None  # the role every Domino node assumes (S3 access)
-    autoscaler: Grants | None = None  # platform nodes' instance profile, or the autoscaler's IRSA role
+    node_role: Grants | None = None  # the platform nodes' role (Domino's S3 access)
+    autoscaler: Grants | None = None  # the role the autoscaler really runs as: its Pod Identity, or the nodes'
     registry: Grants | None = None  # the nodes' grants on Domino's image registry storage (bucket or repository)
+    node_roles: tuple[NodeRole, ...] | None = None  # every role the node groups assume; None where nobody looked
+    pod_identities: tuple[PodIdentity, ...] | None = None  # None: not listed (offline, or the API refused)
+
+    def node_role_of(self, group: str) -> NodeRole | None:
+        return next((r for r in self.node_roles or () if group in r.groups), None)
     authentication_mode: AuthenticationMode | None = None
     access_entries: tuple[AccessEntry, ...] | None = None  # None: not listed
     # the role ARNs the aws-auth ConfigMap maps into system:nodes; () when it maps none or does not exist

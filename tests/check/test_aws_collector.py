@@ -45,7 +45,8 @@ def test_the_account_is_collected_fact_by_fact(account, aws_env):
                "the tool is used instead; ListInsights: not supported by this endpoint (HTTP 404); the cluster's "
                "insights are not judged; ListAccessEntries: not supported by this endpoint (HTTP 404); the node "
                "roles' access entries are not judged; ListAddons: not supported by this endpoint (HTTP 404); the "
-               "cluster's add-ons are not judged",
+               "cluster's add-ons are not judged; ListPodIdentityAssociations: not supported by this endpoint "
+               "(HTTP 404); the autoscaler's Pod Identity role is not followed",
         # moto has no EC2 quotas in Service Quotas (tests/check/test_account_collector.py serves them)
         "service-quotas": "GetServiceQuota: NoSuchResourceException: This service is not available in the current "
                           "Region. Choose a different Region or a different service.; the vCPU quotas are not judged",

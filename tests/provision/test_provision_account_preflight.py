@@ -125,7 +125,8 @@ def _existing_cluster(endpoint: str, front: AwsFront, name: str, entry_type: str
     made = clients(endpoint)
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-    role = made["iam"].create_role(RoleName=iam.node_role_name(name), AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    role = made["iam"].create_role(RoleName=iam.pool_role_name(name, iam.PLATFORM_ROLE),
+                                   AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     made["eks"].create_cluster(name=name, version="1.35", roleArn="arn:aws:iam::123456789012:role/eks",
                                resourcesVpcConfig={"subnetIds": []})
     front.authentication_modes[name] = "API"
@@ -145,8 +146,8 @@ def test_apply_refuses_an_existing_cluster_whose_node_role_entry_cannot_join(fro
     code, _, err = run_cli(capsys, "apply", str(spec), "--endpoint-url", front.url, "--auto-approve")
 
     assert code == 3
-    assert (f"A004 error: node role {role} (node groups domino-default, domino-platform) has an access entry of "
-            f"type STANDARD, not EC2_LINUX: its nodes cannot register. Replace it: `aws eks delete-access-entry "
+    assert (f"A004 error: node role {role} (node group domino-platform) has an access entry of type "
+            f"STANDARD, not EC2_LINUX: its nodes cannot register. Replace it: `aws eks delete-access-entry "
             f"--cluster-name {name} --principal-arn {role}`, then `aws eks create-access-entry --cluster-name {name} "
             f"--principal-arn {role} --type EC2_LINUX`.\n") in err
     assert err.endswith("Preflight failed: nothing was created. Fix the errors above and run again.\n")

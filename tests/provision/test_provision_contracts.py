@@ -144,6 +144,8 @@ ANSWERS: dict[str, Any] = {
     "CreateNodegroup": {"nodegroup": {"nodegroupArn": "arn:aws:eks:nodegroup"}},
     "CreateAddon": {"addon": {"addonArn": "arn:aws:eks:addon"}},
     "CreateAccessEntry": {"accessEntry": {"accessEntryArn": "arn:aws:eks:access-entry"}},
+    "CreatePodIdentityAssociation": {"association": {"associationId": "a-0123456789abcdef0"}},
+    "DescribePodIdentityAssociation": {"association": {"associationArn": "arn:aws:eks:podidentityassociation"}},
     "CreateFileSystem": {"FileSystemId": "fs-0123456789abcdef0", "FileSystemArn": "arn:aws:elasticfilesystem:fs"},
     "CreateMountTarget": {"MountTargetId": "fsmt-0123456789abcdef0"},
     "CreateAccessPoint": {"AccessPointId": "fsap-0123456789abcdef0",
@@ -223,4 +225,8 @@ def test_every_request_a_handler_sends_is_one_the_service_accepts(graph, monkeyp
             HANDLERS[resource.key.type].delete(aws, Existing(resource.key, outputs[resource.key]))
     sent = set(calls)
     assert {("eks", "CreateAddon"), ("eks", "UpdateAddon"), ("eks", "DeleteAddon"), ("eks", "DescribeAddon"),
-            ("eks", "CreateAccessEntry"), ("eks", "TagResource"), ("eks", "DeleteAccessEntry")} <= sent
+            ("eks", "TagResource"), ("eks", "CreatePodIdentityAssociation"), ("eks", "UpdatePodIdentityAssociation"),
+            ("eks", "DescribePodIdentityAssociation"), ("eks", "DeletePodIdentityAssociation")} <= sent
+    # EKS makes the access entries of managed node groups' roles itself: only self-managed nodes need one
+    if any(r.key.type == kinds.EKS_ACCESS_ENTRY for r in graph):
+        assert {("eks", "CreateAccessEntry"), ("eks", "DeleteAccessEntry")} <= sent

@@ -90,6 +90,7 @@ def test_every_type_found_through_another_names_a_registered_type_and_none_waits
     before its parent was found, and find nothing."""
     assert {kind: [parent for parent in handler.found_through if parent not in HANDLERS]
             for kind, handler in HANDLERS.items() if handler.found_through} == {
-        kinds.EKS_NODEGROUP: [], kinds.EKS_ADDON: [], kinds.EKS_ACCESS_ENTRY: [], kinds.DNS_RECORD: [],
+        kinds.EKS_NODEGROUP: [], kinds.EKS_ADDON: [], kinds.EKS_ACCESS_ENTRY: [], kinds.EKS_POD_IDENTITY: [],
+        kinds.DNS_RECORD: [],
         kinds.EFS_MOUNT_TARGET: [], kinds.EFS_ACCESS_POINT: [], kinds.S3_BUCKET_POLICY: []}
     assert [kind for kind, handler in HANDLERS.items() if hasattr(handler, "wave")] == []

@@ -89,7 +89,7 @@ def policy_arn(raw: dict, policy: str) -> str:
 
 FOREIGN = {
     "role": Foreign(
-        "AWS::IAM::Role nodes", "IAM role", iam.node_role_name,
+        "AWS::IAM::Role platform-nodes", "IAM role", lambda name: iam.pool_role_name(name, iam.PLATFORM_ROLE),
         lambda raw, role: raw["iam"].create_role(RoleName=role, AssumeRolePolicyDocument=EMPTY_TRUST),
         lambda raw, role: raw["iam"].list_role_tags(RoleName=role)["Tags"] == []
         and raw["iam"].list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []),
@@ -99,7 +99,8 @@ FOREIGN = {
         lambda raw, policy: raw["iam"].list_policy_tags(PolicyArn=policy_arn(raw, policy))["Tags"] == []
         and raw["iam"].get_policy(PolicyArn=policy_arn(raw, policy))["Policy"]["AttachmentCount"] == 0),
     "instance profile": Foreign(
-        "AWS::IAM::InstanceProfile nodes", "IAM instance profile", lambda name: f"{name}-nodes",
+        "AWS::IAM::InstanceProfile platform-nodes", "IAM instance profile",
+        lambda name: iam.pool_role_name(name, iam.PLATFORM_ROLE),
         lambda raw, profile: raw["iam"].create_instance_profile(InstanceProfileName=profile),
         lambda raw, profile: profile_untouched(raw["iam"].get_instance_profile(InstanceProfileName=profile))),
     "log group": Foreign(

@@ -30,12 +30,20 @@ def test_buckets_and_efs_do_not_wait_for_the_cluster(multi_az):
         assert cluster not in ancestors(graph, resource.key)
 
 
-def test_addons_come_after_every_node_group(multi_az):
+def test_addons_come_after_every_node_group_but_the_pod_identity_agent_and_associations_before(multi_az):
     graph = desired.build(multi_az)
     groups = {r.key for r in of_type(graph, kinds.AUTO_SCALING_GROUP)}
     assert len(groups) == 9
+    agent = Key(kinds.EKS_ADDON, "eks-pod-identity-agent")
     for addon in of_type(graph, kinds.EKS_ADDON):
-        assert groups <= ancestors(graph, addon.key)
+        if addon.key != agent:
+            assert groups <= ancestors(graph, addon.key)
+    # aws-node on a new node takes its credentials from its association: it must exist before the node starts
+    associations = {r.key for r in of_type(graph, kinds.EKS_POD_IDENTITY)}
+    assert len(associations) == 4
+    for group in groups:
+        assert associations <= ancestors(graph, group)
+        assert agent not in ancestors(graph, group)  # it turns ACTIVE only once nodes run it
 
 
 def test_vpc_cni_addon_enforces_network_policy(single_az):
@@ -102,11 +110,21 @@ def test_efs_admits_nfs_from_the_shared_node_group_only(single_az):
     assert shared["group_name"].endswith("ClusterSharedNodeSecurityGroup")
 
 
-def test_node_role_gets_the_pages_s3_and_autoscaler_policies_and_the_registrys(single_az):
+def attached(graph, role: str) -> set:
+    """The role's policies: ours by key, the AWS-managed ones by name."""
+    arns = graph[Key(kinds.IAM_ROLE, role)].properties["policy_arns"]
+    return {ref.key if hasattr(ref, "key") else ref.rsplit("/", 1)[-1] for ref in arns}
+
+
+def test_platform_nodes_get_the_pages_s3_policy_and_the_registrys_compute_nodes_the_user_data_bucket_only(single_az):
     graph = desired.build(single_az)
-    attached = {ref.key for ref in graph[Key(kinds.IAM_ROLE, "nodes")].properties["policy_arns"] if hasattr(ref, "key")}
-    assert attached == {Key(kinds.IAM_POLICY, "s3-access"), Key(kinds.IAM_POLICY, "autoscaler"),
-                        Key(kinds.IAM_POLICY, "registry-access")}
+    node_policies = {"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"}
+    assert attached(graph, "platform-nodes") == node_policies | {
+        Key(kinds.IAM_POLICY, "s3-access"), Key(kinds.IAM_POLICY, "registry-access")}
+    assert attached(graph, "compute-nodes") == node_policies | {Key(kinds.IAM_POLICY, "compute-s3-access")}
+    compute = graph[Key(kinds.IAM_POLICY, "compute-s3-access")].properties["document"]
+    assert [s["Resource"] for s in compute["Statement"]] == [
+        ["arn:aws:s3:::domino-test-cluster-user-data"], ["arn:aws:s3:::domino-test-cluster-user-data/*"]]
     registry = graph[Key(kinds.IAM_POLICY, "registry-access")].properties["document"]
     assert [s["Resource"] for s in registry["Statement"]] == [
         ["arn:aws:s3:::domino-test-cluster-registry"], ["arn:aws:s3:::domino-test-cluster-registry/*"]]
@@ -161,9 +179,41 @@ def test_node_groups_wait_until_their_nodes_can_reach_the_cluster(single_az):
     graph = desired.build(single_az)
     routes = {r.key for r in of_type(graph, kinds.ROUTE_TABLE)}
     rules = {r.key for r in of_type(graph, kinds.SECURITY_GROUP_INGRESS)}
-    node_access = Key(kinds.EKS_ACCESS_ENTRY, "nodes")
+    node_access = {Key(kinds.EKS_ACCESS_ENTRY, "platform-nodes"), Key(kinds.EKS_ACCESS_ENTRY, "compute-nodes")}
     for group in of_type(graph, kinds.AUTO_SCALING_GROUP):
-        assert routes | rules | {node_access} <= ancestors(graph, group.key)
+        assert routes | rules | node_access <= ancestors(graph, group.key)
+
+
+def test_each_pool_launches_with_its_own_role_and_hop_limit(tmp_path):
+    path = write_spec(tmp_path / "s.yaml", "hops", gpu=True)
+    path.write_text(path.read_text().replace('"name": "default",', '"name": "default", "imdsHopLimit": 1,'))
+    graph = desired.build(spec_source.load(str(path)))
+    launched = {}
+    for template in of_type(graph, kinds.LAUNCH_TEMPLATE):
+        data = template.properties["data"]
+        launched[template.key.name] = (data["IamInstanceProfile"]["Arn"].key.name,
+                                       data["MetadataOptions"]["HttpTokens"],
+                                       data["MetadataOptions"]["HttpPutResponseHopLimit"])
+    assert launched == {"domino-platform": ("platform-nodes", "required", 2),
+                        "domino-default": ("compute-nodes", "required", 1),
+                        "domino-gpu": ("compute-nodes", "required", 2)}
+
+
+def test_the_controllers_get_pod_identity_roles_trusting_eks_pods(single_az):
+    graph = desired.build(single_az)
+    roles = {r.key.name: (r.properties["service"], attached(graph, r.key.name))
+             for r in of_type(graph, kinds.IAM_ROLE) if r.key.name.startswith("pod-")}
+    pods = "pods.eks.amazonaws.com"
+    assert roles == {"pod-aws-node": (pods, {"AmazonEKS_CNI_Policy"}),
+                     "pod-ebs-csi-controller-sa": (pods, {"AmazonEBSCSIDriverPolicy"}),
+                     "pod-efs-csi-controller-sa": (pods, {"AmazonEFSCSIDriverPolicy"}),
+                     "pod-cluster-autoscaler": (pods, {Key(kinds.IAM_POLICY, "autoscaler")})}
+    bound = {(r.properties["namespace"], r.properties["service_account"], r.properties["role_arn"].key.name)
+             for r in of_type(graph, kinds.EKS_POD_IDENTITY)}
+    assert bound == {("kube-system", "aws-node", "pod-aws-node"),
+                     ("kube-system", "ebs-csi-controller-sa", "pod-ebs-csi-controller-sa"),
+                     ("kube-system", "efs-csi-controller-sa", "pod-efs-csi-controller-sa"),
+                     ("kube-system", "cluster-autoscaler", "pod-cluster-autoscaler")}
 
 
 def test_every_apply_only_problem_is_reported_before_anything_is_built(tmp_path):

@@ -141,13 +141,16 @@ def test_a_pool_dropped_from_the_spec_is_deleted_by_the_next_apply(endpoint, tmp
     assert tagged(endpoint, name)[kinds.AUTO_SCALING_GROUP] == 2
 
 
-def test_addons_and_access_entries_are_reported_unsupported_by_the_emulator_not_failed(endpoint, spec):
+def test_addons_access_entries_and_pod_identity_are_reported_unsupported_by_the_emulator_not_failed(endpoint, spec):
     result = apply_spec(endpoint, spec)
     assert result.complete
     skipped = {str(key) for key, step in result.walk.results.items() if "not supported" in step.note}
-    assert skipped == {f"{kinds.EKS_ADDON} vpc-cni", f"{kinds.EKS_ADDON} coredns", f"{kinds.EKS_ADDON} kube-proxy",
-                       f"{kinds.EKS_ADDON} aws-ebs-csi-driver", f"{kinds.EKS_ADDON} aws-efs-csi-driver",
-                       f"{kinds.EKS_ACCESS_ENTRY} nodes"}
+    assert skipped == {
+        *(f"{kinds.EKS_ADDON} {addon}" for addon in (
+            "vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "aws-efs-csi-driver", "eks-pod-identity-agent")),
+        f"{kinds.EKS_ACCESS_ENTRY} platform-nodes", f"{kinds.EKS_ACCESS_ENTRY} compute-nodes",
+        *(f"{kinds.EKS_POD_IDENTITY} kube-system-{account}" for account in (
+            "aws-node", "ebs-csi-controller-sa", "efs-csi-controller-sa", "cluster-autoscaler"))}
     assert {str(key) for key, _ in survey(endpoint, spec).plan.unsupported} == skipped
 
 

@@ -34,7 +34,7 @@ def applied(capsys, endpoint, path, out_dir) -> dict:
 def registry_policy(endpoint, name) -> dict:
     c = clients(endpoint)["iam"]
     [policy] = [p for p in c.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == f"{name}-registry-access"]
-    attached = c.list_attached_role_policies(RoleName=iam.node_role_name(name))["AttachedPolicies"]
+    attached = c.list_attached_role_policies(RoleName=iam.pool_role_name(name, iam.PLATFORM_ROLE))["AttachedPolicies"]
     assert policy["Arn"] in {a["PolicyArn"] for a in attached}
     return c.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])[
         "PolicyVersion"]["Document"]

@@ -18,6 +18,7 @@ from tests.rules.builders import edit_groups
 EXPECTED = [
     "eksctl/cluster.yaml",
     "iam/autoscaler-policy.json",
+    "iam/compute-s3-access-policy.json",
     "iam/registry-access-policy.json",
     "iam/s3-access-policy.json",
     "installer/domino.yml",

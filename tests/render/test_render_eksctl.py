@@ -229,3 +229,21 @@ def test_a_named_key_and_public_cidrs_are_rendered_as_eksctl_fields(tmp_path):
     assert config["cloudWatch"]["clusterLogging"]["enableTypes"] == ["api", "audit"]
     assert f"secretsEncryption envelope-encrypts Kubernetes Secrets with key {key} (C003)." in header(output)
     assert "vpc.publicAccessCIDRs limits the public endpoint to 203.0.113.0/24 (C001)." in header(output)
+
+
+def test_a_pool_with_hop_limit_1_renders_disable_pod_imds_and_loads_back(tmp_path):
+    document = parse((GOLDEN / "page-multi-az.spec.yaml").read_text())
+    for pool in document["nodePools"]:
+        if pool["name"] == "default":
+            pool["imdsHopLimit"] = 1
+    path = tmp_path / "spec.yaml"
+    path.write_text(json.dumps(document))
+    output = rendered(path)
+    groups = {g["name"]: g.get("disablePodIMDS") for g in parse(output)["nodeGroups"]}
+    assert {name for name, blocked in groups.items() if blocked} == {
+        "domino-default-a", "domino-default-b", "domino-default-c"}
+    assert ("disablePodIMDS: true on the node groups whose spec sets imdsHopLimit 1: their pods never get the node "
+            "role's credentials (C004).") in header(output)
+    written = tmp_path / "cluster.yaml"
+    written.write_text(output)
+    eksctl.load(str(written))  # eksctl's published schema takes it

@@ -41,8 +41,8 @@ def problems(tmp_path, text: str) -> list[str]:
 def test_typo_in_a_field_names_the_place_and_the_likely_field(tmp_path):
     assert problems(tmp_path, MINIMAL.replace("instanceType", "instanceTyep")) == [
         f"{tmp_path / 'spec.yaml'}:8:5: unknown field 'nodePools[0].instanceTyep' (did you mean 'instanceType'?) "
-        "(allowed here: ami, amiFamily, availabilityZones, desiredCapacity, instanceType, label, labels, managed, "
-        "maxSize, minSize, name, preBootstrapCommands, taints, volumeSize, volumeType)"
+        "(allowed here: ami, amiFamily, availabilityZones, desiredCapacity, imdsHopLimit, instanceType, label, labels, "
+        "managed, maxSize, minSize, name, preBootstrapCommands, taints, volumeSize, volumeType)"
     ]
 
 

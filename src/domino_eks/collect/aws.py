@@ -77,6 +77,7 @@ def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: l
     storage.buckets(recorder, expected.get("buckets") or {})
     storage.registry(recorder, expected.get("registry") or {})
     identity.node_roles(recorder)
+    identity.pod_identities(recorder, cluster)
     identity.certificates(recorder, expected.get("fqdn"))
 
 

@@ -1,5 +1,5 @@
-"""Gathering identity: the IAM roles Domino's nodes assume, with every policy document they carry, and the
-ACM certificates that may cover the FQDN.
+"""Gathering identity: the IAM roles Domino's nodes assume, with every policy document they carry, the Pod
+Identity associations with their roles' documents, and the ACM certificates that may cover the FQDN.
 
 Roles are found from the nodes' instance profiles, the launch templates' profiles and the EKS node groups'
 node roles; each role's inline and attached policies are stored as documents, which the model reads
@@ -34,6 +34,21 @@ def node_roles(r: Recorder) -> None:
         r.store("instance_profiles", found)
         roles |= {role["RoleName"] for profile in found for role in profile.get("Roles") or ()}
         r.store("roles", {role: _policy_documents(r, role) for role in sorted(roles)})
+
+
+def pod_identities(r: Recorder, cluster: str) -> None:
+    """The cluster's Pod Identity associations, described (for their roles), and every policy of those roles."""
+    if "cluster" not in r.facts:
+        return
+    eks = r.aws.client("eks")
+    with r.recorded("eks", "the autoscaler's Pod Identity role is not followed"):
+        listed = pages.paginate(eks, "list_pod_identity_associations", "associations", clusterName=cluster)
+        r.store("pod_identity_associations", [eks.describe_pod_identity_association(
+            clusterName=cluster, associationId=a["associationId"])["association"] for a in listed])
+    roles = sorted({a["roleArn"].rsplit("/", 1)[-1] for a in r.facts.get("pod_identity_associations") or ()})
+    if roles:
+        with r.recorded("iam"):
+            r.store("pod_identity_roles", {role: _policy_documents(r, role) for role in roles})
 
 
 def _policy_documents(r: Recorder, role: str) -> list[dict]:

@@ -27,9 +27,9 @@ def access_entries(r: Recorder, cluster: str) -> None:
                                  ["accessEntry"] for principal in principals])
 
 
-def existing(r: Recorder, cluster: str, node_role: str) -> None:
-    """What the preflight of plan and apply judges A004 on: the cluster, its access entries and the nodes' role,
-    where they already exist (none of them is stored where it does not)."""
+def existing(r: Recorder, cluster: str, node_roles: list[str]) -> None:
+    """What the preflight of plan and apply judges A004 on: the cluster, its access entries and the nodes' roles
+    (by name), where they already exist (none of them is stored where it does not)."""
     from botocore.exceptions import ClientError
 
     with r.recorded("eks"):
@@ -40,9 +40,12 @@ def existing(r: Recorder, cluster: str, node_role: str) -> None:
                 raise
             return
     access_entries(r, cluster)
+    found = {}
     with r.recorded("iam"):
-        try:
-            r.store(NODE_ROLE, r.aws.client("iam").get_role(RoleName=node_role)["Role"])
-        except ClientError as exc:
-            if faults.code_of(exc) != "NoSuchEntity":
-                raise
+        for name in node_roles:
+            try:
+                found[name] = r.aws.client("iam").get_role(RoleName=name)["Role"]
+            except ClientError as exc:
+                if faults.code_of(exc) != "NoSuchEntity":
+                    raise
+    r.store(NODE_ROLE, found)

@@ -70,7 +70,7 @@ ACCESS_ENTRIES = "access_entries"  # DescribeAccessEntry of each of the cluster'
 ADDONS = "addons"  # DescribeAddon of each EKS add-on installed
 ADDON_VERSIONS = "addon_versions"  # DescribeAddonVersions' AddonInfo for the cluster's Kubernetes version
 VPC_ENDPOINTS = "vpc_endpoints"  # DescribeVpcEndpoints of the cluster's VPC
-NODE_ROLE = "node_role"  # the preflight's GetRole of the nodes' role, when it already exists
+NODE_ROLE = "node_role"  # the preflight's GetRole of each node role that already exists, by role name
 ASG_NAME_TAG = "aws:autoscaling:groupName"  # the tag AWS puts on each instance an Auto Scaling group launches
 
 

@@ -23,7 +23,7 @@ import click
 
 from domino_eks import rules
 from domino_eks.errors import ExitCode, InputError, Problem, did_you_mean
-from domino_eks.model import EC2_LINUX, Access, AccessEntry, Deployment
+from domino_eks.model import EC2_LINUX, Access, AccessEntry, Deployment, NodeGroup
 from domino_eks.report.result import FindingsResult
 
 if TYPE_CHECKING:
@@ -89,7 +89,6 @@ def account_findings(aws: Aws, deployment: Deployment, today: date) -> list[Find
     from domino_eks.collect import nodeaccess
     from domino_eks.collect.recorder import Recorder
     from domino_eks.collect.shapes import NODE_ROLE
-    from domino_eks.knowledge import iam
     from domino_eks.sources.snapshot import account as reader
     from domino_eks.sources.snapshot import nodeaccess as admission
     from domino_eks.sources.snapshot.facts import Facts
@@ -97,16 +96,23 @@ def account_findings(aws: Aws, deployment: Deployment, today: date) -> list[Find
     # read once, as check does: a refusal is a fact to report, not something to retry for minutes
     recorder = Recorder(Clients(aws.session, aws.endpoint_url, retries=COLLECTING))
     collector.gather(recorder, {g.instance_type for g in deployment.groups if g.instance_type})
-    name = deployment.cluster.declared_name  # plan and apply read a spec, which names the cluster
-    nodeaccess.existing(recorder, name, iam.node_role_name(name))
+    # plan and apply read a spec, which names the cluster
+    nodeaccess.existing(recorder, deployment.cluster.declared_name,
+                        [r.name for r in deployment.access.node_roles or ()])
     facts = Facts.of({"aws": recorder.facts, "errors": recorder.errors}, today)
     gaps = {**deployment.source.gaps, **recorder.errors}
-    role = (recorder.facts.get(NODE_ROLE) or {}).get("Arn")
-    pools = tuple(p.model_copy(update={"groups": tuple(g.model_copy(update={"node_role": role}) for g in p.groups)})
-                  for p in deployment.pools)
-    judged = deployment.model_copy(update={"account": reader.account(facts), "pools": pools,
-                                           "access": _after_apply(admission.with_admission(facts, deployment.access),
-                                                                  role),
+    arns = {name: role["Arn"] for name, role in (recorder.facts.get(NODE_ROLE) or {}).items()}
+
+    def role_of(group: NodeGroup) -> str | None:
+        role = deployment.access.node_role_of(group.name)
+        return arns.get(role.name) if role else None
+
+    pools = tuple(p.model_copy(update={"groups": tuple(g.model_copy(update={"node_role": role_of(g)})
+                                                       for g in p.groups)}) for p in deployment.pools)
+    access = admission.with_admission(facts, deployment.access)
+    for arn in sorted(arns.values()):
+        access = _after_apply(access, arn)
+    judged = deployment.model_copy(update={"account": reader.account(facts), "pools": pools, "access": access,
                                            "source": deployment.source.model_copy(update={"gaps": gaps})})
     return rules.REGISTRY.evaluate(judged, ACCOUNT_RULES)
 

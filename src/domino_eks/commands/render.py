@@ -28,10 +28,11 @@ def render(file: str, out_dir: Path) -> None:
     kubernetes/storageclass-shared.yaml    EFS StorageClass for Datasets
     kubernetes/networkpolicy-compute.yaml  default deny in Domino's compute namespace, then DNS and
                                            platform traffic (namespaces by Domino release, or declared)
-    iam/s3-access-policy.json              node access to the three buckets and nothing else
-    iam/registry-access-policy.json        node access to the registry's bucket or ECR repository
-    iam/autoscaler-policy.json             Cluster Autoscaler (unless the spec turns it off); its writes
-                                           only on this cluster's groups
+    iam/s3-access-policy.json              platform nodes' access to the three buckets and nothing else
+    iam/compute-s3-access-policy.json      compute nodes' access to the user-data bucket only (from a spec)
+    iam/registry-access-policy.json        platform nodes' access to the registry's bucket or ECR repository
+    iam/autoscaler-policy.json             Cluster Autoscaler's own role (unless the spec turns it off);
+                                           its writes only on this cluster's groups
     installer/domino.yml                   values for Domino's installer: schema 1.16 (Platform Operator)
                                            for Domino 6.2, schema 1.2 for the page's releases
 

@@ -98,3 +98,15 @@ BLOB_STORES = ("projects", "logs", "backups")
 
 def release(version: str) -> Release:
     return RELEASES[version]
+
+
+# What Domino's pods do with their node's role, which they reach through IMDS only with a hop limit above 1.
+# Domino's CDK gives the node role the S3 policy unless it makes IRSA roles, and then makes three:
+# "nucleus" (blobs write, logs read) for the platform, "executor" (blobs write) for executions, and "builder"
+# (images write) for image builds (shared/reference/anchors-domino.md §3, eks_iam_roles_for_k8s.py).
+# Domino's Terraform keeps hop limit 2 for the same reason (anchors-domino.md, modules/nodes/nodes.tf).
+PLATFORM_NODE_ROLE_USE = "Domino's platform services (nucleus, the image registry) read and write its S3 buckets"
+COMPUTE_NODE_ROLE_USE = ("Domino's executions upload their results to the blob store (the user-data bucket), and "
+                         "image builds push to the registry")
+# IMDS hop limit: 2 lets a pod (one hop behind the node) reach the node role, as Domino's executions need
+NODE_ROLE_HOP_LIMIT = 2

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 
 from domino_eks.model import AUTOSCALER_TAG_PREFIX, Statement
@@ -100,12 +101,6 @@ def tls_only_policy(bucket: str, partition: str) -> dict:
     }]}
 
 
-def node_role_name(cluster_name: str) -> str:
-    """The role every node of the cluster assumes, which holds these grants: named here because a spec says
-    where its grants will live before `apply` creates the role."""
-    return f"{cluster_name}-nodes"
-
-
 def document(statements: tuple[Statement, ...]) -> dict:
     """An IAM policy document (strict JSON when dumped)."""
     out = []
@@ -175,3 +170,52 @@ def allows(statements: Iterable[Statement], action: str, resource: str | None = 
 def may_grant_service(statement: Statement, service: str) -> bool:
     """Some action pattern of the statement can match an action of `service` (e.g. "*", "s3:*", "s3:Get*")."""
     return any(action_matches(p.split(":", 1)[0], service) for p in statement.actions)
+
+
+# EKS Pod Identity: the service principal a pod identity role trusts, and the two actions its trust policy allows
+# (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html)
+POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+POD_IDENTITY_TRUST_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
+
+
+@dataclass(frozen=True)
+class Controller:
+    """A cluster component that calls AWS: the service account it runs as, the AWS-managed policy that grants what
+    it needs (None: ours, built here), and an action only it needs, by which a role is seen to carry its grants."""
+
+    name: str
+    namespace: str
+    service_account: str
+    managed_policy: str | None
+    signature_action: str
+
+
+# The service accounts of the EKS add-ons' controllers, as the add-ons create them
+# (https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html, .../ebs-csi.html, .../efs-csi.html), and the
+# one the cluster autoscaler's manifests and chart name in kube-system (kubernetes/autoscaler, cluster-autoscaler/
+# cloudprovider/aws/README.md).
+VPC_CNI = Controller("VPC CNI", "kube-system", "aws-node", "AmazonEKS_CNI_Policy", "ec2:AssignPrivateIpAddresses")
+EBS_CSI = Controller("EBS CSI driver", "kube-system", "ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy",
+                     "ec2:AttachVolume")
+EFS_CSI = Controller("EFS CSI driver", "kube-system", "efs-csi-controller-sa", "service-role/AmazonEFSCSIDriverPolicy",
+                     "elasticfilesystem:CreateAccessPoint")
+CLUSTER_AUTOSCALER = Controller("Cluster Autoscaler", "kube-system", "cluster-autoscaler", None,
+                                "autoscaling:SetDesiredCapacity")
+CONTROLLERS = (VPC_CNI, EBS_CSI, EFS_CSI, CLUSTER_AUTOSCALER)
+# What every node's role needs: join the cluster (WorkerNode) and pull images; nothing an add-on needs
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly")
+PLATFORM_ROLE, COMPUTE_ROLE = "platform-nodes", "compute-nodes"
+
+
+def managed_policy_arn(name: str, partition: str) -> str:
+    return f"arn:{partition}:iam::aws:policy/{name}"
+
+
+def pool_role_name(cluster_name: str, role: str) -> str:
+    """The role the nodes of one kind of pool assume (PLATFORM_ROLE or COMPUTE_ROLE): named here because a spec
+    says where its grants will live before `apply` creates the role."""
+    return f"{cluster_name}-{role}"
+
+
+def controller_role_name(cluster_name: str, controller: Controller) -> str:
+    return f"{cluster_name}-{controller.service_account}"

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 from domino_eks.errors import InputError, Problem
 from domino_eks.knowledge import addons, iam, instances, regions
-from domino_eks.model import CONTROL_PLANE_LOG_TYPES, KEY_CREATED_BY_APPLY, Deployment, Network, NodeGroup, NodePool
+from domino_eks.knowledge.domino import NODE_ROLE_HOP_LIMIT
+from domino_eks.model import (
+    CONTROL_PLANE_LOG_TYPES,
+    KEY_CREATED_BY_APPLY,
+    Deployment,
+    Network,
+    NodeGroup,
+    NodePool,
+    Statement,
+)
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
 from domino_eks.provision.handlers.logs import control_plane_log_group
@@ -22,16 +31,10 @@ from domino_eks.provision.resources import Ref
 EVERYWHERE = "0.0.0.0/0"
 SUPPORTED_AMI_FAMILY = "AmazonLinux2023"
 ROOT_DEVICE = "/dev/xvda"  # the root volume of Amazon Linux 2023 EKS images
-# Pods reach the instance metadata service through one extra hop.
-METADATA_HOP_LIMIT = 2
-NODE_POLICIES = (  # AWS-managed, attached to the nodes' role: join, pod networking, images, EBS and EFS CSI
-    "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
-    "service-role/AmazonEBSCSIDriverPolicy", "service-role/AmazonEFSCSIDriverPolicy",
-)
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 # every add-on K004 asks for, coredns and kube-proxy too: created as EKS add-ons (OVERWRITE adopts the
 # self-managed ones EKS bootstraps), so EKS reports their health and versions
-ADDONS = addons.ALWAYS
+ADDONS = addons.ALWAYS  # their controllers' roles: Pod Identity
 # Domino's own provisioning gives the Datasets access point this root and POSIX identity.
 DATASETS_ROOT = {"Path": "/domino", "CreationInfo": {"OwnerUid": 0, "OwnerGid": 0, "Permissions": "777"}}
 DATASETS_USER = {"Uid": 0, "Gid": 0}
@@ -65,8 +68,15 @@ class SecurityGroupHandles:
 @dataclass(frozen=True)
 class IdentityHandles:
     cluster_role: Handle
-    node_role: Handle
-    instance_profile: Handle
+    node_roles: dict[str, Handle]  # role name -> role
+    instance_profiles: dict[str, Handle]  # role name -> its instance profile
+    controllers: dict[str, Handle]  # service account -> its Pod Identity role
+
+    def of_group(self, deployment: Deployment, group: NodeGroup) -> tuple[Handle, Handle]:
+        """The role a node group's nodes assume, and its instance profile (the spec source gives every group one)."""
+        role = deployment.access.node_role_of(group.name)
+        assert role is not None, group.name
+        return self.node_roles[role.name], self.instance_profiles[role.name]
 
 
 class Builder:
@@ -213,38 +223,45 @@ def _security_groups(b: Builder, network: NetworkHandles) -> SecurityGroupHandle
 
 
 def _identity(b: Builder) -> IdentityHandles:
-    """The cluster's role; the nodes' role with the page's S3 and autoscaler policies; the nodes' instance profile."""
+    """The cluster's role; a role and instance profile per kind of pool, with what the model grants each; a
+    Pod Identity role per add-on controller and for the autoscaler."""
     partition = regions.partition(b.deployment.cluster.region or "")
-    aws_managed = [f"arn:{partition}:iam::aws:policy/{name}" for name in NODE_POLICIES]
-    ours = []
-    access = b.deployment.access
-    for logical, grants in (("s3-access", access.node_role), ("autoscaler", access.autoscaler),
-                            ("registry-access", access.registry)):
-        if grants is not None:
-            policy = b.add(kinds.IAM_POLICY, logical, {
-                "name": tags.bounded(f"{b.name}-{logical}", 128),
-                "document": iam.document(grants.statements),
-            })
-            ours.append(policy.arn)
     cluster_role = b.add(kinds.IAM_ROLE, "cluster", {
         "name": tags.bounded(f"{b.name}-cluster", 64),
         "service": "eks.amazonaws.com",
-        "policy_arns": [f"arn:{partition}:iam::aws:policy/{name}" for name in CLUSTER_POLICIES],
+        "policy_arns": [iam.managed_policy_arn(name, partition) for name in CLUSTER_POLICIES],
     })
-    node_role = b.add(kinds.IAM_ROLE, "nodes", {
-        "name": tags.bounded(iam.node_role_name(b.name), 64),
-        "service": "ec2.amazonaws.com",
-        "policy_arns": [*aws_managed, *ours],
+    node_roles, profiles = {}, {}
+    for role in b.deployment.access.node_roles or ():
+        logical = role.name.removeprefix(f"{b.name}-")
+        handle = _role(b, logical, role.name, "ec2.amazonaws.com", role.managed_policies, role.policies, partition)
+        node_roles[role.name] = handle
+        profiles[role.name] = b.add(kinds.INSTANCE_PROFILE, logical, {
+            "name": tags.bounded(role.name, 128), "role_name": handle.name,
+        })
+    controllers = {identity.service_account: _role(
+        b, f"pod-{identity.service_account}", identity.role, iam.POD_IDENTITY_SERVICE, identity.managed_policies,
+        identity.policies, partition) for identity in b.deployment.access.pod_identities or ()}
+    return IdentityHandles(cluster_role, node_roles, profiles, controllers)
+
+
+def _role(b: Builder, logical: str, name: str, service: str, managed: tuple[str, ...],
+          policies: Mapping[str, tuple[Statement, ...]], partition: str) -> Handle:
+    """A role `service` assumes, with the AWS-managed policies and one policy of ours per named statement list."""
+    ours = [b.add(kinds.IAM_POLICY, policy, {
+        "name": tags.bounded(f"{b.name}-{policy}", 128), "document": iam.document(statements),
+    }).arn for policy, statements in policies.items()]
+    return b.add(kinds.IAM_ROLE, logical, {
+        "name": tags.bounded(name, 64),
+        "service": service,
+        "policy_arns": [*(iam.managed_policy_arn(m, partition) for m in managed), *ours],
     })
-    profile = b.add(kinds.INSTANCE_PROFILE, "nodes", {
-        "name": tags.bounded(f"{b.name}-nodes", 128), "role_name": node_role.name,
-    })
-    return IdentityHandles(cluster_role, node_role, profile)
 
 
 def _cluster(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles,
-             identity: IdentityHandles) -> tuple[Handle, Handle]:
-    """The control plane, and the access entry its self-managed nodes join through."""
+             identity: IdentityHandles) -> tuple[Handle, tuple[Handle, ...]]:
+    """The control plane; the access entries its self-managed nodes join through, and the Pod Identity
+    associations, both of which nodes need before they start: aws-node gets its credentials from one."""
     cluster, hardening = b.deployment.cluster, b.deployment.hardening
     subnets = [side[zone] for side in (network.private, network.public) for zone in sorted(side)]
     log_group = b.add(kinds.LOG_GROUP, "control-plane-logs", {
@@ -262,10 +279,19 @@ def _cluster(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles,
         "secrets_key_arn": _secrets_key(b, identity),
         "support_type": hardening.support_type,
     }, after=(log_group,))
-    node_access = b.add(kinds.EKS_ACCESS_ENTRY, "nodes", {
-        "cluster_name": handle.name, "principal_arn": identity.node_role.arn, "type": "EC2_LINUX",
+    self_managed = {g.name for g in b.deployment.groups if not g.managed}
+    entries = tuple(b.add(kinds.EKS_ACCESS_ENTRY, role.name.removeprefix(f"{b.name}-"), {
+        "cluster_name": handle.name, "principal_arn": identity.node_roles[role.name].arn, "type": "EC2_LINUX",
+    }) for role in b.deployment.access.node_roles or () if self_managed & set(role.groups))
+    # the agent that hands pods their credentials: a daemon set, ACTIVE only once nodes run it, so nothing waits
+    b.add(kinds.EKS_ADDON, addons.POD_IDENTITY_AGENT, {
+        "cluster_name": handle.name, "addon": addons.POD_IDENTITY_AGENT, "configuration": None,
     })
-    return handle, node_access
+    associations = tuple(b.add(kinds.EKS_POD_IDENTITY, f"{pod.namespace}-{pod.service_account}", {
+        "cluster_name": handle.name, "namespace": pod.namespace, "service_account": pod.service_account,
+        "role_arn": identity.controllers[pod.service_account].arn,
+    }) for pod in b.deployment.access.pod_identities or ())
+    return handle, (*entries, *associations)
 
 
 def _secrets_key(b: Builder, identity: IdentityHandles) -> Ref | str:
@@ -281,7 +307,7 @@ def _secrets_key(b: Builder, identity: IdentityHandles) -> Ref | str:
 
 
 def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles, identity: IdentityHandles,
-                 cluster: Handle, node_access: Handle) -> list[Handle]:
+                 cluster: Handle, node_access: tuple[Handle, ...]) -> list[Handle]:
     """Per pool and zone: a launch template and an Auto Scaling group, or an EKS managed node group.
 
     Nodes start only once they can reach the cluster: routed out, and let in by the security group rules.
@@ -294,10 +320,10 @@ def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandl
             (zone,) = group.zones or ()  # preconditions: exactly one
             subnet = network.node_subnet(zone, group.private_networking is not False)
             if group.managed:
-                handles.append(_managed_group(b, pool, group, subnet, identity, cluster, reachable))
+                handles.append(_managed_group(b, pool, group, subnet, identity, cluster, (*reachable, *node_access)))
             else:
                 template = _launch_template(b, pool, group, groups, identity, cluster)
-                handles.append(_auto_scaling_group(b, group, subnet, template, (*reachable, node_access)))
+                handles.append(_auto_scaling_group(b, group, subnet, template, (*reachable, *node_access)))
     return handles
 
 
@@ -326,7 +352,7 @@ def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: Secur
         "data": {
             "ImageId": image,
             "InstanceType": group.instance_type,
-            "IamInstanceProfile": {"Arn": identity.instance_profile.arn},
+            "IamInstanceProfile": {"Arn": identity.of_group(b.deployment, group)[1].arn},
             "SecurityGroupIds": [groups.shared_nodes.id],
             "BlockDeviceMappings": [{"DeviceName": ROOT_DEVICE, "Ebs": {
                 "VolumeSize": group.volume_size_gb, "VolumeType": group.volume_type or "gp3",
@@ -334,7 +360,7 @@ def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: Secur
             }}],
             "MetadataOptions": {
                 "HttpTokens": "required" if group.imdsv2_required is not False else "optional",
-                "HttpPutResponseHopLimit": METADATA_HOP_LIMIT,
+                "HttpPutResponseHopLimit": group.metadata_hop_limit or NODE_ROLE_HOP_LIMIT,
                 "HttpEndpoint": "enabled",
             },
         },
@@ -366,7 +392,7 @@ def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, id
     return b.add(kinds.EKS_NODEGROUP, group.name, {
         "cluster_name": cluster.name,
         "name": tags.bounded(group.name, 63),
-        "node_role": identity.node_role.arn,
+        "node_role": identity.of_group(b.deployment, group)[0].arn,
         "subnets": [subnet],
         "instance_types": [group.instance_type],
         "disk_size": group.volume_size_gb,

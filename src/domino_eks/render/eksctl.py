@@ -148,6 +148,16 @@ def _iam(deployment: Deployment, pool: NodePool, changes: Changes) -> dict | Non
     return {"withAddonPolicies": {"autoScaler": True}}
 
 
+def _pod_imds(group: NodeGroup, changes: Changes) -> bool | None:
+    """disablePodIMDS for a pool whose pods must not reach the node role (hop limit 1 in the spec): eksctl has no
+    hop limit setting, but blocks pods that are not on the host network from IMDS (eksctl's schema)."""
+    if group.metadata_hop_limit != 1:
+        return None
+    changes.append("disablePodIMDS: true on the node groups whose spec sets imdsHopLimit 1: their pods never get "
+                   "the node role's credentials (C004).")
+    return True
+
+
 def _without_empty(entries: dict) -> dict:
     return {k: v for k, v in entries.items() if v is not None and v != {} and v != []}
 
@@ -171,6 +181,7 @@ def _group(deployment: Deployment, pool: NodePool, group: NodeGroup, changes: Ch
         "preBootstrapCommands": _pre_bootstrap_commands(deployment, group, changes),
         "overrideBootstrapCommand": group.bootstrap_arguments,
         "disableIMDSv1": group.imdsv2_required if group.imdsv2_required != eksctl_defaults.DISABLE_IMDSV1 else None,
+        "disablePodIMDS": _pod_imds(group, changes),
     })
 
 

@@ -1,5 +1,5 @@
 """The IAM policies the page asks for, as strict JSON: node access to the three buckets, and the autoscaler's;
-and what current Domino adds: node access to its registry storage.
+what current Domino adds: node access to its registry storage; and the compute nodes' own, narrower grants.
 
 The statements come from `domino_eks.knowledge.iam`, the same builders `apply` attaches, so the files show
 exactly what the tool grants. JSON has no comments: a bucket the source does not name is written as
@@ -40,6 +40,18 @@ def registry_access_policy(deployment: Deployment) -> str | None:
 
 def autoscaler_policy(deployment: Deployment) -> str:
     return _json(iam.document(iam.autoscaler_statements(deployment.cluster.declared_name)))
+
+
+# the policies the page names, written by the functions above whatever the source (eksctl files too)
+PAGE_POLICIES = frozenset({"s3-access", "registry-access", "autoscaler"})
+
+
+def node_role_policies(deployment: Deployment) -> dict[str, str]:
+    """File name -> JSON of each other policy apply attaches to a node role: the compute nodes' narrower S3 (and
+    an ECR registry's) grants."""
+    return {f"{name}-policy.json": _json(iam.document(statements))
+            for role in deployment.access.node_roles or () for name, statements in role.policies.items()
+            if name not in PAGE_POLICIES}
 
 
 def _json(document: dict) -> str:

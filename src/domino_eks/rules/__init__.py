@@ -13,6 +13,7 @@ from domino_eks.rules import (  # noqa: F401
     insights,
     kube,
     network,
+    node_privilege,
     nodeaccess,
     pools,
     registry,

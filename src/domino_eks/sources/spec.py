@@ -20,6 +20,7 @@ from domino_eks.model import (
     EBS_CSI_PROVISIONER,
     KEY_CREATED_BY_APPLY,
     NODE_POOL_LABEL,
+    PLATFORM,
     Access,
     Autoscaler,
     Bucket,
@@ -38,6 +39,8 @@ from domino_eks.model import (
     Network,
     NodeGroup,
     NodePool,
+    NodeRole,
+    PodIdentity,
     Registry,
     SourceInfo,
     Statement,
@@ -110,6 +113,12 @@ class NodePoolSpec(Strict):
     ami_family: str = Field("AmazonLinux2023", alias="amiFamily", description="AMI family")
     pre_bootstrap_commands: list[str] = Field(
         default_factory=list, alias="preBootstrapCommands", description="commands run before the node joins"
+    )
+    imds_hop_limit: int = Field(
+        domino.NODE_ROLE_HOP_LIMIT, alias="imdsHopLimit", ge=1, le=64,
+        description="IMDSv2 hop limit of the pool's nodes. 2 (the default) lets pods reach the node role: Domino's "
+                    "platform services and executions reach S3 with it unless Domino's installer is given IRSA "
+                    "roles; then 1 keeps the role from every pod. Add-ons get their own roles (Pod Identity)",
     )
 
 
@@ -347,7 +356,7 @@ def to_deployment(spec: Spec, document: Any, file: str, today: date) -> Deployme
         pools=pools,
         network=_network(spec, pools, document, file),
         storage=_storage(spec, pools, document, file),
-        access=_access(spec),
+        access=_access(spec, pools),
         domain=_domain(spec, document, file),
         autoscaler=Autoscaler(enabled=spec.autoscaler.enabled),
         kubernetes=Kubernetes(fargate_profiles=()),
@@ -418,6 +427,7 @@ def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) 
             pre_bootstrap_commands=tuple(pool.pre_bootstrap_commands),
             private_networking=spec.network.private_nodes,
             imdsv2_required=NODES_REQUIRE_IMDSV2,
+            metadata_hop_limit=pool.imds_hop_limit,
             location=where,
         )
         for zone in zones
@@ -478,17 +488,50 @@ def _block_class(spec: Spec, document: Any, file: str) -> StorageClass:
     return manifests.storage_class(given, yamlfile.location(document, file, "storage", "blockStorageClass"))
 
 
-def _access(spec: Spec) -> Access:
-    """The grants apply attaches to the nodes' role: S3 on the three buckets, the registry's, and the autoscaler's
-    if it runs."""
+def _access(spec: Spec, pools: tuple[NodePool, ...]) -> Access:
+    """What apply grants: a role for the platform pools (S3 on the three buckets, the registry's) and one for the
+    others (S3 on the user-data bucket, an ECR registry's), both able to join and pull images; the add-ons and the
+    autoscaler get roles of their own through Pod Identity."""
     cluster = spec.metadata.name
-    where = f"role {iam.node_role_name(cluster)}"
+    platform_role = iam.pool_role_name(cluster, iam.PLATFORM_ROLE)
+    identities = pod_identities(spec)
+    autoscaler = next((i for i in identities if i.service_account == iam.CLUSTER_AUTOSCALER.service_account), None)
     return Access(
-        node_role=Grants(statements=iam.s3_statements(list(bucket_names(spec).values())), where=where),
-        autoscaler=Grants(statements=iam.autoscaler_statements(cluster), where=where)
-        if spec.autoscaler.enabled else None,
-        registry=Grants(statements=registry_statements(spec), where=where),
+        node_role=Grants(statements=iam.s3_statements(list(bucket_names(spec).values())),
+                         where=f"role {platform_role}"),
+        autoscaler=Grants(statements=autoscaler.statements, where=f"role {autoscaler.role} (Pod Identity "
+                          f"{autoscaler.namespace}/{autoscaler.service_account})") if autoscaler else None,
+        registry=Grants(statements=registry_statements(spec), where=f"role {platform_role}"),
+        node_roles=node_roles(spec, pools),
+        pod_identities=identities,
     )
+
+
+def node_roles(spec: Spec, pools: tuple[NodePool, ...]) -> tuple[NodeRole, ...]:
+    """The platform pools' role and the other pools' role, each where some pool uses it."""
+    cluster, buckets = spec.metadata.name, bucket_names(spec)
+    platform = {"s3-access": iam.s3_statements(list(buckets.values())), "registry-access": registry_statements(spec)}
+    compute = {"compute-s3-access": iam.s3_statements([buckets["user_data"]])}
+    if spec.domino.registry.type == "ecr":  # image builds on compute nodes push to the repository themselves
+        compute["compute-registry-access"] = registry_statements(spec)
+    roles = []
+    for kind, policies in ((iam.PLATFORM_ROLE, platform), (iam.COMPUTE_ROLE, compute)):
+        groups = tuple(g.name for p in pools if (p.label == PLATFORM) == (kind == iam.PLATFORM_ROLE) for g in p.groups)
+        if groups:
+            roles.append(NodeRole(name=iam.pool_role_name(cluster, kind), groups=groups,
+                                  managed_policies=iam.NODE_POLICIES, policies=policies))
+    return tuple(roles)
+
+
+def pod_identities(spec: Spec) -> tuple[PodIdentity, ...]:
+    """A role for each add-on's controller, and for the autoscaler if it runs."""
+    cluster = spec.metadata.name
+    controllers = [c for c in iam.CONTROLLERS if c is not iam.CLUSTER_AUTOSCALER or spec.autoscaler.enabled]
+    return tuple(PodIdentity(
+        namespace=c.namespace, service_account=c.service_account, role=iam.controller_role_name(cluster, c),
+        managed_policies=(c.managed_policy,) if c.managed_policy else (),
+        policies={} if c.managed_policy else {"autoscaler": iam.autoscaler_statements(cluster)},
+    ) for c in controllers)
 
 
 def registry_statements(spec: Spec) -> tuple[Statement, ...]:

@@ -12,6 +12,7 @@ from domino_eks.provision.handlers import (
     logs,
     network,
     nodes,
+    podidentity,
     s3,
     security,
 )
@@ -23,7 +24,7 @@ HANDLERS: dict[str, Handler] = {
         network.Vpc(), network.InternetGateway(), network.Subnet(), network.ElasticIp(), network.NatGateway(),
         network.RouteTable(), security.SecurityGroup(), security.SecurityGroupIngress(),
         iam.ManagedPolicy(), iam.Role(), iam.InstanceProfile(),
-        eks.Cluster(), eks.Nodegroup(), eks.Addon(), eks.AccessEntry(),
+        eks.Cluster(), eks.Nodegroup(), eks.Addon(), eks.AccessEntry(), podidentity.PodIdentityAssociation(),
         nodes.LaunchTemplate(), nodes.AutoScalingGroup(),
         efs.FileSystem(), efs.MountTarget(), efs.AccessPoint(),
         s3.Bucket(), s3.BucketPolicy(), ecr.Repository(),

@@ -146,9 +146,9 @@ def _log_types(cluster: Mapping[str, Any]) -> list[str]:
     return [t for t in CONTROL_PLANE_LOG_TYPES if t in on]
 
 
-def _cluster_children(eks: Any, operation: str, key: str, describe: Callable[[str, str], Any],
-                      scope: Scope) -> list[tuple[str, str, Any]]:
-    """(cluster, name, description) of what is listed under the deployment's cluster, if discovery found it,
+def _cluster_children(eks: Any, operation: str, key: str, describe: Callable[[str, Any], Any],
+                      scope: Scope) -> list[tuple[str, Any, Any]]:
+    """(cluster, listed item, description) of what is listed under the deployment's cluster, if discovery found it,
     described all at once. Only a cluster found: the emulator answers a listing under a missing cluster
     with an internal error, not with ResourceNotFoundException."""
     children = []

@@ -1,4 +1,5 @@
-"""IAM: the cluster's role, the nodes' role and instance profile, and the page's S3 and autoscaler policies.
+"""IAM: the cluster's role, the nodes' roles and instance profiles, the controllers' Pod Identity roles, and the
+page's S3 and autoscaler policies.
 
 IAM lists cannot filter on tags and the Resource Groups Tagging API does not index IAM roles, so discovery
 reads the names the spec gives (apply names every IAM resource from the cluster's name) and keeps those
@@ -15,6 +16,7 @@ from typing import Any
 from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import regions
+from domino_eks.knowledge.iam import POD_IDENTITY_SERVICE, POD_IDENTITY_TRUST_ACTIONS
 from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -61,8 +63,9 @@ def _account(aws: Aws) -> str:
 
 
 def trust(service: str) -> str:
+    actions = list(POD_IDENTITY_TRUST_ACTIONS) if service == POD_IDENTITY_SERVICE else "sts:AssumeRole"
     return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": actions,
     }]})
 
 

@@ -131,6 +131,7 @@ def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
         private_networking=not any(n.public for n in nodes) if nodes else None,
         imdsv2_required=(template["MetadataOptions"].get("HttpTokens") == "required")
         if "MetadataOptions" in template else None,
+        metadata_hop_limit=(template.get("MetadataOptions") or {}).get("HttpPutResponseHopLimit"),
         subnet_ids=_subnet_ids(asg, nodegroup),
         nodes=tuple(n.model for n in nodes) if facts.nodes is not None else None,
         location=Location(object=f"AutoScalingGroup/{asg['AutoScalingGroupName']}" if asg

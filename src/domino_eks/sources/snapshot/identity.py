@@ -1,8 +1,9 @@
-"""Who the nodes are to AWS (the platform nodes' IAM role and its policies) and the certificate for the FQDN."""
+"""Who the nodes and controllers are to AWS (the node roles and Pod Identity roles, with their policies) and the
+certificate for the FQDN."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from domino_eks.collect.shapes import ASG_NAME_TAG
@@ -16,6 +17,9 @@ from domino_eks.model import (
     Grants,
     Location,
     NodeGroup,
+    NodeRole,
+    PodIdentity,
+    Statement,
     name_covers,
 )
 from domino_eks.sources.snapshot.facts import Facts, tags
@@ -23,22 +27,59 @@ from domino_eks.sources.snapshot.groups import EKS_NODEGROUP_TAG
 
 
 def access(facts: Facts, groups: list[NodeGroup]) -> Access:
-    """The platform nodes' role, which Domino's services and the autoscaler run as (or the one role all share)."""
+    """The platform nodes' role, which Domino's services run as (or the one role all share); the autoscaler's
+    grants from its Pod Identity role where it has one, else from that node role; every node role and
+    association."""
     roles = facts.aws_part("roles")
     if roles is None:
-        return Access()
-    by_group = {group: role["RoleName"] for group, role in group_roles(facts).items()}
+        return Access(pod_identities=_pod_identities(facts))
+    assumed = group_roles(facts)
+    by_group = {group: role["RoleName"] for group, role in assumed.items()}
+    arns = {role["RoleName"]: role.get("Arn") for role in assumed.values()}
+    node_roles = tuple(NodeRole(
+        name=role, arn=arns[role], groups=tuple(sorted(g for g, r in by_group.items() if r == role)),
+        policies=_policies(roles.get(role) or ()), location=Location(object=f"Role/{role}"),
+    ) for role in sorted(set(by_group.values())))
+    identities = _pod_identities(facts)
     platform = {by_group[g.name] for g in groups if g.labels.get(NODE_POOL_LABEL) == PLATFORM and g.name in by_group}
     chosen = platform or set(by_group.values())
     if len(chosen) != 1:
-        return Access()
+        return Access(node_roles=node_roles, pod_identities=identities, autoscaler=_autoscaler(identities))
     role = chosen.pop()
     grants = Grants(
         statements=tuple(s for p in roles.get(role) or () for s in iam.statements_from_document(p["document"])),
         where=f"role {role}",
         location=Location(object=f"Role/{role}"),
     )
-    return Access(node_role=grants, autoscaler=grants)
+    return Access(node_role=grants, autoscaler=_autoscaler(identities) or grants, node_roles=node_roles,
+                  pod_identities=identities)
+
+
+def _policies(documents: Iterable[Mapping]) -> dict[str, tuple[Statement, ...]]:
+    return {p["name"]: iam.statements_from_document(p["document"]) for p in documents}
+
+
+def _pod_identities(facts: Facts) -> tuple[PodIdentity, ...] | None:
+    associations = facts.aws_part("pod_identity_associations")
+    if associations is None:
+        return None
+    documents = facts.aws_part("pod_identity_roles") or {}
+    return tuple(PodIdentity(
+        namespace=a["namespace"], service_account=a["serviceAccount"], role=(role := a["roleArn"].rsplit("/", 1)[-1]),
+        policies=_policies(documents.get(role) or ()),
+    ) for a in associations)
+
+
+def _autoscaler(identities: tuple[PodIdentity, ...] | None) -> Grants | None:
+    """The grants of the autoscaler's own role: its service account in kube-system, however its chart named it
+    (cluster-autoscaler, or <release>-aws-cluster-autoscaler)."""
+    controller = iam.CLUSTER_AUTOSCALER
+    found = next((i for i in identities or () if i.namespace == controller.namespace
+                  and controller.service_account in i.service_account), None)
+    if found is None:
+        return None
+    return Grants(statements=found.statements, where=f"role {found.role} (Pod Identity "
+                  f"{found.namespace}/{found.service_account})", location=Location(object=f"Role/{found.role}"))
 
 
 def group_roles(facts: Facts) -> dict[str, Mapping]:
