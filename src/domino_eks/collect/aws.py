@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from domino_eks.aws import pages
 from domino_eks.aws.session import COLLECTING, Aws, profile_session
-from domino_eks.collect import account, hardening, identity, insights, shapes, storage
+from domino_eks.collect import account, hardening, identity, insights, shapes, storage, versions
 from domino_eks.collect.recorder import Recorder
 from domino_eks.errors import ToolError
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
@@ -83,9 +83,7 @@ def _cluster(r: Recorder, name: str) -> None:
         r.store("cluster", eks.describe_cluster(name=name)["cluster"])
     if "cluster" not in r.facts:
         return
-    with r.recorded("eks", "the EKS calendar shipped with the tool is used instead"):
-        found = eks.describe_cluster_versions(clusterVersions=[r.facts["cluster"]["version"]])
-        r.store("cluster_versions", found["clusterVersions"])
+    versions.calendar(r)
     insights.insights(r, name)
     with r.recorded("eks"):
         names = pages.paginate(eks, "list_nodegroups", "nodegroups", clusterName=name)
