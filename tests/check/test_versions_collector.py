@@ -4,7 +4,7 @@ calendar shipped with the tool judges, and says how old it is."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timezone
 
 from domino_eks import rules
 from domino_eks.collect.aws import AwsAccess, collect
@@ -18,7 +18,7 @@ DAY = date(2026, 11, 24)  # the day the findings are judged on (the emulator's c
 
 
 def _stamp(day: str) -> float:
-    return datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()
+    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp()
 
 
 def _version(version: str, status: str, released: str, end_standard: str, end_extended: str) -> dict:

@@ -112,8 +112,9 @@ def kubernetes_version(d: Deployment) -> Iterator[Outcome]:
                      f"{_calendar(support)}.")
     elif support.status == "extended":
         yield failed(f"Kubernetes {version} is only in EKS extended support (standard support ended "
-                     f"{support.end_of_standard}, extended support ends {support.end_of_extended}{_calendar(support)}): "
-                     "every cluster hour costs extra until you upgrade.", where, severity=Severity.WARNING)
+                     f"{support.end_of_standard}, extended support ends {support.end_of_extended}"
+                     f"{_calendar(support)}): every cluster hour costs extra until you upgrade.", where,
+                     severity=Severity.WARNING)
     else:
         yield failed(f"Kubernetes {version} is no longer supported by EKS (extended support ended "
                      f"{support.end_of_extended}{_calendar(support)}): EKS creates no new clusters at this version "
