@@ -9,6 +9,7 @@ from domino_eks.rules import (  # noqa: F401
     gpu,
     hardening,
     insights,
+    karpenter,
     kube,
     network,
     pools,
