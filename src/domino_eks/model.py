@@ -128,6 +128,8 @@ class NodeGroup(Frozen):
     bootstrap_arguments: str | None = None  # kubelet / bootstrap.sh extra arguments, user data
     private_networking: bool | None = None
     imdsv2_required: bool | None = None
+    node_role: str | None = None  # the ARN of the IAM role its nodes assume; None where the source cannot tell
+    subnet_ids: tuple[str, ...] | None = None  # the subnets it launches nodes into; None where unknown
     nodes: tuple[Node, ...] | None = None  # live nodes of this group; None offline
     location: Location | None = None
     # the Karpenter NodePool that launches these nodes (no Auto Scaling group, so no ASG tags), and the instance
@@ -202,6 +204,23 @@ class Insight(Frozen):
     recommendation: str | None = None  # DescribeInsight's; ListInsights does not carry it
 
 
+class Addon(Frozen):
+    """An EKS add-on of the cluster as DescribeAddon reports it."""
+
+    name: str
+    version: str | None = None
+    status: str | None = None  # ACTIVE, DEGRADED, CREATE_FAILED, ...
+    health_issues: tuple[str, ...] = ()  # "code: message" of each issue EKS reports
+    pod_identity: bool = False  # its roles come from EKS Pod Identity associations (the agent must run)
+
+
+class AddonVersions(Frozen):
+    """The versions of one add-on EKS lists for a Kubernetes version (DescribeAddonVersions), newest first."""
+
+    compatible: tuple[str, ...]
+    default: str | None = None  # the version EKS installs when none is named
+
+
 class Cluster(Frozen):
     name: str
     region: str | None
@@ -210,6 +229,9 @@ class Cluster(Frozen):
     control_plane_zones: tuple[str, ...] | None = None
     tags: Mapping[str, str] = Field(default_factory=dict)
     insights: tuple[Insight, ...] | None = None  # None: not listed (offline, or refused)
+    addons: tuple[Addon, ...] | None = None  # the EKS add-ons installed; None: not listed (offline, or refused)
+    # the add-on versions EKS lists as compatible with the cluster's Kubernetes version, by add-on name
+    addon_versions: Mapping[str, AddonVersions] | None = None
     location: Location | None = None
 
 
@@ -219,6 +241,8 @@ class Subnet(Frozen):
     public: bool
     id: str | None = None
     free_addresses: int | None = None  # live only
+    # what its route table sends 0.0.0.0/0 to: a NAT gateway, an internet gateway, or nothing; live only
+    egress: Literal["nat", "internet", "none"] | None = None
 
 
 class Network(Frozen):
@@ -232,6 +256,9 @@ class Network(Frozen):
     reserved_cidrs: tuple[str, ...] = ()
     private_nodes: bool | None = None
     nat_gateway: bool | None = None
+    nat_addresses: tuple[str, ...] | None = None  # the public IPs of the VPC's available NAT gateways; live only
+    # the services the VPC has endpoints for, by their short names ("ecr.api", "s3", "sts"); live only
+    endpoint_services: tuple[str, ...] | None = None
     location: Location | None = None
 
 
@@ -285,10 +312,23 @@ class Grants(Frozen):
     location: Location | None = None
 
 
+AuthenticationMode = Literal["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]  # what EKS reads to let principals in
+EC2_LINUX = "EC2_LINUX"  # the access entry type that lets a Linux node role join the cluster
+
+
+class AccessEntry(Frozen):
+    principal_arn: str
+    type: str | None = None  # EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, STANDARD, ...
+
+
 class Access(Frozen):
     node_role: Grants | None = None  # the role every Domino node assumes (S3 access)
     autoscaler: Grants | None = None  # platform nodes' instance profile, or the autoscaler's IRSA role
     registry: Grants | None = None  # the nodes' grants on Domino's image registry storage (bucket or repository)
+    authentication_mode: AuthenticationMode | None = None
+    access_entries: tuple[AccessEntry, ...] | None = None  # None: not listed
+    # the role ARNs the aws-auth ConfigMap maps into system:nodes; () when it maps none or does not exist
+    aws_auth_node_roles: tuple[str, ...] | None = None
 
 
 def name_covers(certificate_name: str, fqdn: str) -> bool:
@@ -518,3 +558,10 @@ class Deployment(Frozen):
     @property
     def groups(self) -> tuple[NodeGroup, ...]:
         return tuple(g for p in self.pools for g in p.groups)
+
+    @property
+    def node_subnet_ids(self) -> frozenset[str] | None:
+        """The subnets every node group launches into; None if any group's are unknown."""
+        if any(g.subnet_ids is None for g in self.groups):
+            return None
+        return frozenset(s for g in self.groups for s in g.subnet_ids or ())

@@ -10,7 +10,19 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.aws_fake_server import AwsFront
-from tests.check.support import CLUSTER, INSIGHTS, QUOTAS, REGION, Account, build_account, write_kubeconfig
+from tests.check.support import (
+    ACCESS_ENTRIES,
+    ADDONS,
+    AUTHENTICATION_MODE,
+    CLUSTER,
+    INSIGHTS,
+    QUOTAS,
+    REGION,
+    Account,
+    addon_versions,
+    build_account,
+    write_kubeconfig,
+)
 
 
 @pytest.fixture
@@ -48,14 +60,19 @@ def account(moto_url) -> Account:
 
 @pytest.fixture
 def aws_front(moto_url) -> Iterator[AwsFront]:
-    """One endpoint for the account: Service Quotas' EC2 quotas and the cluster's EKS insights (which moto lacks)
-    served with room for every pool and one passing insight, the rest by the emulator. Tests change `quotas` and
-    `insights` to make them fail."""
+    """One endpoint for the account: what moto lacks — Service Quotas' EC2 quotas, the cluster's EKS insights,
+    authentication mode, access entries and add-ons — served with room for every pool, one passing insight, an
+    EC2_LINUX entry for the nodes' role and every needed add-on ACTIVE at its default version; the rest by the
+    emulator. Tests change them to make rules fail."""
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
     try:
         front = AwsFront(server, moto_url, REGION, QUOTAS)
         front.insights[CLUSTER] = list(INSIGHTS)
+        front.authentication_modes[CLUSTER] = AUTHENTICATION_MODE
+        front.access_entries[CLUSTER] = list(ACCESS_ENTRIES)
+        front.addons[CLUSTER] = list(ADDONS)
+        front.addon_versions = addon_versions()
         yield front
     finally:
         server.clear()

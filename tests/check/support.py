@@ -52,6 +52,52 @@ INSIGHTS = [{"id": "c3d4e5f6-1111-2222-3333-444455556666", "name": "Cluster heal
              "category": "UPGRADE_READINESS", "kubernetesVersion": "1.35", "lastRefreshTime": 1764547200,
              "lastTransitionTime": 1764547200, "description": "Checks for any cluster health issues.",
              "insightStatus": {"status": "PASSING", "reason": "No cluster health issues detected."}}]
+NODE_ROLE_ARN = f"arn:aws:iam::123456789012:role/{CLUSTER}-nodes"  # moto's account id
+AUTHENTICATION_MODE = "API_AND_CONFIG_MAP"
+# the cluster's access entries the front serves (moto has none): the nodes' role as apply creates it
+ACCESS_ENTRIES = [{"clusterName": CLUSTER, "principalArn": NODE_ROLE_ARN, "kubernetesGroups": ["system:nodes"],
+                   "accessEntryArn": f"arn:aws:eks:{REGION}:123456789012:access-entry/{CLUSTER}/role/123456789012/"
+                                     f"{CLUSTER}-nodes/8ac9b1d2-0d4e-5f6a-7b8c-9d0e1f2a3b4c",
+                   "createdAt": 1764547200, "modifiedAt": 1764547200, "tags": {},
+                   "username": "system:node:{{EC2PrivateDNSName}}", "type": "EC2_LINUX"}]
+# the add-on versions EKS lists for Kubernetes 1.35 (the default first), and older ones listed for 1.34 only
+ADDON_RELEASES = {
+    "vpc-cni": ("v1.20.4-eksbuild.1", "v1.19.6-eksbuild.1"),
+    "coredns": ("v1.12.4-eksbuild.1", "v1.11.4-eksbuild.2"),
+    "kube-proxy": ("v1.35.0-eksbuild.2", "v1.34.1-eksbuild.2"),
+    "aws-ebs-csi-driver": ("v1.51.0-eksbuild.1", "v1.45.0-eksbuild.2"),
+    "aws-efs-csi-driver": ("v2.1.13-eksbuild.1", "v2.1.8-eksbuild.1"),
+    "eks-pod-identity-agent": ("v1.3.9-eksbuild.3", "v1.3.4-eksbuild.1"),
+}
+
+
+def addon_versions() -> list[dict]:
+    """DescribeAddonVersions' AddonInfo objects: each add-on's newest version, default for 1.35, and an older one
+    listed for 1.34 only."""
+    def version(number: str, cluster_version: str, default: bool) -> dict:
+        return {"addonVersion": number, "architecture": ["amd64", "arm64"], "computeTypes": ["ec2"],
+                "compatibilities": [{"clusterVersion": cluster_version, "platformVersions": ["*"],
+                                     "defaultVersion": default}],
+                "requiresConfiguration": False, "requiresIamPermissions": False}
+
+    return [{"addonName": name, "type": "networking", "publisher": "eks", "owner": "aws",
+             "addonVersions": [version(newest, "1.35", True), version(older, "1.34", True)]}
+            for name, (newest, older) in ADDON_RELEASES.items()]
+
+
+def addon(name: str, number: str | None = None, status: str = "ACTIVE", issues: tuple[dict, ...] = ()) -> dict:
+    """An Addon object as DescribeAddon returns it; at the default version for 1.35 unless `number` says."""
+    return {"addonName": name, "clusterName": CLUSTER, "status": status,
+            "addonVersion": number or ADDON_RELEASES[name][0], "health": {"issues": list(issues)},
+            "addonArn": f"arn:aws:eks:{REGION}:123456789012:addon/{CLUSTER}/{name}/5ec9b1d2",
+            "createdAt": 1764547200, "modifiedAt": 1764547200, "tags": {}}
+
+
+# the add-ons the front serves for the cluster: every one the deployment needs, ACTIVE at the default version
+ADDONS = [addon(name) for name in ("vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "aws-efs-csi-driver")]
+AWS_AUTH = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+            "data": {"mapRoles": f"- groups:\n  - system:bootstrappers\n  - system:nodes\n  rolearn: {NODE_ROLE_ARN}"
+                                 "\n  username: system:node:{{EC2PrivateDNSName}}\n"}}
 API_PATHS = {
     "Node": "/api/v1/nodes",
     "StorageClass": "/apis/storage.k8s.io/v1/storageclasses",
@@ -110,6 +156,7 @@ def serve_cluster(httpserver, document: dict) -> None:
                 {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                  "message": "the server could not find the requested resource", "reason": "NotFound",
                  "details": {}, "code": 404}, status=404)
+    httpserver.expect_request("/api/v1/namespaces/kube-system/configmaps/aws-auth").respond_with_json(AWS_AUTH)
 
 
 def write_kubeconfig(path: Path, server: str, context_cluster: str = EKS_CONTEXT_CLUSTER) -> Path:

@@ -44,7 +44,9 @@ def test_the_account_is_collected_fact_by_fact(account, aws_env):
     assert errors == {
         "eks": "DescribeClusterVersions: not supported by this endpoint (HTTP 404); the EKS calendar shipped with "
                f"the tool (as of {eks_versions.CALENDAR_AS_OF}) is used instead; ListInsights: not supported by "
-               "this endpoint (HTTP 404); the cluster's insights are not judged",
+               "this endpoint (HTTP 404); the cluster's insights are not judged; ListAccessEntries: not supported by "
+               "this endpoint (HTTP 404); the node roles' access entries are not judged; ListAddons: not supported "
+               "by this endpoint (HTTP 404); the cluster's add-ons are not judged",
         # moto has no EC2 quotas in Service Quotas (tests/check/test_account_collector.py serves them)
         "service-quotas": "GetServiceQuota: NoSuchResourceException: This service is not available in the current "
                           "Region. Choose a different Region or a different service.; the vCPU quotas are not judged",

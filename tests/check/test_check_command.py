@@ -12,6 +12,7 @@ import pytest
 from domino_eks import rules
 from tests.check.support import (
     BUCKETS,
+    CLUSTER,
     FQDN,
     REGISTRY,
     SARIF_SCHEMA,
@@ -123,6 +124,12 @@ def test_a_dump_cannot_be_probed(tmp_path):
     assert completed.returncode == 2 and "cannot be combined with --probe" in completed.stderr
 
 
+def test_a_dump_cannot_have_its_insights_refreshed(tmp_path):
+    completed = run_cli("check", "--from-file", dump(tmp_path), "--refresh-insights")
+
+    assert completed.returncode == 2 and "cannot be combined with --refresh-insights" in completed.stderr
+
+
 @pytest.mark.parametrize("pair", ["data=domino-prod-data", "logs=", "backups"])
 def test_a_bucket_option_of_no_known_role_is_unusable_input_naming_the_roles(tmp_path, pair):
     completed = run_cli("check", "--from-file", dump(tmp_path), "--bucket", pair)
@@ -200,6 +207,16 @@ def test_a_live_check_reads_the_cluster_and_the_account(httpserver, kubeconfig, 
     assert statuses.pop("C007") == "skip"
     assert "skip" not in statuses.values()
     assert json.loads(completed.stdout)["source"] == "cluster domino-prod, kubeconfig context (current)"
+
+
+def test_a_live_check_refreshes_the_insights_when_asked(httpserver, kubeconfig, account, aws_env, aws_front):
+    serve_cluster(httpserver, live_nodes(account))
+
+    completed = check_live(kubeconfig, aws_front.url, aws_env, "--refresh-insights", *LIVE_TARGET)
+
+    assert completed.returncode == 0, completed.stderr
+    assert aws_front.refreshes == [CLUSTER]
+    assert findings(completed)["G006"][0]["status"] == "pass"
 
 
 def test_a_snapshot_checked_offline_gives_the_findings_of_the_live_check(httpserver, kubeconfig, account, aws_env,

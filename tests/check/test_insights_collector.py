@@ -57,3 +57,36 @@ def test_an_endpoint_without_insights_leaves_g006_skipped_with_the_reason(accoun
     assert "ListInsights: not supported by this endpoint (HTTP 404); the cluster's insights are not judged" in (
         errors["eks"])
     assert finding.status is Status.SKIP and "ListInsights: not supported by this endpoint" in finding.message
+
+
+def test_a_refresh_asked_for_is_started_and_waited_for_before_the_insights_are_read(account, aws_env, aws_front):
+    facts, errors = collect(AwsAccess(region=REGION, endpoint_url=aws_front.url, refresh_insights=True), CLUSTER,
+                            TARGET, account.instances.values())
+
+    assert aws_front.refreshes == [CLUSTER]
+    assert facts is not None and "insights" in facts and "Insights" not in errors.get("eks", "")
+
+
+def test_no_refresh_unless_asked(account, aws_env, aws_front):
+    _collected(aws_front.url, account)
+
+    assert aws_front.refreshes == []
+
+
+def test_a_failed_refresh_is_noted_and_the_last_insights_judged(account, aws_env, aws_front):
+    aws_front.refresh_status = "FAILED"
+
+    facts, errors = collect(AwsAccess(region=REGION, endpoint_url=aws_front.url, refresh_insights=True), CLUSTER,
+                            TARGET, account.instances.values())
+
+    assert ("StartInsightsRefresh: the refresh did not complete (Insights refresh failed); the insights judged are "
+            "those of EKS's last refresh") in errors["eks"]
+    assert facts is not None and [i["id"] for i in facts["insights"]] == [i["id"] for i in INSIGHTS]
+
+
+def test_a_refresh_the_endpoint_does_not_serve_is_noted(account, aws_env):
+    _, errors = collect(AwsAccess(region=REGION, endpoint_url=account.url, refresh_insights=True), CLUSTER, TARGET,
+                        account.instances.values())
+
+    assert ("StartInsightsRefresh: not supported by this endpoint (HTTP 404); the insights judged are those of EKS's "
+            "last refresh") in errors["eks"]

@@ -145,8 +145,9 @@ def test_addons_and_access_entries_are_reported_unsupported_by_the_emulator_not_
     result = apply_spec(endpoint, spec)
     assert result.complete
     skipped = {str(key) for key, step in result.walk.results.items() if "not supported" in step.note}
-    assert skipped == {f"{kinds.EKS_ADDON} vpc-cni", f"{kinds.EKS_ADDON} aws-ebs-csi-driver",
-                       f"{kinds.EKS_ADDON} aws-efs-csi-driver", f"{kinds.EKS_ACCESS_ENTRY} nodes"}
+    assert skipped == {f"{kinds.EKS_ADDON} vpc-cni", f"{kinds.EKS_ADDON} coredns", f"{kinds.EKS_ADDON} kube-proxy",
+                       f"{kinds.EKS_ADDON} aws-ebs-csi-driver", f"{kinds.EKS_ADDON} aws-efs-csi-driver",
+                       f"{kinds.EKS_ACCESS_ENTRY} nodes"}
     assert {str(key) for key, _ in survey(endpoint, spec).plan.unsupported} == skipped
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domino_eks.knowledge import iam
-from domino_eks.model import Grants, StorageClass
+from domino_eks.model import Grants, StorageClass, Subnet
 from domino_eks.rules import Severity, Status
 from domino_eks.sources import manifests
 from tests.rules.builders import (
@@ -17,6 +17,7 @@ from tests.rules.builders import (
     edit_groups,
     findings,
     from_source,
+    in_zone,
     only,
 )
 
@@ -309,3 +310,21 @@ def test_s001_accepts_eks_auto_mode_s_block_provisioner(multi_az):
 def test_s001_fails_an_auto_mode_class_without_auto_mode_s_driver(multi_az):
     finding = only("S001", _live_classes(multi_az, (AUTO_MODE_CLASS,), ("efs.csi.aws.com",)))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.ERROR)
+
+
+def test_s003_live_wants_a_mount_target_in_the_zone_of_every_compute_node_subnet(multi_az):
+    """A group whose pool says us-west-2a but whose subnet lies in us-west-2d (as Karpenter's subnets may): EFS
+    must be mountable where the nodes really land."""
+    subnets = (Subnet(id="subnet-0a1", zone="us-west-2a", cidr="10.0.0.0/19", public=False),
+               Subnet(id="subnet-0d4", zone="us-west-2d", cidr="10.0.96.0/19", public=False))
+    live = edit(from_source(multi_az, "live"), "network", subnets=subnets)
+    live = edit_groups(edit_groups(live, None, subnet_ids=("subnet-0a1",)), "default", in_zone("us-west-2a"),
+                       subnet_ids=("subnet-0a1", "subnet-0d4"))
+    finding = only("S003", _efs(live, file_system_id="fs-1",
+                                mount_target_zones=("us-west-2a", "us-west-2b", "us-west-2c")))
+    assert finding.message == (
+        "EFS fs-1 has no mount target in us-west-2d, where compute pools default run (node subnet subnet-0d4): "
+        "executions there cannot mount Datasets. Create one: `aws efs create-mount-target --file-system-id fs-1 "
+        "--subnet-id subnet-0d4`.")
+    every_zone = _efs(live, mount_target_zones=("us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"))
+    assert only("S003", every_zone).status is Status.PASS

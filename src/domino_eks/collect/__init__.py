@@ -13,7 +13,7 @@ from datetime import datetime
 
 from domino_eks.collect import aws as aws_collector
 from domino_eks.collect import kube as kube_collector
-from domino_eks.collect import shapes
+from domino_eks.collect import nodeaccess, shapes
 from domino_eks.collect.aws import AwsAccess
 from domino_eks.collect.kube import KubeAccess
 from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
@@ -47,6 +47,9 @@ def gather(expected: Expected, kube: KubeAccess, aws: AwsAccess, now: datetime) 
         expected = replace(expected, cluster=expected.cluster or named[0], region=expected.region or named[1])
     facts, aws_errors = aws_collector.collect(replace(aws, region=aws.region or expected.region), expected.cluster,
                                               expected.as_dict(), _instance_ids(kubernetes))
+    if kubernetes is not None and nodeaccess.authentication_mode(facts or {}) != nodeaccess.API_ONLY:
+        found, refused = kube_collector.aws_auth(kube)
+        kubernetes, errors = {**kubernetes, **found}, {**errors, **refused}
     snapshot = {"kind": SNAPSHOT_KIND, "version": SNAPSHOT_VERSION, "collected_at": now.isoformat(),
                 "target": expected.as_dict(), "errors": {**errors, **aws_errors}}
     if kubernetes is not None:

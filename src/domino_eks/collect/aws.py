@@ -14,9 +14,21 @@ from dataclasses import dataclass
 
 from domino_eks.aws import pages
 from domino_eks.aws.session import COLLECTING, Aws, profile_session
-from domino_eks.collect import account, hardening, identity, insights, shapes, storage, versions
+from domino_eks.collect import (
+    account,
+    addons,
+    egress,
+    hardening,
+    identity,
+    insights,
+    nodeaccess,
+    shapes,
+    storage,
+    versions,
+)
 from domino_eks.collect.recorder import Recorder
 from domino_eks.errors import ToolError
+from domino_eks.knowledge import addons as needed_addons
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
 
 CLUSTER_OWNERSHIP_TAG_PREFIX = "kubernetes.io/cluster/"  # eksctl and EKS tag a cluster's resources with it
@@ -35,6 +47,7 @@ class AwsAccess:
     region: str | None = None  # None: the profile's or environment's region
     profile: str | None = None
     endpoint_url: str | None = None  # one endpoint for every service: an emulator or a proxy
+    refresh_insights: bool = False  # have EKS run its cluster insights again before they are read
 
 
 def collect(access: AwsAccess, cluster: str | None, expected: Mapping, instance_ids: Iterable[str],
@@ -52,7 +65,7 @@ def collect(access: AwsAccess, cluster: str | None, expected: Mapping, instance_
         return None, {"aws": "no AWS region: pass --region or set AWS_REGION"}
     recorder = Recorder(Aws(session, access.endpoint_url, retries=COLLECTING))
     try:
-        _gather(recorder, cluster, expected, sorted(set(instance_ids)))
+        _gather(recorder, cluster, expected, sorted(set(instance_ids)), access.refresh_insights)
     except (NoCredentialsError, NoRegionError) as exc:
         return None, {"aws": f"{exc}: set AWS credentials (AWS_PROFILE, --profile or environment variables)"}
     except (EndpointConnectionError, ConnectTimeoutError) as exc:
@@ -60,8 +73,9 @@ def collect(access: AwsAccess, cluster: str | None, expected: Mapping, instance_
     return recorder.facts, recorder.errors
 
 
-def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: list[str]) -> None:
-    _cluster(recorder, cluster)
+def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: list[str],
+            refresh_insights: bool) -> None:
+    _cluster(recorder, cluster, refresh_insights)
     hardening.secrets_key_rotation(recorder)
     _instances(recorder, instance_ids)
     _auto_scaling_groups(recorder, cluster)
@@ -77,14 +91,16 @@ def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: l
     identity.certificates(recorder, expected.get("fqdn"))
 
 
-def _cluster(r: Recorder, name: str) -> None:
+def _cluster(r: Recorder, name: str, refresh_insights: bool) -> None:
     eks = r.aws.client("eks")
     with r.recorded("eks"):
         r.store("cluster", eks.describe_cluster(name=name)["cluster"])
     if "cluster" not in r.facts:
         return
     versions.calendar(r)
-    insights.insights(r, name)
+    insights.insights(r, name, refresh_insights)
+    nodeaccess.access_entries(r, name)
+    addons.addons(r, name, needed_addons.EVERY)
     with r.recorded("eks"):
         names = pages.paginate(eks, "list_nodegroups", "nodegroups", clusterName=name)
         r.store("nodegroups", [eks.describe_nodegroup(clusterName=name, nodegroupName=n)["nodegroup"] for n in names])
@@ -164,6 +180,7 @@ def _network(r: Recorder) -> None:
     with r.recorded("ec2"):
         r.store("nat_gateways", list(pages.paginate(ec2, "describe_nat_gateways", "NatGateways",
                                                     Filter=[{"Name": "vpc-id", "Values": [vpc_id]}])))
+    egress.vpc_endpoints(r, vpc_id)
 
 
 def _security_groups(r: Recorder) -> None:

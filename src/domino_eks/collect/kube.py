@@ -19,6 +19,7 @@ from domino_eks.model import DOMINO_NAMESPACES
 
 PAGE_SIZE = 500
 NOT_SERVED = 404
+AWS_AUTH_CONFIG_MAP = ("kube-system", "aws-auth")  # where EKS reads node role mappings in its CONFIG_MAP modes
 # `aws eks update-kubeconfig` names a context's cluster by its ARN; eksctl by <name>.<region>.eksctl.io
 _EKS_ARN = re.compile(r"^arn:aws[\w-]*:eks:(?P<region>[\w-]+):\d+:cluster/(?P<name>[\w-]+)$")
 _EKSCTL_CLUSTER = re.compile(r"^(?P<name>[\w-]+)\.(?P<region>[a-z]{2}(-gov)?-[a-z]+-\d)\.eksctl\.io$")
@@ -64,6 +65,18 @@ def collect(access: KubeAccess) -> tuple[dict | None, dict[str, str]]:
         return None, {"kubernetes": f"no usable kubeconfig context in {where}: {exc}"}
     with api:
         return _Lister(api).everything()
+
+
+def aws_auth(access: KubeAccess) -> tuple[dict, dict[str, str]]:
+    """({"aws_auth": the ConfigMap's data, {} when it does not exist}, errors): read once the cluster's
+    authentication mode says EKS reads it."""
+    with api_client(access) as api:
+        lister = _Lister(api)
+        namespace, name = AWS_AUTH_CONFIG_MAP
+        found = lister.call(shapes.AWS_AUTH, lister.core.read_namespaced_config_map, absent={}, name=name,
+                            namespace=namespace)
+        lister.store(shapes.AWS_AUTH, None if found is None else found.get("data") or {})
+        return lister.facts, lister.errors
 
 
 class _Lister:
@@ -141,13 +154,17 @@ class _Lister:
                 pods += listed
         return pods
 
-    def call(self, key: str, operation: Callable, **arguments) -> dict | None:
+    def call(self, key: str, operation: Callable, absent: dict | None = None, **arguments) -> dict | None:
+        """The response's JSON; `absent` when the object is not there (404) and the caller says what that means,
+        else None with the refusal recorded under `key`."""
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
         try:
             response = operation(_preload_content=False, **arguments)
         except ApiException as exc:
+            if exc.status == 404 and absent is not None:
+                return absent
             self.errors[key] = _refusal(exc)
             self.refused[key] = exc.status
             return None

@@ -65,12 +65,20 @@ KINDS: dict[str, tuple[str, dict]] = {
 CUSTOM_RESOURCES = {"NodePool": ("karpenter.sh", "v1", "nodepools"),
                     "EC2NodeClass": ("karpenter.k8s.aws", "v1", "ec2nodeclasses")}
 SERVER_VERSION = "server_version"  # the API server's gitVersion, beside the lists
+# the kube-system/aws-auth ConfigMap's data ({} when there is none): its mapRoles let node roles join
+AWS_AUTH = "aws_auth"
 # every key under "kubernetes"; the errors of a part that could not be read are recorded under the same key
-KUBERNETES_PARTS = (SERVER_VERSION, *(key for key, _ in KINDS.values()))
+KUBERNETES_PARTS = (SERVER_VERSION, *(key for key, _ in KINDS.values()), AWS_AUTH)
 # keys of the account's facts under "aws" (collect.account writes them)
 VCPU_QUOTAS = "vcpu_quotas"  # GetServiceQuota's Quota objects
 OFFERINGS = "instance_type_offerings"  # DescribeInstanceTypeOfferings, by availability zone
 INSIGHTS = "insights"  # the cluster's EKS insights: DescribeInsight's for those not passing, else ListInsights
+INSIGHTS_REFRESH = "insights_refresh"  # DescribeInsightsRefresh after a refresh asked for (check --refresh-insights)
+ACCESS_ENTRIES = "access_entries"  # DescribeAccessEntry of each of the cluster's access entries
+ADDONS = "addons"  # DescribeAddon of each EKS add-on installed
+ADDON_VERSIONS = "addon_versions"  # DescribeAddonVersions' AddonInfo for the cluster's Kubernetes version
+VPC_ENDPOINTS = "vpc_endpoints"  # DescribeVpcEndpoints of the cluster's VPC
+NODE_ROLE = "node_role"  # the preflight's GetRole of the nodes' role, when it already exists
 ASG_NAME_TAG = "aws:autoscaling:groupName"  # the tag AWS puts on each instance an Auto Scaling group launches
 
 

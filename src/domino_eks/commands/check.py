@@ -49,6 +49,9 @@ live_options = in_order(
     region_option("AWS region (default: the spec's, the EKS context's, then AWS_REGION)."),
     profile_option("AWS profile (default: the usual boto3 credential chain)."),
     endpoint_url_option("One endpoint for every AWS service (an emulator or proxy)."),
+    click.option("--refresh-insights", is_flag=True,
+                 help="Have EKS run its cluster insights again (StartInsightsRefresh) and wait until they are done "
+                      "before reading them (G006); otherwise EKS's last daily run is read."),
 )
 expected_options = in_order(
     click.option("--spec", "spec_file", type=click.Path(dir_okay=False), metavar="FILE",
@@ -82,16 +85,19 @@ expected_options = in_order(
 @click.option("--probe-timeout", type=click.IntRange(10, 3600), default=180, show_default=True,
               help="Seconds each probe may take.")
 def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, region: str | None,
-          profile: str | None, endpoint_url: str | None, spec_file: str | None, cluster: str | None,
+          profile: str | None, endpoint_url: str | None, refresh_insights: bool, spec_file: str | None,
+          cluster: str | None,
           fqdn: str | None, buckets: tuple[str, ...], efs_id: str | None, registry: str | None, fmt: str,
           strict: bool, probe: bool,
           probe_image: str, probe_timeout: int) -> None:
     """Check a live cluster and account — or a dump of them — against every rule of the catalogue.
 
     Live: the Kubernetes API through your kubeconfig (nodes, storage classes, CSI drivers, namespaces,
-    daemon sets) and AWS through boto3 (the EKS cluster, subnets, security groups, EFS, the three
-    buckets, node roles, Auto Scaling groups, the certificate for the FQDN). A fact your credentials may
-    not read is reported: the rules that need it are skipped with the reason, never passed.
+    daemon sets, the aws-auth ConfigMap) and AWS through boto3 (the EKS cluster with its access entries,
+    add-ons and insights, subnets with their routes, NAT gateways and VPC endpoints, security groups, EFS,
+    the three buckets, node roles, Auto Scaling groups, vCPU quotas, the certificate for the FQDN). A fact
+    your credentials may not read is reported: the rules that need it are skipped with the reason, never
+    passed.
     """
     from domino_eks import rules
     from domino_eks.collect import AwsAccess, KubeAccess
@@ -101,10 +107,10 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
     kube = KubeAccess(kubeconfig, context)
     if files:
         _refuse_with_files(kubeconfig=kubeconfig, context=context, profile=profile, endpoint_url=endpoint_url,
-                           probe=probe)
+                           refresh_insights=refresh_insights, probe=probe)
         source, deployment = _dumped(files, expected)
     else:
-        source, deployment = _live(expected, kube, AwsAccess(region, profile, endpoint_url))
+        source, deployment = _live(expected, kube, AwsAccess(region, profile, endpoint_url, refresh_insights))
     findings = rules.REGISTRY.evaluate(deployment)
     if intended is not None:
         from domino_eks.rules import drift
@@ -120,7 +126,8 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
 @live_options
 @expected_options
 def snapshot(output: str, kubeconfig: str | None, context: str | None, region: str | None, profile: str | None,
-             endpoint_url: str | None, spec_file: str | None, cluster: str | None, fqdn: str | None,
+             endpoint_url: str | None, refresh_insights: bool, spec_file: str | None, cluster: str | None,
+             fqdn: str | None,
              buckets: tuple[str, ...], efs_id: str | None, registry: str | None) -> None:
     """Collect the live cluster and account into one JSON file, for `check --from-file` and support cases.
 
@@ -131,7 +138,8 @@ def snapshot(output: str, kubeconfig: str | None, context: str | None, region: s
     from domino_eks.collect import AwsAccess, KubeAccess
 
     expected = _expected(_intended(spec_file), cluster, region, fqdn, buckets, efs_id, registry)
-    collected = _collected(expected, KubeAccess(kubeconfig, context), AwsAccess(region, profile, endpoint_url))
+    collected = _collected(expected, KubeAccess(kubeconfig, context),
+                           AwsAccess(region, profile, endpoint_url, refresh_insights))
     write_output(output, json.dumps(collected, indent=1, sort_keys=True))
     nodes = len((collected.get("kubernetes") or {}).get("nodes") or ())
     click.echo(f"wrote {output}: {nodes} nodes, AWS facts {'collected' if 'aws' in collected else 'missing'}",

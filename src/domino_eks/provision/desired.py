@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domino_eks.errors import InputError, Problem
-from domino_eks.knowledge import iam, instances, regions
+from domino_eks.knowledge import addons, iam, instances, regions
 from domino_eks.model import CONTROL_PLANE_LOG_TYPES, KEY_CREATED_BY_APPLY, Deployment, Network, NodeGroup, NodePool
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
@@ -30,7 +30,9 @@ NODE_POLICIES = (  # AWS-managed, attached to the nodes' role: join, pod network
     "service-role/AmazonEBSCSIDriverPolicy", "service-role/AmazonEFSCSIDriverPolicy",
 )
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
-ADDONS = ("vpc-cni", "aws-ebs-csi-driver", "aws-efs-csi-driver")
+# every add-on K004 asks for, coredns and kube-proxy too: created as EKS add-ons (OVERWRITE adopts the
+# self-managed ones EKS bootstraps), so EKS reports their health and versions
+ADDONS = addons.ALWAYS
 # Domino's own provisioning gives the Datasets access point this root and POSIX identity.
 DATASETS_ROOT = {"Path": "/domino", "CreationInfo": {"OwnerUid": 0, "OwnerGid": 0, "Permissions": "777"}}
 DATASETS_USER = {"Uid": 0, "Gid": 0}

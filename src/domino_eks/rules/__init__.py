@@ -3,8 +3,10 @@
 from domino_eks.rules import (  # noqa: F401
     access,
     account,
+    addons,
     addresses,
     domain,
+    egress,
     general,
     gpu,
     hardening,
@@ -12,6 +14,7 @@ from domino_eks.rules import (  # noqa: F401
     karpenter,
     kube,
     network,
+    nodeaccess,
     pools,
     registry,
     storage,

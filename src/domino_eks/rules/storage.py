@@ -19,6 +19,7 @@ from domino_eks.model import (
     Deployment,
     Grants,
     Location,
+    NodePool,
     StorageClass,
 )
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
@@ -175,11 +176,33 @@ def efs_in_every_compute_zone(d: Deployment) -> Iterator[Outcome]:
     elif any(p.zones is None for p in compute):
         yield skipped("the compute pools' zones are unknown, so the zones that need an EFS mount target are too.")
     else:
-        for zone in sorted({z for p in compute for z in p.zones or ()} - set(efs.mount_target_zones)):
-            pools = ", ".join(p.name for p in compute if zone in (p.zones or ()))
+        subnet_zones = _compute_subnet_zones(d, compute)
+        needed = {z for p in compute for z in p.zones or ()} | set(subnet_zones)
+        for zone in sorted(needed - set(efs.mount_target_zones)):
+            pools = ", ".join(p.name for p in compute if zone in (p.zones or ()) or zone in _zones_of(p, subnet_zones))
+            subnets = subnet_zones.get(zone)
+            through = f" (node subnet{'s' if len(subnets) > 1 else ''} {', '.join(subnets)})" if subnets else ""
+            create = f" Create one: `aws efs create-mount-target --file-system-id {efs.file_system_id} --subnet-id " \
+                     f"{subnets[0]}`." if subnets and efs.file_system_id else ""
             yield failed(f"EFS {efs.file_system_id or '(planned)'} has no mount target in {zone}, where compute "
-                         f"pools {pools} run: executions there cannot mount Datasets.", efs.location)
+                         f"pools {pools} run{through}: executions there cannot mount Datasets.{create}", efs.location)
         yield passed(f"EFS has mount targets in {', '.join(efs.mount_target_zones)}, every compute zone.")
+
+
+def _compute_subnet_zones(d: Deployment, compute: list[NodePool]) -> dict[str, list[str]]:
+    """Zone -> the compute node subnets in it, for the subnets the model lists with their zones: a node launched
+    into a subnet mounts EFS in that subnet's zone, whatever zones its pool declares."""
+    zones = {s.id: s.zone for s in d.network.subnets or () if s.id}
+    found: dict[str, list[str]] = {}
+    for subnet_id in sorted({s for p in compute for g in p.groups for s in g.subnet_ids or ()}):
+        if subnet_id in zones:
+            found.setdefault(zones[subnet_id], []).append(subnet_id)
+    return found
+
+
+def _zones_of(pool: NodePool, subnet_zones: dict[str, list[str]]) -> set[str]:
+    launched = {s for g in pool.groups for s in g.subnet_ids or ()}
+    return {zone for zone, subnets in subnet_zones.items() if launched & set(subnets)}
 
 
 @datasets_rule(

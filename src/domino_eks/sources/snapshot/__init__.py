@@ -24,7 +24,17 @@ from domino_eks.model import (
     SourceInfo,
 )
 from domino_eks.sources import karpenter
-from domino_eks.sources.snapshot import account, groups, hardening, identity, network, objects, registry, storage
+from domino_eks.sources.snapshot import (
+    account,
+    groups,
+    hardening,
+    identity,
+    network,
+    nodeaccess,
+    objects,
+    registry,
+    storage,
+)
 from domino_eks.sources.snapshot.cluster import cluster
 from domino_eks.sources.snapshot.facts import Facts, tags
 
@@ -56,7 +66,7 @@ def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> De
             "pass --cluster NAME or --spec FILE",
         )])
     facts = Facts.of(snapshot, today)
-    found = groups.node_groups(facts)
+    found = nodeaccess.with_node_roles(facts, groups.node_groups(facts))
     node_pools = facts.kube_part("nodepools")
     return Deployment(
         source=SourceInfo(kind="dump" if file else "live", file=file, gaps=_gaps(facts)),
@@ -65,7 +75,7 @@ def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> De
         karpenter_node_pools=None if node_pools is None else karpenter.judged(node_pools),
         network=network.network(facts),
         storage=storage.storage(facts),
-        access=identity.access(facts, found),
+        access=nodeaccess.with_admission(facts, identity.access(facts, found)),
         domain=identity.domain(facts),
         autoscaler=_autoscaler(facts),
         kubernetes=objects.kubernetes(facts),

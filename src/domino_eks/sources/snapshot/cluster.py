@@ -8,6 +8,7 @@ from datetime import datetime
 from domino_eks.collect.shapes import SERVER_VERSION
 from domino_eks.knowledge import eks_versions
 from domino_eks.model import Cluster, Location, VersionSupport
+from domino_eks.sources.snapshot.addons import addon_versions, addons
 from domino_eks.sources.snapshot.facts import Facts, first
 from domino_eks.sources.snapshot.insights import insights
 
@@ -28,6 +29,8 @@ def cluster(facts: Facts, name: str) -> Cluster:
         control_plane_zones=tuple(sorted(zones)) if zones else None,
         tags=eks.get("tags") or {},
         insights=insights(facts),
+        addons=addons(facts),
+        addon_versions=addon_versions(facts, version),
         location=Location(object=f"Cluster/{name}"),
     )
 

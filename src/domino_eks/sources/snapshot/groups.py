@@ -119,6 +119,7 @@ def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
         private_networking=not any(n.public for n in nodes) if nodes else None,
         imdsv2_required=(template["MetadataOptions"].get("HttpTokens") == "required")
         if "MetadataOptions" in template else None,
+        subnet_ids=_subnet_ids(asg, nodegroup),
         nodes=tuple(n.model for n in nodes) if facts.nodes is not None else None,
         location=Location(object=f"AutoScalingGroup/{asg['AutoScalingGroupName']}" if asg
                           else f"Nodegroup/{draft.name}" if nodegroup else f"NodeGroup/{draft.name}"),
@@ -135,6 +136,13 @@ def _zones(facts: Facts, asg: Mapping, nodegroup: Mapping, nodes: list[KubeNode]
     if nodes and all(n.model.zone for n in nodes):
         return tuple(sorted({n.model.zone for n in nodes if n.model.zone}))  # all of them
     return None
+
+
+def _subnet_ids(asg: Mapping, nodegroup: Mapping) -> tuple[str, ...] | None:
+    """The subnets the group launches into: its ASG's, else its EKS node group's; None for a group known only
+    from its nodes."""
+    listed = [s for s in (asg.get("VPCZoneIdentifier") or "").split(",") if s] or nodegroup.get("subnets")
+    return tuple(sorted(listed)) if listed else None
 
 
 def _common_labels(nodes: list[KubeNode]) -> dict[str, str]:

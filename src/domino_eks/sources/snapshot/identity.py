@@ -27,7 +27,7 @@ def access(facts: Facts, groups: list[NodeGroup]) -> Access:
     roles = facts.aws_part("roles")
     if roles is None:
         return Access()
-    by_group = _group_roles(facts)
+    by_group = {group: role["RoleName"] for group, role in group_roles(facts).items()}
     platform = {by_group[g.name] for g in groups if g.labels.get(NODE_POOL_LABEL) == PLATFORM and g.name in by_group}
     chosen = platform or set(by_group.values())
     if len(chosen) != 1:
@@ -41,11 +41,12 @@ def access(facts: Facts, groups: list[NodeGroup]) -> Access:
     return Access(node_role=grants, autoscaler=grants)
 
 
-def _group_roles(facts: Facts) -> dict[str, str]:
-    """Node group name -> the IAM role its nodes assume (instance profile, launch template or EKS node role)."""
-    role_of = {key: p["Roles"][0]["RoleName"] for p in facts.aws_part("instance_profiles") or () if p.get("Roles")
+def group_roles(facts: Facts) -> dict[str, Mapping]:
+    """Node group name -> the IAM role its nodes assume ({"RoleName", "Arn"}, from the instance profile, launch
+    template or EKS node role)."""
+    role_of = {key: p["Roles"][0] for p in facts.aws_part("instance_profiles") or () if p.get("Roles")
                for key in (p["Arn"], p["InstanceProfileName"])}
-    found: dict[str, str] = {}
+    found: dict[str, Mapping] = {}
     for instance in facts.aws_part("instances") or ():
         tagged = tags(instance)
         group = tagged.get(EKS_NODEGROUP_TAG) or tagged.get(ASG_NAME_TAG)
@@ -59,7 +60,8 @@ def _group_roles(facts: Facts) -> dict[str, str]:
             found.setdefault(asg, role_of[named])
     for nodegroup in facts.aws_part("nodegroups") or ():
         if nodegroup.get("nodeRole"):
-            found.setdefault(nodegroup["nodegroupName"], nodegroup["nodeRole"].rsplit("/", 1)[-1])
+            found.setdefault(nodegroup["nodegroupName"], {"RoleName": nodegroup["nodeRole"].rsplit("/", 1)[-1],
+                                                          "Arn": nodegroup["nodeRole"]})
     return found
 
 

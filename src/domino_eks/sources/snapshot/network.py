@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domino_eks.collect.shapes import cluster_vpc_id
+from domino_eks.collect.shapes import VPC_ENDPOINTS, cluster_vpc_id
 from domino_eks.model import Location, Network, Subnet
 from domino_eks.sources.snapshot.facts import Facts
 
@@ -32,24 +32,47 @@ def network(facts: Facts) -> Network:
         reserved_cidrs=tuple(facts.target.get("reserved_cidrs") or ()),
         private_nodes=not any(n.public for n in facts.nodes) if facts.nodes else None,
         nat_gateway=any(n.get("State") == "available" for n in nats) if nats is not None else None,
+        nat_addresses=None if nats is None else tuple(
+            a["PublicIp"] for n in nats if n.get("State") == "available"
+            for a in n.get("NatGatewayAddresses") or () if a.get("PublicIp")),
+        endpoint_services=_endpoint_services(facts.aws_part(VPC_ENDPOINTS)),
         location=Location(object=f"VPC/{vpc_id}") if vpc_id else None,
     )
 
 
 def _subnet(raw: Mapping, route_tables: list[Mapping]) -> Subnet:
-    return Subnet(zone=raw["AvailabilityZone"], cidr=raw["CidrBlock"], public=_routes_to_internet(raw, route_tables),
-                  id=raw["SubnetId"], free_addresses=raw.get("AvailableIpAddressCount"))
+    table = _route_table(raw, route_tables)
+    egress = None if table is None else _egress(table)
+    return Subnet(zone=raw["AvailabilityZone"], cidr=raw["CidrBlock"],
+                  public=bool(raw.get("MapPublicIpOnLaunch")) if table is None else egress == "internet",
+                  id=raw["SubnetId"], free_addresses=raw.get("AvailableIpAddressCount"), egress=egress)
 
 
-def _routes_to_internet(subnet: Mapping, route_tables: list[Mapping]) -> bool:
-    """Public: its route table (or the VPC's main one) sends 0.0.0.0/0 to an internet gateway."""
+def _route_table(subnet: Mapping, route_tables: list[Mapping]) -> Mapping | None:
+    """The subnet's route table: the one associated with it, else the VPC's main one."""
     tables = [t for t in route_tables if t.get("VpcId") == subnet.get("VpcId")]
-    table = next((t for t in tables for a in t.get("Associations") or () if a.get("SubnetId") == subnet["SubnetId"]),
-                 None) or next((t for t in tables for a in t.get("Associations") or () if a.get("Main")), None)
-    if table is None:
-        return bool(subnet.get("MapPublicIpOnLaunch"))
-    return any(r.get("DestinationCidrBlock") == "0.0.0.0/0" and str(r.get("GatewayId", "")).startswith("igw-")
-               for r in table.get("Routes") or ())
+    return next((t for t in tables for a in t.get("Associations") or () if a.get("SubnetId") == subnet["SubnetId"]),
+                None) or next((t for t in tables for a in t.get("Associations") or () if a.get("Main")), None)
+
+
+def _egress(table: Mapping) -> str:
+    """Where 0.0.0.0/0 goes: an internet gateway (a public subnet), a NAT gateway, or nowhere. A blackhole
+    route (its NAT gateway deleted) leads nowhere."""
+    default: Mapping = next((r for r in table.get("Routes") or () if r.get("DestinationCidrBlock") == "0.0.0.0/0"
+                    and r.get("State") != "blackhole"), {})
+    if str(default.get("GatewayId", "")).startswith("igw-"):
+        return "internet"
+    return "nat" if default.get("NatGatewayId") else "none"
+
+
+def _endpoint_services(endpoints: list[Mapping] | None) -> tuple[str, ...] | None:
+    """The short service names (ecr.api, s3) of the VPC's endpoints that are available: com.amazonaws.<region>.
+    is left out."""
+    if endpoints is None:
+        return None
+    names = {e["ServiceName"].split(".", 3)[-1] for e in endpoints
+             if e.get("State", "available").lower() == "available" and e.get("ServiceName", "").count(".") >= 3}
+    return tuple(sorted(names))
 
 
 def _cni(running: Mapping[str, Mapping] | None) -> str | None:
