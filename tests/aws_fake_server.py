@@ -1,17 +1,17 @@
 """A stand-in for AWS APIs the emulator lacks, in front of the emulator for everything else.
 
-moto 5.2 has no EC2 quotas in Service Quotas, answers EKS insights, access entries, add-ons and Pod Identity
-associations with 404, and describes a cluster without its accessConfig (design.md). This server answers those
-calls with the JSON shapes botocore's service model defines — service-quotas 2019-06-24 (awsJson1_1: the operation
-in the X-Amz-Target header, errors as {"__type", "message"}) and eks 2017-11-01 (restJson1: POST
-/clusters/{name}/insights is ListInsights, GET /clusters/{name}/insights/{id} DescribeInsight, POST and GET
-/clusters/{name}/insights-refresh StartInsightsRefresh and DescribeInsightsRefresh, GET
+moto 5.2 has no EC2 quotas in Service Quotas, answers EKS insights, access entries, add-ons, Pod Identity
+associations and DescribeClusterVersions with 404, and describes a cluster without its accessConfig (design.md).
+This server answers those calls with the JSON shapes botocore's service model defines — service-quotas 2019-06-24
+(awsJson1_1: the operation in the X-Amz-Target header, errors as {"__type", "message"}) and eks 2017-11-01
+(restJson1: POST /clusters/{name}/insights is ListInsights, GET /clusters/{name}/insights/{id} DescribeInsight,
+POST and GET /clusters/{name}/insights-refresh StartInsightsRefresh and DescribeInsightsRefresh, GET
 /clusters/{name}/access-entries[/{principalArn}] ListAccessEntries and DescribeAccessEntry, GET
 /clusters/{name}/addons[/{addonName}] ListAddons and DescribeAddon, GET /addons/supported-versions
 DescribeAddonVersions, GET /clusters/{name}/pod-identity-associations[/{id}] ListPodIdentityAssociations and
-DescribePodIdentityAssociation) — and passes every other request to the moto server, adding the accessConfig to
-DescribeCluster's answer, so one endpoint URL serves a whole run as AWS would. It stands in for AWS, never for our
-code.
+DescribePodIdentityAssociation, GET /cluster-versions DescribeClusterVersions, paged by maxResults and nextToken) —
+and passes every other request to the moto server, adding the accessConfig to DescribeCluster's answer, so one
+endpoint URL serves a whole run as AWS would. It stands in for AWS, never for our code.
 """
 
 from __future__ import annotations
@@ -55,6 +55,10 @@ class AwsFront:
         self.insights: dict[str, list[dict]] = {}  # cluster name -> its insights, as DescribeInsight returns them
         # cluster name -> its Pod Identity associations, as DescribePodIdentityAssociation returns them
         self.pod_identities: dict[str, list[dict]] = {}
+        # ClusterVersionInformation objects, served when set; None forwards the call to the emulator (404)
+        self.cluster_versions: list[dict] | None = None
+        self.versions_page_size = 2  # DescribeClusterVersions pages this small, so the collector must follow them
+        self.versions_queries: list[dict[str, str]] = []  # the query strings DescribeClusterVersions was called with
         self.refresh_status = "COMPLETED"  # what DescribeInsightsRefresh reports after a refresh is started
         self.refreshes: list[str] = []  # the clusters whose insights refresh was started, in order
         self.authentication_modes: dict[str, str] = {}  # cluster name -> its accessConfig.authenticationMode
@@ -70,6 +74,8 @@ class AwsFront:
         if target.startswith(SERVICE_QUOTAS_TARGET):
             return self._service_quotas(target.removeprefix(SERVICE_QUOTAS_TARGET), json.loads(request.data or b"{}"))
         path = request.path
+        if path == "/cluster-versions" and self.cluster_versions is not None:
+            return self._cluster_versions(dict(request.args))
         insights = _INSIGHTS_PATH.match(path)
         if insights and insights["cluster"] in self.insights:
             return self._insights(self.insights[insights["cluster"]], insights["id"])
@@ -156,6 +162,16 @@ class AwsFront:
             return Response(json.dumps({"message": f"No insight found for id: {insight_id}"}), status=404,
                             headers={"x-amzn-ErrorType": "ResourceNotFoundException"}, content_type="application/json")
         return _json(200, {"insight": found})
+
+    def _cluster_versions(self, query: dict[str, str]) -> Response:
+        assert self.cluster_versions is not None
+        self.versions_queries.append(query)
+        start = int(query.get("nextToken", "0"))
+        end = start + self.versions_page_size
+        page: dict = {"clusterVersions": self.cluster_versions[start:end]}
+        if end < len(self.cluster_versions):
+            page["nextToken"] = str(end)
+        return _json(200, page)
 
     def _service_quotas(self, operation: str, body: dict) -> Response:
         self.calls.append(operation)

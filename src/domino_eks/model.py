@@ -146,6 +146,10 @@ class NodeGroup(Frozen):
     subnet_ids: tuple[str, ...] | None = None  # the subnets it launches nodes into; None where unknown
     nodes: tuple[Node, ...] | None = None  # live nodes of this group; None offline
     location: Location | None = None
+    # the Karpenter NodePool that launches these nodes (no Auto Scaling group, so no ASG tags), and the instance
+    # families its requirements allow when they name no single instance type
+    karpenter_node_pool: str | None = None
+    instance_families: tuple[str, ...] = ()
 
     @property
     def effective_desired(self) -> int | None:
@@ -156,6 +160,8 @@ class NodeGroup(Frozen):
     def provisioner(self) -> NodeProvisioner | None:
         """Who launched the group's nodes, when every node says the same; None offline and for a group without
         nodes (whose Auto Scaling group, if any, is all a source knows of it)."""
+        if self.karpenter_node_pool is not None:
+            return "karpenter"  # a NodePool read as a group: whatever nodes it has, Karpenter launches them
         launched = {n.provisioner for n in self.nodes or ()}
         return launched.pop() if len(launched) == 1 else None
 
@@ -168,7 +174,9 @@ class NodeGroup(Frozen):
     @property
     def is_gpu(self) -> bool:
         """Labelled for GPUs, or on a GPU instance type: either way GPU work is meant to land here."""
-        return self.labels.get(GPU_LABEL) == "true" or bool(self.instance_type and is_gpu_instance(self.instance_type))
+        if self.labels.get(GPU_LABEL) == "true" or bool(self.instance_type and is_gpu_instance(self.instance_type)):
+            return True
+        return bool(self.instance_families) and all(is_gpu_instance(f) for f in self.instance_families)
 
 
 class NodePool(Frozen):
@@ -560,6 +568,16 @@ class SourceInfo(Frozen):
     gaps: Mapping[str, str] = Field(default_factory=dict)
 
 
+class KarpenterNodePool(Frozen):
+    """A Karpenter NodePool (karpenter.sh/v1) as the cluster or a dump holds it: what P016 judges of it."""
+
+    name: str
+    node_pool_label: str | None  # spec.template.metadata.labels' dominodatalab.com/node-pool
+    zones: tuple[str, ...] | None  # its topology.kubernetes.io/zone requirement (In); None when it sets none
+    misplaced: tuple[str, ...] = ()  # fields karpenter.sh/v1 has no place for, by path ("spec.template.spec.limits")
+    location: Location | None = None
+
+
 class Deployment(Frozen):
     source: SourceInfo
     cluster: Cluster
@@ -573,6 +591,7 @@ class Deployment(Frozen):
     hardening: Hardening = Hardening()
     account: Account = Account()
     domino: DominoInstall = DominoInstall()
+    karpenter_node_pools: tuple[KarpenterNodePool, ...] | None = None  # None: not read (offline sources)
 
     @property
     def install_namespaces(self) -> Namespaces:

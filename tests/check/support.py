@@ -106,6 +106,9 @@ API_PATHS = {
     "DaemonSet": "/apis/apps/v1/daemonsets",
 }
 
+CUSTOM_RESOURCE_PATHS = {"NodePool": "/apis/karpenter.sh/v1/nodepools",
+                         "EC2NodeClass": "/apis/karpenter.k8s.aws/v1/ec2nodeclasses"}
+
 
 def recorded_list() -> dict:
     """The recorded `kubectl get nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json`."""
@@ -118,7 +121,9 @@ def items_of(document: dict, kind: str) -> list[dict]:
 
 def snapshot_parts(document: dict) -> dict:
     """The Kubernetes part of a snapshot of `document`: its objects by kind, pruned as the collectors prune."""
-    lists: dict = {"nodes": [], "storageclasses": [], "csidrivers": [], "namespaces": [], "daemonsets": []}
+    # what the live collector lists; a cluster without Karpenter's CRDs has no NodePools (404), not unknown ones
+    lists: dict = {"nodes": [], "storageclasses": [], "csidrivers": [], "namespaces": [], "daemonsets": [],
+                   "nodepools": [], "ec2nodeclasses": []}
     for item in document["items"]:
         key, shape = shapes.KINDS[item["kind"]]
         lists.setdefault(key, []).append(shapes.prune(item, shape))
@@ -140,6 +145,17 @@ def serve_cluster(httpserver, document: dict) -> None:
         httpserver.expect_request(path, method="GET").respond_with_json(api_list(kind, items_of(document, kind)))
     for namespace in ("platform", "compute", "domino-system"):
         httpserver.expect_request(f"/api/v1/namespaces/{namespace}/pods").respond_with_json(api_list("Pod", []))
+    for kind, path in CUSTOM_RESOURCE_PATHS.items():
+        found = items_of(document, kind)
+        if found:  # custom resources' lists keep each item's apiVersion and kind
+            httpserver.expect_request(path, method="GET").respond_with_json(
+                {"apiVersion": found[0]["apiVersion"], "kind": f"{kind}List", "metadata": {"continue": ""},
+                 "items": found})
+        else:  # a cluster without the CRD
+            httpserver.expect_request(path, method="GET").respond_with_json(
+                {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                 "message": "the server could not find the requested resource", "reason": "NotFound",
+                 "details": {}, "code": 404}, status=404)
     httpserver.expect_request("/api/v1/namespaces/kube-system/configmaps/aws-auth").respond_with_json(AWS_AUTH)
 
 

@@ -16,6 +16,7 @@ from botocore.awsrequest import AWSResponse
 from domino_eks import rules
 from domino_eks.collect.aws import AwsAccess, collect
 from domino_eks.errors import ToolError
+from domino_eks.knowledge import eks_versions
 from domino_eks.rules.base import Status
 from domino_eks.sources import snapshot as snapshots
 from tests.check.support import (
@@ -42,11 +43,11 @@ def test_the_account_is_collected_fact_by_fact(account, aws_env):
 
     assert errors == {
         "eks": "DescribeClusterVersions: not supported by this endpoint (HTTP 404); the EKS calendar shipped with "
-               "the tool is used instead; ListInsights: not supported by this endpoint (HTTP 404); the cluster's "
-               "insights are not judged; ListAccessEntries: not supported by this endpoint (HTTP 404); the node "
-               "roles' access entries are not judged; ListAddons: not supported by this endpoint (HTTP 404); the "
-               "cluster's add-ons are not judged; ListPodIdentityAssociations: not supported by this endpoint "
-               "(HTTP 404); the autoscaler's Pod Identity role is not followed",
+               f"the tool (as of {eks_versions.CALENDAR_AS_OF}) is used instead; ListInsights: not supported by "
+               "this endpoint (HTTP 404); the cluster's insights are not judged; ListAccessEntries: not supported by "
+               "this endpoint (HTTP 404); the node roles' access entries are not judged; ListAddons: not supported "
+               "by this endpoint (HTTP 404); the cluster's add-ons are not judged; ListPodIdentityAssociations: not "
+               "supported by this endpoint (HTTP 404); the autoscaler's Pod Identity role is not followed",
         # moto has no EC2 quotas in Service Quotas (tests/check/test_account_collector.py serves them)
         "service-quotas": "GetServiceQuota: NoSuchResourceException: This service is not available in the current "
                           "Region. Choose a different Region or a different service.; the vCPU quotas are not judged",

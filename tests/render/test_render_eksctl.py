@@ -35,7 +35,7 @@ def page_sample(path: Path) -> dict:
 def with_documented_fixes(sample: dict) -> dict:
     """The page's sample with the fixes the renderer's header documents — and nothing else."""
     config = copy.deepcopy(sample)
-    config["metadata"]["version"] = "1.35"  # pin the Kubernetes version (the spec's default)
+    config["metadata"]["version"] = "1.36"  # pin the Kubernetes version (the spec's default on TODAY)
     config["vpc"] = {"cidr": "10.0.0.0/16",  # the VPC range the spec was checked against
                      "clusterEndpoints": {"privateAccess": True, "publicAccess": True}}  # private access on (C001)
     config["cloudWatch"] = {"clusterLogging": {  # every control-plane log, kept a year (C002)
@@ -99,7 +99,7 @@ def header(text: str) -> str:
 
 def test_the_header_lists_every_fix_with_its_rule():
     text = header(rendered(GOLDEN / "page-multi-az.spec.yaml"))
-    for fix in ('metadata.version is "1.35"', "{{ cluster_name }} (A003)", "nvidia.com/gpu (P015)",
+    for fix in ('metadata.version is "1.36"', "{{ cluster_name }} (A003)", "nvidia.com/gpu (P015)",
                 "containerd only", "(N005)", "amiFamily", "privateNetworking: true", "(N004)",
                 "iam.withAddonPolicies.autoScaler", "(A001)", "iam.withOIDC", "aws-ebs-csi-driver", "(S001)",
                 "enableNetworkPolicy", "(N001)", "vpc.cidr is 10.0.0.0/16", "vpc.clusterEndpoints", "(C001)",

@@ -100,9 +100,9 @@ def test_g003_fails_for_a_version_the_live_api_does_not_list(multi_az):
 
 
 def test_g003_skips_a_version_newer_than_the_shipped_calendar(multi_az):
-    finding = only("G003", _at_version(multi_az, "1.36", eks_versions.support("1.36", TODAY)))
+    finding = only("G003", _at_version(multi_az, "1.37", eks_versions.support("1.37", TODAY)))
     assert finding.status is Status.SKIP
-    assert "1.36 is newer than the EKS calendar" in finding.message and "domino-eks check" in finding.message
+    assert "1.37 is newer than the EKS calendar" in finding.message and "domino-eks check" in finding.message
 
 
 def test_g003_skips_when_the_version_is_unknown(multi_az):

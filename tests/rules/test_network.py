@@ -152,7 +152,7 @@ def _at(deployment, version):
 def test_n005_is_information_on_containerd_only_versions(multi_az):
     finding = only("N005", edit_groups(multi_az, "default", pre_bootstrap_commands=PAGE_DAEMON_JSON_EDIT))
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.INFO)
-    assert "Kubernetes 1.35" in finding.message and "containerd only" in finding.message
+    assert f"Kubernetes {multi_az.cluster.version}" in finding.message and "containerd only" in finding.message
     assert finding.location == multi_az.pool("default").location
 
 

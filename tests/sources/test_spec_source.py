@@ -93,7 +93,7 @@ def test_missing_file_is_an_input_error(tmp_path):
 
 def test_defaults_fill_what_the_page_implies(tmp_path):
     deployment = load_text(tmp_path, MINIMAL)
-    assert deployment.cluster.version == "1.35"
+    assert deployment.cluster.version == "1.36"  # the newest in standard support on TODAY
     assert deployment.cluster.control_plane_zones == ("us-west-2a", "us-west-2b", "us-west-2c")
     [platform] = deployment.pools
     assert [g.name for g in platform.groups] == ["domino-platform-a", "domino-platform-b", "domino-platform-c"]

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 
 from domino_eks.aws import pages
 from domino_eks.aws.session import COLLECTING, Aws, profile_session
-from domino_eks.collect import account, addons, egress, hardening, identity, insights, nodeaccess, shapes, storage
+from domino_eks.collect import (
+    account,
+    addons,
+    egress,
+    hardening,
+    identity,
+    insights,
+    nodeaccess,
+    shapes,
+    storage,
+    versions,
+)
 from domino_eks.collect.recorder import Recorder
 from domino_eks.errors import ToolError
 from domino_eks.knowledge import addons as needed_addons
@@ -87,9 +98,7 @@ def _cluster(r: Recorder, name: str, refresh_insights: bool) -> None:
         r.store("cluster", eks.describe_cluster(name=name)["cluster"])
     if "cluster" not in r.facts:
         return
-    with r.recorded("eks", "the EKS calendar shipped with the tool is used instead"):
-        found = eks.describe_cluster_versions(clusterVersions=[r.facts["cluster"]["version"]])
-        r.store("cluster_versions", found["clusterVersions"])
+    versions.calendar(r)
     insights.insights(r, name, refresh_insights)
     nodeaccess.access_entries(r, name)
     addons.addons(r, name, needed_addons.EVERY)

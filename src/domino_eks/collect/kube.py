@@ -18,6 +18,7 @@ from domino_eks.errors import ToolError
 from domino_eks.model import DOMINO_NAMESPACES
 
 PAGE_SIZE = 500
+NOT_SERVED = 404
 AWS_AUTH_CONFIG_MAP = ("kube-system", "aws-auth")  # where EKS reads node role mappings in its CONFIG_MAP modes
 # `aws eks update-kubeconfig` names a context's cluster by its ARN; eksctl by <name>.<region>.eksctl.io
 _EKS_ARN = re.compile(r"^arn:aws[\w-]*:eks:(?P<region>[\w-]+):\d+:cluster/(?P<name>[\w-]+)$")
@@ -87,6 +88,7 @@ class _Lister:
         self.version_api = client.VersionApi(api)
         self.facts: dict = {}
         self.errors: dict[str, str] = {}
+        self.refused: dict[str, int] = {}  # the HTTP status of each refusal in `errors`
 
     def everything(self) -> tuple[dict, dict[str, str]]:
         self.server_version()
@@ -99,6 +101,8 @@ class _Lister:
         ):
             self.store(shapes.KINDS[kind][0], self.listed(kind, list_call))
         self.store(shapes.KINDS["Pod"][0], self.domino_pods())
+        for kind, (group, version, plural) in shapes.CUSTOM_RESOURCES.items():
+            self.store(shapes.KINDS[kind][0], self.custom_objects(kind, group, version, plural))
         return self.facts, self.errors
 
     def store(self, key: str, found: object | None) -> None:
@@ -121,6 +125,21 @@ class _Lister:
             token = (page.get("metadata") or {}).get("continue")
             if not token:
                 return items
+
+    def custom_objects(self, kind: str, group: str, version: str, plural: str) -> list | None:
+        """Every object of a custom resource; none when the cluster does not serve it (404: no such CRD, no
+        Karpenter), rather than a list refused."""
+        from kubernetes import client
+
+        def list_call(**arguments):
+            return client.CustomObjectsApi(self.api).list_cluster_custom_object(group, version, plural, **arguments)
+
+        found = self.listed(kind, list_call)
+        key = shapes.KINDS[kind][0]
+        if found is None and self.refused.get(key) == NOT_SERVED:
+            del self.errors[key]
+            return []
+        return found
 
     def domino_pods(self) -> list | None:
         """Pods in those of Domino's namespaces that already exist: the workloads K001 asks about."""
@@ -147,6 +166,7 @@ class _Lister:
             if exc.status == 404 and absent is not None:
                 return absent
             self.errors[key] = _refusal(exc)
+            self.refused[key] = exc.status
             return None
         except HTTPError as exc:
             raise ToolError(f"cannot reach the Kubernetes API at {self.api.configuration.host}: {exc}") from None

@@ -46,6 +46,9 @@ DAEMON_SET = {
     "status": _keep("desiredNumberScheduled", "numberReady"),
 }
 POD = {"metadata": {**_keep("name", "namespace", "labels"), "ownerReferences": _keep("kind", "name")}}
+# Karpenter's objects whole under spec: P016 judges their fields, misplaced ones too
+NODE_POOL = {**_keep("apiVersion", "kind", "spec"), "metadata": _keep("name")}
+EC2_NODE_CLASS = {**_keep("apiVersion", "kind", "spec"), "metadata": _keep("name"), "status": _keep("subnets")}
 
 # kind -> (the snapshot's key under "kubernetes", what of it to keep)
 KINDS: dict[str, tuple[str, dict]] = {
@@ -55,7 +58,12 @@ KINDS: dict[str, tuple[str, dict]] = {
     "Namespace": ("namespaces", NAMESPACE),
     "DaemonSet": ("daemonsets", DAEMON_SET),
     "Pod": ("pods", POD),
+    "NodePool": ("nodepools", NODE_POOL),
+    "EC2NodeClass": ("ec2nodeclasses", EC2_NODE_CLASS),
 }
+# (group, version, plural) of the custom resources listed through CustomObjectsApi
+CUSTOM_RESOURCES = {"NodePool": ("karpenter.sh", "v1", "nodepools"),
+                    "EC2NodeClass": ("karpenter.k8s.aws", "v1", "ec2nodeclasses")}
 SERVER_VERSION = "server_version"  # the API server's gitVersion, beside the lists
 # the kube-system/aws-auth ConfigMap's data ({} when there is none): its mapRoles let node roles join
 AWS_AUTH = "aws_auth"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from domino_eks.errors import InputError, Problem
 from domino_eks.knowledge import addons, iam, instances, regions
@@ -354,16 +355,36 @@ def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: Secur
             "InstanceType": group.instance_type,
             "IamInstanceProfile": {"Arn": identity.of_group(b.deployment, group)[1].arn},
             "SecurityGroupIds": [groups.shared_nodes.id],
-            "BlockDeviceMappings": [{"DeviceName": ROOT_DEVICE, "Ebs": {
-                "VolumeSize": group.volume_size_gb, "VolumeType": group.volume_type or "gp3",
-                "Encrypted": True, "DeleteOnTermination": True,
-            }}],
-            "MetadataOptions": {
-                "HttpTokens": "required" if group.imdsv2_required is not False else "optional",
-                "HttpPutResponseHopLimit": group.metadata_hop_limit or NODE_ROLE_HOP_LIMIT,
-                "HttpEndpoint": "enabled",
-            },
+            **node_launch_data(group),
         },
+    })
+
+
+def node_launch_data(group: NodeGroup) -> dict[str, Any]:
+    """What every node of `group` starts with, self-managed or managed: its root volume, encrypted, and the
+    instance metadata service answering IMDSv2 only (unless the pool opts out)."""
+    return {
+        "BlockDeviceMappings": [{"DeviceName": ROOT_DEVICE, "Ebs": {
+            "VolumeSize": group.volume_size_gb, "VolumeType": group.volume_type or "gp3",
+            "Encrypted": True, "DeleteOnTermination": True,
+        }}],
+        "MetadataOptions": {
+            "HttpTokens": "required" if group.imdsv2_required is not False else "optional",
+            "HttpPutResponseHopLimit": group.metadata_hop_limit or NODE_ROLE_HOP_LIMIT,
+            "HttpEndpoint": "enabled",
+        },
+    }
+
+
+def _managed_launch_template(b: Builder, group: NodeGroup) -> Handle:
+    """A managed group's template holds only what EKS lets it: the volume and metadata options. EKS picks the image
+    from the group's AMI type and writes the user data that joins it, so the template names neither, nor an
+    instance profile (EKS makes one from the node role)."""
+    return b.add(kinds.LAUNCH_TEMPLATE, group.name, {
+        "name": tags.bounded(f"{b.name}-{group.name}", 128),
+        "bootstrap": None,
+        "cluster": None,
+        "data": node_launch_data(group),
     })
 
 
@@ -389,13 +410,17 @@ def _auto_scaling_group(b: Builder, group: NodeGroup, subnet: Ref, template: Han
 def _managed_group(b: Builder, pool: NodePool, group: NodeGroup, subnet: Ref, identity: IdentityHandles,
                    cluster: Handle, after: tuple[Handle, ...]) -> Handle:
     arch = AMI_TYPE_ARCHITECTURES[instances.architecture(group.instance_type or "")]
+    template = _managed_launch_template(b, group)
     return b.add(kinds.EKS_NODEGROUP, group.name, {
         "cluster_name": cluster.name,
         "name": tags.bounded(group.name, 63),
         "node_role": identity.of_group(b.deployment, group)[0].arn,
         "subnets": [subnet],
         "instance_types": [group.instance_type],
-        "disk_size": group.volume_size_gb,
+        "launch_template": template.id,
+        # EKS tags the group's instances, not its Auto Scaling group: the autoscaler's tags (node templates for
+        # scale-from-zero, as P015 judged them) are written on that group once EKS has made it
+        "asg_tags": dict(group.tags or {}),
         "ami_type": f"AL2023_{arch}_{'NVIDIA' if pool.is_gpu else 'STANDARD'}",
         "scaling": {"minSize": group.min_size, "maxSize": group.max_size, "desiredSize": group.effective_desired},
         "labels": dict(group.labels),

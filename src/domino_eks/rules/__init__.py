@@ -11,6 +11,7 @@ from domino_eks.rules import (  # noqa: F401
     gpu,
     hardening,
     insights,
+    karpenter,
     kube,
     network,
     node_privilege,

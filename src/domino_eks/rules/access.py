@@ -14,6 +14,7 @@ from domino_eks.model import (
     autodiscovery_cluster,
 )
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed
+from domino_eks.rules.pools import karpenter_launched
 from domino_eks.rules.unknown import CLUSTER_NAME_WHY, Gap, unknown
 
 rule = partial(REGISTRY.rule, section="Autoscale access")
@@ -109,12 +110,16 @@ def _unscoped_writes(grants: Grants) -> Iterator[Outcome]:
         "(domino-eks render and apply write these tags).",
 )
 def autodiscovery_tags_name_cluster(d: Deployment) -> Iterator[Outcome]:
+    launched_by_karpenter = [g for g in d.groups if g.karpenter_node_pool is not None]
+    yield from (karpenter_launched(g) for g in launched_by_karpenter)
     tagged = [g for g in d.groups if g.tags is not None]
-    if not tagged:
+    if not tagged and not launched_by_karpenter:
         yield unknown(d, "the node groups' Auto Scaling tags", {
             "spec": "the tool writes them itself (k8s.io/cluster-autoscaler/<cluster-name>) when it renders or "
                     "applies the spec",
         }, (Gap.AUTOSCALING, Gap.AWS))
+        return
+    if not tagged:
         return
     for group in tagged:
         yield from _foreign_cluster_tags(group, d.cluster.name)

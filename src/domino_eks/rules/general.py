@@ -8,7 +8,7 @@ from functools import partial
 
 from domino_eks.errors import did_you_mean
 from domino_eks.knowledge import eks_versions, regions
-from domino_eks.model import Deployment, Location
+from domino_eks.model import Deployment, Location, VersionSupport
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed, skipped
 from domino_eks.rules.unknown import CLUSTER_NAME_WHY, Gap, unknown
 
@@ -111,15 +111,24 @@ def kubernetes_version(d: Deployment) -> Iterator[Outcome]:
     elif support is None or support.status == "unknown":
         yield _uncalendared(version, support is not None and support.source == "api", where)
     elif support.status == "standard":
-        yield passed(f"Kubernetes {version} is in EKS standard support until {support.end_of_standard}.")
+        yield passed(f"Kubernetes {version} is in EKS standard support until {support.end_of_standard}"
+                     f"{_calendar(support)}.")
     elif support.status == "extended":
         yield failed(f"Kubernetes {version} is only in EKS extended support (standard support ended "
-                     f"{support.end_of_standard}, extended support ends {support.end_of_extended}): every "
-                     "cluster hour costs extra until you upgrade.", where, severity=Severity.WARNING)
+                     f"{support.end_of_standard}, extended support ends {support.end_of_extended}"
+                     f"{_calendar(support)}): every cluster hour costs extra until you upgrade.", where,
+                     severity=Severity.WARNING)
     else:
         yield failed(f"Kubernetes {version} is no longer supported by EKS (extended support ended "
-                     f"{support.end_of_extended}): EKS creates no new clusters at this version and upgrades "
-                     "existing ones automatically.", where)
+                     f"{support.end_of_extended}{_calendar(support)}): EKS creates no new clusters at this version "
+                     "and upgrades existing ones automatically.", where)
+
+
+def _calendar(support: VersionSupport) -> str:
+    """Which calendar judged: nothing to add for EKS's own; the shipped table's age, which may be out of date."""
+    if support.source == "api":
+        return ""
+    return f"; by the EKS calendar shipped with the tool, as of {eks_versions.CALENDAR_AS_OF}"
 
 
 def _uncalendared(version: str, listed_by_api: bool, where: Location | None) -> Outcome:

@@ -38,6 +38,12 @@ EXECUTION_MIN_VOLUME_GB = 400
 # (EC2), the EKS managed node groups and Fargate profiles (EKS), or no AWS side at all
 _GROUP_GAPS = (Gap.EC2, Gap.AUTOSCALING, Gap.EKS, Gap.AWS)
 
+
+def karpenter_launched(group: NodeGroup) -> Outcome:
+    """Why a rule about Auto Scaling group tags has nothing to judge on a group Karpenter launches."""
+    return skipped(f"{group.name} is launched by Karpenter NodePool {group.karpenter_node_pool}, not an Auto "
+                   "Scaling group: there are no group tags to judge (P016 judges the NodePool)")
+
 Named = TypeVar("Named", NodeGroup, NodePool)
 Key = TypeVar("Key", bound=Hashable)
 
@@ -337,12 +343,27 @@ def _gpu_pool_outcomes(d: Deployment, pool: NodePool) -> Iterator[Outcome]:
                      f"(found: {found}); GPU executions never land on them.", unlabelled[0].location)
     for instance_type, groups in _by(pool.groups, attrgetter("instance_type")).items():
         if instance_type is None:
-            yield unknown(d, f"the instance type of {_names(groups)}", gaps=_GROUP_GAPS)
+            yield from _gpu_families_outcomes(d, pool, groups)
         elif not instances.is_gpu_instance(instance_type):
             yield failed(f"GPU pool {pool.name} uses {instance_type} ({_names(groups)}), which has no GPU: GPU "
                          "executions scheduled there find no device.", groups[0].location)
         else:
             yield passed(f"GPU pool {pool.name} is labelled {pool.label} and {GPU_LABEL}: \"true\" on GPU instances.")
+
+
+def _gpu_families_outcomes(d: Deployment, pool: NodePool, groups: Sequence[NodeGroup]) -> Iterator[Outcome]:
+    """Groups of no single instance type (a Karpenter NodePool's) are judged by the instance families they allow."""
+    for group in groups:
+        if not group.instance_families:
+            yield unknown(d, f"the instance type of {group.name}", gaps=_GROUP_GAPS)
+            continue
+        without = [f for f in group.instance_families if not instances.is_gpu_instance(f)]
+        if without:
+            yield failed(f"GPU pool {pool.name} allows instance families without GPUs ({', '.join(without)}) in "
+                         f"{group.name}: GPU executions scheduled there find no device.", group.location)
+        else:
+            yield passed(f"GPU pool {pool.name} is labelled {pool.label} and {GPU_LABEL}: \"true\" on GPU "
+                         "instance families.")
 
 
 @pools_rule(
@@ -521,8 +542,9 @@ def _selected_domino_namespaces(domino_namespaces: Iterable[str], selectors: Ite
         "<value> for each of its labels (or set propagateASGTags: true in eksctl).",
 )
 def scale_from_zero_tags(d: Deployment) -> Iterator[Outcome]:
-    outcomes = [_template_tags_outcome(d, group) for group in _grouped(d)
-                if group.min_size is None or group.min_size == 0]
+    outcomes = [karpenter_launched(g) for g in d.groups if g.karpenter_node_pool is not None]
+    outcomes += [_template_tags_outcome(d, group) for group in _grouped(d)
+                 if group.min_size is None or group.min_size == 0]
     yield from outcomes or [passed("no node group scales from zero.")]
 
 

@@ -79,7 +79,8 @@ class Strict(BaseModel):
 class Metadata(Strict):
     name: ClusterName = Field(description="EKS cluster name; also the prefix of every resource the tool creates")
     region: str = Field(description="AWS region, e.g. us-west-2")
-    version: str = Field(eks_versions.SPEC_DEFAULT_VERSION, description="Kubernetes version (EKS)")
+    version: str | None = Field(None, description="Kubernetes version (EKS); default: the newest in EKS standard "
+                                                  "support on the day the tool runs")
     tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="tags added to every AWS resource")
 
     @field_validator("version", mode="before")
@@ -387,11 +388,12 @@ def _hardening(spec: Spec, document: Any, file: str) -> Hardening:
 
 def _cluster(spec: Spec, document: Any, file: str, today: date) -> Cluster:
     meta = spec.metadata
+    version = meta.version or eks_versions.default_version(today)
     return Cluster(
         name=meta.name,
         region=meta.region,
-        version=meta.version,
-        version_support=eks_versions.support(meta.version, today),
+        version=version,
+        version_support=eks_versions.support(version, today),
         control_plane_zones=tuple(control_plane_zones(spec)),
         tags=meta.tags,
         location=yamlfile.location(document, file, "metadata"),

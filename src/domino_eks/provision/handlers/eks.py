@@ -22,6 +22,7 @@ from domino_eks.provision.handlers.base import (
     Scope,
     concurrently,
     ids,
+    missing_tags,
     paginate,
     retag,
     tolerating,
@@ -159,12 +160,32 @@ def _cluster_children(eks: Any, operation: str, key: str, describe: Callable[[st
     return children
 
 
+def _auto_scaling_groups(group: Mapping[str, Any]) -> list[str]:
+    """The Auto Scaling groups EKS made for a managed node group (DescribeNodegroup's resources)."""
+    return [a["name"] for a in (group.get("resources") or {}).get("autoScalingGroups") or ()]
+
+
+def _asg_tags(aws: Aws, names: list[str]) -> dict[str, str]:
+    """The tags the groups share; {} when Auto Scaling knows none of them (the emulator's node groups make none)."""
+    if not names:
+        return {}
+    found = aws.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"]
+    tag_sets = [{t["Key"]: t["Value"] for t in g.get("Tags") or ()} for g in found]
+    if not tag_sets:
+        return {}
+    return {key: value for key, value in tag_sets[0].items() if all(t.get(key) == value for t in tag_sets[1:])}
+
+
 class Nodegroup(Handler):
+    """An EKS managed node group, with its launch template (encrypted root volume, IMDSv2) and, on the Auto Scaling
+    group EKS makes for it, the autoscaler's tags (`asg_tags`): EKS copies a node group's tags to neither."""
+
     kind = kinds.EKS_NODEGROUP
     found_through = (kinds.EKS_CLUSTER,)
-    properties = frozenset({"cluster_name", "name", "node_role", "subnets", "instance_types", "disk_size", "ami_type",
-                            "scaling", "labels", "taints", "tags"})
-    observed = ("tags", "scaling", "labels", "taints")
+    properties = frozenset({"cluster_name", "name", "node_role", "subnets", "instance_types", "launch_template",
+                            "asg_tags", "ami_type", "scaling", "labels", "taints", "tags"})
+    observed = ("tags", "scaling", "labels", "taints", "launch_template", "asg_tags")
+    at_least = ("tags", "asg_tags")
     ready_waiter = Wait("eks", "NodegroupActive", _cluster_child("nodegroupName"), NODEGROUP_WAIT)
     gone_waiter = Wait("eks", "NodegroupDeleted", _cluster_child("nodegroupName"), NODEGROUP_WAIT)
 
@@ -180,21 +201,42 @@ class Nodegroup(Handler):
         for cluster, name, group in described:
             found = group.get("tags") or {}
             if tags.belongs(found, scope.name) and group["status"] != "DELETING":
+                template = (group.get("launchTemplate") or {}).get("id")
                 yield Existing(
                     self.key(found), {"name": name, "arn": group["nodegroupArn"], "cluster_name": cluster},
                     {"tags": found, "scaling": group["scalingConfig"], "labels": group.get("labels") or {},
-                     "taints": sorted(group.get("taints") or [], key=lambda t: t["key"])},
+                     "taints": sorted(group.get("taints") or [], key=lambda t: t["key"]),
+                     "launch_template": template, "asg_tags": _asg_tags(aws, _auto_scaling_groups(group))},
                     ids((kinds.EKS_CLUSTER, cluster), (kinds.IAM_ROLE, group["nodeRole"]),
-                        (kinds.SUBNET, group.get("subnets", []))),
+                        (kinds.SUBNET, group.get("subnets", [])), (kinds.LAUNCH_TEMPLATE, template)),
                 )
 
+    def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        outputs = super().create(aws, p)
+        self._tag_auto_scaling_groups(aws, outputs, p["asg_tags"])
+        return outputs
+
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        # the root volume's size is the launch template's: EKS refuses diskSize beside a template
         group = aws.client("eks").create_nodegroup(
             clusterName=p["cluster_name"], nodegroupName=p["name"], nodeRole=p["node_role"], subnets=p["subnets"],
-            instanceTypes=p["instance_types"], diskSize=p["disk_size"], amiType=p["ami_type"],
+            instanceTypes=p["instance_types"], launchTemplate={"id": p["launch_template"]}, amiType=p["ami_type"],
             scalingConfig=p["scaling"], labels=p["labels"], taints=p["taints"], tags=p["tags"],
         )["nodegroup"]
         return {"name": p["name"], "arn": group["nodegroupArn"], "cluster_name": p["cluster_name"]}
+
+    @staticmethod
+    def _tag_auto_scaling_groups(aws: Aws, outputs: Mapping[str, Any], wanted: Mapping[str, str]) -> None:
+        """The autoscaler's tags on each Auto Scaling group of the node group that Auto Scaling knows; they describe
+        the group (what a node would carry), so they do not propagate to instances."""
+        described = aws.client("eks").describe_nodegroup(clusterName=outputs["cluster_name"],
+                                                         nodegroupName=outputs["name"])["nodegroup"]
+        autoscaling = aws.client("autoscaling")
+        names = _auto_scaling_groups(described)
+        for group in autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"]:
+            autoscaling.create_or_update_tags(Tags=[
+                {"ResourceId": group["AutoScalingGroupName"], "ResourceType": "auto-scaling-group", "Key": key,
+                 "Value": value, "PropagateAtLaunch": False} for key, value in sorted(wanted.items())])
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         eks = aws.client("eks")
@@ -210,7 +252,10 @@ class Nodegroup(Handler):
         }
         eks.update_nodegroup_config(clusterName=p["cluster_name"], nodegroupName=p["name"],
                                     **{k: v for k, v in changes.items() if self._needed(k, v)})
-        return self.ready(aws, existing)
+        outputs = self.ready(aws, existing)
+        if missing_tags(seen["asg_tags"], p["asg_tags"]):
+            self._tag_auto_scaling_groups(aws, outputs, p["asg_tags"])
+        return outputs
 
     @staticmethod
     def _needed(field: str, change: dict) -> bool:

@@ -1,4 +1,5 @@
-"""Self-managed node groups, as the page recommends: a launch template and an Auto Scaling group per pool per zone.
+"""Self-managed node groups, as the page recommends: a launch template and an Auto Scaling group per pool per zone;
+managed node groups get a launch template too (handlers/eks.py's Nodegroup names it).
 
 A launch template's data is compared through a digest kept in one of its tags: AWS echoes launch data
 back with its own defaults filled in, so comparing the data itself would report drift that is not there.
@@ -35,8 +36,11 @@ NOT_TERMINATED = ["pending", "running", "shutting-down", "stopping", "stopped"]
 
 
 def launch_data(p: Mapping[str, Any]) -> dict[str, Any]:
-    """The template's LaunchTemplateData: the builder's fields plus the user data that joins the cluster."""
+    """The template's LaunchTemplateData: the builder's fields plus the user data that joins the cluster, except for
+    a managed group's template (no `bootstrap`), whose user data EKS writes itself."""
     bootstrap = p["bootstrap"]
+    if bootstrap is None:
+        return dict(p["data"])
     user_data = userdata.render(bootstrap["kubelet_flags"], bootstrap["pre_bootstrap_commands"], p["cluster"])
     return {**p["data"], "UserData": user_data}
 

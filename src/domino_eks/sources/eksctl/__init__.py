@@ -40,7 +40,7 @@ from domino_eks.model import (
     node_template_tags,
 )
 from domino_eks.sources import yamlfile
-from domino_eks.sources.eksctl import hardening, published_schema
+from domino_eks.sources.eksctl import hardening, images, published_schema
 from domino_eks.sources.eksctl.schema import ClusterConfig, GroupConfig, Nat, Subnets, Vpc
 
 API_VERSION, KIND = eksctl_defaults.API_VERSION, eksctl_defaults.KIND
@@ -57,11 +57,15 @@ def load(path: str, today: date | None = None) -> Deployment:
 
 def from_document(document: dict, file: str, today: date | None = None) -> Deployment:
     """The deployment a parsed file describes; every shape error becomes a located `InputError`: first what eksctl's
-    own schema refuses (unknown keys, wrong types, anywhere), then what eksctl's decoding of the read fields does."""
+    own schema refuses (unknown keys, wrong types, anywhere), then what eksctl's decoding of the read fields does, then
+    node images the file cannot use (`images`)."""
     refused = published_schema.problems(document, file)
     if refused:
         raise InputError(refused)
     config = yamlfile.validate(ClusterConfig, document, file)
+    unusable = images.problems(config, document, file)
+    if unusable:
+        raise InputError(unusable)
     return to_deployment(config, document, file, today or date.today())
 
 

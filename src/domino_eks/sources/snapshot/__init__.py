@@ -2,7 +2,8 @@
 
 Facts come from what actually runs: pools from the nodes' `dominodatalab.com/node-pool` label and the
 Auto Scaling groups (or EKS node groups) behind them, zones and instance types from the nodes' well-known
-labels, the network plugin from its daemon sets, readiness from the Ready condition. A part the snapshot
+labels, the network plugin from its daemon sets, readiness from the Ready condition; pools Karpenter launches from its
+NodePools (`sources.karpenter`). A part the snapshot
 lacks leaves its model fields None (unknown), and the reason the collector recorded for it goes into
 `SourceInfo.gaps` under the service that failed ("s3", "kubernetes", "aws"), which skipped rules cite.
 One module per part of the model; `facts` indexes the snapshot for them.
@@ -21,6 +22,7 @@ from domino_eks.model import (
     Deployment,
     SourceInfo,
 )
+from domino_eks.sources import karpenter
 from domino_eks.sources.snapshot import (
     account,
     groups,
@@ -59,10 +61,12 @@ def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> De
     name = cluster_name(snapshot)  # None for a cluster built by Terraform or the console: the rules needing it skip
     facts = Facts.of(snapshot, today)
     found = nodeaccess.with_node_roles(facts, groups.node_groups(facts))
+    node_pools = facts.kube_part("nodepools")
     return Deployment(
         source=SourceInfo(kind="dump" if file else "live", file=file, gaps=_gaps(facts)),
         cluster=cluster(facts, name),
-        pools=groups.pools(found),
+        pools=groups.pools(found + karpenter.node_groups(node_pools or [], facts.kube_part("ec2nodeclasses") or [])),
+        karpenter_node_pools=None if node_pools is None else karpenter.judged(node_pools),
         network=network.network(facts),
         storage=storage.storage(facts),
         access=nodeaccess.with_admission(facts, identity.access(facts, found)),

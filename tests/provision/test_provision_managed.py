@@ -1,0 +1,86 @@
+"""Managed node groups through apply on the emulator: each zone's group with the pool's labels, a launch template
+with IMDSv2 and an encrypted root volume, and the autoscaler's node-template tags on the Auto Scaling group EKS makes
+for it.
+
+The emulator creates managed node groups without instances and without their Auto Scaling group (DescribeNodegroup
+names one that Auto Scaling does not know), so the tags cannot land until that group exists: the test creates it as
+EKS would, with the node group's name, and applies again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from domino_eks import cli
+from domino_eks.provision import kinds
+from tests.provision.support import REGION, clients, write_spec
+
+ZONES = ("a", "b", "c")
+
+
+def run_cli(capsys, *args: str) -> tuple[object, str, str]:
+    with pytest.raises(SystemExit) as ended:
+        cli.main(list(args))
+    out, err = capsys.readouterr()
+    return ended.value.code, out, err
+
+
+def changes(capsys, endpoint, path) -> list[dict]:
+    code, out, err = run_cli(capsys, "plan", str(path), "--endpoint-url", endpoint, "--format", "json")
+    assert code == 0, err
+    return [c for c in json.loads(out)["changes"] if c["action"] != "unchanged"]
+
+
+def test_managed_groups_get_a_hardened_launch_template_labels_and_autoscaler_tags(endpoint, tmp_path, name, capsys):
+    path = write_spec(tmp_path / "domino.yaml", name, zones=3, managed=True)
+    code, _, err = run_cli(capsys, "apply", str(path), "--endpoint-url", endpoint, "--auto-approve")
+    assert code == 0, err
+    c = clients(endpoint)
+
+    groups = {z: c["eks"].describe_nodegroup(clusterName=name, nodegroupName=f"domino-default-{z}")["nodegroup"]
+              for z in ZONES}
+    subnets = {z: c["ec2"].describe_subnets(SubnetIds=g["subnets"])["Subnets"] for z, g in groups.items()}
+    assert {z: [s["AvailabilityZone"] for s in found] for z, found in subnets.items()} == {
+        z: [f"{REGION}{z}"] for z in ZONES}  # one group per zone, each in its zone's subnet
+    for group in groups.values():
+        assert group["labels"] == {"dominodatalab.com/node-pool": "default", "domino/build-node": "true"}
+        assert group["amiType"] == "AL2023_x86_64_STANDARD"
+        [version] = c["ec2"].describe_launch_template_versions(
+            LaunchTemplateId=group["launchTemplate"]["id"], Versions=["$Default"])["LaunchTemplateVersions"]
+        data = version["LaunchTemplateData"]
+        assert data["MetadataOptions"] == {"HttpTokens": "required", "HttpPutResponseHopLimit": 2,
+                                           "HttpEndpoint": "enabled"}
+        assert data["BlockDeviceMappings"] == [{"DeviceName": "/dev/xvda", "Ebs": {
+            "VolumeSize": 400, "VolumeType": "gp3", "Encrypted": True, "DeleteOnTermination": True}}]
+        assert "UserData" not in data and "ImageId" not in data  # EKS picks both from the AMI type
+    assert not c["autoscaling"].describe_auto_scaling_groups(
+        AutoScalingGroupNames=[g["resources"]["autoScalingGroups"][0]["name"] for g in groups.values()]
+    )["AutoScalingGroups"]  # the emulator made none
+    assert {(ch["type"], ch["name"]) for ch in changes(capsys, endpoint, path)} == {
+        (kinds.EKS_NODEGROUP, f"domino-default-{z}") for z in ZONES}  # so their tags are still to write
+
+    for group in groups.values():  # what EKS does when it creates a node group
+        c["autoscaling"].create_auto_scaling_group(
+            AutoScalingGroupName=group["resources"]["autoScalingGroups"][0]["name"], MinSize=0, MaxSize=10,
+            LaunchTemplate={"LaunchTemplateId": group["launchTemplate"]["id"]},
+            VPCZoneIdentifier=",".join(group["subnets"]))
+    code, _, err = run_cli(capsys, "apply", str(path), "--endpoint-url", endpoint, "--auto-approve")
+    assert code == 0, err
+
+    for group in groups.values():
+        [asg] = c["autoscaling"].describe_auto_scaling_groups(
+            AutoScalingGroupNames=[group["resources"]["autoScalingGroups"][0]["name"]])["AutoScalingGroups"]
+        assert {t["Key"]: (t["Value"], t["PropagateAtLaunch"]) for t in asg["Tags"]} == {
+            "k8s.io/cluster-autoscaler/enabled": ("true", False),
+            f"k8s.io/cluster-autoscaler/{name}": ("owned", False),
+            "k8s.io/cluster-autoscaler/node-template/label/dominodatalab.com/node-pool": ("default", False),
+            "k8s.io/cluster-autoscaler/node-template/label/domino/build-node": ("true", False),
+        }
+    assert changes(capsys, endpoint, path) == []
+
+    code, _, err = run_cli(capsys, "destroy", str(path), "--endpoint-url", endpoint, "--auto-approve")
+    assert code == 0, err
+    assert name not in c["eks"].list_clusters()["clusters"]
+    assert not c["ec2"].describe_launch_templates(
+        Filters=[{"Name": "tag:domino-eks/deployment", "Values": [name]}])["LaunchTemplates"]
