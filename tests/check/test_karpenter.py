@@ -84,6 +84,7 @@ def test_node_pools_in_a_dump_become_domino_pools(tmp_path):
         "karpenter-burst", tuple(ZONES), ("m6i", "m7i"), "burst")
     assert (group.ami_family, group.volume_size_gb, group.imdsv2_required, group.tags) == (
         "AmazonLinux2023", 400, True, None)
+    assert group.subnet_ids == ("subnet-00", "subnet-01", "subnet-02")  # where S003 wants EFS mountable
     assert gpu.is_gpu and [t.key for t in gpu.groups[0].taints] == ["nvidia.com/gpu"]
     assert finding(deployment, "P016").status is Status.PASS
     assert finding(deployment, "Z002").status is Status.PASS  # in every zone the other pools use

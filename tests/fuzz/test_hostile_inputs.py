@@ -171,6 +171,10 @@ DUMPS: dict[str, tuple[Callable[[], str | bytes], str]] = {
     "items of every JSON type": (lambda: kubectl_list(1, None, "x", [], {}),
                                  "error: FILE: items[4]: an object without a kind, in a List that does not name its "
                                  "items' kind"),
+    "items an object": (lambda: json.dumps({"apiVersion": "v1", "kind": "List", "items": {"kind": "Node"}}),
+                        "error: FILE: items: expected an array of Kubernetes objects, found an object"),
+    "items a string in YAML": (lambda: "apiVersion: v1\nkind: NodeList\nitems: nodes\n",
+                               "error: FILE: items: expected an array of Kubernetes objects, found a string"),
     "metadata null": (lambda: kubectl_list({"kind": "Node", "metadata": None}),
                       "error: FILE: items[0]: expected a Kubernetes object with a kind and metadata, found an "
                       "object with keys kind, metadata"),

@@ -16,7 +16,6 @@ import re
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
@@ -104,6 +103,9 @@ class _Items:
 
     def end_of_document(self, members: dict) -> None:
         """A list's own members are read: its kind names the items that carry none."""
+        listed = members.pop("items", None)  # what remains under "items" was no array to take one by one
+        if listed is not None:  # null is how a Go client writes an empty list
+            self._problem(f"items: expected an array of Kubernetes objects, found {_json_name(listed)}")
         list_kind = members.get("kind") if _is_list(members) else None
         item_kind = list_kind.removesuffix("List") if isinstance(list_kind, str) and list_kind != "List" else None
         for index, item in self._kindless:
@@ -122,8 +124,11 @@ class _Items:
             self.by_key.setdefault(key, []).append(shapes.prune(item, shape))
 
     def _refuse(self, index: int, why: str) -> None:
+        self._problem(f"items[{index}]: {why}")
+
+    def _problem(self, what: str) -> None:
         where = f"document {self._document + 1}, " if self._document else ""  # the first needs no number
-        self.problems.append(Problem(self.path, f"{where}items[{index}]: {why}"))
+        self.problems.append(Problem(self.path, f"{where}{what}"))
 
 
 def _json_name(value: object) -> str:
@@ -169,9 +174,9 @@ def _yaml_documents(path: str, text: str, items: _Items) -> list[dict]:
     if not documents or not all(isinstance(d, dict) for d in documents):
         raise InputError([Problem(path, "expected a JSON object or a YAML mapping (a kubectl List)", 1, 1)])
     for document in documents:
-        listed: Any = document.pop("items", None)
-        for item in listed if isinstance(listed, list) else ():
-            items.take(item)
+        if isinstance(document.get("items"), list):
+            for item in document.pop("items"):
+                items.take(item)
         items.end_of_document(document)
     return documents
 

@@ -68,6 +68,7 @@ def _node_group(pool: Mapping, classes: Mapping[str, Mapping]) -> NodeGroup:
     return NodeGroup(
         name=f"karpenter-{name}",
         zones=tuple(wanted[ZONE]) if ZONE in wanted else _class_zones(node_class),
+        subnet_ids=_class_subnet_ids(node_class),
         instance_type=types[0] if len(types) == 1 else None,
         instance_families=tuple(wanted.get(INSTANCE_FAMILY) or ()),
         volume_size_gb=_root_volume_gib(node_class),
@@ -86,6 +87,13 @@ def _class_zones(node_class: Mapping) -> tuple[str, ...] | None:
     """Where the node class's subnets are (its status, once Karpenter resolved them); None when not known."""
     subnets = (node_class.get("status") or {}).get("subnets")
     return tuple(sorted({s["zone"] for s in subnets if s.get("zone")})) if subnets else None
+
+
+def _class_subnet_ids(node_class: Mapping) -> tuple[str, ...] | None:
+    """The subnets Karpenter launches this class's nodes into, once it resolved them: S003 wants EFS mountable in
+    each one's zone."""
+    subnets = (node_class.get("status") or {}).get("subnets")
+    return tuple(sorted(s["id"] for s in subnets if s.get("id"))) if subnets else None
 
 
 def _root_volume_gib(node_class: Mapping) -> int | None:
