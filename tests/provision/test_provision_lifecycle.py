@@ -42,7 +42,10 @@ def survey(url, path, **hooks):
 def apply_spec(url, path, **hooks) -> apply.Applied:
     aws = aws_with_hooks(url, **hooks)
     found = plan.survey(aws, spec_source.load(str(path)))
-    return apply.run(aws, found.graph, found.found, found.plan, Silent())
+    applied = apply.run(aws, found.graph, found.found, found.plan, Silent())
+    for walk in applied.walks:  # shown with a failing test, which otherwise says only that apply was incomplete
+        print("failures:", walk.failures, "blocked:", walk.blocked, "stopped:", walk.stopped)
+    return applied
 
 
 def pending(url, path) -> list[tuple[str, str, tuple]]:
