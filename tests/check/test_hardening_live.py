@@ -124,7 +124,7 @@ EC2_DEFAULT_RULES = [  # what EC2 gives every new VPC's default group
 
 
 def vpc_traffic(flow_logs=(FLOW_LOG,), rules=(), errors=None):
-    cluster = copy.deepcopy(HARDENED)
+    cluster: dict = copy.deepcopy(HARDENED)
     cluster["resourcesVpcConfig"]["vpcId"] = VPC
     aws: dict = {"cluster": cluster, "key_rotation": {KEY: True}}
     if flow_logs is not None:

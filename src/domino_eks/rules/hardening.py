@@ -173,10 +173,12 @@ def datasets_backed_up(d: Deployment) -> Iterator[Outcome]:
 )
 def vpc_traffic_recorded(d: Deployment) -> Iterator[Outcome]:
     h = d.hardening
-    vpc = f"VPC {h.vpc_id}" if h.vpc_id else "the VPC apply creates" if d.source.kind == "spec" else "the cluster's VPC"
-    own_vpc = "the spec names its own VPC (network.vpcId), which apply leaves as it is; checked live by domino-eks check"
-    eksctl = "an eksctl ClusterConfig does not declare flow logs or the default group's rules; checked live by " \
-             "domino-eks check"
+    vpc = f"VPC {h.vpc_id}" if h.vpc_id else "the VPC apply creates" if d.source.kind == "spec" else \
+        "the cluster's VPC"
+    own_vpc = ("the spec names its own VPC (network.vpcId), which apply leaves as it is; checked live by "
+               "domino-eks check")
+    eksctl = ("an eksctl ClusterConfig does not declare flow logs or the default group's rules; checked live by "
+              "domino-eks check")
     why = {"spec": own_vpc, "eksctl": eksctl}
     if h.flow_logs is None and h.default_group_rules is None:  # one source, one reason: said once
         yield unknown(d, f"the flow logs and the default security group's rules of {vpc}", why, (Gap.EC2, Gap.AWS))

@@ -57,8 +57,8 @@ def _vpc_traffic(facts: Facts) -> dict:
 def _rule(rule: Mapping) -> str:
     """A security-group rule as a finding names it: its id, direction, protocol, ports and peer."""
     protocol = "all traffic" if rule.get("IpProtocol") == "-1" else rule.get("IpProtocol", "?")
-    ports = "" if rule.get("FromPort", -1) in (-1, None) else (
-        f" {rule['FromPort']}" if rule["FromPort"] == rule.get("ToPort") else f" {rule['FromPort']}-{rule.get('ToPort')}")
+    low, high = rule.get("FromPort", -1), rule.get("ToPort", -1)
+    ports = "" if low in (-1, None) else f" {low}" if low == high else f" {low}-{high}"
     peer = (rule.get("CidrIpv4") or rule.get("CidrIpv6") or rule.get("PrefixListId")
             or (rule.get("ReferencedGroupInfo") or {}).get("GroupId") or "?")
     direction = f"egress {protocol}{ports} to" if rule.get("IsEgress") else f"ingress {protocol}{ports} from"
