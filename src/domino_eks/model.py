@@ -551,7 +551,14 @@ class Hardening(Frozen):
     key_rotation: bool | None = None
     support_type: SupportType | None = None
     extended_support_intended: bool = False  # the deployment declares extended support as chosen
+    # rule C009: the VPC's flow logs and its default security group (CIS AWS Foundations 5.4)
+    vpc_id: str | None = None  # the cluster's VPC; None before apply creates it
+    flow_logs: bool | None = None  # the VPC has an active flow log
+    default_group: str | None = None  # the VPC's default security group, by id
+    default_group_rules: tuple[str, ...] | None = None  # its rules, described ("ingress tcp 22 from 0.0.0.0/0")
     location: Location | None = None
+
+
 class Account(Frozen):
     """Facts of the AWS account and region the deployment lives in: only the account can tell (check, and the
     preflight of plan and apply)."""

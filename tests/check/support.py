@@ -213,6 +213,7 @@ def build_account(url: str) -> Account:
     ec2, iam_client = client("ec2"), client("iam")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     private, _ = _subnets(ec2, vpc)
+    _flow_logs_and_an_empty_default_group(client, vpc)
     nodes_sg = ec2.create_security_group(GroupName=f"{CLUSTER}-ClusterSharedNodeSecurityGroup",
                                          Description="shared by every node", VpcId=vpc)["GroupId"]
     efs_sg = ec2.create_security_group(GroupName=f"{CLUSTER}-efs", Description="EFS", VpcId=vpc)["GroupId"]
@@ -264,6 +265,29 @@ def build_account(url: str) -> Account:
             if group.startswith("domino-") and instance["State"]["Name"] == "running":
                 instances[(pool, zone)] = instance["InstanceId"]
     return Account(url, vpc, efs_id, nodes_sg, instances)
+
+
+def default_group(ec2, vpc: str) -> str:
+    (group,) = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                     {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    return group["GroupId"]
+
+
+def _flow_logs_and_an_empty_default_group(client, vpc: str) -> None:
+    """C009 as apply leaves a VPC: a flow log to CloudWatch Logs, and the default group's rules revoked."""
+    ec2, logs, iam_client = client("ec2"), client("logs"), client("iam")
+    logs.create_log_group(logGroupName=f"/aws/vpc-flow-logs/{CLUSTER}")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}}]}
+    role = iam_client.create_role(RoleName=f"{CLUSTER}-flow-logs", AssumeRolePolicyDocument=json.dumps(trust))
+    ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL",
+                         LogDestinationType="cloud-watch-logs", LogGroupName=f"/aws/vpc-flow-logs/{CLUSTER}",
+                         DeliverLogsPermissionArn=role["Role"]["Arn"])
+    group = default_group(ec2, vpc)
+    for rule in ec2.describe_security_group_rules(
+            Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]:
+        revoke = ec2.revoke_security_group_egress if rule["IsEgress"] else ec2.revoke_security_group_ingress
+        revoke(GroupId=group, SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
 
 
 def _subnets(ec2, vpc: str) -> tuple[dict, dict]:

@@ -16,6 +16,7 @@ from tests.check.support import (
     FQDN,
     REGISTRY,
     SARIF_SCHEMA,
+    default_group,
     items_of,
     live_nodes,
     recorded_list,
@@ -207,6 +208,40 @@ def test_a_live_check_reads_the_cluster_and_the_account(httpserver, kubeconfig, 
     assert statuses.pop("C007") == "skip"
     assert "skip" not in statuses.values()
     assert json.loads(completed.stdout)["source"] == "cluster domino-prod, kubeconfig context (current)"
+    group = default_group(account.client("ec2"), account.vpc_id)
+    assert [f["message"] for f in findings(completed)["C009"]] == [
+        f"VPC {account.vpc_id} has flow logs on; default security group {group} of VPC {account.vpc_id} holds no "
+        "rules."]
+
+
+def test_a_live_check_names_the_rule_a_default_group_holds_and_a_vpc_without_flow_logs(
+        httpserver, kubeconfig, account, aws_env, aws_front):
+    serve_cluster(httpserver, live_nodes(account))
+    ec2 = account.client("ec2")
+    group = default_group(ec2, account.vpc_id)
+    (flow_log,) = ec2.describe_flow_logs(
+        Filters=[{"Name": "resource-id", "Values": [account.vpc_id]}])["FlowLogs"]
+    # the account is shared by the tests of the process: what this test changes, it puts back
+    (rule,) = ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])[
+        "SecurityGroupRules"]
+    ec2.delete_flow_logs(FlowLogIds=[flow_log["FlowLogId"]])
+    try:
+        completed = check_live(kubeconfig, aws_front.url, aws_env, *LIVE_TARGET)
+    finally:
+        ec2.revoke_security_group_ingress(GroupId=group, SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
+        ec2.create_flow_logs(ResourceIds=[account.vpc_id], ResourceType="VPC", TrafficType="ALL",
+                             LogDestinationType="cloud-watch-logs", LogGroupName=flow_log["LogGroupName"],
+                             DeliverLogsPermissionArn=flow_log["DeliverLogsPermissionArn"])
+
+    assert completed.returncode == 0, completed.stderr  # C009 is a warning
+    assert [(f["status"], f["message"]) for f in findings(completed)["C009"]] == [
+        ("fail", f"VPC {account.vpc_id} has no active flow log: its traffic is not recorded. Turn security.flowLogs "
+                 f"on, or create a flow log for {account.vpc_id} (aws ec2 create-flow-logs --resource-type VPC)."),
+        ("fail", f"default security group {group} of VPC {account.vpc_id} holds 1 rule(s): "
+                 f"{rule['SecurityGroupRuleId']} (ingress tcp 22 from 0.0.0.0/0). Revoke them: nothing should use "
+                 "the default group."),
+    ]
 
 
 def test_a_live_check_refreshes_the_insights_when_asked(httpserver, kubeconfig, account, aws_env, aws_front):

@@ -10,7 +10,7 @@ import pytest
 
 from domino_eks.rules.base import Status
 from tests.check.test_model import model, snapshot_of
-from tests.rules.builders import only
+from tests.rules.builders import findings, only
 
 KEY = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 HARDENED = {
@@ -108,3 +108,51 @@ def test_c008_skips_when_aws_backup_could_not_be_asked():
         Status.SKIP, "an AWS Backup plan covering the Datasets file system (its automatic backups are off) unknown: "
                      "the live account and cluster did not report it (the source reported backup: "
                      "ListProtectedResources: not supported by this endpoint (HTTP 404)).")
+
+
+# C009 from a snapshot: DescribeFlowLogs and the default group's DescribeSecurityGroupRules, as botocore shapes them
+VPC = "vpc-0123456789abcdef0"
+DEFAULT_GROUP = "sg-0123456789abcdef9"
+FLOW_LOG = {"FlowLogId": "fl-0123456789abcdef0", "FlowLogStatus": "ACTIVE", "DeliverLogsStatus": "SUCCESS",
+            "ResourceId": VPC, "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs"}
+EC2_DEFAULT_RULES = [  # what EC2 gives every new VPC's default group
+    {"SecurityGroupRuleId": "sgr-0123456789abcdef1", "GroupId": DEFAULT_GROUP, "IsEgress": False,
+     "IpProtocol": "-1", "FromPort": -1, "ToPort": -1, "ReferencedGroupInfo": {"GroupId": DEFAULT_GROUP}},
+    {"SecurityGroupRuleId": "sgr-0123456789abcdef2", "GroupId": DEFAULT_GROUP, "IsEgress": True,
+     "IpProtocol": "-1", "FromPort": -1, "ToPort": -1, "CidrIpv4": "0.0.0.0/0"},
+]
+
+
+def vpc_traffic(flow_logs=(FLOW_LOG,), rules=(), errors=None):
+    cluster: dict = copy.deepcopy(HARDENED)
+    cluster["resourcesVpcConfig"]["vpcId"] = VPC
+    aws: dict = {"cluster": cluster, "key_rotation": {KEY: True}}
+    if flow_logs is not None:
+        aws["flow_logs"] = list(flow_logs)
+    if rules is not None:
+        aws["default_security_group"] = {"GroupId": DEFAULT_GROUP, "VpcId": VPC, "Rules": list(rules)}
+    snapshot = snapshot_of(aws=aws, errors=errors)
+    return [(f.status, f.message) for f in findings("C009", model(snapshot))]
+
+
+def test_c009_passes_a_vpc_with_a_delivering_flow_log_and_an_empty_default_group():
+    assert vpc_traffic() == [(Status.PASS, f"VPC {VPC} has flow logs on; default security group {DEFAULT_GROUP} of "
+                                           f"VPC {VPC} holds no rules.")]
+
+
+def test_c009_fires_on_a_flow_log_that_fails_to_deliver_and_names_each_rule_ec2_left_in_the_default_group():
+    failing = {**FLOW_LOG, "DeliverLogsStatus": "FAILED"}
+    assert vpc_traffic([failing], EC2_DEFAULT_RULES) == [
+        (Status.FAIL, f"VPC {VPC} has no active flow log: its traffic is not recorded. Turn security.flowLogs on, or "
+                      f"create a flow log for {VPC} (aws ec2 create-flow-logs --resource-type VPC)."),
+        (Status.FAIL, f"default security group {DEFAULT_GROUP} of VPC {VPC} holds 2 rule(s): sgr-0123456789abcdef1 "
+                      f"(ingress all traffic from {DEFAULT_GROUP}); sgr-0123456789abcdef2 (egress all traffic to "
+                      "0.0.0.0/0). Revoke them: nothing should use the default group."),
+    ]
+
+
+def test_c009_is_unknown_where_ec2_refused_and_cites_the_refusal():
+    refused = vpc_traffic(None, None, errors={"ec2": "AccessDenied: ec2:DescribeFlowLogs"})
+    assert refused == [(Status.SKIP, f"the flow logs and the default security group's rules of VPC {VPC} unknown: "
+                                     "the dump file does not hold it; `domino-eks snapshot` collects it (the source "
+                                     "reported ec2: AccessDenied: ec2:DescribeFlowLogs).")]

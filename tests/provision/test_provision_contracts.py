@@ -128,6 +128,12 @@ ANSWERS: dict[str, Any] = {
     "CreateRouteTable": {"RouteTable": {"RouteTableId": "rtb-0123456789abcdef0"}},
     "DescribeRouteTables": {"RouteTables": [{"Routes": [], "Associations": []}]},
     "CreateSecurityGroup": {"GroupId": "sg-0123456789abcdef0"},
+    # the VPC's default group, holding the two rules EC2 gives it, which apply revokes (C009)
+    "DescribeSecurityGroups": {"SecurityGroups": [{"GroupId": "sg-0123456789abcdef9", "GroupName": "default"}]},
+    "DescribeSecurityGroupRules": {"SecurityGroupRules": [
+        {"SecurityGroupRuleId": "sgr-0123456789abcdef1", "GroupId": "sg-0123456789abcdef9", "IsEgress": False},
+        {"SecurityGroupRuleId": "sgr-0123456789abcdef2", "GroupId": "sg-0123456789abcdef9", "IsEgress": True}]},
+    "CreateFlowLogs": {"FlowLogIds": ["fl-0123456789abcdef0"]},
     "AuthorizeSecurityGroupIngress": {"SecurityGroupRules": [{"SecurityGroupRuleId": "sgr-0123456789abcdef0"}]},
     "CreateLaunchTemplate": {"LaunchTemplate": {"LaunchTemplateId": "lt-0123456789abcdef0",
                                                 "LaunchTemplateName": "nodes"}},
@@ -229,6 +235,10 @@ def test_every_request_a_handler_sends_is_one_the_service_accepts(graph, monkeyp
     assert {("eks", "CreateAddon"), ("eks", "UpdateAddon"), ("eks", "DeleteAddon"), ("eks", "DescribeAddon"),
             ("eks", "TagResource"), ("eks", "CreatePodIdentityAssociation"), ("eks", "UpdatePodIdentityAssociation"),
             ("eks", "DescribePodIdentityAssociation"), ("eks", "DeletePodIdentityAssociation")} <= sent
+    # a VPC apply creates gets flow logs and an emptied default group; a user's VPC is left as it is
+    if any(r.key.type == kinds.VPC and not r.external for r in graph):
+        assert {("ec2", "CreateFlowLogs"), ("ec2", "DeleteFlowLogs"), ("ec2", "RevokeSecurityGroupIngress"),
+                ("ec2", "RevokeSecurityGroupEgress")} <= sent
     # EKS makes the access entries of managed node groups' roles itself: only self-managed nodes need one
     if any(r.key.type == kinds.EKS_ACCESS_ENTRY for r in graph):
         assert {("eks", "CreateAccessEntry"), ("eks", "DeleteAccessEntry")} <= sent

@@ -80,6 +80,61 @@ def test_the_log_group_is_the_tools_with_the_specs_retention_and_tags(endpoint, 
     assert logs.list_tags_log_group(logGroupName=group["logGroupName"])["tags"]["domino-eks/deployment"] == name
 
 
+def vpc_of(endpoint, name) -> str:
+    ec2 = clients(endpoint)["ec2"]
+    (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "tag:domino-eks/deployment", "Values": [name]}])["Vpcs"]
+    return vpc["VpcId"]
+
+
+def test_the_vpc_logs_all_its_traffic_to_the_tools_log_group_through_a_role_that_may_write_only_there(
+        endpoint, name, created):
+    ec2, iam, logs = clients(endpoint)["ec2"], clients(endpoint)["iam"], clients(endpoint)["logs"]
+    vpc = vpc_of(endpoint, name)
+    (flow_log,) = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])["FlowLogs"]
+    role_name = f"{name}-flow-logs"
+    assert {key: flow_log[key] for key in ("TrafficType", "LogDestinationType", "LogGroupName",
+                                           "DeliverLogsPermissionArn", "FlowLogStatus")} == {
+        "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs",
+        "LogGroupName": f"/aws/vpc-flow-logs/{name}",
+        "DeliverLogsPermissionArn": f"arn:aws:iam::123456789012:role/{role_name}", "FlowLogStatus": "ACTIVE",
+    }
+    assert {t["Key"]: t["Value"] for t in flow_log["Tags"]}["domino-eks/deployment"] == name
+    (group,) = logs.describe_log_groups(logGroupNamePrefix=f"/aws/vpc-flow-logs/{name}")["logGroups"]
+    assert group["retentionInDays"] == 365
+    assert logs.list_tags_log_group(logGroupName=group["logGroupName"])["tags"]["domino-eks/resource"] == "flow-logs"
+    trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    assert trust == {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    (attached,) = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+    policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
+    document = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
+    arn = f"arn:aws:logs:us-west-2:*:log-group:/aws/vpc-flow-logs/{name}"
+    assert document["PolicyVersion"]["Document"] == {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+        "Resource": [arn, f"{arn}:*"],
+    }]}
+
+
+def test_the_default_group_holds_no_rules_and_every_rule_of_the_tools_groups_says_why(endpoint, name, created):
+    ec2 = clients(endpoint)["ec2"]
+    vpc = vpc_of(endpoint, name)
+    (default,) = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                       {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    assert ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [default["GroupId"]]}])["SecurityGroupRules"] == []
+    ours = ec2.describe_security_groups(
+        Filters=[{"Name": "tag:domino-eks/deployment", "Values": [name]}])["SecurityGroups"]
+    # read from the groups' permissions: the emulator's DescribeSecurityGroupRules leaves out the description of a
+    # rule that admits another group. The egress rule EC2 gives each new group is EC2's; apply adds ingress only.
+    assert sorted(pair.get("Description") for g in ours for permission in g["IpPermissions"]
+                  for pair in permission["UserIdGroupPairs"]) == [
+        "Control plane to kubelets and metrics", "Control plane to webhooks served by pods",
+        "NFS from the nodes to the Datasets file system", "Node to node, any protocol",
+        "Nodes to the Kubernetes API server",
+    ]
+
+
 def test_the_datasets_file_system_has_automatic_backups(endpoint, name, created):
     efs = clients(endpoint)["efs"]
     # the emulator is shared by every test of the run: its file systems take several pages
@@ -98,19 +153,27 @@ def test_destroy_keeps_the_logs_and_the_key_unless_asked_then_schedules_the_key_
         endpoint, spec, name, created, capsys):
     key = secrets_key(endpoint, name)
     kms, logs = clients(endpoint)["kms"], clients(endpoint)["logs"]
-    log_group = f"/aws/eks/{name}/cluster"
+    log_group, flow_log_group = f"/aws/eks/{name}/cluster", f"/aws/vpc-flow-logs/{name}"
+    vpc = vpc_of(endpoint, name)
 
     code, _, err = run_cli(capsys, "destroy", str(spec), "--endpoint-url", endpoint, "--auto-approve")
 
     assert code == 0, err
-    assert ("Kept AWS::Logs::LogGroup control-plane-logs (the control-plane logs): destroy --delete-data deletes "
+    assert ("Kept AWS::Logs::LogGroup control-plane-logs (the logs it holds): destroy --delete-data deletes "
             "it.") in err
     assert "Kept AWS::KMS::Key secrets (the key that decrypts the cluster's Secrets)" in err
+    assert "Kept AWS::Logs::LogGroup flow-logs (the logs it holds): destroy --delete-data deletes it." in err
     assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
     code, _, err = run_cli(capsys, "destroy", str(spec), "--endpoint-url", endpoint, "--auto-approve")
     assert (code, err.splitlines()[-1]) == (0, "Nothing else to destroy.")
     assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"]] == [
         log_group]
+    assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=flow_log_group)["logGroups"]] == [
+        flow_log_group]
+    # the flow log and the role that delivered it are gone with the VPC
+    ec2, iam = clients(endpoint)["ec2"], clients(endpoint)["iam"]
+    assert ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])["FlowLogs"] == []
+    assert f"{name}-flow-logs" not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
 
     code, _, err = run_cli(capsys, "destroy", str(spec), "--endpoint-url", endpoint, "--auto-approve",
                            "--delete-data")
@@ -119,3 +182,4 @@ def test_destroy_keeps_the_logs_and_the_key_unless_asked_then_schedules_the_key_
     metadata = kms.describe_key(KeyId=key)["KeyMetadata"]
     assert metadata["KeyState"] == "PendingDeletion"
     assert logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"] == []
+    assert logs.describe_log_groups(logGroupNamePrefix=flow_log_group)["logGroups"] == []

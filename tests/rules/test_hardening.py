@@ -171,3 +171,56 @@ def test_c007_does_not_say_eks_described_a_cluster_it_was_never_asked_about(mult
     assert only("C007", described).message == (
         "the cluster's support policy (upgradePolicy.supportType) unknown: EKS described the cluster without an "
         "upgradePolicy (the emulator leaves it out).")
+
+
+# C009: the VPC's flow logs and its default security group ------------------------------------------------------
+
+def test_c009_passes_on_the_vpc_apply_creates_with_flow_logs_the_default(tmp_path):
+    assert [(f.status, f.message) for f in findings("C009", spec_with(tmp_path, ""))] == [
+        (Status.PASS, "the VPC apply creates has flow logs on; the default security group of the VPC apply creates "
+                      "holds no rules."),
+    ]
+
+
+def test_c009_fires_when_the_spec_turns_flow_logs_off(tmp_path):
+    deployment = spec_with(tmp_path, "security:\n  flowLogs: false\n")
+    (first,) = findings("C009", deployment)  # the group's pass is not reported beside the failure
+    assert (first.status, first.severity, first.message) == (
+        Status.FAIL, Severity.WARNING,
+        "the VPC apply creates has no active flow log: its traffic is not recorded. Turn security.flowLogs on, or "
+        "create a flow log for the VPC (aws ec2 create-flow-logs --resource-type VPC).")
+    assert first.location is not None and first.location.line is not None
+
+
+def test_c009_skips_a_vpc_the_spec_brings_which_apply_leaves_alone(tmp_path):
+    deployment = spec_with(tmp_path, "network:\n  vpcId: vpc-0123456789abcdef0\n")
+    because = ("the spec names its own VPC (network.vpcId), which apply leaves as it is; checked live by "
+               "domino-eks check.")
+    assert [(f.status, f.message) for f in findings("C009", deployment)] == [
+        (Status.SKIP, "the flow logs and the default security group's rules of VPC vpc-0123456789abcdef0 unknown: "
+                      f"{because}"),
+    ]
+
+
+def test_c009_skips_an_eksctl_config_which_declares_neither():
+    deployment = eksctl.load(str(PAGE_MULTI_AZ), today=TODAY)
+    because = ("an eksctl ClusterConfig does not declare flow logs or the default group's rules; checked live by "
+               "domino-eks check.")
+    assert [(f.status, f.message) for f in findings("C009", deployment)] == [
+        (Status.SKIP, f"the flow logs and the default security group's rules of the cluster's VPC unknown: {because}"),
+    ]
+
+
+def test_c009_names_the_vpc_the_group_and_each_rule_it_holds(multi_az):
+    live = from_source(edit(multi_az, "hardening", vpc_id="vpc-0123456789abcdef0", flow_logs=False,
+                            default_group="sg-0123456789abcdef9",
+                            default_group_rules=("sgr-01 (ingress all traffic from sg-0123456789abcdef9)",
+                                                 "sgr-02 (egress all traffic to 0.0.0.0/0)")), "live")
+    assert [(f.status, f.message) for f in findings("C009", live)] == [
+        (Status.FAIL, "VPC vpc-0123456789abcdef0 has no active flow log: its traffic is not recorded. Turn "
+                      "security.flowLogs on, or create a flow log for vpc-0123456789abcdef0 (aws ec2 create-flow-logs "
+                      "--resource-type VPC)."),
+        (Status.FAIL, "default security group sg-0123456789abcdef9 of VPC vpc-0123456789abcdef0 holds 2 rule(s): "
+                      "sgr-01 (ingress all traffic from sg-0123456789abcdef9); sgr-02 (egress all traffic to "
+                      "0.0.0.0/0). Revoke them: nothing should use the default group."),
+    ]

@@ -82,6 +82,7 @@ def _gather(recorder: Recorder, cluster: str, expected: Mapping, instance_ids: l
     _launch_templates(recorder)
     account.gather(recorder, account.instance_types_in(recorder.facts))
     _network(recorder)
+    hardening.vpc_flow_logs(recorder)
     storage.file_system(recorder, expected.get("efs_id"))
     hardening.file_system_backups(recorder)
     _security_groups(recorder)

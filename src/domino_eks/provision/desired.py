@@ -26,7 +26,7 @@ from domino_eks.model import (
 )
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
-from domino_eks.provision.handlers.logs import control_plane_log_group
+from domino_eks.provision.handlers.logs import FLOW_LOG_ACTIONS, control_plane_log_group, flow_log_group
 from domino_eks.provision.resources import Ref
 
 EVERYWHERE = "0.0.0.0/0"
@@ -159,6 +159,8 @@ def _network(b: Builder) -> NetworkHandles:
                     extra_tags={b.cluster_tag: "shared"})
         vpc_id = vpc.id
         gateway = b.add(kinds.INTERNET_GATEWAY, "internet-gateway", {"vpc_id": vpc_id})
+        if b.deployment.hardening.flow_logs:
+            _flow_logs(b, vpc_id)
     private: dict[str, Ref] = {}
     public: dict[str, Ref] = {}
     for subnet in net.subnets or ():
@@ -186,6 +188,22 @@ def _network(b: Builder) -> NetworkHandles:
     return NetworkHandles(vpc_id, private, public, (public_table, private_table))
 
 
+def _flow_logs(b: Builder, vpc_id: Ref) -> None:
+    """Rule C009: a flow log of all the VPC's traffic, to a log group the tool makes (tagged, with the spec's
+    retention) through a role that may write to that group only."""
+    region = b.deployment.cluster.region or ""
+    name = flow_log_group(b.name)
+    log_group = b.add(kinds.LOG_GROUP, "flow-logs", {
+        "name": name, "retention_days": b.deployment.hardening.log_retention_days,
+    })
+    # the group's ARN, and its streams' (`:*`): the account is the role's own, whatever it is
+    arn = f"arn:{regions.partition(region)}:logs:{region}:*:log-group:{name}"
+    role = _role(b, "flow-logs", f"{b.name}-flow-logs", "vpc-flow-logs.amazonaws.com", (),
+                 {"flow-logs": (Statement(effect="Allow", actions=FLOW_LOG_ACTIONS, resources=(arn, f"{arn}:*")),)},
+                 regions.partition(region))
+    b.add(kinds.FLOW_LOG, "vpc", {"vpc_id": vpc_id, "log_group": log_group.name, "role_arn": role.arn})
+
+
 def _security_groups(b: Builder, network: NetworkHandles) -> SecurityGroupHandles:
     """eksctl's two cluster groups, the EFS group, and the rules between them (separate, so no group waits on
     another)."""
@@ -204,21 +222,23 @@ def _security_groups(b: Builder, network: NetworkHandles) -> SecurityGroupHandle
         group("efs", "EfsSecurityGroup", "NFS from the cluster's nodes to the Datasets file system"),
     )
     names = {control_plane: "control-plane", shared_nodes: "shared-nodes", efs: "efs"}
+    # each rule says why it is there (rule C009's review reads the descriptions)
     permissions = (
-        (shared_nodes, shared_nodes, "-1", None),  # node to node, any protocol
-        (shared_nodes, control_plane, "tcp", (443, 443)),  # webhooks served by pods
-        (shared_nodes, control_plane, "tcp", (1025, 65535)),  # kubelet, metrics
-        (control_plane, shared_nodes, "tcp", (443, 443)),  # nodes to the API server
-        (efs, shared_nodes, "tcp", (2049, 2049)),  # the page: NFS from the shared node group
+        (shared_nodes, shared_nodes, "-1", None, "Node to node, any protocol"),
+        (shared_nodes, control_plane, "tcp", (443, 443), "Control plane to webhooks served by pods"),
+        (shared_nodes, control_plane, "tcp", (1025, 65535), "Control plane to kubelets and metrics"),
+        (control_plane, shared_nodes, "tcp", (443, 443), "Nodes to the Kubernetes API server"),
+        (efs, shared_nodes, "tcp", (2049, 2049), "NFS from the nodes to the Datasets file system"),
     )
     rules = []
-    for target, source, protocol, ports in permissions:
+    for target, source, protocol, ports, description in permissions:
         span = "all" if ports is None else (str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}")
         rules.append(b.add(kinds.SECURITY_GROUP_INGRESS, f"{names[target]}-from-{names[source]}-{span}", {
             "group_id": target.id,
             "source_group_id": source.id,
             "protocol": protocol,
             "ports": list(ports) if ports else None,
+            "description": description,
         }))
     return SecurityGroupHandles(control_plane, shared_nodes, efs, tuple(rules))
 

@@ -28,6 +28,7 @@ CERTIFICATE = "AWS::CertificateManager::Certificate"
 DNS_RECORD = "AWS::Route53::RecordSet"
 KMS_KEY = "AWS::KMS::Key"
 LOG_GROUP = "AWS::Logs::LogGroup"
+FLOW_LOG = "AWS::EC2::FlowLog"
 
 # AWS gives these no tags: each is found through the tagged resource it belongs to instead
 UNTAGGED = frozenset({EFS_MOUNT_TARGET, S3_BUCKET_POLICY, DNS_RECORD})

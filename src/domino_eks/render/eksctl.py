@@ -368,11 +368,22 @@ def cluster_config(deployment: Deployment, original: Mapping | None = None) -> d
     return _build(deployment, original)[0]
 
 
+def _outside_eksctl(deployment: Deployment) -> list[str]:
+    """What `domino-eks apply` builds that no ClusterConfig field asks eksctl for (C009): eksctl's schema has no
+    flow-log field, and it leaves the VPC's default security group as EC2 made it."""
+    if not deployment.hardening.flow_logs:
+        return []
+    return ["domino-eks apply also turns on VPC flow logs and empties the VPC's default security group (C009);",
+            "eksctl does neither: create a flow log for the VPC (aws ec2 create-flow-logs --resource-type VPC) and",
+            "revoke the default group's rules after eksctl create cluster."]
+
+
 def _header(deployment: Deployment, changes: Changes) -> str:
     lines = [
         f"eksctl ClusterConfig for the Domino cluster {deployment.cluster.declared_name}, rendered by domino-eks.",
         "Create it with: eksctl create cluster -f cluster.yaml",
         "Then create the EFS file system and the S3 buckets, and grant the nodes access (see iam/ and installer/).",
+        *_outside_eksctl(deployment),
         "",
         "How this differs from the page's sample configurations:",
     ]

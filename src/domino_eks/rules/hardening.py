@@ -1,5 +1,6 @@
-"""Rules C001-C003, C007 and C008: how the control plane is exposed, what it records, how it keeps Secrets, what
-support it pays for, and whether the Datasets are backed up (the AWS EKS best-practices guide, CIS Amazon EKS
+"""Rules C001-C003 and C007-C009: how the control plane is exposed, what it records, how it keeps Secrets, what
+support it pays for, whether the Datasets are backed up, and whether the VPC records its traffic and keeps its
+default security group empty (the AWS EKS best-practices guide, CIS Amazon EKS
 Benchmark; Domino's own Terraform sets these)."""
 
 from __future__ import annotations
@@ -155,3 +156,47 @@ def datasets_backed_up(d: Deployment) -> Iterator[Outcome]:
     else:
         yield failed("the Datasets file system has automatic backups off and no AWS Backup plan protects it: a "
                      "deleted or overwritten dataset cannot be recovered.", efs.location)
+
+
+@rule(
+    "C009", Severity.WARNING,
+    title="The VPC logs no traffic, or its default security group holds rules",
+    rationale=(
+        "Without VPC flow logs nobody can tell afterwards which addresses talked to the cluster's nodes, or what "
+        "was refused. The default security group EC2 gives every VPC admits all traffic from its own members and "
+        "lets everything out; an instance or endpoint launched without a group of its own lands in it. CIS AWS "
+        "Foundations 5.4 asks that it hold no rules."
+    ),
+    fix="Turn flow logs on for the VPC (security.flowLogs in the spec, on by default; aws ec2 create-flow-logs "
+        "--resource-type VPC), and revoke every rule of its default security group (aws ec2 "
+        "revoke-security-group-ingress / revoke-security-group-egress --group-id ID --security-group-rule-ids ...).",
+)
+def vpc_traffic_recorded(d: Deployment) -> Iterator[Outcome]:
+    h = d.hardening
+    vpc = f"VPC {h.vpc_id}" if h.vpc_id else "the VPC apply creates" if d.source.kind == "spec" else \
+        "the cluster's VPC"
+    own_vpc = ("the spec names its own VPC (network.vpcId), which apply leaves as it is; checked live by "
+               "domino-eks check")
+    eksctl = ("an eksctl ClusterConfig does not declare flow logs or the default group's rules; checked live by "
+              "domino-eks check")
+    why = {"spec": own_vpc, "eksctl": eksctl}
+    if h.flow_logs is None and h.default_group_rules is None:  # one source, one reason: said once
+        yield unknown(d, f"the flow logs and the default security group's rules of {vpc}", why, (Gap.EC2, Gap.AWS))
+        return
+    if h.flow_logs is None:
+        yield unknown(d, f"the flow logs of {vpc}", why, (Gap.EC2, Gap.AWS))
+    elif h.flow_logs:
+        yield passed(f"{vpc} has flow logs on.")
+    else:
+        yield failed(f"{vpc} has no active flow log: its traffic is not recorded. Turn security.flowLogs on, or "
+                     f"create a flow log for {h.vpc_id or 'the VPC'} (aws ec2 create-flow-logs --resource-type VPC).",
+                     h.location)
+    group = f"default security group {h.default_group}" if h.default_group else "the default security group"
+    if h.default_group_rules is None:
+        yield unknown(d, f"the rules of {group} of {vpc}", why, (Gap.EC2, Gap.AWS))
+    elif not h.default_group_rules:
+        yield passed(f"{group} of {vpc} holds no rules.")
+    else:
+        yield failed(f"{group} of {vpc} holds {len(h.default_group_rules)} rule(s): "
+                     f"{'; '.join(h.default_group_rules)}. Revoke them: nothing should use the default group.",
+                     h.location)

@@ -233,6 +233,11 @@ class SecuritySpec(Strict):
     log_retention_days: int = Field(
         365, alias="logRetentionDays", description="days CloudWatch keeps the control-plane logs (a value it takes)",
     )
+    flow_logs: bool = Field(
+        True, alias="flowLogs",
+        description="VPC flow logs of all traffic in the VPC apply creates, to a CloudWatch log group it creates, "
+                    "kept logRetentionDays (default: on)",
+    )
     kms_key_arn: str | None = Field(
         None, alias="kmsKeyArn",
         description="your KMS key for Kubernetes Secrets (default: apply creates one, rotation on)",
@@ -382,6 +387,10 @@ def _hardening(spec: Spec, document: Any, file: str) -> Hardening:
         key_rotation=None if security.kms_key_arn else True,
         support_type="EXTENDED" if security.extended_support else "STANDARD",
         extended_support_intended=security.extended_support,
+        # apply builds flow logs and empties the default group only in a VPC it creates: a user's VPC is its own
+        vpc_id=spec.network.vpc_id,
+        flow_logs=None if spec.network.vpc_id else security.flow_logs,
+        default_group_rules=None if spec.network.vpc_id else (),
         location=yamlfile.location(document, file, "security"),
     )
 

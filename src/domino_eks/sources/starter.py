@@ -41,7 +41,7 @@ def starter(name: str, region: str, zones: int, gpu: bool) -> dict:
         "domain": {"fqdn": f"{name}.example.com"},
         "autoscaler": {"enabled": True},
         "security": {"controlPlaneLogs": list(CONTROL_PLANE_LOG_TYPES), "logRetentionDays": 365,
-                     "extendedSupport": False},
+                     "flowLogs": True, "extendedSupport": False},
     }
 
 

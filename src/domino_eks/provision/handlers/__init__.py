@@ -29,6 +29,6 @@ HANDLERS: dict[str, Handler] = {
         efs.FileSystem(), efs.MountTarget(), efs.AccessPoint(),
         s3.Bucket(), s3.BucketPolicy(), ecr.Repository(),
         domain.Certificate(), domain.DnsRecord(),
-        kms.Key(), logs.LogGroup(),
+        kms.Key(), logs.LogGroup(), logs.FlowLog(),
     )
 }

@@ -1,6 +1,7 @@
 """CloudWatch Logs: the log group EKS writes the control-plane logs to, made by the tool so that it has the
-spec's retention and the deployment's tags (EKS would create it without either). Destroy keeps it, and the
-audit trail in it, unless asked to delete data."""
+spec's retention and the deployment's tags (EKS would create it without either), and the VPC's flow log with
+the group it writes to (rule C009). Destroy keeps both groups, and the audit trail in them, unless asked to
+delete data; it deletes the flow log itself."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ from typing import Any
 
 from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, paginate, refusing_foreign, retag, tolerating
+from domino_eks.provision.handlers.base import (
+    Handler,
+    Scope,
+    ids,
+    ours,
+    paginate,
+    refusing_foreign,
+    retag,
+    tag_spec,
+    tolerating,
+)
+from domino_eks.provision.handlers.network import ec2_tags
 from domino_eks.provision.resources import Existing
 
 GONE = "ResourceNotFoundException"
@@ -24,22 +36,32 @@ def control_plane_log_group(cluster: str) -> str:
     return f"/aws/eks/{cluster}/cluster"
 
 
+def flow_log_group(cluster: str) -> str:
+    """The group the VPC's flow log writes to: the tool's choice, beside the control-plane logs' name."""
+    return f"/aws/vpc-flow-logs/{cluster}"
+
+
+# what the flow-logs service does with the role, per https://docs.aws.amazon.com/vpc/latest/userguide/
+# flow-logs-iam-role.html (less logs:CreateLogGroup: the tool makes the group)
+FLOW_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams")
+
+
 class LogGroup(Handler):
     kind = kinds.LOG_GROUP
     properties = frozenset({"name", "retention_days", "tags"})
     observed = ("tags", "retention_days")
-    kept_without_delete_data = "the control-plane logs"
+    kept_without_delete_data = "the logs it holds"
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         logs = aws.client("logs")
-        name = control_plane_log_group(scope.name)
-        for group in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name):
-            if group["logGroupName"] != name:
-                continue
-            found = logs.list_tags_log_group(logGroupName=name).get("tags") or {}
-            if tags.belongs(found, scope.name):
-                yield Existing(self.key(found), {"name": name},
-                               {"tags": found, "retention_days": group.get("retentionInDays")})
+        for name in (control_plane_log_group(scope.name), flow_log_group(scope.name)):
+            for group in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name):
+                if group["logGroupName"] != name:
+                    continue
+                found = logs.list_tags_log_group(logGroupName=name).get("tags") or {}
+                if tags.belongs(found, scope.name):
+                    yield Existing(self.key(found), {"name": name},
+                                   {"tags": found, "retention_days": group.get("retentionInDays")})
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         logs = aws.client("logs")
@@ -60,3 +82,36 @@ class LogGroup(Handler):
     def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(GONE):
             aws.client("logs").delete_log_group(logGroupName=existing.outputs["name"])
+
+
+class FlowLog(Handler):
+    """A flow log of all the VPC's traffic (accepted and rejected), delivered to CloudWatch Logs by the role."""
+
+    kind = kinds.FLOW_LOG
+    properties = frozenset({"vpc_id", "log_group", "role_arn", "tags"})
+
+    def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        listed = paginate(aws.client("ec2"), "describe_flow_logs", "FlowLogs", Filter=tags.filters(scope.name))
+        for flow_log, found in ours(listed, scope):
+            yield Existing(self.key(found), {"id": flow_log["FlowLogId"]}, {"tags": found},
+                           ids((kinds.VPC, flow_log.get("ResourceId"))))
+
+    def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        created = aws.client("ec2").create_flow_logs(
+            ResourceIds=[p["vpc_id"]], ResourceType="VPC", TrafficType="ALL",
+            LogDestinationType="cloud-watch-logs", LogGroupName=p["log_group"],
+            DeliverLogsPermissionArn=p["role_arn"], TagSpecifications=tag_spec("vpc-flow-log", p["tags"]),
+        )
+        # EC2 answers 200 with the failure inside (an unknown VPC, a role it may not pass)
+        if created.get("Unsuccessful"):
+            error = created["Unsuccessful"][0]["Error"]
+            raise RuntimeError(f"EC2 created no flow log for {p['vpc_id']}: {error['Code']}: {error['Message']}")
+        return {"id": created["FlowLogIds"][0]}
+
+    def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        retag(existing.observed["tags"], p["tags"], ec2_tags(aws.client("ec2"), existing.outputs["id"]))
+        return existing.outputs
+
+    def request_delete(self, aws: Aws, existing: Existing) -> None:
+        with tolerating("InvalidFlowLogId.NotFound"):
+            aws.client("ec2").delete_flow_logs(FlowLogIds=[existing.outputs["id"]])

@@ -50,12 +50,14 @@ class Vpc(Handler):
         vpc_id = ec2.create_vpc(CidrBlock=p["cidr"], TagSpecifications=tag_spec("vpc", p["tags"]))["Vpc"]["VpcId"]
         waiters.wait(ec2, "VpcAvailable", VpcIds=[vpc_id])
         self._set_dns(ec2, vpc_id, p)
+        empty_default_group(ec2, vpc_id)
         return {"id": vpc_id}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ec2 = aws.client("ec2")
         retag(existing.observed["tags"], p["tags"], ec2_tags(ec2, existing.outputs["id"]))
         self._set_dns(ec2, existing.outputs["id"], p)
+        empty_default_group(ec2, existing.outputs["id"])  # a rule added by hand since is revoked again
         return existing.outputs
 
     @staticmethod
@@ -81,6 +83,22 @@ class Vpc(Handler):
             raise LookupFailed(f"VPC {p['id']} has CIDR {', '.join(sorted(cidrs))}, but the subnets are laid out in "
                                f"network.vpcCidr {p['cidr']}: set vpcCidr to the VPC's CIDR")
         return Existing(Key(self.kind, "vpc"), {"id": p["id"]})
+
+
+def empty_default_group(ec2: Any, vpc_id: str) -> None:
+    """Rule C009 (CIS AWS Foundations 5.4): revoke every rule of the VPC's default security group. EC2 gives
+    each new VPC one that admits its own members and lets everything out; nothing of the tool's uses it, and an
+    instance launched without a group lands in it. The group itself cannot be deleted."""
+    (group,) = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                     {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    rules = list(paginate(ec2, "describe_security_group_rules", "SecurityGroupRules",
+                          Filters=[{"Name": "group-id", "Values": [group["GroupId"]]}]))
+    ingress = [r["SecurityGroupRuleId"] for r in rules if not r["IsEgress"]]
+    egress = [r["SecurityGroupRuleId"] for r in rules if r["IsEgress"]]
+    if ingress:
+        ec2.revoke_security_group_ingress(GroupId=group["GroupId"], SecurityGroupRuleIds=ingress)
+    if egress:
+        ec2.revoke_security_group_egress(GroupId=group["GroupId"], SecurityGroupRuleIds=egress)
 
 
 class InternetGateway(Handler):

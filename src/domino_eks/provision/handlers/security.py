@@ -57,7 +57,7 @@ class SecurityGroup(Handler):
 
 class SecurityGroupIngress(Handler):
     kind = kinds.SECURITY_GROUP_INGRESS
-    properties = frozenset({"group_id", "source_group_id", "protocol", "ports", "tags"})
+    properties = frozenset({"group_id", "source_group_id", "protocol", "ports", "description", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         listed = paginate(aws.client("ec2"), "describe_security_group_rules", "SecurityGroupRules",
@@ -69,8 +69,9 @@ class SecurityGroupIngress(Handler):
 
     @staticmethod
     def _permission(p: Mapping[str, Any]) -> dict:
-        permission: dict[str, Any] = {"IpProtocol": p["protocol"],
-                                      "UserIdGroupPairs": [{"GroupId": p["source_group_id"]}]}
+        # the description lives on the group pair: EC2 keeps it as the rule's Description
+        permission: dict[str, Any] = {"IpProtocol": p["protocol"], "UserIdGroupPairs": [
+            {"GroupId": p["source_group_id"], "Description": p["description"]}]}
         if p["ports"]:
             permission["FromPort"], permission["ToPort"] = p["ports"]
         return permission
