@@ -33,7 +33,9 @@ def applied(capsys, endpoint, path, out_dir) -> dict:
 
 def registry_policy(endpoint, name) -> dict:
     c = clients(endpoint)["iam"]
-    [policy] = [p for p in c.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == f"{name}-registry-access"]
+    # every page: the server is shared, and other tests' policies fill the first ones
+    [policy] = [p for page in c.get_paginator("list_policies").paginate(Scope="Local") for p in page["Policies"]
+                if p["PolicyName"] == f"{name}-registry-access"]
     attached = c.list_attached_role_policies(RoleName=iam.pool_role_name(name, iam.PLATFORM_ROLE))["AttachedPolicies"]
     assert policy["Arn"] in {a["PolicyArn"] for a in attached}
     return c.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])[
