@@ -62,36 +62,27 @@ KNOWN_NAMESPACES: tuple[str, ...] = tuple(dict.fromkeys(n for r in RELEASES.valu
 
 # The installer config fields each schema gives what this tool knows, as dotted paths; `<store>` stands for each
 # blob store (projects, logs, backups). Renderers write exactly these; a test pins them.
+# anchors-domino.md §5.1 (cdk agent.py, schema "1.2")
+_FIELDS_1_2 = frozenset({
+    "schema", "name", "hostname",
+    "namespaces.platform.name", "namespaces.compute.name", "namespaces.system.name",
+    "storage_classes.block.name", "storage_classes.block.type",
+    "storage_classes.shared.name", "storage_classes.shared.type",
+    "storage_classes.shared.efs.region", "storage_classes.shared.efs.filesystem_id",
+    "storage_classes.shared.efs.access_point_id",
+    "blob_storage.<store>.s3.region", "blob_storage.<store>.s3.bucket", "blob_storage.<store>.s3.sse_kms_key_id",
+    "internal_docker_registry.s3_override.region", "internal_docker_registry.s3_override.bucket",
+    "internal_docker_registry.s3_override.sse_kms_key_id",
+    "autoscaler.auto_discovery.cluster_name", "autoscaler.aws.region",
+})
 SCHEMA_FIELDS: dict[InstallerSchema, frozenset[str]] = {
-    # anchors-domino.md §5.1 (cdk agent.py, schema "1.2")
-    "1.2": frozenset({
-        "schema", "name", "hostname",
-        "namespaces.platform.name", "namespaces.compute.name", "namespaces.system.name",
-        "storage_classes.block.name", "storage_classes.block.type",
-        "storage_classes.shared.name", "storage_classes.shared.type",
-        "storage_classes.shared.efs.region", "storage_classes.shared.efs.filesystem_id",
-        "storage_classes.shared.efs.access_point_id",
-        "blob_storage.<store>.s3.region", "blob_storage.<store>.s3.bucket", "blob_storage.<store>.s3.sse_kms_key_id",
-        "internal_docker_registry.s3_override.region", "internal_docker_registry.s3_override.bucket",
-        "internal_docker_registry.s3_override.sse_kms_key_id",
-        "autoscaler.auto_discovery.cluster_name", "autoscaler.aws.region",
-    }),
+    "1.2": _FIELDS_1_2,
     # Configuration reference 1.16 (docs 7f4331) and Domino's Terraform `domino_config_values`
-    # (examples/deploy/terraform/infra/outputs.tf): the registry is either `internal_docker_registry.s3_override`
-    # or `external_docker_registry` (an ECR repository URI), and the block class takes `parameters.kmsKeyId`.
-    "1.16": frozenset({
-        "schema", "name", "version", "hostname",
-        "namespaces.platform.name", "namespaces.compute.name",
-        "storage_classes.block.name", "storage_classes.block.type", "storage_classes.block.parameters.kmsKeyId",
-        "storage_classes.shared.name", "storage_classes.shared.type",
-        "storage_classes.shared.efs.region", "storage_classes.shared.efs.filesystem_id",
-        "storage_classes.shared.efs.access_point_id",
-        "blob_storage.<store>.s3.region", "blob_storage.<store>.s3.bucket", "blob_storage.<store>.s3.sse_kms_key_id",
-        "internal_docker_registry.s3_override.region", "internal_docker_registry.s3_override.bucket",
-        "internal_docker_registry.s3_override.sse_kms_key_id",
-        "external_docker_registry",
-        "autoscaler.auto_discovery.cluster_name", "autoscaler.aws.region",
-    }),
+    # (examples/deploy/terraform/infra/outputs.tf): 1.2's fields without the system namespace, plus the release,
+    # the block class's `parameters.kmsKeyId` and `external_docker_registry` (an ECR repository URI), the other
+    # way to give the registry than `internal_docker_registry.s3_override`.
+    "1.16": (_FIELDS_1_2 - {"namespaces.system.name"})
+    | {"version", "storage_classes.block.parameters.kmsKeyId", "external_docker_registry"},
 }
 BLOB_STORES = ("projects", "logs", "backups")
 
