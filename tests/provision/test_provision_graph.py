@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 
 import pytest
 
 from domino_eks.errors import InputError
+from domino_eks.knowledge import addons
 from domino_eks.provision import desired, kinds
 from domino_eks.provision.handlers.nodes import launch_data
 from domino_eks.provision.resources import Key, resolve
@@ -30,20 +32,48 @@ def test_buckets_and_efs_do_not_wait_for_the_cluster(multi_az):
         assert cluster not in ancestors(graph, resource.key)
 
 
-def test_addons_come_after_every_node_group_but_the_pod_identity_agent_and_associations_before(multi_az):
+def test_addons_running_deployments_wait_for_the_groups_their_pods_start_on_and_daemon_sets_for_none(multi_az):
     graph = desired.build(multi_az)
     groups = {r.key for r in of_type(graph, kinds.AUTO_SCALING_GROUP)}
     assert len(groups) == 9
-    agent = Key(kinds.EKS_ADDON, "eks-pod-identity-agent")
+    # the platform pool starts with a node per zone; the default and GPU pools start empty: no pod can start there
+    platform = {g for g in groups if g.name.startswith("domino-platform")}
+    assert len(platform) == 3
     for addon in of_type(graph, kinds.EKS_ADDON):
-        if addon.key != agent:
-            assert groups <= ancestors(graph, addon.key)
+        waited = ancestors(graph, addon.key) & groups
+        if addon.key.name in addons.DAEMON_SETS:
+            assert waited == set(), addon.key
+        else:
+            assert waited == platform, addon.key
     # aws-node on a new node takes its credentials from its association: it must exist before the node starts
     associations = {r.key for r in of_type(graph, kinds.EKS_POD_IDENTITY)}
     assert len(associations) == 4
+    agent = Key(kinds.EKS_ADDON, "eks-pod-identity-agent")
     for group in groups:
         assert associations <= ancestors(graph, group)
         assert agent not in ancestors(graph, group)  # it turns ACTIVE only once nodes run it
+
+
+def test_addons_do_not_wait_for_tainted_groups_even_with_nodes(tmp_path):
+    path = write_spec(tmp_path / "domino.yaml", "taints", zones=1, gpu=True)
+    spec = json.loads(path.read_text())
+    gpu = next(p for p in spec["nodePools"] if p["name"] == "gpu")
+    gpu.update(minSize=1, desiredCapacity=1)
+    path.write_text(json.dumps(spec))
+    graph = desired.build(spec_source.load(str(path)))
+    coredns = ancestors(graph, Key(kinds.EKS_ADDON, "coredns"))
+    assert {k.name for k in coredns if k.type == kinds.AUTO_SCALING_GROUP} == {"domino-platform", "domino-default"}
+
+
+def test_addons_wait_for_every_group_when_none_starts_with_nodes(tmp_path):
+    path = write_spec(tmp_path / "domino.yaml", "empty", zones=1)
+    spec = json.loads(path.read_text())
+    for pool in spec["nodePools"]:
+        pool.update(minSize=0, desiredCapacity=0)
+    path.write_text(json.dumps(spec))
+    graph = desired.build(spec_source.load(str(path)))
+    coredns = ancestors(graph, Key(kinds.EKS_ADDON, "coredns"))
+    assert {k.name for k in coredns if k.type == kinds.AUTO_SCALING_GROUP} == {"domino-platform", "domino-default"}
 
 
 def test_vpc_cni_addon_enforces_network_policy(single_az):

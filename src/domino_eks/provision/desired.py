@@ -8,7 +8,7 @@ later steps refer to. Names follow eksctl where the page relies on them (the EFS
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -551,11 +551,20 @@ def _vpc_cni_configuration(network: Network) -> dict | None:
 
 
 def _addons(b: Builder, cluster: Handle, nodes: list[Handle]) -> None:
-    """EKS add-ons, after the node groups: their pods need nodes to become ACTIVE."""
+    """EKS add-ons: a DaemonSet add-on waits for the cluster only; one whose Deployment needs a node to become ACTIVE
+    waits for the node groups its pods can run on (addon_hosts), not for every group."""
+    hosts = addon_hosts(b.deployment, nodes)
     for addon in ADDONS:
         configuration = _vpc_cni_configuration(b.deployment.network) if addon == "vpc-cni" else None
         b.add(kinds.EKS_ADDON, addon, {
             "cluster_name": cluster.name,
             "addon": addon,
             "configuration": configuration,
-        }, after=tuple(nodes))
+        }, after=() if addon in addons.DAEMON_SETS else hosts)
+
+
+def addon_hosts(deployment: Deployment, nodes: Sequence[Handle]) -> tuple[Handle, ...]:
+    """The node groups an add-on's untolerating pods can start on: those that start with nodes and carry no taint.
+    Every group when none does, so the add-ons still come after the nodes."""
+    open_groups = {g.name for g in deployment.groups if (g.effective_desired or 0) > 0 and not g.taints}
+    return tuple(h for h in nodes if h.key.name in open_groups) or tuple(nodes)

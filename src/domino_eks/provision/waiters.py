@@ -3,13 +3,23 @@
 Each of MODELS names the operation it polls and the acceptors that end the wait, exactly as botocore's
 waiters-2.json files do; a failure explains itself ("Waiter FileSystemAvailable failed: ...").
 Every other name is one of the service's own waiters, spelled as its waiters-2.json spells it.
+
+A slow resource declares how long AWS takes to make one (knowledge.aws_durations): its wait after a create first
+looks once AWS has ever been that quick, then polls at a pace proportional to the time it takes, so the wait ends
+soon after the resource does, in a few dozen calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from domino_eks.knowledge.aws_durations import Duration
 
 _GONE = "length({list}) == `0`"
 
@@ -62,29 +72,76 @@ MODELS: dict[str, dict] = {
 }
 
 
-def wait(client: Any, name: str, /, **arguments: Any) -> None:
-    """Run waiter `name` on `client`: ours from MODELS, else the one botocore ships for the client's service.
+POLLS_PER_DURATION = 40  # a poll lands at most 1/40 of the typical duration after the resource is ready
+GIVE_UP_AFTER = 4  # times the slowest AWS has been (deletions too): then the wait fails, naming its waiter
 
-    Positional-only, since waiters take arguments called `name` too (EKS's ClusterActive)."""
+# Real seconds per second a wait declares: 1 against AWS. The apply bench runs AWS's durations scaled down
+# (bench/aws_latency.py), and the waits with them, so its waiters poll as they would against AWS.
+_clock = {"scale": 1.0}
+_clock_lock = threading.Lock()
+
+
+@contextmanager
+def time_scaled(factor: float) -> Iterator[None]:
+    """Every wait, and every delay between polls, lasts `factor` times as long while inside."""
+    with _clock_lock:
+        previous, _clock["scale"] = _clock["scale"], factor
+    try:
+        yield
+    finally:
+        with _clock_lock:
+            _clock["scale"] = previous
+
+
+def scale() -> float:
+    return _clock["scale"]
+
+
+def _waiter(client: Any, name: str) -> Any:
     from botocore import xform_name
     from botocore.waiter import WaiterModel, create_waiter_with_client
 
     if name in MODELS:
-        model = WaiterModel({"version": 2, "waiters": {name: MODELS[name]}})
-        create_waiter_with_client(name, model, client).wait(**arguments)
-    else:
-        client.get_waiter(xform_name(name)).wait(**arguments)
+        return create_waiter_with_client(name, WaiterModel({"version": 2, "waiters": {name: MODELS[name]}}), client)
+    return client.get_waiter(xform_name(name))
+
+
+def wait(client: Any, name: str, /, *, delay: float | None = None, attempts: int | None = None,
+         **arguments: Any) -> None:
+    """Run waiter `name` on `client`: ours from MODELS, else the one botocore ships for the client's service;
+    every `delay` seconds (its own when None), at most `attempts` times.
+
+    Positional-only, since waiters take arguments called `name` too (EKS's ClusterActive)."""
+    waiter = _waiter(client, name)
+    config = {"Delay": (waiter.config.delay if delay is None else delay) * scale(),
+              "MaxAttempts": waiter.config.max_attempts if attempts is None else attempts}
+    waiter.wait(**arguments, WaiterConfig=config)
+
+
+def pace(expected: Duration) -> tuple[float, int]:
+    """Seconds between polls, proportional to the typical duration (so every wait overshoots by the same small
+    share), and how many polls before giving up."""
+    delay = max(1.0, (expected.quickest + expected.slowest) / 2 / POLLS_PER_DURATION)
+    return delay, math.ceil(GIVE_UP_AFTER * expected.slowest / delay)
 
 
 @dataclass(frozen=True)
 class Wait:
-    """A wait a handler declares: which waiter, and how its arguments come from the resource's outputs."""
+    """A wait a handler declares: which waiter, how its arguments come from the resource's outputs, and for a
+    resource slower than the waiter's defaults assume, how long AWS takes to make one."""
 
     service: str
     name: str  # as `wait` takes it
     arguments: Callable[[Mapping[str, Any]], dict[str, Any]]
-    config: Mapping[str, int] | None = None  # botocore's WaiterConfig, for resources slower than its defaults
+    expected: Duration | None = None
 
-    def run(self, client: Any, outputs: Mapping[str, Any]) -> None:
-        tuning = {"WaiterConfig": dict(self.config)} if self.config else {}
-        wait(client, self.name, **self.arguments(outputs), **tuning)
+    def run(self, client: Any, outputs: Mapping[str, Any], *, created: bool = False) -> None:
+        """`created`: the resource was requested just now, so nothing is worth looking at before AWS has ever
+        finished one; a resource found already there is looked at at once."""
+        if self.expected is None:
+            wait(client, self.name, **self.arguments(outputs))
+            return
+        if created:
+            time.sleep(self.expected.quickest * scale())
+        delay, attempts = pace(self.expected)
+        wait(client, self.name, delay=delay, attempts=attempts, **self.arguments(outputs))

@@ -12,7 +12,8 @@ are satisfied by a superset (tags others add, policies someone else attached are
 
 `ready_waiter` and `gone_waiter` name the waits, as botocore's waiters, that end once a resource is usable
 and once it is gone: `create` and `delete` make a type's own calls (`request_create`, `request_delete`),
-then wait for them.
+then wait for them. A slow type declares in its waits how long AWS takes (waiters.Expected), which paces
+the polling.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class Handler:
 
     def create(self, aws: Aws, properties: Mapping[str, Any]) -> Mapping[str, Any]:
         """The new resource's outputs, once it is ready."""
-        return self.wait_until_ready(aws, self.request_create(aws, properties))
+        return self.wait_until_ready(aws, self.request_create(aws, properties), created=True)
 
     def request_create(self, aws: Aws, properties: Mapping[str, Any]) -> Mapping[str, Any]:
         """The calls that create the resource; its outputs, as far as they are known before it is ready."""
@@ -108,10 +109,11 @@ class Handler:
         interruption must not hand a half-made resource to its dependents."""
         return self.wait_until_ready(aws, existing.outputs)
 
-    def wait_until_ready(self, aws: Aws, outputs: Mapping[str, Any]) -> Mapping[str, Any]:
+    def wait_until_ready(self, aws: Aws, outputs: Mapping[str, Any], *, created: bool = False) -> Mapping[str, Any]:
+        """`created`: requested just now, so the wait first looks once AWS could have finished (waiters.Expected)."""
         if self.ready_waiter is None:
             return outputs
-        self.ready_waiter.run(aws.client(self.ready_waiter.service), outputs)
+        self.ready_waiter.run(aws.client(self.ready_waiter.service), outputs, created=created)
         return self.ready_outputs(aws, outputs)
 
     def ready_outputs(self, aws: Aws, outputs: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domino_eks.aws.session import Aws
+from domino_eks.knowledge import aws_durations
 from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -29,7 +30,8 @@ RECORD_TTL = 300
 class Certificate(Handler):
     kind = kinds.CERTIFICATE
     properties = frozenset({"domain_name", "idempotency_token", "tags"})
-    ready_waiter = Wait("acm", "ValidationRecordReady", lambda outputs: {"CertificateArn": outputs["arn"]})
+    ready_waiter = Wait("acm", "ValidationRecordReady", lambda outputs: {"CertificateArn": outputs["arn"]},
+                        aws_durations.CERTIFICATE_VALIDATION_RECORD)
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         acm, tagging = aws.client("acm"), aws.client("resourcegroupstaggingapi")

@@ -11,6 +11,7 @@ from typing import Any
 
 from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
+from domino_eks.knowledge import aws_durations
 from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -48,7 +49,8 @@ class FileSystem(Handler):
     properties = frozenset({"creation_token", "encrypted", "automatic_backups", "tags"})
     observed = ("tags", "encrypted", "automatic_backups")
     immutable = ("encrypted",)
-    ready_waiter = Wait("efs", "FileSystemAvailable", lambda outputs: {"FileSystemId": outputs["id"]})
+    ready_waiter = Wait("efs", "FileSystemAvailable", lambda outputs: {"FileSystemId": outputs["id"]},
+                        aws_durations.EFS_FILE_SYSTEM)
     gone_waiter = Wait("efs", "FileSystemDeleted", lambda outputs: {"FileSystemId": outputs["id"]})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -93,7 +95,8 @@ class MountTarget(Handler):
     observed = ("zone", "security_groups")
     at_least = ()
     immutable = ("zone",)
-    ready_waiter = Wait("efs", "MountTargetAvailable", lambda outputs: {"MountTargetId": outputs["id"]})
+    ready_waiter = Wait("efs", "MountTargetAvailable", lambda outputs: {"MountTargetId": outputs["id"]},
+                        aws_durations.EFS_MOUNT_TARGET)
     gone_waiter = Wait("efs", "MountTargetDeleted", lambda outputs: {"MountTargetId": outputs["id"]})
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:

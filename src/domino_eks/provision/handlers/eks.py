@@ -14,6 +14,7 @@ from typing import Any
 
 from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
+from domino_eks.knowledge import aws_durations
 from domino_eks.model import CONTROL_PLANE_LOG_TYPES
 from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers import logs
@@ -30,9 +31,6 @@ from domino_eks.provision.handlers.base import (
 from domino_eks.provision.resources import Existing
 from domino_eks.provision.waiters import Wait
 
-CLUSTER_WAIT = {"Delay": 30, "MaxAttempts": 60}  # control planes take 9-16 minutes; allow 30
-NODEGROUP_WAIT = {"Delay": 20, "MaxAttempts": 90}
-ADDON_WAIT = {"Delay": 10, "MaxAttempts": 90}
 CLUSTER_GONE = "ResourceNotFoundException"
 
 
@@ -50,8 +48,8 @@ class Cluster(Handler):
     properties = frozenset({"name", "version", "role_arn", "subnet_ids", "security_group_ids", "endpoint_access",
                             "log_types", "secrets_key_arn", "support_type", "tags"})
     observed = ("tags", "version", "endpoint_access", "log_types")
-    ready_waiter = Wait("eks", "ClusterActive", lambda outputs: {"name": outputs["name"]}, CLUSTER_WAIT)
-    gone_waiter = Wait("eks", "ClusterDeleted", lambda outputs: {"name": outputs["name"]}, CLUSTER_WAIT)
+    ready_waiter = Wait("eks", "ClusterActive", lambda outputs: {"name": outputs["name"]}, aws_durations.CONTROL_PLANE)
+    gone_waiter = Wait("eks", "ClusterDeleted", lambda outputs: {"name": outputs["name"]}, aws_durations.CONTROL_PLANE)
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         try:
@@ -186,8 +184,8 @@ class Nodegroup(Handler):
                             "asg_tags", "ami_type", "scaling", "labels", "taints", "tags"})
     observed = ("tags", "scaling", "labels", "taints", "launch_template", "asg_tags")
     at_least = ("tags", "asg_tags")
-    ready_waiter = Wait("eks", "NodegroupActive", _cluster_child("nodegroupName"), NODEGROUP_WAIT)
-    gone_waiter = Wait("eks", "NodegroupDeleted", _cluster_child("nodegroupName"), NODEGROUP_WAIT)
+    ready_waiter = Wait("eks", "NodegroupActive", _cluster_child("nodegroupName"), aws_durations.MANAGED_NODE_GROUP)
+    gone_waiter = Wait("eks", "NodegroupDeleted", _cluster_child("nodegroupName"), aws_durations.MANAGED_NODE_GROUP)
 
     def comparable(self, properties: Mapping[str, Any]) -> dict[str, Any]:
         compared = super().comparable(properties)
@@ -272,8 +270,8 @@ class Addon(Handler):
     found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "addon", "configuration", "tags"})
     observed = ("tags", "configuration")
-    ready_waiter = Wait("eks", "AddonActive", _cluster_child("addonName"), ADDON_WAIT)
-    gone_waiter = Wait("eks", "AddonDeleted", _cluster_child("addonName"), ADDON_WAIT)
+    ready_waiter = Wait("eks", "AddonActive", _cluster_child("addonName"), aws_durations.ADDON)
+    gone_waiter = Wait("eks", "AddonDeleted", _cluster_child("addonName"), aws_durations.ADDON)
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         eks = aws.client("eks")

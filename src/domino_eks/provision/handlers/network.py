@@ -7,6 +7,7 @@ from typing import Any
 
 from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
+from domino_eks.knowledge import aws_durations
 from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -210,7 +211,8 @@ class NatGateway(Handler):
     properties = frozenset({"subnet_id", "allocation_id", "tags"})
     observed = ("tags", "subnet_id", "allocation_id")
     immutable = ("subnet_id", "allocation_id")
-    ready_waiter = Wait("ec2", "NatGatewayAvailable", lambda outputs: {"NatGatewayIds": [outputs["id"]]})
+    ready_waiter = Wait("ec2", "NatGatewayAvailable", lambda outputs: {"NatGatewayIds": [outputs["id"]]},
+                        aws_durations.NAT_GATEWAY)
     gone_waiter = Wait("ec2", "NatGatewayDeleted", lambda outputs: {"NatGatewayIds": [outputs["id"]]})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
