@@ -362,6 +362,9 @@ class NodeRole(Frozen):
     groups: tuple[str, ...]  # the node groups whose nodes assume it
     managed_policies: tuple[str, ...] = ()
     policies: Mapping[str, tuple[Statement, ...]] = Field(default_factory=dict)
+    # why the source cannot list all the role carries, said of its node groups ("attach no policy ARNs, so eksctl
+    # gives their roles its default policies..."); None: these are all it carries
+    unlisted: str | None = None
     location: Location | None = None
 
     @property

@@ -198,7 +198,7 @@ def _flow_logs(b: Builder, vpc_id: Ref) -> None:
     })
     # the group's ARN, and its streams' (`:*`): the account is the role's own, whatever it is
     arn = f"arn:{regions.partition(region)}:logs:{region}:*:log-group:{name}"
-    role = _role(b, "flow-logs", f"{b.name}-flow-logs", "vpc-flow-logs.amazonaws.com", (),
+    role = _role(b, "flow-logs", f"{b.name}-flow-logs", iam.FLOW_LOGS_SERVICE, (),
                  {"flow-logs": (Statement(effect="Allow", actions=FLOW_LOG_ACTIONS, resources=(arn, f"{arn}:*")),)},
                  regions.partition(region))
     b.add(kinds.FLOW_LOG, "vpc", {"vpc_id": vpc_id, "log_group": log_group.name, "role_arn": role.arn})
