@@ -150,6 +150,18 @@ def test_the_rendered_config_loads_back_through_the_eksctl_source(tmp_path, spec
     assert [g.name for g in loaded.groups] == [g.name for g in deployment.groups]
     assert loaded.network.policy_engine == "vpc-cni" and loaded.storage.ebs_csi_driver is True
     assert loaded.access.autoscaler is not None and loaded.autoscaler.enabled is True
+    # A001 follows the autoscaler to its Pod Identity role, which grants what apply's does
+    assert loaded.access.autoscaler.where == (f"role {CLUSTER}-cluster-autoscaler (Pod Identity "
+                                              "kube-system/cluster-autoscaler)")
+    assert [(p.namespace, p.service_account, p.role, p.managed_policies, p.statements)
+            for p in loaded.access.pod_identities or ()] == [
+        (p.namespace, p.service_account, p.role, p.managed_policies, p.statements)
+        for p in deployment.access.pod_identities or ()]
+    # each group's role carries exactly its pool role's grants, and nothing eksctl would add is left unlisted
+    for group in deployment.groups:
+        read, built = loaded.access.node_role_of(group.name), deployment.access.node_role_of(group.name)
+        assert read is not None and built is not None and read.unlisted is None
+        assert (read.managed_policies, read.statements) == (built.managed_policies, built.statements)
 
 
 def test_an_eksctl_file_renders_with_the_same_fixes():

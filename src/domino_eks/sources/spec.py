@@ -231,7 +231,8 @@ class SecuritySpec(Strict):
         description="control-plane log types sent to CloudWatch (default: all five)",
     )
     log_retention_days: int = Field(
-        365, alias="logRetentionDays", description="days CloudWatch keeps the control-plane logs (a value it takes)",
+        365, alias="logRetentionDays",
+        description="days CloudWatch keeps the control-plane and flow logs (a value it takes)",
     )
     flow_logs: bool = Field(
         True, alias="flowLogs",
