@@ -113,3 +113,13 @@ def refuses_connections(port: int, attempts: int = 300) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_the_emulator_starts_whatever_profile_the_environment_names(monkeypatch, tmp_path):
+    """`domino-eks emulator` in a shell with AWS_PROFILE set to a profile of another machine: the emulator reads
+    no profile (moto's own boto3 sessions would refuse to start on one that is not configured)."""
+    monkeypatch.setenv("AWS_PROFILE", "nosuch")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+
+    with emulator.running(()) as url:  # it announces its URL once moto's EC2, which asks boto3 sessions, is loaded
+        assert url.startswith("http://127.0.0.1:")

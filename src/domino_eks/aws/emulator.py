@@ -36,6 +36,7 @@ SETTINGS = {
     # "resolve:ssm:...", which moto stores as given (it validates no AMI unless MOTO_ENABLE_AMI_VALIDATION)
     "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
 }
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 FAILED = "failed: "  # how the child's one line on stdout begins when it cannot serve
 # The first request of a service builds moto's backend for it (imports, and the service model its answers are
 # serialized with) under the lock every request waits on: the child makes one read-only call of each service the
@@ -95,12 +96,19 @@ def started(managed_policies: Iterable[str], port: int = 0) -> Iterator[Emulator
     command = [sys.executable, "-m", __name__, "--port", str(port), *(f"--policy={p}" for p in managed_policies)]
     # its own session: Ctrl-C in the terminal reaches the command, which stops the child in its own time
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, **SETTINGS}, start_new_session=True)
+                               env=_child_environment(), start_new_session=True)
     emulator = Emulator(process)
     try:
         yield emulator
     finally:
         emulator.stop()
+
+
+def _child_environment() -> dict[str, str]:
+    """The command's environment with the emulator's settings, without a profile to read: moto's boto3 sessions
+    would fail on a profile that is not configured, and an emulator needs none."""
+    kept = {name: value for name, value in os.environ.items() if name not in PROFILE_VARIABLES}
+    return {**kept, **SETTINGS}
 
 
 @contextmanager
