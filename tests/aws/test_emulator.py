@@ -123,3 +123,13 @@ def test_the_emulator_starts_whatever_profile_the_environment_names(monkeypatch,
 
     with emulator.running(()) as url:  # it announces its URL once moto's EC2, which asks boto3 sessions, is loaded
         assert url.startswith("http://127.0.0.1:")
+
+
+def test_each_warming_call_reaches_its_service(iam_client):
+    """A call that moto routed nowhere would warm nothing, silently: each is answered by its own service."""
+    port = int(iam_client.meta.endpoint_url.rsplit(":", 1)[1])
+
+    answered = dict(emulator.warm(port))
+
+    # moto has no EC2 quotas (design.md): Service Quotas answers NoSuchResource, as it does to the preflight
+    assert answered == {service: 200 for service, *_ in emulator.WARMING} | {"servicequotas": 400}

@@ -143,7 +143,7 @@ def _serve(port: int, managed_policies: list[str]) -> int:
     url = f"http://{LOOPBACK}:{bound}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(url, file=announce, flush=True)
-    threading.Thread(target=_warm, args=(bound,), daemon=True).start()
+    threading.Thread(target=warm, args=(bound,), daemon=True).start()
     sys.stdin.read()  # the end of input: the command that started this process has ended
     return 0
 
@@ -182,7 +182,7 @@ def _create_aws_managed_policies(names: list[str]) -> None:
             backend.managed_policies[policy.arn] = policy
 
 
-def _warm(port: int) -> list[tuple[str, int]]:
+def warm(port: int) -> list[tuple[str, int]]:
     """Each call of WARMING, made as a client would (moto checks no signature); (service, HTTP status) of each."""
     answered = []
     for service, method, path, target, body in WARMING:
