@@ -188,10 +188,10 @@ def answering_aws(region: str) -> tuple[Aws, list[tuple[str, str]]]:
     return aws, calls
 
 
-def first_poll(client: Any, name: str, /, **arguments: Any) -> None:
+def first_poll(client: Any, name: str, /, *, delay: float | None = None, attempts: int | None = None,
+               **arguments: Any) -> None:
     """Instead of polling (time, not a request): the waiter's operation is sent once, so botocore checks its
-    request; what it answers is for the waiter's acceptors, which polling would judge."""
-    arguments.pop("WaiterConfig", None)
+    request; what it answers is for the waiter's acceptors, which polling would judge. The pace is not a request."""
     operation = xform_name(polled_operation(client.meta.service_model.service_name, name))
     with contextlib.suppress(ClientError):
         getattr(client, operation)(**arguments)

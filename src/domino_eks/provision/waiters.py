@@ -136,12 +136,29 @@ class Wait:
     expected: Duration | None = None
 
     def run(self, client: Any, outputs: Mapping[str, Any], *, created: bool = False) -> None:
-        """`created`: the resource was requested just now, so nothing is worth looking at before AWS has ever
-        finished one; a resource found already there is looked at at once."""
+        """`created`: the resource was requested just now. One look at once (an emulator makes it at once); if it
+        is not ready, the next look waits until AWS could have finished one, then the polls keep their pace."""
+        arguments = self.arguments(outputs)
         if self.expected is None:
-            wait(client, self.name, **self.arguments(outputs))
+            wait(client, self.name, **arguments)
             return
-        if created:
-            time.sleep(self.expected.quickest * scale())
         delay, attempts = pace(self.expected)
-        wait(client, self.name, delay=delay, attempts=attempts, **self.arguments(outputs))
+        if created:
+            requested = time.monotonic()
+            if _ready_at_first_look(client, self.name, arguments):
+                return
+            time.sleep(max(0.0, requested + self.expected.quickest * scale() - time.monotonic()))
+        wait(client, self.name, delay=delay, attempts=attempts, **arguments)
+
+
+def _ready_at_first_look(client: Any, name: str, arguments: Mapping[str, Any]) -> bool:
+    """One poll: True when ready; False when not yet; raises when the resource failed."""
+    from botocore.exceptions import WaiterError
+
+    try:
+        wait(client, name, delay=0, attempts=1, **arguments)
+    except WaiterError as error:
+        if str(error.kwargs.get("reason", "")).startswith("Max attempts exceeded"):
+            return False
+        raise
+    return True
