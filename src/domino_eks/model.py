@@ -125,6 +125,9 @@ class NodeGroup(Frozen):
     instance_type: str | None = None
     volume_size_gb: int | None = None
     volume_type: str | None = None
+    # rule C006: the root volume is encrypted, and with which KMS key (None: the account's aws/ebs key, or unknown)
+    volume_encrypted: bool | None = None
+    volume_kms_key_id: str | None = None
     min_size: int | None = None
     desired_capacity: int | None = None
     max_size: int | None = None
@@ -316,6 +319,7 @@ class Efs(Frozen):
     file_system_id: str | None = None
     access_point_id: str | None = None
     encrypted: bool | None = None
+    kms_key_id: str | None = None  # the KMS key encrypting it at rest; None: aws/elasticfilesystem, or unknown
     mount_target_zones: tuple[str, ...] | None = None
     admits_nfs_from_nodes: bool | None = None  # TCP 2049 from the shared node security group
     automatic_backups: bool | None = None  # EFS's own backups (AWS Backup's default plan for it) are on
@@ -536,6 +540,8 @@ LogType = Literal["api", "audit", "authenticator", "controllerManager", "schedul
 CONTROL_PLANE_LOG_TYPES: tuple[LogType, ...] = get_args(LogType)
 SupportType = Literal["STANDARD", "EXTENDED"]
 KEY_CREATED_BY_APPLY = "created by apply"  # Hardening.secrets_key of a key that does not exist yet
+DataStore = Literal["ebs", "efs", "s3"]  # what the deployment's KMS key may encrypt besides Secrets (rule C006)
+DATA_STORES: tuple[DataStore, ...] = get_args(DataStore)
 
 
 class Hardening(Frozen):
@@ -549,6 +555,10 @@ class Hardening(Frozen):
     secrets_encrypted: bool | None = None  # the encryption config covers `secrets`
     secrets_key: str | None = None  # the KMS key's ARN; "created by apply" before it exists
     key_rotation: bool | None = None
+    # rule C006: the stores the deployment declares its customer-managed key (data_key) for; None where the source
+    # cannot tell what was declared (a live cluster shows only which key each store uses)
+    data_key: str | None = None
+    data_key_stores: tuple[DataStore, ...] | None = None
     support_type: SupportType | None = None
     extended_support_intended: bool = False  # the deployment declares extended support as chosen
     # rule C009: the VPC's flow logs and its default security group (CIS AWS Foundations 5.4)

@@ -45,7 +45,8 @@ def automatic_backups(efs: Any, file_system_id: str) -> bool:
 
 class FileSystem(Handler):
     kind = kinds.EFS_FILE_SYSTEM
-    properties = frozenset({"creation_token", "encrypted", "automatic_backups", "tags"})
+    # the key (None: aws/elasticfilesystem) is given at creation only; rule C006 judges the one in use
+    properties = frozenset({"creation_token", "encrypted", "kms_key", "automatic_backups", "tags"})
     observed = ("tags", "encrypted", "automatic_backups")
     immutable = ("encrypted",)
     ready_waiter = Wait("efs", "FileSystemAvailable", lambda outputs: {"FileSystemId": outputs["id"]})
@@ -60,12 +61,15 @@ class FileSystem(Handler):
             if tags.belongs(found, scope.name) and system["LifeCycleState"] not in GONE_STATES:
                 backups = automatic_backups(aws.client("efs"), system["FileSystemId"])
                 yield Existing(self.key(found), {"id": system["FileSystemId"], "arn": system["FileSystemArn"]},
-                               {"tags": found, "encrypted": system["Encrypted"], "automatic_backups": backups})
+                               {"tags": found, "encrypted": system["Encrypted"], "automatic_backups": backups},
+                               # the key goes only once the file system it encrypts is gone
+                               ids((kinds.KMS_KEY, system.get("KmsKeyId"))))
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        key = {"KmsKeyId": p["kms_key"]} if p["encrypted"] and p["kms_key"] else {}
         system = aws.client("efs").create_file_system(
             CreationToken=p["creation_token"], Encrypted=p["encrypted"], PerformanceMode="generalPurpose",
-            Backup=p["automatic_backups"], Tags=tags.to_aws(p["tags"]))
+            Backup=p["automatic_backups"], Tags=tags.to_aws(p["tags"]), **key)
         return {"id": system["FileSystemId"], "arn": system["FileSystemArn"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -115,6 +115,9 @@ def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
         or (nodegroup.get("instanceTypes") or [None])[0] or _most_common(n.model.instance_type for n in nodes),
         volume_size_gb=root_volume.get("VolumeSize") or nodegroup.get("diskSize"),
         volume_type=root_volume.get("VolumeType"),
+        # a mapping without Encrypted follows the image's snapshot or the account's EBS default: unknown here
+        volume_encrypted=root_volume.get("Encrypted"),
+        volume_kms_key_id=root_volume.get("KmsKeyId"),
         min_size=asg.get("MinSize", scaling.get("minSize")),
         desired_capacity=asg.get("DesiredCapacity", scaling.get("desiredSize")),
         max_size=asg.get("MaxSize", scaling.get("maxSize")),
