@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 from domino_eks.model import NODE_POOL_LABEL
 from domino_eks.render import eksctl as render_eksctl
 from domino_eks.sources import eksctl, spec
+from domino_eks.sources.eksctl import published_schema
 from tests.conftest import EXAMPLES, PAGE_MULTI_AZ, PAGE_SINGLE_AZ, ROOT, TODAY
 
 GOLDEN = ROOT / "tests" / "golden" / "eksctl"  # shared with the eksctl source's tests
@@ -125,6 +126,7 @@ def with_ebs_key(tmp_path: Path, key: str | None) -> str:
 
 def test_a_named_key_encrypts_every_node_groups_root_volume(tmp_path):
     text = with_ebs_key(tmp_path, KEY)
+    assert published_schema.problems(parse(text), "cluster.yaml") == []
     groups = parse(text)["nodeGroups"]
     assert {(g["volumeEncrypted"], g["volumeKmsKeyID"]) for g in groups} == {(True, KEY)}
     assert f"volumeKmsKeyID encrypts the root volumes with key {KEY} (C006)." in header(text)

@@ -56,8 +56,8 @@ def data_at_rest_encrypted(d: Deployment) -> Iterator[Outcome]:
     stores = d.hardening.data_key_stores
     yield from keyed
     if stores and not keyed:
-        yield passed(f"{', '.join(s.upper() for s in stores)} are encrypted with the deployment's "
-                     f"{_key(d.hardening.data_key, 'ebs')}.")
+        yield passed(f"{', '.join(s.upper() for s in stores)} are encrypted with the deployment's KMS key "
+                     f"({_key(d.hardening.data_key, 'ebs')}).")
 
 
 def _root_volumes(d: Deployment) -> Iterator[Outcome]:
@@ -91,24 +91,25 @@ def _with_the_key(d: Deployment) -> Iterator[Outcome]:
         return
     key = h.data_key
     if "ebs" in h.data_key_stores:
-        yield from (_other_key(f"the root volumes of node group {g.name}", g.volume_kms_key_id, key, "ebs",
+        yield from (_other_key(f"the root volumes of node group {g.name} are", g.volume_kms_key_id, key, "ebs",
                                g.location)
                     for g in d.groups if g.volume_encrypted and g.volume_kms_key_id != key)
         block = d.storage.block_class
         block_key = next((v for k, v in (block.parameters if block else {}).items() if k.lower() == "kmskeyid"), None)
         if block is not None and block_key != key:
-            yield _other_key(f"block StorageClass {block.name}", block_key, key, "ebs", block.location)
+            yield _other_key(f"block StorageClass {block.name} is", block_key, key, "ebs", block.location)
     efs = d.storage.efs
     if "efs" in h.data_key_stores and efs is not None and efs.encrypted and efs.kms_key_id != key:
-        yield _other_key(f"the Datasets file system {efs.file_system_id or '(planned)'}", efs.kms_key_id, key, "efs",
+        yield _other_key(f"the Datasets file system {efs.file_system_id or '(planned)'} is", efs.kms_key_id, key, "efs",
                          efs.location)
     if "s3" in h.data_key_stores:
         registry = d.domino.registry
         buckets = [*(d.storage.buckets or ()), *([registry] if registry and registry.kind == "s3" else [])]
-        yield from (_other_key(f"bucket {b.name}", b.kms_key_id, key, "s3", b.location)
+        yield from (_other_key(f"bucket {b.name} is", b.kms_key_id, key, "s3", b.location)
                     for b in buckets if b.encrypted and b.kms_key_id != key)
 
 
-def _other_key(what: str, used: str | None, declared: str | None, store: str, where: Location | None) -> Outcome:
-    return failed(f"{what} is encrypted with {_key(used, store)}, not the deployment's {_key(declared, store)} "
-                  f"that security.encryption.{store} declares.", where)
+def _other_key(subject: str, used: str | None, declared: str | None, store: str, where: Location | None) -> Outcome:
+    """`subject` ("bucket x is") encrypted with `used` where the deployment declares `declared`."""
+    return failed(f"{subject} encrypted with {_key(used, store)}, not the deployment's KMS key "
+                  f"({_key(declared, store)}) that security.encryption.{store} declares.", where)

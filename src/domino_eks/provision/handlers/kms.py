@@ -57,7 +57,9 @@ def key_policy(account: str, users: Iterable[str], auto_scaling: bool = False, p
 def ensure_auto_scaling_role(aws: Aws) -> None:
     """KMS refuses a key policy naming a role that does not exist, and EC2 Auto Scaling makes its service-linked
     role only at an account's first group: make it now (one per account, so an existing one is fine)."""
-    with tolerating("InvalidInput"):  # "Service role name AWSServiceRoleForAutoScaling has been taken"
+    # AWS answers an existing one with InvalidInput ("Service role name AWSServiceRoleForAutoScaling has been taken
+    # in this account"), the emulator with EntityAlreadyExists
+    with tolerating("InvalidInput", "EntityAlreadyExists"):
         aws.client("iam").create_service_linked_role(AWSServiceName=AUTO_SCALING_SERVICE)
 
 
