@@ -33,6 +33,9 @@ class Expected:
     efs_id: str | None = None
     block_class: str | None = None  # the EBS StorageClass Domino is to use
     reserved_cidrs: tuple[str, ...] = ()
+    # rule C006: the key the spec encrypts data with and the stores it names ({"key": ARN or "created by apply",
+    # "stores": ["ebs", ...]}); the collectors read nothing of it, the snapshot source judges with it
+    data_key: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """The names that are set; what a snapshot records under "target"."""

@@ -171,6 +171,7 @@ def _expected(intended: Deployment | None, cluster: str | None, region: str | No
         registry={"kind": intended.domino.registry.kind, "name": intended.domino.registry.name}
         if intended.domino.registry else {},
         reserved_cidrs=intended.network.reserved_cidrs,
+        data_key={"key": intended.hardening.data_key, "stores": list(intended.hardening.data_key_stores or ())},
     )
     # each name given overrides the planned one
     if registry:

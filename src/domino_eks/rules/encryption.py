@@ -13,18 +13,18 @@ from domino_eks.rules.unknown import Gap, unknown
 rule = REGISTRY.rule
 AWS_MANAGED = {"ebs": "the AWS-managed key aws/ebs", "efs": "the AWS-managed key aws/elasticfilesystem",
                "s3": "S3-managed keys"}
+# a live source knows which stores the deployment means its key for only from the spec (check --spec): without it,
+# none is declared, as C007 takes extended support as undeclared
 _STORES_WHY = {
     "eksctl": "an eksctl ClusterConfig declares no key for EFS or S3; checked with the spec by domino-eks validate",
-    "live": "the live account shows the key each store uses, not which stores the deployment means its key for "
-            "(security.encryption in the spec); domino-eks validate judges that",
-    "dump": "the dump shows the key each store uses, not which stores the deployment means its key for "
-            "(security.encryption in the spec); domino-eks validate judges that",
 }
+_LAUNCH_TEMPLATES_SILENT = ("their launch templates do not say (none, or a block device mapping that leaves Encrypted "
+                            "to the image and the account's EBS default)")
 _ROOT_WHY = {
     "eksctl": "the ClusterConfig leaves volumeEncrypted unset, so the account's EBS encryption default decides; "
               "checked live by domino-eks check",
-    "live": "their launch templates do not say (none, or a block device mapping that leaves Encrypted to the image "
-            "and the account's EBS default)",
+    "live": _LAUNCH_TEMPLATES_SILENT,
+    "dump": _LAUNCH_TEMPLATES_SILENT,
 }
 
 
@@ -90,6 +90,10 @@ def _with_the_key(d: Deployment) -> Iterator[Outcome]:
         yield unknown(d, "the stores the deployment's KMS key should encrypt", _STORES_WHY, (Gap.KMS,))
         return
     key = h.data_key
+    if key is None and h.data_key_stores:
+        yield unknown(d, "the deployment's KMS key (the cluster's Secrets key, which apply creates)",
+                      gaps=(Gap.EKS, Gap.AWS))
+        return
     if "ebs" in h.data_key_stores:
         yield from (_other_key(f"the root volumes of node group {g.name} are", g.volume_kms_key_id, key, "ebs",
                                g.location)
