@@ -2,8 +2,8 @@
 StorageClass the cluster serves, DescribeFileSystems' KmsKeyId and GetBucketEncryption, shaped as botocore's models
 give them, become the model's encryption facts. Which stores the deployment means its key for only the spec says:
 with it (check --spec, recorded in the snapshot's target) the rule judges every store's key; without it none is
-declared, as C007 takes extended support. Fires on facts built for it, quiet on encrypted ones. The collection itself runs against the emulator in
-test_check_command.py."""
+declared, as C007 takes extended support. Fires on facts built for it, quiet on encrypted ones. The collection
+itself runs against the emulator in test_check_command.py."""
 
 from __future__ import annotations
 
@@ -70,9 +70,9 @@ def test_with_the_spec_every_store_on_the_clusters_key_passes():
     def keyed(aws, kube):
         block_class(kube)["parameters"]["kmsKeyId"] = KEY
 
-    assert judged(keyed, declared=ALL) == [(Status.PASS, "the node root volumes and the block StorageClass are encrypted; "
-                                                  "EBS, EFS, S3 are encrypted with the deployment's KMS key (key "
-                                                  f"{KEY}).")]
+    assert judged(keyed, declared=ALL) == [(
+        Status.PASS, "the node root volumes and the block StorageClass are encrypted; EBS, EFS, S3 are encrypted with "
+                     f"the deployment's KMS key (key {KEY}).")]
 
 
 def test_with_the_spec_a_store_on_an_aws_managed_key_fires():
