@@ -8,6 +8,7 @@ itself runs against the emulator in test_check_command.py."""
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from domino_eks.model import KEY_CREATED_BY_APPLY
 from domino_eks.rules.base import Status
@@ -41,11 +42,10 @@ def judged(change=lambda aws, kube: None, declared: dict | None = None) -> list[
     spec's intent as check --spec records it in the target."""
     document = recorded_list()
     document["items"] = [i for i in document["items"] if i["kind"] != "Node"]
-    aws = copy.deepcopy(HARDENED) | {
+    aws: dict[str, Any] = {**copy.deepcopy(HARDENED),
         "cluster": copy.deepcopy(CLUSTER),
         "efs": {"file_system": dict(FILE_SYSTEM), "mount_targets": [], "access_points": []},
-        "buckets": {role: bucket(name) for role, name in BUCKETS.items()},
-    }
+        "buckets": {role: bucket(name) for role, name in BUCKETS.items()}}
     for template in aws["launch_templates"].values():
         template["BlockDeviceMappings"] = root_volume()
     change(aws, document)

@@ -34,7 +34,8 @@ _REGION_UNKNOWN = "AWS region: metadata.region of the source file"
 _BLOB_UNKNOWN = {
     "region": _REGION_UNKNOWN,
     "bucket": "{bucket} bucket: storage.buckets in a domino-eks spec",
-    "sse_kms_key_id": "KMS key of the {bucket} bucket's default encryption, or null for S3-managed keys",
+    "sse_kms_key_id": "KMS key of the {bucket} bucket's default encryption, or null for S3-managed keys (the key "
+                      "`domino-eks apply` creates: known after apply)",
 }
 _REGISTRY = ("internal_docker_registry", "s3_override")
 # What fills each value that can be unknown, by its path in the values.
@@ -50,8 +51,11 @@ UNKNOWN_BECAUSE: dict[tuple[str, ...], str] = {
     },
     (*_REGISTRY, "region"): _REGION_UNKNOWN,
     (*_REGISTRY, "bucket"): "registry bucket: domino.registry in a domino-eks spec",
-    (*_REGISTRY, "sse_kms_key_id"): "KMS key of the registry bucket's default encryption, or null for S3-managed keys",
+    (*_REGISTRY, "sse_kms_key_id"): "KMS key of the registry bucket's default encryption, or null for S3-managed keys "
+                                    "(the key `domino-eks apply` creates: known after apply)",
     ("external_docker_registry",): "ECR repository URI: known after `domino-eks apply`",
+    ("storage_classes", "block", "parameters", "kmsKeyId"):
+        "ARN of the KMS key `domino-eks apply` creates (security.encryption.ebs): known after apply",
     ("autoscaler", "aws", "region"): _REGION_UNKNOWN,
 }
 _NODE_POOLS_NOTE = ("Informational, not installer fields: node_pools (the node selector of each pool, for hardware "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from domino_eks.model import KEY_CREATED_BY_APPLY, Deployment, Location
+from domino_eks.model import KEY_CREATED_BY_APPLY, Bucket, Deployment, Location, Registry
 from domino_eks.rules.base import REGISTRY, Outcome, Severity, failed, passed
 from domino_eks.rules.unknown import Gap, unknown
 
@@ -108,7 +108,8 @@ def _with_the_key(d: Deployment) -> Iterator[Outcome]:
                          efs.location)
     if "s3" in h.data_key_stores:
         registry = d.domino.registry
-        buckets = [*(d.storage.buckets or ()), *([registry] if registry and registry.kind == "s3" else [])]
+        buckets: list[Bucket | Registry] = [*(d.storage.buckets or ()),
+                                            *([registry] if registry and registry.kind == "s3" else [])]
         yield from (_other_key(f"bucket {b.name} is", b.kms_key_id, key, "s3", b.location)
                     for b in buckets if b.encrypted and b.kms_key_id != key)
 
