@@ -259,7 +259,8 @@ class SecuritySpec(Strict):
     )
     encryption: EncryptionSpec = Field(
         default_factory=EncryptionSpec,
-        description="stores encrypted with that key too: ebs, efs, s3 (default: AWS-managed keys, still encrypted)",
+        description="stores the deployment's KMS key (kmsKeyArn, or apply's) encrypts too: ebs, efs, s3 (default: "
+                    "AWS-managed keys, still encrypted)",
     )
     extended_support: bool = Field(
         False, alias="extendedSupport",
@@ -296,7 +297,8 @@ class Spec(Strict):
     autoscaler: AutoscalerSpec = Field(default_factory=AutoscalerSpec, description="Cluster Autoscaler")
     domino: DominoSpec = Field(default_factory=DominoSpec, description="the Domino release and what it installs into")
     security: SecuritySpec = Field(
-        default_factory=SecuritySpec, description="control-plane logs, Secrets encryption, support policy",
+        default_factory=SecuritySpec,
+        description="control-plane logs, Secrets encryption, data keys, support policy",
     )
 
 
