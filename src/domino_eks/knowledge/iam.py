@@ -221,6 +221,7 @@ def may_grant_service(statement: Statement, service: str) -> bool:
 # (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html)
 POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
 POD_IDENTITY_TRUST_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
+FLOW_LOGS_SERVICE = "vpc-flow-logs.amazonaws.com"  # the principal a flow log's role trusts
 
 
 @dataclass(frozen=True)

@@ -190,19 +190,27 @@ def _network(b: Builder) -> NetworkHandles:
 
 
 def _flow_logs(b: Builder, vpc_id: Ref) -> None:
-    """Rule C009: a flow log of all the VPC's traffic, to a log group the tool makes (tagged, with the spec's
-    retention) through a role that may write to that group only."""
+    """Rule C009: a flow log of all the VPC's traffic, to the S3 bucket the spec names, or else to a log group the
+    tool makes (tagged, with the spec's retention) through a role that may write to that group only."""
     region = b.deployment.cluster.region or ""
+    partition = regions.partition(region)
+    bucket = b.deployment.hardening.flow_log_bucket
+    if bucket:
+        # the bucket is the user's: no group, no role (S3 delivery needs none, only the bucket policy AWS adds)
+        b.add(kinds.FLOW_LOG, "vpc", {"vpc_id": vpc_id, "log_group": None, "role_arn": None,
+                                      "bucket_arn": iam.bucket_arn(bucket, partition)})
+        return
     name = flow_log_group(b.name)
     log_group = b.add(kinds.LOG_GROUP, "flow-logs", {
         "name": name, "retention_days": b.deployment.hardening.log_retention_days,
     })
     # the group's ARN, and its streams' (`:*`): the account is the role's own, whatever it is
-    arn = f"arn:{regions.partition(region)}:logs:{region}:*:log-group:{name}"
-    role = _role(b, "flow-logs", f"{b.name}-flow-logs", "vpc-flow-logs.amazonaws.com", (),
+    arn = f"arn:{partition}:logs:{region}:*:log-group:{name}"
+    role = _role(b, "flow-logs", f"{b.name}-flow-logs", iam.FLOW_LOGS_SERVICE, (),
                  {"flow-logs": (Statement(effect="Allow", actions=FLOW_LOG_ACTIONS, resources=(arn, f"{arn}:*")),)},
-                 regions.partition(region))
-    b.add(kinds.FLOW_LOG, "vpc", {"vpc_id": vpc_id, "log_group": log_group.name, "role_arn": role.arn})
+                 partition)
+    b.add(kinds.FLOW_LOG, "vpc", {"vpc_id": vpc_id, "log_group": log_group.name, "role_arn": role.arn,
+                                  "bucket_arn": None})
 
 
 def _security_groups(b: Builder, network: NetworkHandles) -> SecurityGroupHandles:
