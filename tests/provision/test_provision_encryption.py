@@ -10,8 +10,9 @@ import json
 
 import pytest
 
-from domino_eks.provision import apply, destroy, plan, recorded
+from domino_eks.provision import apply, desired, destroy, kinds, plan, recorded
 from domino_eks.provision.handlers.kms import AUTO_SCALING_ACTIONS
+from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.walk import Silent
 from domino_eks.render import installer
 from domino_eks.sources import spec as spec_source
@@ -136,3 +137,15 @@ def test_destroy_with_delete_data_schedules_the_key_for_deletion_after_all_it_en
     assert calls.index("ScheduleKeyDeletion") > last_encrypted
     metadata = clients(endpoint)["kms"].describe_key(KeyId=key)["KeyMetadata"]
     assert metadata["KeyState"] == "PendingDeletion"
+
+
+def test_the_key_waits_for_every_store_it_encrypts(encrypted_spec):
+    # destroy's order from the desired graph's edges: each launch template, the file system and every bucket
+    deployment = spec_source.load(str(encrypted_spec))
+    graph = desired.build(deployment)
+    found = {resource.key: Existing(resource.key, {}) for resource in graph}
+    waits = destroy.deletion_order(found, graph)[Key(kinds.KMS_KEY, desired.DEPLOYMENT_KEY)]
+    assert {k.type for k in waits} >= {kinds.LAUNCH_TEMPLATE, kinds.EFS_FILE_SYSTEM, kinds.S3_BUCKET,
+                                       kinds.EKS_CLUSTER}
+    assert {k.name for k in waits if k.type == kinds.S3_BUCKET} == {
+        b.name for b in deployment.storage.buckets or ()} | {f"{deployment.cluster.name}-registry"}
