@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domino_eks.aws import session
+from domino_eks.aws import models, session
 from domino_eks.errors import InputError
 
 
@@ -30,3 +30,32 @@ def test_a_profile_named_by_the_environment_is_refused_naming_the_variable(tmp_p
 
     assert str(refused.value) == (f"AWS_PROFILE: AWS profile 'nosuch' not found in {tmp_path / 'config'} or "
                                   f"{tmp_path / 'credentials'}")
+
+
+def test_a_session_reads_botocore_data_files_as_botocore_does_only_without_ordered_dicts():
+    import botocore.loaders
+
+    loader = session.static_session("us-west-2")._session.get_component("data_loader")
+    _, path = loader.load_data_with_path("endpoints")  # the file's path without its suffix
+    model = loader.load_service_model("ec2", "service-2")
+
+    assert isinstance(loader.file_loader, models.PlainJsonFiles)
+    assert type(model) is dict and type(model["shapes"]) is dict
+    assert model == botocore.loaders.Loader().load_service_model("ec2", "service-2")
+    assert loader.file_loader.load_file(path) == botocore.loaders.JSONFileLoader().load_file(path)
+    assert loader.file_loader.load_file(path + ".absent") is None
+
+
+def test_prepared_clients_are_made_once_and_then_only_handed_out():
+    raw = session.static_session("us-west-2")
+    made: list[str] = []
+    # the event botocore emits as it builds a client, named for the service
+    raw.events.register("creating-client-class", lambda event_name, **_: made.append(event_name.rsplit(".", 1)[1]))
+    aws = session.Aws(raw, "http://127.0.0.1:9", retries=session.COLLECTING)
+
+    aws.prepare(["ec2", "iam", "ec2"])
+    assert made == ["ec2", "iam"]
+
+    assert {aws.client("iam").meta.service_model.service_name, aws.client("ec2").meta.service_model.service_name} == {
+        "ec2", "iam"}
+    assert made == ["ec2", "iam"]  # nothing made again

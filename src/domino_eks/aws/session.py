@@ -8,11 +8,12 @@ threads end at a call boundary, never inside one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from domino_eks.aws import models
 from domino_eks.errors import InputError, Problem, ToolError
 
 CONNECTIONS = 64  # one per worker thread, and then some: a client shares its pool among threads
@@ -85,6 +86,13 @@ class Aws:
                 )
             return self._clients[service]
 
+    def prepare(self, services: Iterable[str]) -> None:
+        """Make the clients of `services` now, one after another. Making one sends no request, but it holds the
+        lock every thread shares: threads that start together and each make their own client wait in turn, so
+        calls that do not depend on each other would go out one client-creation apart."""
+        for service in services:
+            self.client(service)
+
     def stop(self) -> None:
         self._stop.set()
 
@@ -99,7 +107,7 @@ def static_session(region: str) -> Any:
 
     from domino_eks.aws import emulator
 
-    return boto3.Session(region_name=region, **emulator.CREDENTIALS)
+    return boto3.Session(botocore_session=models.core_session(), region_name=region, **emulator.CREDENTIALS)
 
 
 def profile_session(profile: str | None, region: str | None) -> Any:
@@ -110,7 +118,7 @@ def profile_session(profile: str | None, region: str | None) -> Any:
     from botocore.exceptions import ProfileNotFound
 
     try:
-        return boto3.Session(profile_name=profile, region_name=region)
+        return boto3.Session(botocore_session=models.core_session(), profile_name=profile, region_name=region)
     except ProfileNotFound as exc:
         files = botocore.session.get_session()  # where botocore looks: ~/.aws, unless the environment says
         where = f"{files.get_config_variable('config_file')} or {files.get_config_variable('credentials_file')}"
