@@ -37,6 +37,7 @@ def key_policy(account: str, users: Iterable[str]) -> str:
 
 class Key(Handler):
     kind = kinds.KMS_KEY
+    discovers_with = ("kms", "resourcegroupstaggingapi")
     properties = frozenset({"description", "users", "rotation", "tags"})
     observed = ("tags", "rotation")
     kept_without_delete_data = "the key that decrypts the cluster's Secrets"
