@@ -48,10 +48,10 @@ def flow_log_group(cluster: str) -> str:
 FLOW_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams")
 
 
-def _group(logs: Any, name: str) -> dict | None:
-    """The log group of exactly this name, if there is one (the listing matches names by prefix)."""
+def _group(logs: Any, name: str) -> dict[str, Any]:
+    """The log group of exactly this name ({} when there is none: the listing matches names by prefix)."""
     return next((g for g in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name)
-                 if g["logGroupName"] == name), None)
+                 if g["logGroupName"] == name), {})
 
 
 def _tags(logs: Any, name: str) -> dict[str, str]:
@@ -77,7 +77,7 @@ class LogGroup(Handler):
         work = [(read, name) for name in names for read in (_group, _tags)]
         answers = concurrently(lambda item: item[0](logs, item[1]), work)
         for name, group, found in zip(names, answers[0::2], answers[1::2], strict=True):
-            if group is not None and tags.belongs(found, scope.name):
+            if group and tags.belongs(found, scope.name):
                 yield Existing(self.key(found), {"name": name},
                                {"tags": found, "retention_days": group.get("retentionInDays")})
 
