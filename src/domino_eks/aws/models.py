@@ -34,10 +34,14 @@ class PlainJsonFiles:
         return None
 
 
-def core_session() -> Any:
-    """A new botocore Session whose data loader reads through `PlainJsonFiles`, for a boto3 Session to wrap."""
+def core_session(profile: str | None = None) -> Any:
+    """A new botocore Session on `profile` (None: the environment's or the default) whose data loader reads through
+    `PlainJsonFiles`, for a boto3 Session to wrap. The loader reads its search path from the profile's config, so a
+    profile that is not configured raises ProfileNotFound here, as boto3's own Session would."""
     import botocore.session
 
     core = botocore.session.get_session()
+    if profile is not None:
+        core.set_config_variable("profile", profile)
     core.get_component("data_loader").file_loader = PlainJsonFiles()
     return core

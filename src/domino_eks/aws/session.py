@@ -118,7 +118,8 @@ def profile_session(profile: str | None, region: str | None) -> Any:
     from botocore.exceptions import ProfileNotFound
 
     try:
-        return boto3.Session(botocore_session=models.core_session(), profile_name=profile, region_name=region)
+        return boto3.Session(botocore_session=models.core_session(profile), profile_name=profile,
+                             region_name=region)
     except ProfileNotFound as exc:
         files = botocore.session.get_session()  # where botocore looks: ~/.aws, unless the environment says
         where = f"{files.get_config_variable('config_file')} or {files.get_config_variable('credentials_file')}"
