@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domino_eks.aws import faults
-from domino_eks.aws.pages import chunks
+from domino_eks.aws.pages import AUTO_SCALING_GROUP_NAMES_PER_CALL, chunks
 from domino_eks.aws.session import Aws
 from domino_eks.model import CONTROL_PLANE_LOG_TYPES
 from domino_eks.provision import kinds, tags
@@ -34,7 +34,6 @@ from domino_eks.provision.waiters import Wait
 CLUSTER_WAIT = {"Delay": 30, "MaxAttempts": 60}  # control planes take 9-16 minutes; allow 30
 NODEGROUP_WAIT = {"Delay": 20, "MaxAttempts": 90}
 ADDON_WAIT = {"Delay": 10, "MaxAttempts": 90}
-ASG_NAMES_PER_CALL = 50
 CLUSTER_GONE = "ResourceNotFoundException"
 
 
@@ -175,7 +174,7 @@ def _auto_scaling_group_tags(aws: Aws, names: list[str]) -> dict[str, dict[str, 
     autoscaling = aws.client("autoscaling")
     described = concurrently(lambda chunk: list(paginate(autoscaling, "describe_auto_scaling_groups",
                                                          "AutoScalingGroups", AutoScalingGroupNames=chunk)),
-                             list(chunks(sorted(set(names)), ASG_NAMES_PER_CALL)))
+                             list(chunks(sorted(set(names)), AUTO_SCALING_GROUP_NAMES_PER_CALL)))
     return {group["AutoScalingGroupName"]: {t["Key"]: t["Value"] for t in group.get("Tags") or ()}
             for groups in described for group in groups}
 
@@ -248,6 +247,8 @@ class Nodegroup(Handler):
                                                          nodegroupName=outputs["name"])["nodegroup"]
         autoscaling = aws.client("autoscaling")
         names = _auto_scaling_groups(described)
+        if not names:  # DescribeAutoScalingGroups with no names describes every group in the account
+            return
         for group in autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"]:
             autoscaling.create_or_update_tags(Tags=[
                 {"ResourceId": group["AutoScalingGroupName"], "ResourceType": "auto-scaling-group", "Key": key,
