@@ -102,3 +102,18 @@ def test_a_crash_page_on_every_attempt_is_a_server_error_not_a_missing_api(https
     assert not faults.lacks_api(failed.value)  # so apply reports it, where it skips what an endpoint lacks
     assert failed.value.operation_name == operation
     assert str(faults.describe(failed.value)) == f"500: Internal Server Error — {faults.RUN_AGAIN}"
+
+
+def test_the_emulators_session_ignores_the_users_aws_configuration(tmp_path, monkeypatch):
+    """AWS_PROFILE naming a profile this machine lacks, or a config file of other settings, must not reach the
+    emulator's session: it uses neither."""
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-west-1\nmax_attempts = 1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "nowhere")
+
+    raw = session.static_session("us-east-2")
+    client = raw.client("sts", endpoint_url="http://127.0.0.1:1")
+
+    assert client.meta.region_name == "us-east-2"
+    assert raw.get_credentials().access_key == "testing"

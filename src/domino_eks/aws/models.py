@@ -34,13 +34,14 @@ class PlainJsonFiles:
         return None
 
 
-def core_session(profile: str | None = None) -> Any:
+def core_session(profile: str | None = None, session_vars: dict[str, tuple] | None = None) -> Any:
     """A new botocore Session on `profile` (None: the environment's or the default) whose data loader reads through
     `PlainJsonFiles`, for a boto3 Session to wrap. The loader reads its search path from the profile's config, so a
-    profile that is not configured raises ProfileNotFound here, as boto3's own Session would."""
+    profile that is not configured raises ProfileNotFound here, as boto3's own Session would. `session_vars`
+    overrides where botocore looks for its settings (botocore.session.Session's own parameter)."""
     import botocore.session
 
-    core = botocore.session.get_session()
+    core = botocore.session.Session(session_vars=session_vars)
     if profile is not None:
         core.set_config_variable("profile", profile)
     core.get_component("data_loader").file_loader = PlainJsonFiles()

@@ -120,12 +120,21 @@ def _is_html(body: bytes) -> bool:
 
 
 def static_session(region: str) -> Any:
-    """A session with the emulator's fixed credentials: no profile, no environment needed."""
+    """A session with the emulator's fixed credentials, blind to the user's AWS configuration: the emulator needs
+    no profile, and AWS_PROFILE naming one this machine lacks (or one with settings of its own) must not reach it."""
+    import os
+
     import boto3
 
     from domino_eks.aws import emulator
 
-    return boto3.Session(botocore_session=models.core_session(), region_name=region, **emulator.CREDENTIALS)
+    # botocore's session variables as (config key, environment variable, default, converter): none read from
+    # the environment, no file but an empty one
+    unconfigured = {"profile": (None, None, None, None),
+                    "config_file": (None, None, os.devnull, None),
+                    "credentials_file": (None, None, os.devnull, None)}
+    return boto3.Session(botocore_session=models.core_session(session_vars=unconfigured), region_name=region,
+                         **emulator.CREDENTIALS)
 
 
 def profile_session(profile: str | None, region: str | None) -> Any:
