@@ -1,11 +1,22 @@
-"""The one session and client cache: a retry mode named per use, one refusal of a profile that is not there."""
+"""The one session and client cache: a retry mode named per use, one refusal of a profile that is not there,
+and a server's HTML error page retried like any answer of its status."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from domino_eks.aws import session
+import pytest
+from botocore.exceptions import ClientError
+from werkzeug.exceptions import InternalServerError
+
+from domino_eks.aws import faults, session
 from domino_eks.errors import InputError
+
+# what a Flask server (moto's) answers when its handler raises: `<!doctype html>`, not the `<html>` botocore expects
+CRASH_PAGE = InternalServerError().get_body()
+# IAM's answer to AttachRolePolicy (query protocol, iam 2010-05-08): no output members, only the metadata
+ATTACHED = ('<AttachRolePolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata>'
+            '<RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></AttachRolePolicyResponse>')
 
 
 @pytest.mark.parametrize(("use", "mode", "calls"), [(session.COLLECTING, "standard", 3),
@@ -30,3 +41,35 @@ def test_a_profile_named_by_the_environment_is_refused_naming_the_variable(tmp_p
 
     assert str(refused.value) == (f"AWS_PROFILE: AWS profile 'nosuch' not found in {tmp_path / 'config'} or "
                                   f"{tmp_path / 'credentials'}")
+
+
+def test_a_crash_page_is_retried_like_any_500_and_the_call_then_succeeds(httpserver):
+    httpserver.expect_ordered_request("/", method="POST").respond_with_data(
+        CRASH_PAGE, status=500, content_type="text/html; charset=utf-8")
+    httpserver.expect_ordered_request("/", method="POST").respond_with_data(ATTACHED, content_type="text/xml")
+    aws = session.Aws(session.static_session("us-west-2"), httpserver.url_for("/"), retries=session.PROVISIONING)
+
+    aws.client("iam").attach_role_policy(RoleName="nodes",
+                                         PolicyArn="arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy")
+
+    assert CRASH_PAGE.startswith("<!doctype html>")
+    assert len(httpserver.log) == 2
+    httpserver.check_assertions()
+
+
+@pytest.mark.parametrize(("service", "call", "operation"), [
+    ("iam", lambda client: client.get_role(RoleName="nodes"), "GetRole"),  # query: XML errors
+    ("eks", lambda client: client.list_clusters(), "ListClusters"),  # rest-json: JSON errors
+])
+def test_a_crash_page_on_every_attempt_is_a_server_error_not_a_missing_api(httpserver, service, call, operation):
+    httpserver.expect_request(re.compile(".*")).respond_with_data(CRASH_PAGE, status=500,
+                                                                  content_type="text/html; charset=utf-8")
+    aws = session.Aws(session.static_session("us-west-2"), httpserver.url_for("/"), retries=session.COLLECTING)
+
+    with pytest.raises(ClientError) as failed:
+        call(aws.client(service))
+
+    assert len(httpserver.log) == 3  # every attempt the retry mode allows
+    assert not faults.lacks_api(failed.value)  # so apply reports it, where it skips what an endpoint lacks
+    assert failed.value.operation_name == operation
+    assert str(faults.describe(failed.value)) == f"500: Internal Server Error — {faults.RUN_AGAIN}"

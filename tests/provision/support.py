@@ -23,6 +23,7 @@ from pathlib import Path
 import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.session import get_session
+from werkzeug.exceptions import InternalServerError
 
 from domino_eks.aws import session
 from domino_eks.provision import kinds
@@ -268,3 +269,25 @@ def ancestors(graph: Graph, key: Key) -> frozenset[Key]:
             seen.add(current)
             pending.extend(graph[current].dependencies)
     return frozenset(seen)
+
+
+class CrashPage:
+    """A before-send hook that answers the first call of each of `operations` with the page moto's server (Flask)
+    sends when a request's handler raises, as its IAM does when AttachRolePolicy iterates the account's policies
+    while a CreatePolicy of another thread adds one ("dictionary changed size during iteration"). The request
+    never reaches the emulator: like moto's, the failure comes before any write."""
+
+    def __init__(self, *operations: str):
+        self.operations = frozenset(operations)
+        self.answered: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, request, event_name: str, **_):
+        operation = event_name.rsplit(".", 1)[1]
+        with self._lock:
+            if operation not in self.operations or operation in self.answered:
+                return None
+            self.answered.add(operation)
+        page = InternalServerError()
+        return AWSResponse(request.url, page.code, {"Content-Type": "text/html; charset=utf-8"},
+                           _Raw(page.get_body().encode()))

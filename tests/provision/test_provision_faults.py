@@ -1,4 +1,5 @@
-"""Faults: an apply killed at a random AWS call, then run again; throttling on a fifth of all calls.
+"""Faults: an apply killed at a random AWS call, then run again; throttling on a fifth of all calls; the emulator's
+crash page in answer to a call of each XML protocol.
 
 Both are injected through botocore event hooks on the session the clients come from; moto itself has no
 fault injection (design.md, "Known behaviour of the emulator").
@@ -14,6 +15,7 @@ from domino_eks.provision import apply, plan
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
 from tests.provision.support import (
+    CrashPage,
     Killed,
     Killer,
     Throttler,
@@ -61,4 +63,18 @@ def test_an_apply_converges_when_a_fifth_of_all_calls_are_throttled(endpoint, sp
 
     assert result.complete, {str(k): str(e) for k, e in result.walk.failures.items()}
     assert throttler.throttled > 20  # the faults really happened, and adaptive retry absorbed them
+    converged(endpoint, spec, name)
+
+
+def test_an_apply_converges_when_the_emulator_answers_a_call_with_its_crash_page(endpoint, spec, name):
+    # AttachRolePolicy: the call moto's IAM crashes on under load; with it, one of each XML protocol botocore
+    # parses (query, ec2, rest-xml), which alone failed a crash page at once instead of retrying it
+    crash = CrashPage("AttachRolePolicy", "CreateRole", "CreateAutoScalingGroup", "CreateSubnet", "CreateBucket")
+    aws = aws_with_hooks(endpoint, **{"before-send": crash})
+    survey = plan.survey(aws, spec_source.load(str(spec)))
+
+    result = apply.run(aws, survey.graph, survey.found, survey.plan, Silent())
+
+    assert result.complete, {str(k): str(e) for k, e in result.walk.failures.items()}
+    assert crash.answered == crash.operations  # each crash really happened, and was retried
     converged(endpoint, spec, name)

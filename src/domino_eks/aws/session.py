@@ -1,8 +1,9 @@
 """Where AWS calls go (the target), the session they start from, and the clients that make them.
 
 Every client retries in the botocore mode its use names (`COLLECTING`, `PROVISIONING`); nothing loops by
-hand. A stop request (Ctrl-C) makes the next AWS call of every worker thread raise `Interrupted`, so
-threads end at a call boundary, never inside one.
+hand, and a server's HTML error page is retried like any other answer of its status. A stop request (Ctrl-C)
+makes the next AWS call of every worker thread raise `Interrupted`, so threads end at a call boundary, never
+inside one.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class Aws:
         self._lock = threading.Lock()  # boto3 sessions are not thread-safe; the clients they make are
         self._stop = threading.Event()
         session.events.register("before-call", self._refuse_when_stopping)
+        session.events.register("before-parse", _error_page_as_status)
 
     def client(self, service: str) -> Any:
         with self._lock:
@@ -91,6 +93,21 @@ class Aws:
     def _refuse_when_stopping(self, **_: Any) -> None:
         if self._stop.is_set():
             raise Interrupted("stopped before this AWS call")
+
+
+def _error_page_as_status(response_dict: dict[str, Any], **_: Any) -> None:
+    """A 5xx whose body is an HTML page (a web server's crash page: moto's when two requests race in its IAM
+    backend, or a proxy's) says no more than its status. botocore reads only a body starting with `<html>` as
+    such a page; any other (`<!doctype html>...`) its XML protocols parse as XML and fail with a
+    ResponseParserError raised outside the retry loop, so the call fails at its first attempt
+    (boto/botocore#2463, closed unfixed). An empty body is botocore's generic error of that status, which the
+    retry modes retry as they retry any 500, 502, 503 or 504."""
+    if response_dict["status_code"] >= 500 and _is_html(response_dict["body"]):
+        response_dict["body"] = b""
+
+
+def _is_html(body: bytes) -> bool:
+    return body.lstrip()[:len(b"<!doctype html")].lower().startswith((b"<!doctype html", b"<html"))
 
 
 def static_session(region: str) -> Any:
