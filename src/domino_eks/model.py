@@ -105,9 +105,9 @@ class Node:
     """A live node (only live sources know these).
 
     The one part of the model that is no pydantic model: a cluster has thousands of nodes, and validating each
-    was about a fifth of checking a dump of 20,000. Its one reader of raw facts (`sources.snapshot.facts.
-    read_node`) checks the types of what it copies from the node; pydantic takes the instances as they are
-    (NodeGroup.nodes)."""
+    was about a fifth of checking a dump of 20,000. Its one reader of raw facts, `read_node` in
+    sources/snapshot/facts.py, checks the types of what it copies from the node; pydantic takes the instances
+    as they are (NodeGroup.nodes)."""
 
     name: str
     provisioner: NodeProvisioner | None = None  # None: its labels do not say (a self-managed group's, usually)
