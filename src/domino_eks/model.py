@@ -368,6 +368,9 @@ class NodeRole(Frozen):
     groups: tuple[str, ...]  # the node groups whose nodes assume it
     managed_policies: tuple[str, ...] = ()
     policies: Mapping[str, tuple[Statement, ...]] = Field(default_factory=dict)
+    # why the source cannot list all the role carries, said of its node groups ("attach no policy ARNs, so eksctl
+    # gives their roles its default policies..."); None: these are all it carries
+    unlisted: str | None = None
     location: Location | None = None
 
     @property
@@ -560,6 +563,7 @@ class Hardening(Frozen):
     # rule C009: the VPC's flow logs and its default security group (CIS AWS Foundations 5.4)
     vpc_id: str | None = None  # the cluster's VPC; None before apply creates it
     flow_logs: bool | None = None  # the VPC has an active flow log
+    flow_log_bucket: str | None = None  # the S3 bucket the flow log writes to; None: a CloudWatch log group
     default_group: str | None = None  # the VPC's default security group, by id
     default_group_rules: tuple[str, ...] | None = None  # its rules, described ("ingress tcp 22 from 0.0.0.0/0")
     location: Location | None = None

@@ -103,8 +103,11 @@ def test_the_vpc_logs_all_its_traffic_to_the_tools_log_group_through_a_role_that
     assert group["retentionInDays"] == 365
     assert logs.list_tags_log_group(logGroupName=group["logGroupName"])["tags"]["domino-eks/resource"] == "flow-logs"
     trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    # the confused-deputy guard: the service may assume the role only for this account's own flow logs
     assert trust == {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                      "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-west-2:123456789012:vpc-flow-log/*"}}}]}
     (attached,) = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
     policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
     document = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])

@@ -65,7 +65,11 @@ def test_every_artifact_agrees_when_the_autoscaler_is_not_known_to_run(tmp_path,
     config = YAML(typ="safe").load((tmp_path / "eksctl" / "cluster.yaml").read_text())
     tags = {key for group in config["nodeGroups"] for key in group.get("tags", {})}
     assert not {key for key in tags if key.startswith("k8s.io/cluster-autoscaler/")}
-    assert not any("iam" in group for group in config["nodeGroups"])
+    actions = {a for group in config["nodeGroups"] for s in group["iam"]["attachPolicy"]["Statement"]
+               for a in s["Action"]}
+    assert actions and not {a for a in actions if a.startswith("autoscaling:")}
+    associations = config["iam"]["podIdentityAssociations"]
+    assert associations and "cluster-autoscaler" not in {a["serviceAccountName"] for a in associations}
     assert "autoscaler" not in YAML(typ="safe").load((tmp_path / "installer" / "domino.yml").read_text())
     assert not (tmp_path / "iam" / "autoscaler-policy.json").exists()
 

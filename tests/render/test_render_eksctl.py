@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from domino_eks.knowledge import iam
 from domino_eks.model import NODE_POOL_LABEL
 from domino_eks.render import eksctl as render_eksctl
 from domino_eks.sources import eksctl, spec
@@ -19,9 +20,29 @@ CLUSTER = "domino-test-cluster"
 TEMPLATE_TAG = "k8s.io/cluster-autoscaler/{{ cluster_name }}"
 ADDONS = [
     {"name": "vpc-cni", "configurationValues": '{"enableNetworkPolicy": "true"}'},
-    {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
-    {"name": "aws-efs-csi-driver", "wellKnownPolicies": {"efsCSIController": True}},
+    {"name": "aws-ebs-csi-driver"},
+    {"name": "aws-efs-csi-driver"},
+    {"name": "eks-pod-identity-agent"},  # hands the associations' pods their roles' credentials
 ]
+MANAGED = "arn:aws:iam::aws:policy/"
+NODE_POLICIES = [f"{MANAGED}AmazonEKSWorkerNodePolicy", f"{MANAGED}AmazonEC2ContainerRegistryReadOnly"]
+
+
+def pod_identity_associations(deployment) -> list[dict]:
+    """The controllers' roles apply makes, as eksctl's iam.podIdentityAssociations name them."""
+    autoscaler = next(p for p in deployment.access.pod_identities if p.service_account == "cluster-autoscaler")
+    return [
+        {"namespace": "kube-system", "serviceAccountName": "aws-node", "roleName": f"{CLUSTER}-aws-node",
+         "permissionPolicyARNs": [f"{MANAGED}AmazonEKS_CNI_Policy"]},
+        {"namespace": "kube-system", "serviceAccountName": "ebs-csi-controller-sa",
+         "roleName": f"{CLUSTER}-ebs-csi-controller-sa",
+         "permissionPolicyARNs": [f"{MANAGED}service-role/AmazonEBSCSIDriverPolicy"]},
+        {"namespace": "kube-system", "serviceAccountName": "efs-csi-controller-sa",
+         "roleName": f"{CLUSTER}-efs-csi-controller-sa",
+         "permissionPolicyARNs": [f"{MANAGED}service-role/AmazonEFSCSIDriverPolicy"]},
+        {"namespace": "kube-system", "serviceAccountName": "cluster-autoscaler",
+         "roleName": f"{CLUSTER}-cluster-autoscaler", "permissionPolicy": iam.document(autoscaler.statements)},
+    ]
 
 
 def parse(text: str) -> dict:
@@ -32,7 +53,7 @@ def page_sample(path: Path) -> dict:
     return parse(path.read_text())
 
 
-def with_documented_fixes(sample: dict) -> dict:
+def with_documented_fixes(sample: dict, deployment) -> dict:
     """The page's sample with the fixes the renderer's header documents — and nothing else."""
     config = copy.deepcopy(sample)
     config["metadata"]["version"] = "1.36"  # pin the Kubernetes version (the spec's default on TODAY)
@@ -42,7 +63,7 @@ def with_documented_fixes(sample: dict) -> dict:
         "enableTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
         "logRetentionInDays": 365}}
     config["upgradePolicy"] = {"supportType": "STANDARD"}  # not eksctl's EXTENDED (C007)
-    config["iam"] = {"withOIDC": True}  # IAM roles for the add-ons' service accounts
+    config["iam"] = {"podIdentityAssociations": pod_identity_associations(deployment)}  # off the node roles (C005)
     config["autoModeConfig"] = {"enabled": False}  # eksctl's announced default would build no node groups
     config["addons"] = ADDONS  # VPC CNI enforcing NetworkPolicy, EBS and EFS CSI drivers
     for group in config["nodeGroups"]:
@@ -56,8 +77,8 @@ def with_documented_fixes(sample: dict) -> dict:
         if "ami" in group:  # eksctl refuses a custom AMI without its family
             group["amiFamily"] = "AmazonLinux2023"
         group["privateNetworking"] = True  # private nodes (N004)
-        if group["labels"][NODE_POOL_LABEL] == "platform":  # the autoscaler's IAM policy (A001)
-            group["iam"] = {"withAddonPolicies": {"autoScaler": True}}
+        role = deployment.access.node_role_of(group["name"])  # its pool's role: the platform's or the compute one
+        group["iam"] = {"attachPolicyARNs": NODE_POLICIES, "attachPolicy": iam.document(role.statements)}
     return config
 
 
@@ -80,7 +101,8 @@ def rendered(spec_path: Path) -> str:
     ("page-multi-az.spec.yaml", PAGE_MULTI_AZ),
 ])
 def test_a_spec_equivalent_to_a_page_sample_renders_that_sample_with_its_fixes(spec_file, page_file):
-    assert parse(rendered(GOLDEN / spec_file)) == with_documented_fixes(page_sample(page_file))
+    deployment = spec.load(str(GOLDEN / spec_file), today=TODAY)
+    assert parse(render_eksctl.render(deployment)) == with_documented_fixes(page_sample(page_file), deployment)
 
 
 @pytest.mark.parametrize(("example", "page_file"), [
@@ -88,7 +110,8 @@ def test_a_spec_equivalent_to_a_page_sample_renders_that_sample_with_its_fixes(s
     ("multi-az.yaml", PAGE_MULTI_AZ),
 ])
 def test_the_examples_render_the_page_samples_with_a_current_gpu(example, page_file):
-    expected = with_current_gpu(with_documented_fixes(page_sample(page_file)))
+    expected = with_current_gpu(with_documented_fixes(page_sample(page_file), spec.load(str(EXAMPLES / example),
+                                                                                        today=TODAY)))
     assert parse(rendered(EXAMPLES / example)) == expected
 
 
@@ -101,7 +124,8 @@ def test_the_header_lists_every_fix_with_its_rule():
     text = header(rendered(GOLDEN / "page-multi-az.spec.yaml"))
     for fix in ('metadata.version is "1.36"', "{{ cluster_name }} (A003)", "nvidia.com/gpu (P015)",
                 "containerd only", "(N005)", "amiFamily", "privateNetworking: true", "(N004)",
-                "iam.withAddonPolicies.autoScaler", "(A001)", "iam.withOIDC", "aws-ebs-csi-driver", "(S001)",
+                "iam.attachPolicyARNs, iam.attachPolicy", "(C005)", "iam.podIdentityAssociations", "A001)",
+                "eks-pod-identity-agent", "aws-ebs-csi-driver", "(S001)",
                 "enableNetworkPolicy", "(N001)", "vpc.cidr is 10.0.0.0/16", "vpc.clusterEndpoints", "(C001)",
                 "eksctl utils update-cluster-vpc-config -f cluster.yaml --private-access=true --public-access=false",
                 "cloudWatch.clusterLogging", "(C002)", "secretsEncryption is left out", "(C003)",
@@ -126,6 +150,18 @@ def test_the_rendered_config_loads_back_through_the_eksctl_source(tmp_path, spec
     assert [g.name for g in loaded.groups] == [g.name for g in deployment.groups]
     assert loaded.network.policy_engine == "vpc-cni" and loaded.storage.ebs_csi_driver is True
     assert loaded.access.autoscaler is not None and loaded.autoscaler.enabled is True
+    # A001 follows the autoscaler to its Pod Identity role, which grants what apply's does
+    assert loaded.access.autoscaler.where == (f"role {CLUSTER}-cluster-autoscaler (Pod Identity "
+                                              "kube-system/cluster-autoscaler)")
+    assert [(p.namespace, p.service_account, p.role, p.managed_policies, p.statements)
+            for p in loaded.access.pod_identities or ()] == [
+        (p.namespace, p.service_account, p.role, p.managed_policies, p.statements)
+        for p in deployment.access.pod_identities or ()]
+    # each group's role carries exactly its pool role's grants, and nothing eksctl would add is left unlisted
+    for group in deployment.groups:
+        read, built = loaded.access.node_role_of(group.name), deployment.access.node_role_of(group.name)
+        assert read is not None and built is not None and read.unlisted is None
+        assert (read.managed_policies, read.statements) == (built.managed_policies, built.statements)
 
 
 def test_an_eksctl_file_renders_with_the_same_fixes():

@@ -216,7 +216,7 @@ def test_the_header_says_only_what_the_render_changed_in_the_file():
         "literal {{ cluster_name }} (A003).",
         "Node groups that scale from zero carry a node-template tag for each of their labels and taints, so the "
         "autoscaler can choose them while they have no nodes; the page's GPU groups lacked nvidia.com/gpu (P015).",
-        "Added: the EKS add-on aws-efs-csi-driver with its IAM role: Datasets on EFS need its driver.",
+        "Added: the EKS add-on aws-efs-csi-driver: Datasets on EFS need its driver.",
         f"Every other key of {path} is kept as it was written.",
     ]
 

@@ -7,6 +7,7 @@ import pytest
 
 from domino_eks.errors import InputError
 from domino_eks.model import NodeRole, Statement
+from domino_eks.render import eksctl as render_eksctl
 from domino_eks.rules import Severity, Status
 from domino_eks.sources import eksctl, spec
 from tests.conftest import PAGE_MULTI_AZ, TODAY
@@ -60,11 +61,61 @@ def test_c005_fires_on_a_node_role_carrying_an_addon_policy_or_the_autoscalers_w
         "of the EBS CSI driver, Cluster Autoscaler: every pod on those nodes can use them.")
 
 
-def test_c005_is_unknown_on_an_eksctl_file():
+def test_c005_is_unknown_on_an_eksctl_file_whose_groups_leave_their_roles_to_eksctls_defaults():
     result = only("C005", eksctl.load(str(PAGE_MULTI_AZ)))
-    assert result.status is Status.SKIP
-    assert result.message == ("the node roles and their policies unknown: eksctl makes each node group's role "
-                              "itself; checked live by domino-eks check.")
+    assert (result.status, result.message) == (Status.SKIP, (
+        "part of the node roles' policies unknown: node groups domino-platform-a, domino-platform-b, "
+        "domino-platform-c, domino-default-a, domino-default-b, domino-default-c, domino-gpu-a, domino-gpu-b, "
+        "domino-gpu-c attach no policy ARNs, so eksctl gives their roles its default policies, which the file does "
+        "not list; checked live by domino-eks check."))
+
+
+EKSCTL_GROUPS = """\
+apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: demo, region: us-west-2}
+nodeGroups:
+  - name: platform
+    instanceType: m5.2xlarge
+    labels: {dominodatalab.com/node-pool: platform}
+    iam:
+"""
+
+
+def eksctl_with(tmp_path, group_iam: str):
+    path = tmp_path / "cluster.yaml"
+    path.write_text(EKSCTL_GROUPS + group_iam)
+    return eksctl.load(str(path), today=TODAY)
+
+
+@pytest.mark.parametrize(("group_iam", "carried"), [
+    ("      withAddonPolicies: {autoScaler: true}\n", "Cluster Autoscaler"),
+    ("      attachPolicyARNs: [arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy, "
+     "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy]\n", "VPC CNI"),
+    ("      attachPolicyARNs: [arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy]\n"
+     "      attachPolicy:\n        Version: '2012-10-17'\n        Statement:\n"
+     "          - {Effect: Allow, Action: ['ec2:AttachVolume'], Resource: '*'}\n", "EBS CSI driver"),
+])
+def test_c005_fires_on_an_eksctl_file_whose_node_group_carries_a_controllers_policy(tmp_path, group_iam, carried):
+    result = only("C005", eksctl_with(tmp_path, group_iam))
+    assert (result.status, result.message) == (Status.FAIL, (
+        "node role instance role of node group platform (node groups platform) carries the permissions of the "
+        f"{carried}: every pod on those nodes can use them."))
+
+
+def test_c005_passes_on_an_eksctl_file_that_lists_every_policy_of_its_node_roles(tmp_path):
+    result = only("C005", eksctl_with(tmp_path, "      attachPolicyARNs: "
+                                                "[arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy]\n"))
+    assert (result.status, result.message) == (
+        Status.PASS, "no node role carries an add-on's or the autoscaler's permissions.")
+
+
+def test_c005_judges_the_eksctl_file_render_writes_and_it_passes(tmp_path):
+    path = tmp_path / "cluster.yaml"
+    path.write_text(render_eksctl.render(spec_with(tmp_path, COMPUTE)))
+    result = only("C005", eksctl.load(str(path), today=TODAY))
+    assert (result.status, result.message) == (
+        Status.PASS, "no node role carries an add-on's or the autoscaler's permissions.")
 
 
 def test_c004_by_default_names_what_each_pool_reaches_its_node_role_for(tmp_path):

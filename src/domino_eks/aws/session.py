@@ -43,7 +43,8 @@ class Interrupted(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """`local`: the embedded emulator, for one command. `endpoint`: any AWS-compatible URL. `aws`: the real one."""
+    """`local`: the embedded emulator, for one command (at `endpoint_url` once started). `endpoint`: any
+    AWS-compatible URL. `aws`: the real one."""
 
     kind: Literal["local", "endpoint", "aws"]
     region: str
@@ -158,12 +159,11 @@ def _answering(endpoint_url: str) -> None:
 
 @contextmanager
 def connect(target: Target) -> Iterator[Aws]:
-    """Provisioning clients for `target`; for `local`, the emulator runs for exactly the life of this context."""
+    """Provisioning clients for `target`. For `local`, its endpoint is the embedded emulator the command started
+    (`emulator.started`) before it read the spec."""
     if target.kind == "local":
-        from domino_eks.aws import emulator
-
-        with emulator.running() as url:
-            yield Aws(static_session(target.region), url, retries=PROVISIONING)
+        assert target.endpoint_url is not None, "the command starts the embedded emulator and names its URL"
+        yield Aws(static_session(target.region), target.endpoint_url, retries=PROVISIONING)
     elif target.kind == "endpoint":
         assert target.endpoint_url is not None
         _answering(target.endpoint_url)

@@ -17,7 +17,10 @@ VOLUME_TYPE: Final = "gp3"
 AMI_FAMILY = "AmazonLinux2023"
 DISABLE_IMDSV1 = True  # nodes answer only IMDSv2 requests
 
-# What iam.withAddonPolicies.autoScaler grants a node group's role: two statements, both on "*".
+# What iam.withAddonPolicies.autoScaler grants a node group's role: two statements, both on "*". The eksctl source
+# files them under ADDON_AUTOSCALER among the role's policies, and the renderer leaves them to eksctl.
+ADDON_AUTOSCALER = "withAddonPolicies.autoScaler"
+ADDON_POLICY_NAMES = (ADDON_AUTOSCALER,)
 AUTOSCALER_ADDON_POLICY = (
     Statement(effect="Allow", resources=("*",), actions=(
         "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",

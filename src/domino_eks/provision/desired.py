@@ -32,7 +32,6 @@ from domino_eks.provision.resources import Ref
 EVERYWHERE = "0.0.0.0/0"
 SUPPORTED_AMI_FAMILY = "AmazonLinux2023"
 ROOT_DEVICE = "/dev/xvda"  # the root volume of Amazon Linux 2023 EKS images
-CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 # every add-on K004 asks for, coredns and kube-proxy too: created as EKS add-ons (OVERWRITE adopts the
 # self-managed ones EKS bootstraps), so EKS reports their health and versions
 ADDONS = addons.ALWAYS  # their controllers' roles: Pod Identity
@@ -189,19 +188,27 @@ def _network(b: Builder) -> NetworkHandles:
 
 
 def _flow_logs(b: Builder, vpc_id: Ref) -> None:
-    """Rule C009: a flow log of all the VPC's traffic, to a log group the tool makes (tagged, with the spec's
-    retention) through a role that may write to that group only."""
+    """Rule C009: a flow log of all the VPC's traffic, to the S3 bucket the spec names, or else to a log group the
+    tool makes (tagged, with the spec's retention) through a role that may write to that group only."""
     region = b.deployment.cluster.region or ""
+    partition = regions.partition(region)
+    bucket = b.deployment.hardening.flow_log_bucket
+    if bucket:
+        # the bucket is the user's: no group, no role (S3 delivery needs none, only the bucket policy AWS adds)
+        b.add(kinds.FLOW_LOG, "vpc", {"vpc_id": vpc_id, "log_group": None, "role_arn": None,
+                                      "bucket_arn": iam.bucket_arn(bucket, partition)})
+        return
     name = flow_log_group(b.name)
     log_group = b.add(kinds.LOG_GROUP, "flow-logs", {
         "name": name, "retention_days": b.deployment.hardening.log_retention_days,
     })
     # the group's ARN, and its streams' (`:*`): the account is the role's own, whatever it is
-    arn = f"arn:{regions.partition(region)}:logs:{region}:*:log-group:{name}"
-    role = _role(b, "flow-logs", f"{b.name}-flow-logs", "vpc-flow-logs.amazonaws.com", (),
+    arn = f"arn:{partition}:logs:{region}:*:log-group:{name}"
+    role = _role(b, "flow-logs", f"{b.name}-flow-logs", iam.FLOW_LOGS_SERVICE, (),
                  {"flow-logs": (Statement(effect="Allow", actions=FLOW_LOG_ACTIONS, resources=(arn, f"{arn}:*")),)},
-                 regions.partition(region))
-    b.add(kinds.FLOW_LOG, "vpc", {"vpc_id": vpc_id, "log_group": log_group.name, "role_arn": role.arn})
+                 partition)
+    b.add(kinds.FLOW_LOG, "vpc", {"vpc_id": vpc_id, "log_group": log_group.name, "role_arn": role.arn,
+                                  "bucket_arn": None})
 
 
 def _security_groups(b: Builder, network: NetworkHandles) -> SecurityGroupHandles:
@@ -250,7 +257,7 @@ def _identity(b: Builder) -> IdentityHandles:
     cluster_role = b.add(kinds.IAM_ROLE, "cluster", {
         "name": tags.bounded(f"{b.name}-cluster", 64),
         "service": "eks.amazonaws.com",
-        "policy_arns": [iam.managed_policy_arn(name, partition) for name in CLUSTER_POLICIES],
+        "policy_arns": [iam.managed_policy_arn(name, partition) for name in iam.CLUSTER_POLICIES],
     })
     node_roles, profiles = {}, {}
     for role in b.deployment.access.node_roles or ():

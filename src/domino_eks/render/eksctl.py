@@ -17,17 +17,18 @@ from collections.abc import Mapping
 
 from ruamel.yaml import YAML
 
-from domino_eks.knowledge import eks_versions, eksctl_defaults
+from domino_eks.knowledge import addons as addons_knowledge
+from domino_eks.knowledge import eks_versions, eksctl_defaults, iam, regions
 from domino_eks.model import (
     AUTOSCALER_ENABLED_TAG,
     AUTOSCALER_TAG_PREFIX,
     KEY_CREATED_BY_APPLY,
-    PLATFORM,
     Deployment,
     Hardening,
     Network,
     NodeGroup,
-    NodePool,
+    NodeRole,
+    Statement,
     autodiscovery_cluster,
     node_template_tags,
 )
@@ -137,15 +138,37 @@ def _private(deployment: Deployment, group: NodeGroup, changes: Changes) -> bool
     return True
 
 
-def _iam(deployment: Deployment, pool: NodePool, changes: Changes) -> dict | None:
-    if pool.label != PLATFORM or not uses_autoscaler(deployment):
+def _iam(deployment: Deployment, group: NodeGroup, changes: Changes) -> dict | None:
+    """The node group's role as apply builds it: exactly the AWS-managed policies and the statements the model
+    gives the group's pool (eksctl makes one role per group, so each group lists its pool's)."""
+    role = deployment.access.node_role_of(group.name)
+    if role is None:
         return None
+    statements = node_role_statements(role)
     changes.append(Change(
-        "Platform node groups get eksctl's cluster-autoscaler policy (iam.withAddonPolicies.autoScaler): "
-        "the page's 'Autoscale access' policy, valid and with what current autoscalers also read (A001).",
-        *_in_groups("iam", "withAddonPolicies", "autoScaler"),
+        "Each node group's role gets only what its pool needs (iam.attachPolicyARNs, iam.attachPolicy): joining "
+        "the cluster, pulling images, and the pool's own S3 and registry grants, narrower on compute pools. "
+        "eksctl's default role also carries the VPC CNI's permissions, which every pod on the node could use; "
+        "the add-ons and the autoscaler get Pod Identity roles instead (C005).",
+        *_in_groups("iam", "attachPolicyARNs"), *_in_groups("iam", "attachPolicy"),
     ))
-    return {"withAddonPolicies": {"autoScaler": True}}
+    partition = regions.partition(deployment.cluster.region or "")
+    return _without_empty({
+        "attachPolicyARNs": [_policy_arn(name, partition) for name in role.managed_policies],
+        "attachPolicy": iam.document(statements) if statements else None,
+    })
+
+
+def _policy_arn(name: str, partition: str) -> str:
+    """An AWS-managed policy by name, or a policy the source named by its whole ARN."""
+    return name if name.startswith("arn:") else iam.managed_policy_arn(name, partition)
+
+
+def node_role_statements(role: NodeRole) -> tuple[Statement, ...]:
+    """What a node group's inline policy holds: every statement of the role's own policies, but for those eksctl
+    writes itself from iam.withAddonPolicies."""
+    return tuple(s for name, statements in role.policies.items() if name not in eksctl_defaults.ADDON_POLICY_NAMES
+                 for s in statements)
 
 
 def _pod_imds(group: NodeGroup, changes: Changes) -> bool | None:
@@ -162,7 +185,7 @@ def _without_empty(entries: dict) -> dict:
     return {k: v for k, v in entries.items() if v is not None and v != {} and v != []}
 
 
-def _group(deployment: Deployment, pool: NodePool, group: NodeGroup, changes: Changes) -> dict:
+def _group(deployment: Deployment, group: NodeGroup, changes: Changes) -> dict:
     return _without_empty({
         "name": group.name,
         "instanceType": group.instance_type,
@@ -177,7 +200,7 @@ def _group(deployment: Deployment, pool: NodePool, group: NodeGroup, changes: Ch
         "labels": dict(group.labels),
         "taints": [_without_empty({"key": t.key, "value": t.value or None, "effect": t.effect}) for t in group.taints],
         "tags": _tags(deployment, group, changes),
-        "iam": _iam(deployment, pool, changes),
+        "iam": _iam(deployment, group, changes),
         "preBootstrapCommands": _pre_bootstrap_commands(deployment, group, changes),
         "overrideBootstrapCommand": group.bootstrap_arguments,
         "disableIMDSv1": group.imdsv2_required if group.imdsv2_required != eksctl_defaults.DISABLE_IMDSV1 else None,
@@ -218,18 +241,43 @@ def _vpc_cni(network: Network, changes: Changes) -> dict:
     return _without_empty({"name": "vpc-cni", "configurationValues": json.dumps(settings) if settings else None})
 
 
-def _addons(network: Network, changes: Changes) -> list[dict]:
-    changes.append(Change("Added: iam.withOIDC, the identity provider the add-ons' IAM roles are assumed through.",
-                          ("iam", "withOIDC")))
-    changes.append(Change("Added: the EKS add-on aws-ebs-csi-driver with its IAM role: EBS volumes on Kubernetes "
-                          "1.23 and later need the CSI driver (S001).", ("addons", "name=aws-ebs-csi-driver")))
-    changes.append(Change("Added: the EKS add-on aws-efs-csi-driver with its IAM role: Datasets on EFS need its "
-                          "driver.", ("addons", "name=aws-efs-csi-driver")))
-    csi_drivers = [
-        {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
-        {"name": "aws-efs-csi-driver", "wellKnownPolicies": {"efsCSIController": True}},
-    ]
-    return ([_vpc_cni(network, changes)] if network.cni == "vpc-cni" else []) + csi_drivers
+def _addons(deployment: Deployment, changes: Changes) -> list[dict]:
+    changes.append(Change("Added: the EKS add-on aws-ebs-csi-driver: EBS volumes on Kubernetes 1.23 and later need "
+                          "the CSI driver (S001).", ("addons", "name=aws-ebs-csi-driver")))
+    changes.append(Change("Added: the EKS add-on aws-efs-csi-driver: Datasets on EFS need its driver.",
+                          ("addons", "name=aws-efs-csi-driver")))
+    network = deployment.network
+    addons = [_vpc_cni(network, changes)] if network.cni == "vpc-cni" else []
+    addons += [{"name": "aws-ebs-csi-driver"}, {"name": "aws-efs-csi-driver"}]
+    if deployment.access.pod_identities:
+        changes.append(Change(f"Added: the EKS add-on {addons_knowledge.POD_IDENTITY_AGENT}, which hands the pods "
+                              "of the Pod Identity associations below their roles' credentials (C005).",
+                              ("addons", f"name={addons_knowledge.POD_IDENTITY_AGENT}")))
+        addons.append({"name": addons_knowledge.POD_IDENTITY_AGENT})
+    return addons
+
+
+def _pod_identity_associations(deployment: Deployment, changes: Changes) -> list[dict]:
+    """iam.podIdentityAssociations: each controller's role, named and granted as apply makes it."""
+    # the autoscaler's only where every other file sets it up too
+    identities = [p for p in deployment.access.pod_identities or () if uses_autoscaler(deployment)
+                  or p.service_account != iam.CLUSTER_AUTOSCALER.service_account]
+    if not identities:
+        return []
+    changes.append(Change(
+        "iam.podIdentityAssociations give the "
+        f"{', '.join(f'{p.namespace}/{p.service_account}' for p in identities)} service accounts roles of their "
+        "own; on the page their permissions sit on the node role, where every pod on the node can use them "
+        "(C005, A001).", ("iam", "podIdentityAssociations"),
+    ))
+    partition = regions.partition(deployment.cluster.region or "")
+    return [_without_empty({
+        "namespace": p.namespace,
+        "serviceAccountName": p.service_account,
+        "roleName": p.role,
+        "permissionPolicyARNs": [_policy_arn(name, partition) for name in p.managed_policies],
+        "permissionPolicy": iam.document(p.statements) if p.statements else None,
+    }) for p in identities]
 
 
 def _endpoint_access(hardening: Hardening, changes: Changes) -> dict:
@@ -311,9 +359,8 @@ def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dic
         f'metadata.version is "{_version(deployment)}": the page\'s samples leave it out, so eksctl would pick '
         "whatever its release defaults to (G003).", ("metadata", "version"),
     )]
-    groups = [(pool, group) for pool in deployment.pools for group in pool.groups]
-    node_groups = [_group(deployment, p, g, changes) for p, g in groups if not g.managed]
-    managed_node_groups = [_group(deployment, p, g, changes) for p, g in groups if g.managed]
+    node_groups = [_group(deployment, g, changes) for g in deployment.groups if not g.managed]
+    managed_node_groups = [_group(deployment, g, changes) for g in deployment.groups if g.managed]
     config = _without_empty({
         "apiVersion": eksctl_defaults.API_VERSION,
         "kind": eksctl_defaults.KIND,
@@ -325,8 +372,8 @@ def _build(deployment: Deployment, original: Mapping | None = None) -> tuple[dic
         "autoModeConfig": _auto_mode(original, changes),
         "vpc": _without_empty({**(_vpc(network, changes) or {}),
                                **_endpoint_access(deployment.hardening, changes)}) or None,
-        "iam": {"withOIDC": True},
-        "addons": _addons(network, changes),
+        "iam": _without_empty({"podIdentityAssociations": _pod_identity_associations(deployment, changes)}) or None,
+        "addons": _addons(deployment, changes),
         "addonsConfig": {"disableDefaultAddons": True} if network.cni != "vpc-cni" else None,
         "nodeGroups": node_groups,
         "managedNodeGroups": managed_node_groups,

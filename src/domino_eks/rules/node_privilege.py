@@ -69,15 +69,23 @@ def _node_role_use(pool: NodePool) -> str:
 def controller_permissions(d: Deployment) -> Iterator[Outcome]:
     roles = d.access.node_roles
     if roles is None:
-        yield unknown(d, "the node roles and their policies", {
-            "eksctl": "eksctl makes each node group's role itself; checked live by domino-eks check",
-        }, (Gap.IAM, Gap.AWS))
+        yield unknown(d, "the node roles and their policies", gaps=(Gap.IAM, Gap.AWS))
         return
-    for role in roles:
-        carried = [c.name for c in iam.CONTROLLERS if _carries(role, c)]
+    carrying = [(role, [c.name for c in iam.CONTROLLERS if _carries(role, c)]) for role in roles]
+    for role, carried in carrying:
         if carried:
             yield failed(f"node role {role.name} (node groups {', '.join(role.groups)}) carries the permissions of "
                          f"the {', '.join(carried)}: every pod on those nodes can use them.", role.location)
+    unlisted: dict[str, list[str]] = {}
+    for role in roles:
+        if role.unlisted:
+            unlisted.setdefault(role.unlisted, []).extend(role.groups)
+    if unlisted and not any(carried for _, carried in carrying):
+        # what the source lists is clean, but the rest of those roles could carry anything
+        why = "; ".join(f"node groups {', '.join(groups)} {reason}" for reason, groups in unlisted.items())
+        yield unknown(d, "part of the node roles' policies", {d.source.kind: f"{why}; checked live by domino-eks "
+                                                                            "check"}, (Gap.IAM, Gap.AWS))
+        return
     yield passed("no node role carries an add-on's or the autoscaler's permissions.")
 
 

@@ -231,12 +231,18 @@ class SecuritySpec(Strict):
         description="control-plane log types sent to CloudWatch (default: all five)",
     )
     log_retention_days: int = Field(
-        365, alias="logRetentionDays", description="days CloudWatch keeps the control-plane logs (a value it takes)",
+        365, alias="logRetentionDays",
+        description="days CloudWatch keeps the control-plane and flow logs (a value it takes)",
     )
     flow_logs: bool = Field(
         True, alias="flowLogs",
         description="VPC flow logs of all traffic in the VPC apply creates, to a CloudWatch log group it creates, "
                     "kept logRetentionDays (default: on)",
+    )
+    flow_logs_bucket: str | None = Field(
+        None, alias="flowLogsBucket",
+        description="an existing S3 bucket of this account the flow logs go to instead of CloudWatch; apply neither "
+                    "creates nor deletes it, and AWS adds the log delivery service's statements to its policy",
     )
     kms_key_arn: str | None = Field(
         None, alias="kmsKeyArn",
@@ -390,6 +396,7 @@ def _hardening(spec: Spec, document: Any, file: str) -> Hardening:
         # apply builds flow logs and empties the default group only in a VPC it creates: a user's VPC is its own
         vpc_id=spec.network.vpc_id,
         flow_logs=None if spec.network.vpc_id else security.flow_logs,
+        flow_log_bucket=security.flow_logs_bucket,
         default_group_rules=None if spec.network.vpc_id else (),
         location=yamlfile.location(document, file, "security"),
     )

@@ -16,7 +16,7 @@ from typing import Any
 from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import regions
-from domino_eks.knowledge.iam import POD_IDENTITY_SERVICE, POD_IDENTITY_TRUST_ACTIONS
+from domino_eks.knowledge.iam import FLOW_LOGS_SERVICE, POD_IDENTITY_SERVICE, POD_IDENTITY_TRUST_ACTIONS
 from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
@@ -62,11 +62,23 @@ def _account(aws: Aws) -> str:
     return aws.client("sts").get_caller_identity()["Account"]
 
 
-def trust(service: str) -> str:
+def trust(service: str, condition: Mapping[str, Any] | None = None) -> str:
     actions = list(POD_IDENTITY_TRUST_ACTIONS) if service == POD_IDENTITY_SERVICE else "sts:AssumeRole"
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": service}, "Action": actions,
-    }]})
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}
+    return json.dumps({"Version": "2012-10-17", "Statement": [{**statement, **({"Condition": condition}
+                                                                             if condition else {})}]})
+
+
+def confused_deputy_guard(aws: Aws, service: str) -> dict[str, Any] | None:
+    """The condition that lets the flow-logs service assume the role only for this account's own flow logs: "We
+    recommend that you use the aws:SourceAccount and aws:SourceArn condition keys to protect yourself against the
+    confused deputy problem" (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html). The flow
+    log's id comes after the role, hence the wildcard the page allows."""
+    if service != FLOW_LOGS_SERVICE:
+        return None
+    account = _account(aws)
+    source = f"arn:{regions.partition(aws.region)}:ec2:{aws.region}:{account}:vpc-flow-log/*"
+    return {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": source}}
 
 
 class ManagedPolicy(Handler):
@@ -154,7 +166,8 @@ class Role(Handler):
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
         with refusing_foreign("IAM role", p["name"], TAKEN):
-            role = iam.create_role(RoleName=p["name"], AssumeRolePolicyDocument=trust(p["service"]),
+            role = iam.create_role(RoleName=p["name"], AssumeRolePolicyDocument=trust(
+                p["service"], confused_deputy_guard(aws, p["service"])),
                                    Tags=tags.to_aws(p["tags"]))["Role"]
         waiters.wait(iam, "RoleExists", RoleName=p["name"])
         for arn in p["policy_arns"]:

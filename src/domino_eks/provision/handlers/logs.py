@@ -85,22 +85,28 @@ class LogGroup(Handler):
 
 
 class FlowLog(Handler):
-    """A flow log of all the VPC's traffic (accepted and rejected), delivered to CloudWatch Logs by the role."""
+    """A flow log of all the VPC's traffic (accepted and rejected), delivered to CloudWatch Logs by the role, or
+    to the S3 bucket `bucket_arn` names."""
 
     kind = kinds.FLOW_LOG
-    properties = frozenset({"vpc_id", "log_group", "role_arn", "tags"})
+    properties = frozenset({"vpc_id", "log_group", "role_arn", "bucket_arn", "tags"})
+    observed = ("tags", "bucket_arn")
+    immutable = ("bucket_arn",)  # EC2 cannot move a flow log to another destination: a change needs a new one
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         listed = paginate(aws.client("ec2"), "describe_flow_logs", "FlowLogs", Filter=tags.filters(scope.name))
         for flow_log, found in ours(listed, scope):
-            yield Existing(self.key(found), {"id": flow_log["FlowLogId"]}, {"tags": found},
+            bucket = flow_log.get("LogDestination") if flow_log.get("LogDestinationType") == "s3" else None
+            yield Existing(self.key(found), {"id": flow_log["FlowLogId"]}, {"tags": found, "bucket_arn": bucket},
                            ids((kinds.VPC, flow_log.get("ResourceId"))))
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        destination = {"LogDestinationType": "s3", "LogDestination": p["bucket_arn"]} if p["bucket_arn"] else {
+            "LogDestinationType": "cloud-watch-logs", "LogGroupName": p["log_group"],
+            "DeliverLogsPermissionArn": p["role_arn"]}
         created = aws.client("ec2").create_flow_logs(
-            ResourceIds=[p["vpc_id"]], ResourceType="VPC", TrafficType="ALL",
-            LogDestinationType="cloud-watch-logs", LogGroupName=p["log_group"],
-            DeliverLogsPermissionArn=p["role_arn"], TagSpecifications=tag_spec("vpc-flow-log", p["tags"]),
+            ResourceIds=[p["vpc_id"]], ResourceType="VPC", TrafficType="ALL", **destination,
+            TagSpecifications=tag_spec("vpc-flow-log", p["tags"]),
         )
         # EC2 answers 200 with the failure inside (an unknown VPC, a role it may not pass)
         if created.get("Unsuccessful"):

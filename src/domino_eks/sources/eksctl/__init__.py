@@ -32,6 +32,7 @@ from domino_eks.model import (
     Network,
     NodeGroup,
     NodePool,
+    PodIdentity,
     SourceInfo,
     Statement,
     Storage,
@@ -40,7 +41,7 @@ from domino_eks.model import (
     node_template_tags,
 )
 from domino_eks.sources import yamlfile
-from domino_eks.sources.eksctl import hardening, images, published_schema
+from domino_eks.sources.eksctl import hardening, identity, images, published_schema
 from domino_eks.sources.eksctl.schema import ClusterConfig, GroupConfig, Nat, Subnets, Vpc
 
 API_VERSION, KIND = eksctl_defaults.API_VERSION, eksctl_defaults.KIND
@@ -78,8 +79,8 @@ def to_deployment(config: ClusterConfig, document: Any, file: str, today: date) 
         pools=_pools(groups),
         network=_network(config, groups, document, file),
         storage=Storage(ebs_csi_driver=True if config.addon("aws-ebs-csi-driver") else None),
-        access=_access(declared),
-        autoscaler=Autoscaler(enabled=_autoscaler_enabled(declared)),
+        access=_access(config, declared),
+        autoscaler=Autoscaler(enabled=_autoscaler_enabled(config, declared)),
         kubernetes=_kubernetes(config),
         hardening=hardening.hardening(config, yamlfile.location(document, file, "metadata")),
     )
@@ -262,15 +263,29 @@ def _weakest_grants(groups: list[tuple[GroupConfig, NodeGroup]]) -> Grants | Non
     return Grants(statements=statements, where=f"instance role of node group {group.name}", location=group.location)
 
 
-def _access(declared: list[tuple[GroupConfig, NodeGroup]]) -> Access:
-    """The nodes' grants, and the autoscaler's: it runs on the platform pool, with those nodes' role."""
+def _access(config: ClusterConfig, declared: list[tuple[GroupConfig, NodeGroup]]) -> Access:
+    """The nodes' grants, each group's role, the Pod Identity associations, and the autoscaler's grants: its own
+    association's role where the file gives it one, else the platform nodes' role it runs with."""
     platform = [(config, group) for config, group in declared if group.labels.get(NODE_POOL_LABEL) == PLATFORM]
-    return Access(node_role=_weakest_grants(declared), autoscaler=_weakest_grants(platform))
+    associations = identity.pod_identities(config)
+    own = _autoscaler_identity(associations)
+    autoscaler = Grants(statements=own.statements, where=f"role {own.role} (Pod Identity {own.namespace}/"
+                        f"{own.service_account})") if own else _weakest_grants(platform)
+    return Access(node_role=_weakest_grants(declared), autoscaler=autoscaler,
+                  node_roles=tuple(identity.node_role(config, group) for config, group in declared),
+                  pod_identities=associations)
 
 
-def _autoscaler_enabled(declared: list[tuple[GroupConfig, NodeGroup]]) -> bool | None:
-    """In use when a group has the autoscaler's policy or tags; otherwise unknown: it is installed after eksctl."""
-    wanted = any(
+def _autoscaler_identity(associations: tuple[PodIdentity, ...]) -> PodIdentity | None:
+    controller = iam.CLUSTER_AUTOSCALER
+    return next((a for a in associations
+                 if (a.namespace, a.service_account) == (controller.namespace, controller.service_account)), None)
+
+
+def _autoscaler_enabled(config: ClusterConfig, declared: list[tuple[GroupConfig, NodeGroup]]) -> bool | None:
+    """In use when a group has the autoscaler's policy or tags, or the file gives the autoscaler a Pod Identity;
+    otherwise unknown: it is installed after eksctl."""
+    wanted = _autoscaler_identity(identity.pod_identities(config)) is not None or any(
         g.iam.with_addon_policies.auto_scaler or any(k.startswith(AUTOSCALER_TAG_PREFIX) for k in g.tags)
         for g, _ in declared
     )
