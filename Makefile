@@ -37,6 +37,7 @@ bench: $(DEVSTAMP)
 	$(BIN)/python bench/plan_latency.py
 	$(BIN)/python bench/apply_critical_path.py
 	$(BIN)/python bench/check_scale.py
+	$(BIN)/python bench/emulator_start.py
 
 docs: $(STAMP)
 	$(BIN)/domino-eks rules --format markdown > docs/rules.md

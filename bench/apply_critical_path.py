@@ -23,6 +23,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from domino_eks.aws import emulator, session
+from domino_eks.knowledge import iam
 from domino_eks.provision import apply, plan
 from domino_eks.provision.resources import Key
 from domino_eks.provision.walk import Silent
@@ -88,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1)
     seed = parser.parse_args().seed
-    with TemporaryDirectory() as directory, emulator.running() as url:
+    with TemporaryDirectory() as directory, emulator.running(iam.AWS_MANAGED_POLICIES) as url:
         deployment = spec_source.load(str(bench_spec(Path(directory))))
         raw = session.static_session(deployment.cluster.region)
         raw.events.register("before-send", Latency(seed))

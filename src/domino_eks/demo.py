@@ -16,6 +16,7 @@ from rich.console import Console
 from domino_eks import cli
 from domino_eks.aws import emulator
 from domino_eks.errors import ExitCode
+from domino_eks.knowledge import iam
 from domino_eks.provision import recorded
 
 
@@ -51,7 +52,7 @@ def main(argv: list[str]) -> int:
         return ExitCode.FAILED
     if run_command(console, "2. render every artifact", ["render", spec, "-o", out_dir]) != ExitCode.OK:
         return ExitCode.TOOL_FAILED
-    with emulator.running() as url:
+    with emulator.running(iam.AWS_MANAGED_POLICIES) as url:
         target = ["--endpoint-url", url]
         steps = [
             ("3. plan: everything is to be created", ["plan", spec, *target]),

@@ -17,7 +17,7 @@ DEFAULT_PORT = 5000
               help="Loopback port to listen on (0: any free port).")
 def emulator(port: int) -> None:
     """Run the local AWS emulator on 127.0.0.1 until Ctrl-C, configured as `--target local` runs it for one
-    command (AWS-managed IAM policies loaded), so plan, apply and destroy share its state.
+    command (with the AWS-managed IAM policies apply attaches), so plan, apply and destroy share its state.
 
     \b
     domino-eks emulator &                               # or in a second terminal
@@ -28,8 +28,9 @@ def emulator(port: int) -> None:
     Its state lives in memory: stopping it forgets everything.
     """
     from domino_eks.aws import emulator as local_aws
+    from domino_eks.knowledge import iam
 
-    with local_aws.running(port) as endpoint:
+    with local_aws.running(iam.AWS_MANAGED_POLICIES, port) as endpoint:
         click.echo(f"AWS emulator listening on {endpoint} (Ctrl-C stops it). In another shell:")
         click.echo(f"export {ENDPOINT_URL_VARIABLE}={endpoint}", nl=True)
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from domino_eks.errors import ExitCode
 if TYPE_CHECKING:  # for the annotations only: boto3 and rich load when a command runs, not for --help
     from rich.console import Console
 
+    from domino_eks.aws.emulator import Emulator
     from domino_eks.aws.session import Aws, Target
     from domino_eks.model import Deployment
     from domino_eks.provision.plan import Plan, Survey
@@ -128,18 +129,34 @@ def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: st
     from domino_eks.aws import session
     from domino_eks.provision import plan
 
-    deployment = _load(file)
-    if checked_as:
-        _refuse_on_findings(deployment, checked_as, fmt)
-    target = _target(deployment, kind, endpoint_url, profile, region)
-    notes = _console(stderr=True)
-    notes.print(f"Target: {target.describe()}")
-    if target.kind == "local":
-        notes.print(f"[dim]{EMULATOR_NOTE}[/]")
-    with session.connect(target) as aws:
+    with _embedded_emulator(kind, endpoint_url) as local:
+        deployment = _load(file)
         if checked_as:
-            _account_preflight(aws, deployment, checked_as)
-        yield aws, plan.survey(aws, deployment)
+            _refuse_on_findings(deployment, checked_as, fmt)
+        target = _target(deployment, kind, endpoint_url, profile, region)
+        notes = _console(stderr=True)
+        notes.print(f"Target: {target.describe()}")
+        if local:
+            notes.print(f"[dim]{EMULATOR_NOTE}[/]")
+            target = replace(target, endpoint_url=local.url())
+        with session.connect(target) as aws:
+            if checked_as:
+                _account_preflight(aws, deployment, checked_as)
+            yield aws, plan.survey(aws, deployment)
+
+
+@contextmanager
+def _embedded_emulator(kind: str | None, endpoint_url: str | None) -> Iterator[Emulator | None]:
+    """The embedded emulator, when the options name no other target, started before the spec is read: it
+    starts up on the other core meanwhile."""
+    if endpoint_url or kind == "aws":
+        yield None
+        return
+    from domino_eks.aws import emulator
+    from domino_eks.knowledge import iam
+
+    with emulator.started(iam.AWS_MANAGED_POLICIES) as local:
+        yield local
 
 
 def _account_preflight(aws: Aws, deployment: Deployment, gate: Gate) -> None:

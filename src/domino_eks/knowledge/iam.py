@@ -250,6 +250,10 @@ CLUSTER_AUTOSCALER = Controller("Cluster Autoscaler", "kube-system", "cluster-au
 CONTROLLERS = (VPC_CNI, EBS_CSI, EFS_CSI, CLUSTER_AUTOSCALER)
 # What every node's role needs: join the cluster (WorkerNode) and pull images; nothing an add-on needs
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly")
+CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)  # what the EKS control plane's role needs
+# Every AWS-managed policy apply attaches (the part of the ARN after `policy/`): what an emulator must serve.
+AWS_MANAGED_POLICIES = (*CLUSTER_POLICIES, *NODE_POLICIES,
+                        *(c.managed_policy for c in CONTROLLERS if c.managed_policy))
 PLATFORM_ROLE, COMPUTE_ROLE = "platform-nodes", "compute-nodes"
 
 

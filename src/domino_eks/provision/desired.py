@@ -32,7 +32,6 @@ from domino_eks.provision.resources import Key, Ref
 EVERYWHERE = "0.0.0.0/0"
 SUPPORTED_AMI_FAMILY = "AmazonLinux2023"
 ROOT_DEVICE = "/dev/xvda"  # the root volume of Amazon Linux 2023 EKS images
-CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 # every add-on K004 asks for, coredns and kube-proxy too: created as EKS add-ons (OVERWRITE adopts the
 # self-managed ones EKS bootstraps), so EKS reports their health and versions
 ADDONS = addons.ALWAYS  # their controllers' roles: Pod Identity
@@ -259,7 +258,7 @@ def _identity(b: Builder) -> IdentityHandles:
     cluster_role = b.add(kinds.IAM_ROLE, "cluster", {
         "name": tags.bounded(f"{b.name}-cluster", 64),
         "service": "eks.amazonaws.com",
-        "policy_arns": [iam.managed_policy_arn(name, partition) for name in CLUSTER_POLICIES],
+        "policy_arns": [iam.managed_policy_arn(name, partition) for name in iam.CLUSTER_POLICIES],
     })
     node_roles, profiles = {}, {}
     for role in b.deployment.access.node_roles or ():

@@ -66,6 +66,7 @@ def ensure_auto_scaling_role(aws: Aws) -> None:
 
 class Key(Handler):
     kind = kinds.KMS_KEY
+    discovers_with = ("kms", "resourcegroupstaggingapi")
     properties = frozenset({"description", "users", "auto_scaling", "rotation", "tags"})
     observed = ("tags", "rotation", "auto_scaling")
     kept_without_delete_data = "the key that decrypts the cluster's Secrets"
