@@ -63,7 +63,6 @@ def ensure_auto_scaling_role(aws: Aws) -> None:
         aws.client("iam").create_service_linked_role(AWSServiceName=AUTO_SCALING_SERVICE)
 
 
-
 class Key(Handler):
     kind = kinds.KMS_KEY
     discovers_with = ("kms", "resourcegroupstaggingapi")
