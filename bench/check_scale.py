@@ -7,8 +7,10 @@ For each size it prints, all measured in this run (best of five, the two sides o
     rss         the peak resident memory of each of those two processes, and each / the file's size
                 (goal: the command's no more than the bare json.load process's)
 
-Not a test: it times things, and the tests never assert on wall-clock time. The machine may be shared, so
-read the ratios, which compare runs made side by side, rather than the seconds.
+Each time ratio is printed twice: of wall time, and of CPU time (user + system), which other processes
+competing for the cores do not stretch, so on a shared machine it is the one that holds from run to run.
+Not a test: it times things, and the tests never assert on time. Read the ratios, which compare runs made
+side by side, rather than the seconds.
 
 Run: python bench/check_scale.py [--nodes 5000 20000 50000]
 """
@@ -23,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from lean_dump import write_lean_dump
 
@@ -31,19 +34,28 @@ COMMAND = [str(Path(sys.executable).with_name("domino-eks")), "check", "--format
 BARE_JSON_LOAD = [sys.executable, "-c", "import json, sys; json.load(open(sys.argv[1]))"]
 
 
-def best_pair(first: Callable[[], float], second: Callable[[], float]) -> tuple[float, float]:
+class Timing(NamedTuple):
+    wall: float
+    cpu: float
+
+
+def best_pair(first: Callable[[], Timing], second: Callable[[], Timing]) -> tuple[Timing, Timing]:
     """The best of ROUNDS timings of each, taken in turns so that both see the same load."""
     firsts, seconds = [], []
     for _ in range(ROUNDS):
         firsts.append(first())
         seconds.append(second())
-    return min(firsts), min(seconds)
+    return best(firsts), best(seconds)
 
 
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
+def best(timings: list[Timing]) -> Timing:
+    return Timing(min(t.wall for t in timings), min(t.cpu for t in timings))
+
+
+def timed(action: Callable[[], object]) -> Timing:
+    start, start_cpu = time.perf_counter(), time.process_time()
     action()
-    return time.perf_counter() - start
+    return Timing(time.perf_counter() - start, time.process_time() - start_cpu)
 
 
 def json_load(path: Path) -> None:
@@ -61,7 +73,7 @@ def check_in_process(path: Path) -> None:
         raise RuntimeError(f"check failed ({outcome.exit_code}): {outcome.output[-2000:]}")
 
 
-# Starts a process and prints its wall time and peak RSS. A forked child's ru_maxrss starts at its parent's
+# Starts a process and prints its wall time, CPU time and peak RSS. A forked child's ru_maxrss starts at its parent's
 # (and survives execve), so the process is started from this small interpreter, not from the bench, which
 # holds a checked dump in memory by then.
 LAUNCHER = """
@@ -69,36 +81,39 @@ import os, subprocess, sys, time
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(child.pid, 0)
-print(time.perf_counter() - start, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status))
+print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
+      os.waitstatus_to_exitcode(status))
 """
 
 
 class Process:
-    """A finished process's wall time and peak resident memory (bytes)."""
+    """A finished process's wall and CPU time and peak resident memory (bytes)."""
 
     def __init__(self, argv: list[str]) -> None:
         launched = subprocess.run([sys.executable, "-c", LAUNCHER, *argv], capture_output=True, text=True,
                                   check=True)
-        seconds, peak_rss, code = launched.stdout.split()
+        seconds, cpu, peak_rss, code = launched.stdout.split()
         if int(code) not in (0, 3, 4):
             raise RuntimeError(f"{argv[0]} exited {code}")
-        self.seconds, self.peak_rss = float(seconds), int(peak_rss)
+        self.timing, self.peak_rss = Timing(float(seconds), float(cpu)), int(peak_rss)
 
 
 def measure(nodes: int, scratch: Path) -> None:
     path = write_lean_dump(scratch / f"lean-{nodes}.json", nodes)
     size = path.stat().st_size
     check_in_process(path)  # imports and first-use caches are not what this measures
-    check_s, load_s = best_pair(lambda: timed(lambda: check_in_process(path)), lambda: timed(lambda: json_load(path)))
+    check, load = best_pair(lambda: timed(lambda: check_in_process(path)), lambda: timed(lambda: json_load(path)))
     commands, bares = [], []
     for _ in range(ROUNDS):
         commands.append(Process([*COMMAND, str(path)]))
         bares.append(Process([*BARE_JSON_LOAD, str(path)]))
-    command_s, bare_s = min(p.seconds for p in commands), min(p.seconds for p in bares)
+    command, bare = best([p.timing for p in commands]), best([p.timing for p in bares])
     command_rss, bare_rss = max(p.peak_rss for p in commands), max(p.peak_rss for p in bares)
     print(f"nodes={nodes:<6} file={size / 1e6:6.1f}MB  "
-          f"in-process check/json.load={check_s / load_s:.2f} ({check_s:.3f}s/{load_s:.3f}s)  "
-          f"command/bare={command_s / bare_s:.2f} ({command_s:.3f}s/{bare_s:.3f}s)  "
+          f"in-process check/json.load={check.wall / load.wall:.2f} ({check.wall:.3f}s/{load.wall:.3f}s) "
+          f"cpu {check.cpu / load.cpu:.2f}  "
+          f"command/bare={command.wall / bare.wall:.2f} ({command.wall:.3f}s/{bare.wall:.3f}s) "
+          f"cpu {command.cpu / bare.cpu:.2f} ({command.cpu:.3f}s/{bare.cpu:.3f}s)  "
           f"rss command/bare={command_rss / bare_rss:.2f} ({command_rss / 1e6:.0f}MB/{bare_rss / 1e6:.0f}MB; "
           f"per file size {command_rss / size:.2f}/{bare_rss / size:.2f})", flush=True)
 

@@ -29,7 +29,8 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 from domino_eks.aws import session
-from domino_eks.provision import apply, plan
+from domino_eks.model import Deployment
+from domino_eks.provision import apply, kinds, plan
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
 
@@ -90,8 +91,26 @@ def write_spec(directory: Path, name: str, *, managed: bool) -> Path:
 
 
 def applied(url: str, path: Path) -> None:
+    """`path` applied; for managed node groups, also the Auto Scaling groups EKS makes for them (the emulator
+    makes none), with the autoscaler's tags a second apply writes, so that discovery reads those too."""
     aws = session.Aws(session.static_session("us-west-2"), url, retries=session.PROVISIONING)
-    survey = plan.survey(aws, spec_source.load(str(path)))
+    deployment = spec_source.load(str(path))
+    apply_all(aws, deployment, path)
+    groups = [group for existing in plan.survey(aws, deployment).found.found.values()
+              if existing.key.type == kinds.EKS_NODEGROUP
+              for group in [aws.client("eks").describe_nodegroup(clusterName=existing.outputs["cluster_name"],
+                                                                 nodegroupName=existing.outputs["name"])["nodegroup"]]]
+    for group in groups:
+        aws.client("autoscaling").create_auto_scaling_group(
+            AutoScalingGroupName=group["resources"]["autoScalingGroups"][0]["name"], MinSize=0, MaxSize=3,
+            LaunchTemplate={"LaunchTemplateId": group["launchTemplate"]["id"]},
+            VPCZoneIdentifier=",".join(group["subnets"]))
+    if groups:
+        apply_all(aws, deployment, path)
+
+
+def apply_all(aws: session.Aws, deployment: Deployment, path: Path) -> None:
+    survey = plan.survey(aws, deployment)
     result = apply.run(aws, survey.graph, survey.found, survey.plan, Silent())
     if not result.complete:
         raise SystemExit(f"apply of {path.name} did not complete")

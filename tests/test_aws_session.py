@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from werkzeug.exceptions import InternalServerError
 
-from domino_eks.aws import faults, session
+from domino_eks.aws import faults, models, session
 from domino_eks.errors import InputError
 
 # what a Flask server (moto's) answers when its handler raises: `<!doctype html>`, not the `<html>` botocore expects
@@ -43,6 +43,35 @@ def test_a_profile_named_by_the_environment_is_refused_naming_the_variable(tmp_p
                                   f"{tmp_path / 'credentials'}")
 
 
+def test_a_session_reads_botocore_data_files_as_botocore_does_only_without_ordered_dicts():
+    import botocore.loaders
+
+    loader = session.static_session("us-west-2")._session.get_component("data_loader")
+    _, path = loader.load_data_with_path("endpoints")  # the file's path without its suffix
+    model = loader.load_service_model("ec2", "service-2")
+
+    assert isinstance(loader.file_loader, models.PlainJsonFiles)
+    assert type(model) is dict and type(model["shapes"]) is dict
+    assert model == botocore.loaders.Loader().load_service_model("ec2", "service-2")
+    assert loader.file_loader.load_file(path) == botocore.loaders.JSONFileLoader().load_file(path)
+    assert loader.file_loader.load_file(path + ".absent") is None
+
+
+def test_prepared_clients_are_made_once_and_then_only_handed_out():
+    raw = session.static_session("us-west-2")
+    made: list[str] = []
+    # the event botocore emits as it builds a client, named for the service
+    raw.events.register("creating-client-class", lambda event_name, **_: made.append(event_name.rsplit(".", 1)[1]))
+    aws = session.Aws(raw, "http://127.0.0.1:9", retries=session.COLLECTING)
+
+    aws.prepare(["ec2", "iam", "ec2"])
+    assert made == ["ec2", "iam"]
+
+    assert {aws.client("iam").meta.service_model.service_name, aws.client("ec2").meta.service_model.service_name} == {
+        "ec2", "iam"}
+    assert made == ["ec2", "iam"]  # nothing made again
+
+
 def test_a_crash_page_is_retried_like_any_500_and_the_call_then_succeeds(httpserver):
     httpserver.expect_ordered_request("/", method="POST").respond_with_data(
         CRASH_PAGE, status=500, content_type="text/html; charset=utf-8")
@@ -73,3 +102,18 @@ def test_a_crash_page_on_every_attempt_is_a_server_error_not_a_missing_api(https
     assert not faults.lacks_api(failed.value)  # so apply reports it, where it skips what an endpoint lacks
     assert failed.value.operation_name == operation
     assert str(faults.describe(failed.value)) == f"500: Internal Server Error — {faults.RUN_AGAIN}"
+
+
+def test_the_emulators_session_ignores_the_users_aws_configuration(tmp_path, monkeypatch):
+    """AWS_PROFILE naming a profile this machine lacks, or a config file of other settings, must not reach the
+    emulator's session: it uses neither."""
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-west-1\nmax_attempts = 1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "nowhere")
+
+    raw = session.static_session("us-east-2")
+    client = raw.client("sts", endpoint_url="http://127.0.0.1:1")
+
+    assert client.meta.region_name == "us-east-2"
+    assert raw.get_credentials().access_key == "testing"

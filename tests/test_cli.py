@@ -144,7 +144,10 @@ def test_init_writes_the_endpoint_access_and_the_security_block_with_their_comme
     assert "  apiAccess: # who reaches the EKS API endpoint: private on, public off unless CIDRs are listed" in written
     assert ("    publicCidrs: [] # CIDRs that may reach the public API endpoint; empty turns public access off "
             "(the default)") in written
-    assert "security: # control-plane logs, Secrets encryption, support policy" in written
+    assert "security: # control-plane logs, Secrets encryption, data keys, support policy" in written
+    assert ("  encryption: # stores the deployment's KMS key (kmsKeyArn, or apply's) encrypts too: ebs, efs, s3 "
+            "(default: AWS-managed keys, still encrypted)") in written
+    assert "    s3: false # the buckets and the registry's, SSE-KMS with bucket keys" in written
 
 
 def test_init_suggests_the_region_meant():

@@ -9,6 +9,7 @@ Empty collections, by contrast, are facts: ``fargate_profiles == ()`` means "the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -99,8 +100,14 @@ NodeProvisioner = Literal["node-group", "karpenter", "auto-mode", "fargate"]
 LAUNCHED_WITHOUT_GROUPS: tuple[NodeProvisioner, ...] = ("karpenter", "auto-mode")  # no Auto Scaling group behind
 
 
-class Node(Frozen):
-    """A live node (only live sources know these)."""
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A live node (only live sources know these).
+
+    The one part of the model that is no pydantic model: a cluster has thousands of nodes, and validating each
+    was about a fifth of checking a dump of 20,000. Its one reader of raw facts, `read_node` in
+    sources/snapshot/facts.py, checks the types of what it copies from the node; pydantic takes the instances
+    as they are (NodeGroup.nodes)."""
 
     name: str
     provisioner: NodeProvisioner | None = None  # None: its labels do not say (a self-managed group's, usually)
@@ -111,8 +118,7 @@ class Node(Frozen):
     ready: bool | None = None
     schedulable: bool | None = None
     gpu_allocatable: int | None = None  # nvidia.com/gpu allocatable; None: the node advertises no such resource
-    # a dict, not a Mapping: pydantic validates a dict several times faster, which tells at thousands of nodes
-    labels: dict[str, str] = Field(default_factory=dict)  # every label, system ones too (what selectors read)
+    labels: dict[str, str] = field(default_factory=dict)  # every label, system ones too (what selectors read)
 
 
 class NodeGroup(Frozen):
@@ -125,6 +131,9 @@ class NodeGroup(Frozen):
     instance_type: str | None = None
     volume_size_gb: int | None = None
     volume_type: str | None = None
+    # rule C006: the root volume is encrypted, and with which KMS key (None: the account's aws/ebs key, or unknown)
+    volume_encrypted: bool | None = None
+    volume_kms_key_id: str | None = None
     min_size: int | None = None
     desired_capacity: int | None = None
     max_size: int | None = None
@@ -316,6 +325,7 @@ class Efs(Frozen):
     file_system_id: str | None = None
     access_point_id: str | None = None
     encrypted: bool | None = None
+    kms_key_id: str | None = None  # the KMS key encrypting it at rest; None: aws/elasticfilesystem, or unknown
     mount_target_zones: tuple[str, ...] | None = None
     admits_nfs_from_nodes: bool | None = None  # TCP 2049 from the shared node security group
     automatic_backups: bool | None = None  # EFS's own backups (AWS Backup's default plan for it) are on
@@ -539,6 +549,8 @@ LogType = Literal["api", "audit", "authenticator", "controllerManager", "schedul
 CONTROL_PLANE_LOG_TYPES: tuple[LogType, ...] = get_args(LogType)
 SupportType = Literal["STANDARD", "EXTENDED"]
 KEY_CREATED_BY_APPLY = "created by apply"  # Hardening.secrets_key of a key that does not exist yet
+DataStore = Literal["ebs", "efs", "s3"]  # what the deployment's KMS key may encrypt besides Secrets (rule C006)
+DATA_STORES: tuple[DataStore, ...] = get_args(DataStore)
 
 
 class Hardening(Frozen):
@@ -552,6 +564,10 @@ class Hardening(Frozen):
     secrets_encrypted: bool | None = None  # the encryption config covers `secrets`
     secrets_key: str | None = None  # the KMS key's ARN; "created by apply" before it exists
     key_rotation: bool | None = None
+    # rule C006: the stores the deployment declares its customer-managed key (data_key) for; None where the source
+    # cannot tell what was declared (a live cluster shows only which key each store uses)
+    data_key: str | None = None
+    data_key_stores: tuple[DataStore, ...] | None = None
     support_type: SupportType | None = None
     extended_support_intended: bool = False  # the deployment declares extended support as chosen
     # rule C009: the VPC's flow logs and its default security group (CIS AWS Foundations 5.4)

@@ -230,7 +230,8 @@ def build_account(url: str) -> Account:
         template = ec2.create_launch_template(LaunchTemplateName=f"{CLUSTER}-{pool}", LaunchTemplateData={
             "ImageId": image, "InstanceType": instance_type, "SecurityGroupIds": [nodes_sg],
             "IamInstanceProfile": {"Arn": profile}, "MetadataOptions": {"HttpTokens": "required"},
-            "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": volume, "VolumeType": "gp3"}}],
+            "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": volume, "VolumeType": "gp3",
+                                                                     "Encrypted": True}}],
             "UserData": base64.b64encode(b"#!/bin/bash\n/etc/eks/bootstrap.sh domino-prod\n").decode(),
         })["LaunchTemplate"]["LaunchTemplateId"]
         for zone in ZONES:

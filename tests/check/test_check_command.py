@@ -302,3 +302,21 @@ def test_drift_from_the_spec_is_reported_beside_the_catalogue(httpserver, kubeco
     if drifted:
         assert drift["DRIFT-POOL-MISSING"]["location"]["file"] == str(spec)
         assert drift["DRIFT-POOL-SIZE"]["message"] == "pool default scales 3-60 nodes in all; the spec says 3-30."
+
+
+def test_check_with_the_spec_judges_each_store_against_the_key_it_declares(httpserver, kubeconfig, account, aws_env,
+                                                                          tmp_path):
+    # rule C006: which stores the deployment means its key for only the spec says; the emulated account's buckets
+    # are on S3-managed keys
+    serve_cluster(httpserver, live_nodes(account))
+    key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    spec = tmp_path / "domino.yaml"
+    spec.write_text(SPEC % {"default_max": 20, "extra_pool": ""}
+                    + f"security: {{kmsKeyArn: '{key}', encryption: {{s3: true}}}}\n")
+
+    completed = check_live(kubeconfig, account.url, aws_env, "--spec", str(spec))
+
+    assert [(f["status"], f["message"]) for f in findings(completed)["C006"]] == [
+        ("fail", f"bucket {bucket} is encrypted with S3-managed keys, not the deployment's KMS key (key {key}) that "
+                 "security.encryption.s3 declares.")
+        for bucket in ("domino-prod-user-data", "domino-prod-logs", "domino-prod-backups")]

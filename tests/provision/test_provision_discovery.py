@@ -45,8 +45,8 @@ class Calls:
             self.made[model.name] += 1
 
 
-def survey(url: str, path: Path, calls: Calls | None = None) -> plan.Survey:
-    hooks = {"before-call": calls} if calls else {}
+def survey(url: str, path: Path, calls: Calls | None = None, hooks: dict | None = None) -> plan.Survey:
+    hooks = {"before-call": calls} if calls else hooks or {}
     return plan.survey(aws_with_hooks(url, **hooks), spec_source.load(str(path)))
 
 
@@ -67,23 +67,37 @@ def test_a_plan_right_after_applying_more_groups_than_one_page_of_templates_has_
 
 def test_discovery_reads_no_account_wide_listing_and_as_many_calls_however_full_the_account_is(endpoint, name,
                                                                                                 tmp_path):
-    path = write_spec(tmp_path / "domino.yaml", name, zones=3)
+    path = write_spec(tmp_path / "domino.yaml", name, zones=3, registry="ecr")
     found = survey(endpoint, path)
     apply.run(aws_with_hooks(endpoint), found.graph, found.found, found.plan, Silent())
 
     quiet_account = Calls()
     survey(endpoint, path, quiet_account)
     c = clients(endpoint)
-    for n in range(30):  # someone else's roles, certificates and keys, some named like ours
+    for n in range(30):  # someone else's roles, certificates, keys and repositories, some named like ours
         c["iam"].create_role(RoleName=f"{name}-other-{n}", AssumeRolePolicyDocument="{}",
                              Tags=[{"Key": "team", "Value": "data"}])
         c["acm"].request_certificate(DomainName=f"other{n}.example.org", ValidationMethod="DNS")
         c["kms"].create_key(Description=f"{name}-other-{n}", Tags=[{"TagKey": "team", "TagValue": "data"}])
+        c["ecr"].create_repository(repositoryName=f"{name}-other-{n}", tags=[{"Key": "team", "Value": "data"}])
     full_account = Calls()
     survey(endpoint, path, full_account)
 
     assert ACCOUNT_WIDE.isdisjoint(full_account.made)
     assert full_account.made == quiet_account.made
+
+
+def test_discovery_calls_only_services_whose_clients_it_made_before_any_type_started(endpoint, name, tmp_path):
+    """A service missing from a type's `discovers_with` gets its client made in the middle of discovery, while
+    every other thread waits on the lock that guards the session."""
+    services: set[str] = set()
+    survey(endpoint, write_spec(tmp_path / "domino.yaml", name, zones=3, registry="ecr"),
+           hooks={"before-call": lambda model, **_: services.add(model.service_model.service_name)})
+
+    declared = {service for handler in HANDLERS.values() for service in handler.discovers_with}
+    assert services - declared == set()
+    assert services >= {"ec2", "iam", "sts", "eks", "autoscaling", "efs", "s3", "ecr", "logs",
+                        "resourcegroupstaggingapi"}  # the hook saw discovery's calls
 
 
 def test_every_type_found_through_another_names_a_registered_type_and_none_waits_for_a_wave():
@@ -93,5 +107,5 @@ def test_every_type_found_through_another_names_a_registered_type_and_none_waits
             for kind, handler in HANDLERS.items() if handler.found_through} == {
         kinds.EKS_NODEGROUP: [], kinds.EKS_ADDON: [], kinds.EKS_ACCESS_ENTRY: [], kinds.EKS_POD_IDENTITY: [],
         kinds.DNS_RECORD: [],
-        kinds.EFS_MOUNT_TARGET: [], kinds.EFS_ACCESS_POINT: [], kinds.S3_BUCKET_POLICY: []}
+        kinds.EFS_ACCESS_POINT: [], kinds.S3_BUCKET_POLICY: []}
     assert [kind for kind, handler in HANDLERS.items() if hasattr(handler, "wave")] == []

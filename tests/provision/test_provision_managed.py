@@ -13,8 +13,10 @@ import json
 import pytest
 
 from domino_eks import cli
-from domino_eks.provision import kinds
-from tests.provision.support import REGION, clients, write_spec
+from domino_eks.provision import apply, kinds, plan
+from domino_eks.provision.walk import Silent
+from domino_eks.sources import spec as spec_source
+from tests.provision.support import REGION, aws_with_hooks, clients, write_spec
 
 ZONES = ("a", "b", "c")
 
@@ -84,3 +86,25 @@ def test_managed_groups_get_a_hardened_launch_template_labels_and_autoscaler_tag
     assert name not in c["eks"].list_clusters()["clusters"]
     assert not c["ec2"].describe_launch_templates(
         Filters=[{"Name": "tag:domino-eks/deployment", "Values": [name]}])["LaunchTemplates"]
+
+
+def test_a_node_group_eks_reports_no_auto_scaling_group_for_tags_no_other_group(endpoint, tmp_path, name):
+    """DescribeAutoScalingGroups without names describes every group in the account: a node group whose
+    DescribeNodegroup names none (EKS before it made one) must leave the account's other groups alone."""
+    c = clients(endpoint)
+    c["ec2"].create_launch_template(LaunchTemplateName=f"{name}-other", LaunchTemplateData={"InstanceType": "m5.large"})
+    other = f"{name}-someone-elses"
+    c["autoscaling"].create_auto_scaling_group(
+        AutoScalingGroupName=other, MinSize=0, MaxSize=1, AvailabilityZones=[f"{REGION}a"],
+        LaunchTemplate={"LaunchTemplateName": f"{name}-other"})
+
+    def no_auto_scaling_groups(parsed, **_):
+        parsed["nodegroup"].get("resources", {}).pop("autoScalingGroups", None)
+
+    aws = aws_with_hooks(endpoint, **{"after-call.eks.DescribeNodegroup": no_auto_scaling_groups})
+    survey = plan.survey(aws, spec_source.load(str(write_spec(tmp_path / "domino.yaml", name, managed=True))))
+    result = apply.run(aws, survey.graph, survey.found, survey.plan, Silent())
+
+    assert result.complete, {str(k): str(e) for k, e in result.walk.failures.items()}
+    [group] = c["autoscaling"].describe_auto_scaling_groups(AutoScalingGroupNames=[other])["AutoScalingGroups"]
+    assert group["Tags"] == []

@@ -13,6 +13,7 @@ from domino_eks.knowledge import iam
 from domino_eks.model import NODE_POOL_LABEL
 from domino_eks.render import eksctl as render_eksctl
 from domino_eks.sources import eksctl, spec
+from domino_eks.sources.eksctl import published_schema
 from tests.conftest import EXAMPLES, PAGE_MULTI_AZ, PAGE_SINGLE_AZ, ROOT, TODAY
 
 GOLDEN = ROOT / "tests" / "golden" / "eksctl"  # shared with the eksctl source's tests
@@ -77,6 +78,7 @@ def with_documented_fixes(sample: dict, deployment) -> dict:
         if "ami" in group:  # eksctl refuses a custom AMI without its family
             group["amiFamily"] = "AmazonLinux2023"
         group["privateNetworking"] = True  # private nodes (N004)
+        group["volumeEncrypted"] = True  # root volumes encrypted whatever the account's EBS default (C006)
         role = deployment.access.node_role_of(group["name"])  # its pool's role: the platform's or the compute one
         group["iam"] = {"attachPolicyARNs": NODE_POLICIES, "attachPolicy": iam.document(role.statements)}
     return config
@@ -129,8 +131,37 @@ def test_the_header_lists_every_fix_with_its_rule():
                 "enableNetworkPolicy", "(N001)", "vpc.cidr is 10.0.0.0/16", "vpc.clusterEndpoints", "(C001)",
                 "eksctl utils update-cluster-vpc-config -f cluster.yaml --private-access=true --public-access=false",
                 "cloudWatch.clusterLogging", "(C002)", "secretsEncryption is left out", "(C003)",
-                "upgradePolicy.supportType is STANDARD", "(C007)"):
+                "upgradePolicy.supportType is STANDARD", "(C007)", "volumeEncrypted: true on every node group",
+                "(C006)"):
         assert fix in text, fix
+
+
+KEY = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def with_ebs_key(tmp_path: Path, key: str | None) -> str:
+    """The golden multi-AZ spec, its root volumes encrypted with the deployment's key (C006): `key`, or apply's."""
+    document = parse((GOLDEN / "page-multi-az.spec.yaml").read_text())
+    document["security"] = {"encryption": {"ebs": True}, **({"kmsKeyArn": key} if key else {})}
+    path = tmp_path / "spec.yaml"
+    path.write_text(json.dumps(document))
+    return rendered(path)
+
+
+def test_a_named_key_encrypts_every_node_groups_root_volume(tmp_path):
+    text = with_ebs_key(tmp_path, KEY)
+    assert published_schema.problems(parse(text), "cluster.yaml") == []
+    groups = parse(text)["nodeGroups"]
+    assert {(g["volumeEncrypted"], g["volumeKmsKeyID"]) for g in groups} == {(True, KEY)}
+    assert f"volumeKmsKeyID encrypts the root volumes with key {KEY} (C006)." in header(text)
+
+
+def test_the_key_apply_creates_is_left_to_apply_and_the_header_says_so(tmp_path):
+    text = with_ebs_key(tmp_path, None)
+    groups = parse(text)["nodeGroups"]
+    assert all(g["volumeEncrypted"] is True and "volumeKmsKeyID" not in g for g in groups)
+    assert ("volumeKmsKeyID is left out: eksctl needs an existing KMS key, and the spec leaves the key to domino-eks "
+            "apply; name one in security.kmsKeyArn to have root volumes encrypted with it here (C006).") in header(text)
 
 
 def test_the_header_mentions_only_fixes_that_apply():

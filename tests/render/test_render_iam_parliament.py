@@ -10,6 +10,7 @@ from pathlib import Path
 import parliament
 import pytest
 
+from domino_eks.knowledge import iam
 from domino_eks.render import writer
 from domino_eks.sources import spec
 from tests.conftest import EXAMPLES, TODAY
@@ -26,6 +27,19 @@ ACCEPTED = {
     ("autoscaler-policy.json", "RESOURCE_STAR", ("autoscaling:SetDesiredCapacity",
                                                  "autoscaling:TerminateInstanceInAutoScalingGroup")),
 }
+KEY = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def encrypted(directory: Path, key: str | None) -> Path:
+    """A spec whose EBS, EFS and S3 use the deployment's key (C006): the nodes' and the EBS CSI controller's KMS
+    policies are rendered too."""
+    path = write_spec(directory / "encrypted.yaml", "encrypted")
+    document = json.loads(path.read_text())
+    document["security"] = {"encryption": {"ebs": True, "efs": True, "s3": True}, **({"kmsKeyArn": key} if key else {})}
+    path.write_text(json.dumps(document))
+    return path
+
+
 def example(path: Path) -> Callable[[Path], Path]:
     return lambda directory: path
 
@@ -33,6 +47,8 @@ def example(path: Path) -> Callable[[Path], Path]:
 SPECS: dict[str, Callable[[Path], Path]] = {
     **{f"example {path.name}": example(path) for path in sorted(EXAMPLES.glob("*.yaml"))},
     "an ECR registry": lambda directory: write_spec(directory / "ecr.yaml", "ecr", registry="ecr"),
+    "the key apply creates for EBS, EFS and S3": lambda directory: encrypted(directory, None),
+    "a named key for EBS, EFS and S3": lambda directory: encrypted(directory, KEY),
 }
 
 
@@ -61,3 +77,16 @@ def test_parliament_does_flag_a_policy_that_is_wrong(action, resource, issue):
     text = json.dumps({"Version": "2012-10-17",
                        "Statement": [{"Effect": "Allow", "Action": [action], "Resource": resource}]})
     assert [finding.issue for finding in parliament.analyze_policy_string(text).findings] == [issue]
+
+
+def test_the_deployment_keys_policies_are_rendered_as_apply_attaches_them(tmp_path):
+    deployment = spec.load(str(encrypted(tmp_path, KEY)), today=TODAY)
+    files = policy_files(encrypted(tmp_path, KEY))
+    (platform, compute) = deployment.access.node_roles or ()
+    ebs_csi = next(p for p in deployment.access.pod_identities or () if p.service_account == "ebs-csi-controller-sa")
+    assert json.loads(files["s3-kms-policy.json"]) == iam.document(platform.policies["s3-kms"])
+    assert json.loads(files["compute-s3-kms-policy.json"]) == iam.document(compute.policies["compute-s3-kms"])
+    assert json.loads(files["ebs-csi-kms-policy.json"]) == iam.document(ebs_csi.policies["ebs-csi-kms"])
+    assert json.loads(files["ebs-csi-kms-policy.json"])["Statement"][1] == {
+        "Effect": "Allow", "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": [KEY],
+        "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}

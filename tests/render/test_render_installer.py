@@ -198,3 +198,26 @@ def test_an_unknown_region_is_marked_wherever_it_is_used():
     text = installer.render(unknown_region)
     # EFS, three blob stores, the registry, the autoscaler
     assert text.count("region: __FILL__  # AWS region: metadata.region of the source file") == 6
+
+
+def test_the_key_apply_creates_is_marked_with_what_fills_it(tmp_path):
+    # rule C006: the buckets and the block class on the deployment's key, which has no ARN before apply
+    from tests.rules.test_hardening import spec_with
+
+    deployment = spec_with(tmp_path, "security:\n  encryption: {ebs: true, s3: true}\n")
+    text = installer.render(deployment)
+    values = YAML(typ="safe").load(text)
+    assert {values["blob_storage"][store]["s3"]["sse_kms_key_id"] for store in domino.BLOB_STORES} == {"__FILL__"}
+    assert values["internal_docker_registry"]["s3_override"]["sse_kms_key_id"] == "__FILL__"
+    assert values["storage_classes"]["block"]["parameters"] == {"kmsKeyId": "__FILL__"}
+    assert ("kmsKeyId: __FILL__  # ARN of the KMS key `domino-eks apply` creates (security.encryption.ebs): known "
+            "after apply") in text
+
+
+def test_a_named_key_is_every_stores_key(tmp_path):
+    from tests.rules.test_hardening import KEY, spec_with
+
+    deployment = spec_with(tmp_path, f"security:\n  kmsKeyArn: {KEY}\n  encryption: {{ebs: true, s3: true}}\n")
+    values = installer.installer_values(deployment)
+    assert {values["blob_storage"][store]["s3"]["sse_kms_key_id"] for store in domino.BLOB_STORES} == {KEY}
+    assert values["storage_classes"]["block"]["parameters"] == {"kmsKeyId": KEY}

@@ -86,10 +86,20 @@ def test_misplaced_unknown_key_is_left_out_and_said_so(multi_az):
 
 def test_users_own_parameters_win_and_in_tree_fstype_gets_no_second_default(multi_az):
     given = StorageClass(name="fast", provisioner="ebs.csi.aws.com",
-                         parameters={"type": "io2", "fsType": "xfs", "encrypted": "false", "iops": "4000"})
+                         parameters={"type": "io2", "fsType": "xfs", "iops": "4000"})
     [storage_class] = documents(manifests.block_storage_class(with_block_class(multi_az, given)))
     assert storage_class["metadata"]["name"] == "fast"
-    assert storage_class["parameters"] == {"type": "io2", "fsType": "xfs", "encrypted": "false", "iops": "4000"}
+    assert storage_class["parameters"] == {"type": "io2", "fsType": "xfs", "encrypted": "true", "iops": "4000"}
+
+
+def test_a_class_that_turns_encryption_off_is_encrypted_and_says_so(multi_az):
+    # rule C006: execution volumes are encrypted in every case, whatever the user's class says
+    given = StorageClass(name="fast", provisioner="ebs.csi.aws.com", parameters={"type": "io2", "Encrypted": "false"})
+    text = manifests.block_storage_class(with_block_class(multi_az, given))
+    [storage_class] = documents(text)
+    assert storage_class["parameters"] == {"type": "io2", "Encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"}
+    assert ('#   - parameters.Encrypted: false -> "true": execution volumes hold users\' data, encrypted at rest in '
+            'every case (C006)') in text
 
 
 def test_a_correct_class_gets_no_corrections_and_keeps_being_the_default(multi_az):

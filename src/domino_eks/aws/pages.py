@@ -25,6 +25,11 @@ def filtered(client: Any, operation: str, key: str, name: str, values: Sequence[
         yield from paginate(client, operation, key, Filters=[{"Name": name, "Values": chunk}], **arguments)
 
 
+# DescribeAutoScalingGroups takes at most 50 names a call
+# (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html)
+AUTO_SCALING_GROUP_NAMES_PER_CALL = 50
+
+
 def chunks(values: Sequence[str], size: int) -> Iterator[list[str]]:
     """`values` in lists of at most `size`, for APIs that cap how many names one call takes."""
     for start in range(0, len(values), size):

@@ -9,11 +9,12 @@ inside one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from domino_eks.aws import models
 from domino_eks.errors import InputError, Problem, ToolError
 
 CONNECTIONS = 64  # one per worker thread, and then some: a client shares its pool among threads
@@ -88,6 +89,13 @@ class Aws:
                 )
             return self._clients[service]
 
+    def prepare(self, services: Iterable[str]) -> None:
+        """Make the clients of `services` now, one after another. Making one sends no request, but it holds the
+        lock every thread shares: threads that start together and each make their own client wait in turn, so
+        calls that do not depend on each other would go out one client-creation apart."""
+        for service in services:
+            self.client(service)
+
     def stop(self) -> None:
         self._stop.set()
 
@@ -112,12 +120,21 @@ def _is_html(body: bytes) -> bool:
 
 
 def static_session(region: str) -> Any:
-    """A session with the emulator's fixed credentials: no profile, no environment needed."""
+    """A session with the emulator's fixed credentials, blind to the user's AWS configuration: the emulator needs
+    no profile, and AWS_PROFILE naming one this machine lacks (or one with settings of its own) must not reach it."""
+    import os
+
     import boto3
 
     from domino_eks.aws import emulator
 
-    return boto3.Session(region_name=region, **emulator.CREDENTIALS)
+    # botocore's session variables as (config key, environment variable, default, converter): none read from
+    # the environment, no file but an empty one
+    unconfigured = {"profile": (None, None, None, None),
+                    "config_file": (None, None, os.devnull, None),
+                    "credentials_file": (None, None, os.devnull, None)}
+    return boto3.Session(botocore_session=models.core_session(session_vars=unconfigured), region_name=region,
+                         **emulator.CREDENTIALS)
 
 
 def profile_session(profile: str | None, region: str | None) -> Any:
@@ -128,7 +145,8 @@ def profile_session(profile: str | None, region: str | None) -> Any:
     from botocore.exceptions import ProfileNotFound
 
     try:
-        return boto3.Session(profile_name=profile, region_name=region)
+        return boto3.Session(botocore_session=models.core_session(profile), profile_name=profile,
+                             region_name=region)
     except ProfileNotFound as exc:
         files = botocore.session.get_session()  # where botocore looks: ~/.aws, unless the environment says
         where = f"{files.get_config_variable('config_file')} or {files.get_config_variable('credentials_file')}"

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from domino_eks.collect import aws as aws_collector
-from domino_eks.collect import kube as kube_collector
-from domino_eks.collect import nodeaccess, shapes
-from domino_eks.collect.aws import AwsAccess
-from domino_eks.collect.kube import KubeAccess
+from domino_eks.collect import shapes
 from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
 
+if TYPE_CHECKING:
+    from domino_eks.collect.aws import AwsAccess
+    from domino_eks.collect.kube import KubeAccess
+
 __all__ = ["SNAPSHOT_KIND", "SNAPSHOT_VERSION", "AwsAccess", "Expected", "KubeAccess", "gather"]
+
+# The collectors load when a live command first names them: `check --from-file` reads `shapes` and `Expected`
+# only, and importing every collector would be a tenth of its fixed cost.
+_COLLECTORS = {"AwsAccess": "domino_eks.collect.aws", "KubeAccess": "domino_eks.collect.kube"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _COLLECTORS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_COLLECTORS[name]), name)
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,9 @@ class Expected:
     efs_id: str | None = None
     block_class: str | None = None  # the EBS StorageClass Domino is to use
     reserved_cidrs: tuple[str, ...] = ()
+    # rule C006: the key the spec encrypts data with and the stores it names ({"key": ARN or "created by apply",
+    # "stores": ["ebs", ...]}); the collectors read nothing of it, the snapshot source judges with it
+    data_key: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """The names that are set; what a snapshot records under "target"."""
@@ -41,6 +56,10 @@ class Expected:
 
 def gather(expected: Expected, kube: KubeAccess, aws: AwsAccess, now: datetime) -> dict:
     """One snapshot of the live cluster and account."""
+    from domino_eks.collect import aws as aws_collector
+    from domino_eks.collect import kube as kube_collector
+    from domino_eks.collect import nodeaccess
+
     kubernetes, errors = kube_collector.collect(kube)
     named = kube_collector.eks_cluster_of_context(kube)
     if named:

@@ -32,7 +32,6 @@ from domino_eks.knowledge import addons as needed_addons
 from domino_eks.model import AUTOSCALER_TAG_PREFIX
 
 CLUSTER_OWNERSHIP_TAG_PREFIX = "kubernetes.io/cluster/"  # eksctl and EKS tag a cluster's resources with it
-ASG_NAMES_LIMIT = 50  # DescribeAutoScalingGroups takes at most 50 names per call
 INSTANCE = {
     **dict.fromkeys(("InstanceId", "InstanceType", "SubnetId", "VpcId", "Tags", "PublicIpAddress")),
     "Placement": {"AvailabilityZone": None},
@@ -134,7 +133,7 @@ def _auto_scaling_groups(r: Recorder, cluster: str) -> None:
             for group in pages.paginate(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
                                         Filters=filters):
                 found[group["AutoScalingGroupName"]] = group
-        for names in pages.chunks(sorted(named - set(found)), ASG_NAMES_LIMIT):
+        for names in pages.chunks(sorted(named - set(found)), pages.AUTO_SCALING_GROUP_NAMES_PER_CALL):
             for group in pages.paginate(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
                                         AutoScalingGroupNames=names):
                 found[group["AutoScalingGroupName"]] = group

@@ -100,23 +100,25 @@ def check(files: tuple[str, ...], kubeconfig: str | None, context: str | None, r
     passed.
     """
     from domino_eks import rules
-    from domino_eks.collect import AwsAccess, KubeAccess
 
     intended = _intended(spec_file)
     expected = _expected(intended, cluster, region, fqdn, buckets, efs_id, registry)
-    kube = KubeAccess(kubeconfig, context)
+    kube = None  # a dump is read without the collectors, which --probe needs and --from-file refuses
     if files:
         _refuse_with_files(kubeconfig=kubeconfig, context=context, profile=profile, endpoint_url=endpoint_url,
                            refresh_insights=refresh_insights, probe=probe)
         source, deployment = _dumped(files, expected)
     else:
+        from domino_eks.collect import AwsAccess, KubeAccess
+
+        kube = KubeAccess(kubeconfig, context)
         source, deployment = _live(expected, kube, AwsAccess(region, profile, endpoint_url, refresh_insights))
     findings = rules.REGISTRY.evaluate(deployment)
     if intended is not None:
         from domino_eks.rules import drift
 
         findings += drift.evaluate(intended, deployment)
-    if probe:
+    if probe and kube is not None:
         findings += _probed(kube, deployment, probe_image, probe_timeout)
     emit(FindingsResult(command="check", source=source, findings=tuple(findings)), fmt, strict)
 
@@ -171,6 +173,7 @@ def _expected(intended: Deployment | None, cluster: str | None, region: str | No
         registry={"kind": intended.domino.registry.kind, "name": intended.domino.registry.name}
         if intended.domino.registry else {},
         reserved_cidrs=intended.network.reserved_cidrs,
+        data_key={"key": intended.hardening.data_key, "stores": list(intended.hardening.data_key_stores or ())},
     )
     # each name given overrides the planned one
     if registry:

@@ -309,8 +309,8 @@ def destroy(file: str, target_kind: str | None, endpoint_url: str | None, profil
 
     Nothing is lost by default: a bucket holding objects (old versions count) or an EFS holding data
     makes destroy refuse before deleting anything, unless --delete-data is given. The control-plane log
-    group and the KMS key that encrypts Secrets are kept unless --delete-data is given; the key is then
-    scheduled for deletion (30 days) after the cluster it encrypts is gone.
+    group and the KMS key that encrypts Secrets (and the stores security.encryption names) are kept unless
+    --delete-data is given; the key is then scheduled for deletion (30 days) after everything it encrypts is gone.
 
     \b
     At the end it discovers again, and names anything of the deployment still there (exit 1).

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from domino_eks.model import AUTOSCALER_TAG_PREFIX, Statement
+from domino_eks.model import AUTOSCALER_TAG_PREFIX, KEY_CREATED_BY_APPLY, Statement
 
 S3_BUCKET_ACTIONS = ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads")
 S3_OBJECT_ACTIONS = (
@@ -48,6 +48,17 @@ ECR_REPOSITORY_ACTIONS = (
 )
 ECR_TOKEN_ACTION = "ecr:GetAuthorizationToken"
 AUTOSCALER_WRITE = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
+DEPLOYMENT_TAG = "domino-eks/deployment"  # on everything apply creates; value: the cluster name
+# Rule C006, what a role needs of the deployment's KMS key. S3 SSE-KMS: uploading an object needs GenerateDataKey,
+# downloading it (and completing a multipart upload) Decrypt ("Using server-side encryption with AWS KMS keys",
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html, "Permissions").
+S3_KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+# The EBS CSI controller, creating volumes a StorageClass's kmsKeyId encrypts: the key's use, and grants only for
+# AWS resources (EBS attaching the volume) -- the driver's KMS policy (kubernetes-sigs/aws-ebs-csi-driver,
+# docs/install.md "KMS"; https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html, custom KMS key).
+EBS_KMS_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")
+KMS_GRANT_ACTIONS = ("kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant")
+FOR_AWS_RESOURCES = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
 
 
 def bucket_arn(name: str, partition: str = "aws") -> str:
@@ -86,6 +97,40 @@ def autoscaler_statements(cluster_name: str) -> tuple[Statement, ...]:
             condition={"StringEquals": {f"aws:ResourceTag/{AUTOSCALER_TAG_PREFIX}{cluster_name}": "owned"}},
         ),
     )
+
+
+def _key_scope(key: str, cluster_name: str, region: str, partition: str) -> tuple[str, dict]:
+    """The key a policy names, and the condition that narrows it: a key apply has yet to create has no ARN, so its
+    statements cover the region's keys that carry the deployment's tag (KMS evaluates aws:ResourceTag on keys:
+    https://docs.aws.amazon.com/kms/latest/developerguide/abac.html)."""
+    if key != KEY_CREATED_BY_APPLY:
+        return key, {}
+    return (f"arn:{partition}:kms:{region}:*:key/*",
+            {"StringEquals": {f"aws:ResourceTag/{DEPLOYMENT_TAG}": cluster_name}})
+
+
+def s3_kms_statements(key: str, cluster_name: str, region: str, partition: str = "aws") -> tuple[Statement, ...]:
+    """A node role's use of the key its buckets' SSE-KMS encrypts with."""
+    resource, condition = _key_scope(key, cluster_name, region, partition)
+    return (Statement(effect="Allow", actions=S3_KMS_ACTIONS, resources=(resource,), condition=condition or None),)
+
+
+def ebs_kms_statements(key: str, cluster_name: str, region: str, partition: str = "aws") -> tuple[Statement, ...]:
+    """The EBS CSI controller's use of the key the block StorageClass names."""
+    resource, condition = _key_scope(key, cluster_name, region, partition)
+    return (
+        Statement(effect="Allow", actions=EBS_KMS_ACTIONS, resources=(resource,), condition=condition or None),
+        Statement(effect="Allow", actions=KMS_GRANT_ACTIONS, resources=(resource,),
+                  condition={**condition, **FOR_AWS_RESOURCES}),
+    )
+
+
+def autoscaling_service_role_arn(account: str, partition: str = "aws") -> str:
+    """The role EC2 Auto Scaling launches instances as, for managed node groups too: a key encrypting their root
+    volumes must name it in its key policy ("Required AWS KMS key policy for use with encrypted volumes",
+    https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html)."""
+    return (f"arn:{partition}:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
+            "AWSServiceRoleForAutoScaling")
 
 
 def tls_only_policy(bucket: str, partition: str) -> dict:

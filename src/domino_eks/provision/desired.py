@@ -27,7 +27,7 @@ from domino_eks.model import (
 from domino_eks.provision import kinds, tags, userdata
 from domino_eks.provision.graph import Graph, Handle
 from domino_eks.provision.handlers.logs import FLOW_LOG_ACTIONS, control_plane_log_group, flow_log_group
-from domino_eks.provision.resources import Ref
+from domino_eks.provision.resources import Key, Ref
 
 EVERYWHERE = "0.0.0.0/0"
 SUPPORTED_AMI_FAMILY = "AmazonLinux2023"
@@ -44,6 +44,7 @@ TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCH
 VPC = "vpc"
 DATASETS = "datasets"
 DATASETS_ACCESS_POINT = "datasets-domino"
+DEPLOYMENT_KEY = "secrets"  # the KMS key apply creates: Secrets, and the stores security.encryption names (C006)
 
 
 @dataclass(frozen=True)
@@ -327,11 +328,20 @@ def _secrets_key(b: Builder, identity: IdentityHandles) -> Ref | str:
     named = b.deployment.hardening.secrets_key
     if named and named != KEY_CREATED_BY_APPLY:
         return named
-    key = b.add(kinds.KMS_KEY, "secrets", {
-        "description": f"Envelope encryption of the Kubernetes Secrets of EKS cluster {b.name}",
+    stores = b.deployment.hardening.data_key_stores or ()
+    key = b.add(kinds.KMS_KEY, DEPLOYMENT_KEY, {
+        "description": f"Envelope encryption of the Kubernetes Secrets of EKS cluster {b.name}"
+                       + (f", and its {', '.join(s.upper() for s in stores)} data" if stores else ""),
         "users": [identity.cluster_role.arn], "rotation": True,
+        # EC2 Auto Scaling launches every node (managed groups' too): encrypted roots need it named in the policy
+        "auto_scaling": "ebs" in stores,
     })
     return key.arn
+
+
+def data_key(key: str | None) -> Ref | str | None:
+    """The key a store names in the model, as apply passes it: the created key's ARN once it exists."""
+    return Ref(Key(kinds.KMS_KEY, DEPLOYMENT_KEY), "arn") if key == KEY_CREATED_BY_APPLY else key
 
 
 def _node_groups(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles, identity: IdentityHandles,
@@ -388,12 +398,14 @@ def _launch_template(b: Builder, pool: NodePool, group: NodeGroup, groups: Secur
 
 
 def node_launch_data(group: NodeGroup) -> dict[str, Any]:
-    """What every node of `group` starts with, self-managed or managed: its root volume, encrypted, and the
-    instance metadata service answering IMDSv2 only (unless the pool opts out)."""
+    """What every node of `group` starts with, self-managed or managed: its root volume, encrypted (with the
+    deployment's key where the spec asks, C006), and the instance metadata service answering IMDSv2 only (unless
+    the pool opts out)."""
+    key = data_key(group.volume_kms_key_id)
     return {
         "BlockDeviceMappings": [{"DeviceName": ROOT_DEVICE, "Ebs": {
             "VolumeSize": group.volume_size_gb, "VolumeType": group.volume_type or "gp3",
-            "Encrypted": True, "DeleteOnTermination": True,
+            "Encrypted": True, "DeleteOnTermination": True, **({"KmsKeyId": key} if key else {}),
         }}],
         "MetadataOptions": {
             "HttpTokens": "required" if group.imdsv2_required is not False else "optional",
@@ -464,6 +476,7 @@ def _datasets(b: Builder, network: NetworkHandles, groups: SecurityGroupHandles)
     file_system = b.add(kinds.EFS_FILE_SYSTEM, DATASETS, {
         "creation_token": tags.bounded(f"domino-eks-{b.name}-datasets", 64),
         "encrypted": efs.encrypted is not False,
+        "kms_key": data_key(efs.kms_key_id),
         "automatic_backups": efs.automatic_backups is not False,
     })
     # The page says to pick the public subnet; nodes live in the private ones, and a mount target serves
@@ -492,7 +505,7 @@ def _buckets(b: Builder) -> None:
             "name": bucket.name,
             "region": region,
             "block_public_access": bucket.blocks_public_access is not False,
-            "encryption": {"algorithm": "aws:kms", "key": bucket.kms_key_id} if bucket.kms_key_id
+            "encryption": {"algorithm": "aws:kms", "key": data_key(bucket.kms_key_id)} if bucket.kms_key_id
             else {"algorithm": "AES256", "key": None},
             "versioning": bool(bucket.versioning),
         })
@@ -522,7 +535,7 @@ def _registry(b: Builder) -> None:
         "name": registry.name,
         "region": b.deployment.cluster.region,
         "block_public_access": registry.blocks_public_access is not False,
-        "encryption": {"algorithm": "aws:kms", "key": registry.kms_key_id} if registry.kms_key_id
+        "encryption": {"algorithm": "aws:kms", "key": data_key(registry.kms_key_id)} if registry.kms_key_id
         else {"algorithm": "AES256", "key": None},
         # image layers are pushed again by a rebuild: old versions would only hold storage
         "versioning": False,

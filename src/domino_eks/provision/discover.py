@@ -2,8 +2,11 @@
 (in a listing filtered on it, or the Resource Groups Tagging API), or by the fixed names apply gives them
 (IAM's names, the cluster's, the file system's creation token) — never by reading the whole account.
 
-Every type starts at once, except those found through another (mount targets through their file system),
-which start as soon as that one is found; within a type, the calls about each resource run together.
+The clients of every service discovery calls are made first: a client makes no request, but making one holds
+the session's lock. Then every type starts at once, except those found through another (access points
+through their file system), which start as soon as that one is found; within a type, the calls about each
+resource run together. No chain of calls is longer than four (a managed node group's Auto Scaling groups,
+after the cluster, its listing and the node groups' descriptions).
 Resources the spec says exist already (an existing VPC) are looked up rather than discovered. There is no
 state file.
 """
@@ -72,6 +75,7 @@ def _discover_all(aws: Aws, deployment: Deployment, graph: Graph) -> dict[str, l
     """Each type's resources (or why they could not be read); a type starts once those it is found through
     are in, so no type waits for an unrelated one."""
     desired = _desired_properties(graph)
+    aws.prepare(dict.fromkeys(service for handler in HANDLERS.values() for service in handler.discovers_with))
     order = TopologicalSorter({kind: handler.found_through for kind, handler in HANDLERS.items()})
     order.prepare()
     results: dict[str, list[Existing] | Exception] = {}

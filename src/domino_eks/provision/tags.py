@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 
-DEPLOYMENT = "domino-eks/deployment"  # value: the cluster name; discovery filters on it
+from domino_eks.knowledge import iam
+
+DEPLOYMENT = iam.DEPLOYMENT_TAG  # value: the cluster name; discovery filters on it (and the KMS policies, C006)
 RESOURCE = "domino-eks/resource"  # value: the logical name, which maps a found resource back to the graph
 AWS_RESERVED_PREFIX = "aws:"
 

@@ -181,6 +181,26 @@ def _pod_imds(group: NodeGroup, changes: Changes) -> bool | None:
     return True
 
 
+def _volume_encryption(group: NodeGroup, changes: Changes) -> dict:
+    """volumeEncrypted, and volumeKmsKeyID where the deployment names its key, on a group whose root volume it
+    encrypts (C006): eksctl otherwise leaves the volume to the account's EBS encryption default."""
+    if not group.volume_encrypted:
+        return {}
+    changes.append(Change("volumeEncrypted: true on every node group: root volumes are encrypted whatever the "
+                          "account's EBS default (C006).", *_in_groups("volumeEncrypted")))
+    key = group.volume_kms_key_id
+    if key == KEY_CREATED_BY_APPLY:
+        changes.append("volumeKmsKeyID is left out: eksctl needs an existing KMS key, and the spec leaves the key to "
+                       "domino-eks apply; name one in security.kmsKeyArn to have root volumes encrypted with it "
+                       "here (C006).")
+        return {"volumeEncrypted": True}
+    if key is None:
+        return {"volumeEncrypted": True}
+    changes.append(Change(f"volumeKmsKeyID encrypts the root volumes with key {key} (C006).",
+                          *_in_groups("volumeKmsKeyID")))
+    return {"volumeEncrypted": True, "volumeKmsKeyID": key}
+
+
 def _without_empty(entries: dict) -> dict:
     return {k: v for k, v in entries.items() if v is not None and v != {} and v != []}
 
@@ -194,6 +214,7 @@ def _group(deployment: Deployment, group: NodeGroup, changes: Changes) -> dict:
         "desiredCapacity": group.desired_capacity,
         "volumeSize": group.volume_size_gb,
         "volumeType": group.volume_type if group.volume_type != eksctl_defaults.VOLUME_TYPE else None,
+        **_volume_encryption(group, changes),
         "availabilityZones": list(group.zones) if group.zones is not None else None,
         "privateNetworking": _private(deployment, group, changes),
         **_ami(group, changes),

@@ -54,5 +54,14 @@ def node_role_policies(deployment: Deployment) -> dict[str, str]:
             if name not in PAGE_POLICIES}
 
 
+def controller_policies(deployment: Deployment) -> dict[str, str]:
+    """File name -> JSON of each policy of ours apply attaches to an add-on controller's Pod Identity role beside its
+    AWS-managed one: the EBS CSI controller's use of the deployment's KMS key (C006). The autoscaler's is the
+    page's file."""
+    return {f"{name}-policy.json": _json(iam.document(statements))
+            for identity in deployment.access.pod_identities or () for name, statements in identity.policies.items()
+            if name not in PAGE_POLICIES}
+
+
 def _json(document: dict) -> str:
     return json.dumps(document, indent=2) + "\n"

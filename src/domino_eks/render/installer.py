@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from domino_eks.knowledge import domino
-from domino_eks.model import NODE_POOL_LABEL, Deployment
+from domino_eks.model import KEY_CREATED_BY_APPLY, NODE_POOL_LABEL, Deployment
 from domino_eks.render import iam
 from domino_eks.render.manifests import (
     EFS_ID_UNKNOWN,
@@ -34,7 +34,8 @@ _REGION_UNKNOWN = "AWS region: metadata.region of the source file"
 _BLOB_UNKNOWN = {
     "region": _REGION_UNKNOWN,
     "bucket": "{bucket} bucket: storage.buckets in a domino-eks spec",
-    "sse_kms_key_id": "KMS key of the {bucket} bucket's default encryption, or null for S3-managed keys",
+    "sse_kms_key_id": "KMS key of the {bucket} bucket's default encryption, or null for S3-managed keys (the key "
+                      "`domino-eks apply` creates: known after apply)",
 }
 _REGISTRY = ("internal_docker_registry", "s3_override")
 # What fills each value that can be unknown, by its path in the values.
@@ -50,8 +51,11 @@ UNKNOWN_BECAUSE: dict[tuple[str, ...], str] = {
     },
     (*_REGISTRY, "region"): _REGION_UNKNOWN,
     (*_REGISTRY, "bucket"): "registry bucket: domino.registry in a domino-eks spec",
-    (*_REGISTRY, "sse_kms_key_id"): "KMS key of the registry bucket's default encryption, or null for S3-managed keys",
+    (*_REGISTRY, "sse_kms_key_id"): "KMS key of the registry bucket's default encryption, or null for S3-managed keys "
+                                    "(the key `domino-eks apply` creates: known after apply)",
     ("external_docker_registry",): "ECR repository URI: known after `domino-eks apply`",
+    ("storage_classes", "block", "parameters", "kmsKeyId"):
+        "ARN of the KMS key `domino-eks apply` creates (security.encryption.ebs): known after apply",
     ("autoscaler", "aws", "region"): _REGION_UNKNOWN,
 }
 _NODE_POOLS_NOTE = ("Informational, not installer fields: node_pools (the node selector of each pool, for hardware "
@@ -175,21 +179,26 @@ def _s3(deployment: Deployment, role: str, region: str) -> dict:
     if bucket is None:
         return {"region": region, "bucket": FILL, "sse_kms_key_id": FILL}
     # no key id on a known bucket means S3-managed keys, which the installer writes as null
-    return {"region": region, "bucket": bucket.name, "sse_kms_key_id": bucket.kms_key_id}
+    return {"region": region, "bucket": bucket.name, "sse_kms_key_id": _key(bucket.kms_key_id)}
 
 
 def _internal_registry(deployment: Deployment, region: str) -> dict:
     registry = deployment.domino.registry
     if registry is None:
         return {"s3_override": {"region": region, "bucket": FILL, "sse_kms_key_id": FILL}}
-    return {"s3_override": {"region": region, "bucket": registry.name, "sse_kms_key_id": registry.kms_key_id}}
+    return {"s3_override": {"region": region, "bucket": registry.name, "sse_kms_key_id": _key(registry.kms_key_id)}}
+
+
+def _key(key: str | None) -> str | None:
+    """A KMS key's ARN; the key apply is to create has none until then (apply's own values carry it)."""
+    return FILL if key == KEY_CREATED_BY_APPLY else key
 
 
 def _block_kms_key(deployment: Deployment) -> str | None:
     """The KMS key the block StorageClass encrypts with; the driver reads parameter names case-insensitively."""
     given = deployment.storage.block_class
     parameters = given.parameters if given else {}
-    return next((value for key, value in parameters.items() if key.lower() == "kmskeyid"), None)
+    return _key(next((value for key, value in parameters.items() if key.lower() == "kmskeyid"), None))
 
 
 def _autoscaler(deployment: Deployment, region: str) -> dict:

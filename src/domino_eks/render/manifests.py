@@ -20,6 +20,7 @@ from domino_eks.model import (
     EBS_CSI_PROVISIONER,
     EBS_IN_TREE_PROVISIONER,
     EFS_CSI_PROVISIONER,
+    KEY_CREATED_BY_APPLY,
     Deployment,
     StorageClass,
 )
@@ -27,6 +28,7 @@ from domino_eks.model import (
 # Marks a value not known yet, in every rendered file: the convention of Domino's own provisioning tools.
 FILL = "__FILL__"
 EFS_ID_UNKNOWN = "EFS file system id: known after `domino-eks apply`"
+KEY_UNKNOWN = "ARN of the KMS key `domino-eks apply` creates (security.encryption.ebs)"
 
 SHARED_CLASS_NAME = "dominoshared"
 FSTYPE = "csi.storage.k8s.io/fstype"
@@ -53,6 +55,10 @@ def block_storage_class(deployment: Deployment) -> str:
     metadata: dict = {"name": block_class_name(deployment)}
     if given is not None and given.default:
         metadata["annotations"] = {DEFAULT_CLASS_ANNOTATION: "true"}
+    created_key = [k for k, v in parameters.items() if k.lower() == "kmskeyid" and v == KEY_CREATED_BY_APPLY]
+    parameters = CommentedMap({k: FILL if k in created_key else v for k, v in parameters.items()})
+    for key in created_key:
+        mark_unknown(parameters, key, KEY_UNKNOWN, depth=1)
     storage_class = CommentedMap(
         apiVersion="storage.k8s.io/v1",
         kind="StorageClass",
@@ -107,6 +113,11 @@ def _block_parameters(given: StorageClass | None) -> tuple[dict[str, str], list[
     for key, default, names in BLOCK_DEFAULTS:
         if not present & names:
             parameters[key] = default
+    # execution volumes are encrypted in every case (rule C006): a class that turns it off is corrected
+    for key in [k for k in parameters if k.lower() == "encrypted" and str(parameters[k]).lower() != "true"]:
+        corrections.append(f"parameters.{key}: {parameters[key]} -> \"true\": execution volumes hold users' data, "
+                           "encrypted at rest in every case (C006)")
+        parameters[key] = "true"
     return parameters, corrections
 
 

@@ -7,6 +7,7 @@ from domino_eks.rules import (  # noqa: F401
     addresses,
     domain,
     egress,
+    encryption,
     general,
     gpu,
     hardening,

@@ -1,9 +1,10 @@
 """The fast way to read the common dump: one kubectl List whose items all carry a kind the snapshot keeps.
 
 The documented command (`kubectl get nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json`)
-prints such a List. msgspec decodes it straight from the file's bytes into structures typed from
-`collect.shapes`, so the fields the rules never read (managed fields, images, annotations, timestamps) are
-skipped in C and never become Python objects, and each item comes out already pruned. Whatever does not fit
+prints such a List. msgspec decodes it straight from the file's bytes into dicts typed from `collect.shapes`
+(TypedDicts, so no structure is converted after): the fields the rules never read (managed fields, images,
+annotations, timestamps) are skipped in C and never become Python objects, and each item comes out already
+pruned. Whatever does not fit
 those types — YAML, several documents, typed lists whose items carry no kind, kinds the snapshot does not keep,
 garbage items, a value of an unexpected shape — makes `kubernetes_list` answer None, and the general reader in
 `sources.dump` reads the file as before, with its messages; so this module changes how fast a dump is read,
@@ -15,10 +16,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, NamedTuple, Union
+from typing import Any, Literal, NamedTuple, Union
 
 import msgspec
-from msgspec import UNSET, UnsetType
+from typing_extensions import NotRequired, Required, TypedDict
 
 from domino_eks.collect import shapes
 
@@ -30,33 +31,35 @@ class KubernetesList(NamedTuple):
     by_key: dict[str, list[dict]]  # the pruned objects by snapshot key ("nodes"), as `shapes.prune` keeps them
 
 
-def _struct(name: str, shape: Mapping, required: tuple[str, ...] = (), **options: Any) -> type[msgspec.Struct]:
-    """A structure holding the keys `shape` names; like `shapes.prune`, a shaped value may be an object or a
-    list of them, a key kept whole holds any JSON, and a key the JSON lacks stays absent (UNSET) — unless it is
-    `required`, which must be there and be an object."""
-    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+def _typed(name: str, shape: Mapping, kind: str | None = None) -> type:
+    """A TypedDict of the keys `shape` names, so msgspec builds the pruned dict itself (no structure to convert
+    after): like `shapes.prune`, a shaped value may be an object or a list of them, a key kept whole holds any
+    JSON, and a key the JSON lacks stays absent. An item's type (`kind` given) also requires its metadata, an
+    object, and its kind, which must be `kind`."""
+    keys: dict[str, Any] = {}
     for key, sub in shape.items():
-        member: Any = Any if sub is shapes.WHOLE else _struct(f"{name}_{key}", sub)
-        if key in required:
-            fields.append((key, member))
+        if sub is shapes.WHOLE:
+            keys[key] = Any
+        elif kind is not None and key == "metadata":
+            keys[key] = Required[_typed(f"{name}_{key}", sub)]
         else:
-            kept = member if sub is shapes.WHOLE else Union[member, list[member], None, UnsetType]  # noqa: UP007
-            fields.append((key, kept, UNSET))
-    return msgspec.defstruct(name, fields, omit_defaults=True, kw_only=True, **options)
+            member: Any = _typed(f"{name}_{key}", sub)
+            keys[key] = NotRequired[Union[member, list[member], None]]  # noqa: UP007
+    if kind is not None:
+        keys[KIND] = Required[Literal[kind]]
+    return TypedDict(name, keys, total=False)  # type: ignore[operator]
 
 
-# one structure per kept kind, told apart by the item's `kind` (which only the shapes that name it keep); an
-# object without metadata, or with metadata that is no object, is the general reader's to refuse
-_ITEM_TYPES = {kind: _struct(kind, {k: v for k, v in shape.items() if k != KIND}, required=("metadata",),
-                             tag_field=KIND, tag=kind)
-               for kind, (_, shape) in shapes.KINDS.items()}
-_KIND_OF = {item_type: kind for kind, item_type in _ITEM_TYPES.items()}
+# one decoder per kept kind; an item is the kind whose decoder takes it. kubectl lists the objects kind by kind,
+# so the kind of the item before is tried first, and another only where the kinds change. An object without
+# metadata, or with metadata that is no object, is the general reader's to refuse.
+_ITEM_DECODERS: dict[str, msgspec.json.Decoder[dict]] = {
+    kind: msgspec.json.Decoder(_typed(kind, shape, kind)) for kind, (_, shape) in shapes.KINDS.items()}
 _KEEPS_KIND = {kind for kind, (_, shape) in shapes.KINDS.items() if KIND in shape}
-_ITEM = Union[tuple(_ITEM_TYPES.values())]  # type: ignore[valid-type]  # noqa: UP007
-# the list's items stay undecoded (slices of the file's bytes) until each is decoded and converted on its own,
-# so a decoded item and its plain-dict form live together for one item at a time, not for the whole list
 
 
+# the list's items stay undecoded (slices of the file's bytes) until each is decoded on its own, so no tree of
+# the whole file's objects is ever built
 class _List(msgspec.Struct, rename="camel"):
     kind: str
     api_version: str
@@ -64,7 +67,6 @@ class _List(msgspec.Struct, rename="camel"):
 
 
 _LIST_DECODER = msgspec.json.Decoder(_List)
-_ITEM_DECODER = msgspec.json.Decoder(_ITEM)
 
 
 def kubernetes_list(raw: bytes) -> KubernetesList | None:
@@ -74,16 +76,29 @@ def kubernetes_list(raw: bytes) -> KubernetesList | None:
         if not listed.kind.endswith("List"):
             return None
         by_key: dict[str, list[dict]] = {}
+        kind = next(iter(_ITEM_DECODERS))
         for encoded in listed.items:
-            item = _ITEM_DECODER.decode(encoded)
-            kind = _KIND_OF[type(item)]
-            pruned = msgspec.to_builtins(item)
+            kind, item = _decoded(encoded, kind)
             if kind not in _KEEPS_KIND:
-                del pruned[KIND]
-            by_key.setdefault(shapes.KINDS[kind][0], []).append(pruned)
+                del item[KIND]
+            by_key.setdefault(shapes.KINDS[kind][0], []).append(item)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):  # the general reader says where
         return None
     return KubernetesList(listed.kind, by_key)
+
+
+def _decoded(encoded: msgspec.Raw, likely: str) -> tuple[str, dict]:
+    """(kind, pruned object) of one item, its kind tried first as `likely`; ValidationError if no kind's."""
+    try:
+        return likely, _ITEM_DECODERS[likely].decode(encoded)
+    except msgspec.ValidationError:
+        for kind, decoder in _ITEM_DECODERS.items():
+            if kind != likely:
+                try:
+                    return kind, decoder.decode(encoded)
+                except msgspec.ValidationError:
+                    continue
+        raise
 
 
 @contextmanager

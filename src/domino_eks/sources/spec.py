@@ -17,6 +17,7 @@ from domino_eks.knowledge.instances import default_image_accelerated
 from domino_eks.model import (
     BLOCK_CLASS_NAME,
     CONTROL_PLANE_LOG_TYPES,
+    DATA_STORES,
     EBS_CSI_PROVISIONER,
     KEY_CREATED_BY_APPLY,
     NODE_POOL_LABEL,
@@ -27,6 +28,7 @@ from domino_eks.model import (
     BucketRole,
     Certificate,
     Cluster,
+    DataStore,
     Deployment,
     Domain,
     DominoInstall,
@@ -225,6 +227,18 @@ class DominoSpec(Strict):
         return str(value) if isinstance(value, float) else value
 
 
+class EncryptionSpec(Strict):
+    """Rule C006: which data stores the deployment's KMS key encrypts. Every store is encrypted whatever these say
+    (root volumes and the block StorageClass with aws/ebs, EFS with aws/elasticfilesystem, buckets with SSE-S3)."""
+
+    ebs: bool = Field(False, description="node root volumes and the block StorageClass's volumes")
+    efs: bool = Field(False, description="the Datasets file system (set when apply creates it)")
+    s3: bool = Field(False, description="the buckets and the registry's, SSE-KMS with bucket keys")
+
+    def stores(self) -> tuple[DataStore, ...]:
+        return tuple(store for store in DATA_STORES if getattr(self, store))
+
+
 class SecuritySpec(Strict):
     control_plane_logs: list[LogType] = Field(
         default_factory=lambda: list(CONTROL_PLANE_LOG_TYPES), alias="controlPlaneLogs",
@@ -246,7 +260,13 @@ class SecuritySpec(Strict):
     )
     kms_key_arn: str | None = Field(
         None, alias="kmsKeyArn",
-        description="your KMS key for Kubernetes Secrets (default: apply creates one, rotation on)",
+        description="your KMS key for Kubernetes Secrets and the stores `encryption` names (default: apply "
+                    "creates one, rotation on)",
+    )
+    encryption: EncryptionSpec = Field(
+        default_factory=EncryptionSpec,
+        description="stores the deployment's KMS key (kmsKeyArn, or apply's) encrypts too: ebs, efs, s3 (default: "
+                    "AWS-managed keys, still encrypted)",
     )
     extended_support: bool = Field(
         False, alias="extendedSupport",
@@ -283,7 +303,8 @@ class Spec(Strict):
     autoscaler: AutoscalerSpec = Field(default_factory=AutoscalerSpec, description="Cluster Autoscaler")
     domino: DominoSpec = Field(default_factory=DominoSpec, description="the Domino release and what it installs into")
     security: SecuritySpec = Field(
-        default_factory=SecuritySpec, description="control-plane logs, Secrets encryption, support policy",
+        default_factory=SecuritySpec,
+        description="control-plane logs, Secrets encryption, data keys, support policy",
     )
 
 
@@ -316,6 +337,14 @@ DEFAULT_BLOCK_CLASS = StorageClass(
     provisioner=EBS_CSI_PROVISIONER,
     parameters={"type": "gp3", "csi.storage.k8s.io/fstype": "ext4", "encrypted": "true"},
 )
+
+
+def data_key(spec: Spec, store: DataStore) -> str | None:
+    """The KMS key `store` is encrypted with: the deployment's (the spec's, or the one apply creates) where
+    security.encryption names the store; None for the AWS-managed key."""
+    if not getattr(spec.security.encryption, store):
+        return None
+    return spec.security.kms_key_arn or KEY_CREATED_BY_APPLY
 
 
 def named_zones(spec: Spec) -> list[zones.Named]:
@@ -391,6 +420,8 @@ def _hardening(spec: Spec, document: Any, file: str) -> Hardening:
         secrets_key=security.kms_key_arn or KEY_CREATED_BY_APPLY,
         # only the key's account can tell whether a key the user brings rotates
         key_rotation=None if security.kms_key_arn else True,
+        data_key=security.kms_key_arn or KEY_CREATED_BY_APPLY,
+        data_key_stores=security.encryption.stores(),
         support_type="EXTENDED" if security.extended_support else "STANDARD",
         extended_support_intended=security.extended_support,
         # apply builds flow logs and empties the default group only in a VPC it creates: a user's VPC is its own
@@ -431,6 +462,8 @@ def _pool(spec: Spec, index: int, pool: NodePoolSpec, document: Any, file: str) 
             instance_type=pool.instance_type,
             volume_size_gb=pool.volume_size,
             volume_type=pool.volume_type,
+            volume_encrypted=True,
+            volume_kms_key_id=data_key(spec, "ebs"),
             min_size=pool.min_size,
             desired_capacity=pool.desired_capacity,
             max_size=pool.max_size,
@@ -476,6 +509,7 @@ def _storage(spec: Spec, pools: tuple[NodePool, ...], document: Any, file: str) 
         block_class=_block_class(spec, document, file),
         efs=Efs(
             encrypted=storage.efs.encrypted,
+            kms_key_id=data_key(spec, "efs") if storage.efs.encrypted else None,
             mount_target_zones=tuple(sorted({z for p in pools for z in p.zones or ()})),
             admits_nfs_from_nodes=True,
             automatic_backups=storage.efs.automatic_backups,
@@ -491,6 +525,7 @@ def _storage(spec: Spec, pools: tuple[NodePool, ...], document: Any, file: str) 
                 encrypted=BUCKETS_ENCRYPTED,
                 tls_only=storage.tls_only,
                 versioning=storage.versioning,
+                kms_key_id=data_key(spec, "s3"),
                 location=yamlfile.location(document, file, "storage", "buckets"),
             )
             for role, name in bucket_names(spec).items()
@@ -501,9 +536,12 @@ def _storage(spec: Spec, pools: tuple[NodePool, ...], document: Any, file: str) 
 
 def _block_class(spec: Spec, document: Any, file: str) -> StorageClass:
     given = spec.storage.block_storage_class
-    if given is None:
-        return DEFAULT_BLOCK_CLASS
-    return manifests.storage_class(given, yamlfile.location(document, file, "storage", "blockStorageClass"))
+    chosen = DEFAULT_BLOCK_CLASS if given is None else \
+        manifests.storage_class(given, yamlfile.location(document, file, "storage", "blockStorageClass"))
+    key = data_key(spec, "ebs")
+    if key is None or any(name.lower() == "kmskeyid" for name in chosen.parameters):  # a class's own key stays
+        return chosen
+    return chosen.model_copy(update={"parameters": {**chosen.parameters, "kmsKeyId": key}})
 
 
 def _access(spec: Spec, pools: tuple[NodePool, ...]) -> Access:
@@ -532,6 +570,10 @@ def node_roles(spec: Spec, pools: tuple[NodePool, ...]) -> tuple[NodeRole, ...]:
     compute = {"compute-s3-access": iam.s3_statements([buckets["user_data"]])}
     if spec.domino.registry.type == "ecr":  # image builds on compute nodes push to the repository themselves
         compute["compute-registry-access"] = registry_statements(spec)
+    if key := data_key(spec, "s3"):  # both roles read and write SSE-KMS buckets (C006)
+        region = spec.metadata.region
+        platform["s3-kms"] = compute["compute-s3-kms"] = iam.s3_kms_statements(
+            key, cluster, region, regions.partition(region))
     roles = []
     for kind, policies in ((iam.PLATFORM_ROLE, platform), (iam.COMPUTE_ROLE, compute)):
         groups = tuple(g.name for p in pools if (p.label == PLATFORM) == (kind == iam.PLATFORM_ROLE) for g in p.groups)
@@ -548,8 +590,20 @@ def pod_identities(spec: Spec) -> tuple[PodIdentity, ...]:
     return tuple(PodIdentity(
         namespace=c.namespace, service_account=c.service_account, role=iam.controller_role_name(cluster, c),
         managed_policies=(c.managed_policy,) if c.managed_policy else (),
-        policies={} if c.managed_policy else {"autoscaler": iam.autoscaler_statements(cluster)},
+        policies=_controller_policies(spec, c),
     ) for c in controllers)
+
+
+def _controller_policies(spec: Spec, controller: iam.Controller) -> dict[str, tuple[Statement, ...]]:
+    """Our policies of a controller's role: the autoscaler's own; the EBS CSI controller's use of the key the
+    block StorageClass names (its AWS-managed policy covers only the aws/ebs key)."""
+    if controller is iam.CLUSTER_AUTOSCALER:
+        return {"autoscaler": iam.autoscaler_statements(spec.metadata.name)}
+    key = data_key(spec, "ebs")
+    if controller is iam.EBS_CSI and key:
+        region = spec.metadata.region
+        return {"ebs-csi-kms": iam.ebs_kms_statements(key, spec.metadata.name, region, regions.partition(region))}
+    return {}
 
 
 def registry_statements(spec: Spec) -> tuple[Statement, ...]:
@@ -584,6 +638,7 @@ def _domino(spec: Spec, document: Any, file: str) -> DominoInstall:
             tls_only=spec.storage.tls_only if registry.type == "s3" else None,
             scan_on_push=True if registry.type == "ecr" else None,
             immutable_tags=True if registry.type == "ecr" else None,
+            kms_key_id=data_key(spec, "s3") if registry.type == "s3" else None,
             location=yamlfile.location(document, file, "domino", "registry"),
         ),
         location=yamlfile.location(document, file, "domino"),

@@ -41,7 +41,8 @@ def starter(name: str, region: str, zones: int, gpu: bool) -> dict:
         "domain": {"fqdn": f"{name}.example.com"},
         "autoscaler": {"enabled": True},
         "security": {"controlPlaneLogs": list(CONTROL_PLANE_LOG_TYPES), "logRetentionDays": 365,
-                     "flowLogs": True, "extendedSupport": False},
+                     "flowLogs": True, "encryption": {"ebs": False, "efs": False, "s3": False},
+                     "extendedSupport": False},
     }
 
 

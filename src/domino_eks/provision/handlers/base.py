@@ -76,6 +76,8 @@ class Handler:
     # the types whose discovered resources this one is found through (mount targets through their file
     # system); discovery starts it as soon as those are found, not after every other type
     found_through: ClassVar[tuple[str, ...]] = ()
+    # the AWS services `discover` calls: discovery makes their clients before any type starts
+    discovers_with: ClassVar[tuple[str, ...]]
     properties: ClassVar[frozenset[str]]
     external_properties: ClassVar[frozenset[str]] = frozenset()
     observed: ClassVar[tuple[str, ...]] = ("tags",)

@@ -29,6 +29,7 @@ RECORD_TTL = 300
 
 class Certificate(Handler):
     kind = kinds.CERTIFICATE
+    discovers_with = ("acm", "resourcegroupstaggingapi")
     properties = frozenset({"domain_name", "idempotency_token", "tags"})
     ready_waiter = Wait("acm", "ValidationRecordReady", lambda outputs: {"CertificateArn": outputs["arn"]},
                         aws_durations.CERTIFICATE_VALIDATION_RECORD)
@@ -75,6 +76,7 @@ class Certificate(Handler):
 
 class DnsRecord(Handler):
     kind = kinds.DNS_RECORD
+    discovers_with = ("route53",)
     found_through = (kinds.CERTIFICATE,)
     properties = frozenset({"hosted_zone_id", "name", "type", "value"})
     observed = ("value",)

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, paginate, refusing_foreign, retag, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, concurrently, refusing_foreign, retag, tolerating
 from domino_eks.provision.resources import Existing
+
+GONE = "RepositoryNotFoundException"
 
 
 def _outputs(repository: Mapping[str, Any]) -> dict[str, str]:
@@ -26,16 +29,31 @@ def _settings(repository: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _named(ecr: Any, name: str) -> dict | None:
+    try:
+        return ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+    except Exception as error:
+        if faults.code_of(error) == GONE:
+            return None
+        raise
+
+
 class Repository(Handler):
     kind = kinds.ECR_REPOSITORY
+    discovers_with = ("ecr",)
     properties = frozenset({"name", "scan_on_push", "immutable_tags", "encryption", "tags"})
     observed = ("tags", "scan_on_push", "immutable_tags", "encryption")
     immutable = ("encryption",)  # ECR fixes a repository's encryption when it is created
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        """By the name the spec gives (domino.registry.name): listing every repository of the account would cost
+        a tags call each, and the emulator's tagging index does not hold repositories."""
         ecr = aws.client("ecr")
-        for repository in paginate(ecr, "describe_repositories", "repositories"):
-            found = tags.from_aws(ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"]).get("tags"))
+        named = concurrently(lambda name: _named(ecr, name), scope.names(self.kind))
+        repositories = [repository for repository in named if repository is not None]
+        found_tags = concurrently(lambda repository: tags.from_aws(ecr.list_tags_for_resource(
+            resourceArn=repository["repositoryArn"]).get("tags")), repositories)
+        for repository, found in zip(repositories, found_tags, strict=True):
             if tags.belongs(found, scope.name):
                 yield Existing(self.key(found), _outputs(repository), {"tags": found, **_settings(repository)})
 
@@ -72,5 +90,5 @@ class Repository(Handler):
 
     def request_delete(self, aws: Aws, existing: Existing) -> None:
         # force: its images are the data `data` reported, which destroy deletes only with --delete-data
-        with tolerating("RepositoryNotFoundException"):
+        with tolerating(GONE):
             aws.client("ecr").delete_repository(repositoryName=existing.outputs["name"], force=True)

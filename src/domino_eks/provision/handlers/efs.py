@@ -1,7 +1,8 @@
 """EFS for Datasets: the file system, a mount target per zone, and Domino's access point.
 
 The file system is found by the creation token apply gives it (one call, however many file systems the
-region holds); mount targets carry no tags and are found through the file system they belong to.
+region holds); mount targets carry no tags and are found through the file system they belong to, which
+their discovery looks up itself.
 """
 
 from __future__ import annotations
@@ -44,9 +45,20 @@ def automatic_backups(efs: Any, file_system_id: str) -> bool:
     return status in ("ENABLED", "ENABLING")
 
 
+def _file_systems(efs: Any, scope: Scope) -> list[tuple[dict, dict[str, str]]]:
+    """The deployment's live file systems, each with its tags, found by the creation tokens apply gives them."""
+    listed = concurrently(lambda token: efs.describe_file_systems(CreationToken=token)["FileSystems"],
+                          scope.names(kinds.EFS_FILE_SYSTEM, "creation_token"))
+    return [(system, found) for systems in listed for system in systems
+            if tags.belongs(found := tags.from_aws(system.get("Tags")), scope.name)
+            and system["LifeCycleState"] not in GONE_STATES]
+
+
 class FileSystem(Handler):
     kind = kinds.EFS_FILE_SYSTEM
-    properties = frozenset({"creation_token", "encrypted", "automatic_backups", "tags"})
+    discovers_with = ("efs",)
+    # the key (None: aws/elasticfilesystem) is given at creation only; rule C006 judges the one in use
+    properties = frozenset({"creation_token", "encrypted", "kms_key", "automatic_backups", "tags"})
     observed = ("tags", "encrypted", "automatic_backups")
     immutable = ("encrypted",)
     ready_waiter = Wait("efs", "FileSystemAvailable", lambda outputs: {"FileSystemId": outputs["id"]},
@@ -55,19 +67,19 @@ class FileSystem(Handler):
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         efs = aws.client("efs")
-        listed = concurrently(lambda token: efs.describe_file_systems(CreationToken=token)["FileSystems"],
-                              scope.names(self.kind, "creation_token"))
-        for system in (system for systems in listed for system in systems):
-            found = tags.from_aws(system.get("Tags"))
-            if tags.belongs(found, scope.name) and system["LifeCycleState"] not in GONE_STATES:
-                backups = automatic_backups(aws.client("efs"), system["FileSystemId"])
-                yield Existing(self.key(found), {"id": system["FileSystemId"], "arn": system["FileSystemArn"]},
-                               {"tags": found, "encrypted": system["Encrypted"], "automatic_backups": backups})
+        systems = _file_systems(efs, scope)
+        backups = concurrently(lambda system: automatic_backups(efs, system["FileSystemId"]), [s for s, _ in systems])
+        for (system, found), backed_up in zip(systems, backups, strict=True):
+            yield Existing(self.key(found), {"id": system["FileSystemId"], "arn": system["FileSystemArn"]},
+                           {"tags": found, "encrypted": system["Encrypted"], "automatic_backups": backed_up},
+                           # the key goes only once the file system it encrypts is gone
+                           ids((kinds.KMS_KEY, system.get("KmsKeyId"))))
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
+        key = {"KmsKeyId": p["kms_key"]} if p["encrypted"] and p["kms_key"] else {}
         system = aws.client("efs").create_file_system(
             CreationToken=p["creation_token"], Encrypted=p["encrypted"], PerformanceMode="generalPurpose",
-            Backup=p["automatic_backups"], Tags=tags.to_aws(p["tags"]))
+            Backup=p["automatic_backups"], Tags=tags.to_aws(p["tags"]), **key)
         return {"id": system["FileSystemId"], "arn": system["FileSystemArn"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -90,7 +102,7 @@ class FileSystem(Handler):
 
 class MountTarget(Handler):
     kind = kinds.EFS_MOUNT_TARGET
-    found_through = (kinds.EFS_FILE_SYSTEM,)
+    discovers_with = ("efs",)
     properties = frozenset({"file_system_id", "subnet_id", "zone", "security_groups"})
     observed = ("zone", "security_groups")
     at_least = ()
@@ -103,20 +115,22 @@ class MountTarget(Handler):
         return {"zone": properties["zone"], "security_groups": sorted(properties["security_groups"], key=str)}
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
+        """Through the file systems it lists itself rather than after the file system type, whose backup policies
+        are one more round trip: listing, targets and their security groups take three."""
         efs = aws.client("efs")
-        systems = scope.of_type(kinds.EFS_FILE_SYSTEM)
+        systems = [(system["FileSystemId"], found[tags.RESOURCE]) for system, found in _file_systems(efs, scope)]
         listed = concurrently(lambda system: [t for t in paginate(
-            efs, "describe_mount_targets", "MountTargets", FileSystemId=system.outputs["id"])
+            efs, "describe_mount_targets", "MountTargets", FileSystemId=system[0])
             if t["LifeCycleState"] not in GONE_STATES], systems)
         targets = [(system, target) for system, of_system in zip(systems, listed, strict=True) for target in of_system]
         security_groups = concurrently(lambda target: sorted(efs.describe_mount_target_security_groups(
             MountTargetId=target["MountTargetId"])["SecurityGroups"]), [target for _, target in targets])
-        for (system, target), groups in zip(targets, security_groups, strict=True):
+        for ((system_id, system_name), target), groups in zip(targets, security_groups, strict=True):
             zone = target["AvailabilityZoneName"]
             yield Existing(
-                Key(self.kind, f"{system.key.name}-{zone}"), {"id": target["MountTargetId"]},
+                Key(self.kind, f"{system_name}-{zone}"), {"id": target["MountTargetId"]},
                 {"zone": zone, "security_groups": groups},
-                ids((kinds.EFS_FILE_SYSTEM, system.outputs["id"]), (kinds.SUBNET, target["SubnetId"]),
+                ids((kinds.EFS_FILE_SYSTEM, system_id), (kinds.SUBNET, target["SubnetId"]),
                     (kinds.SECURITY_GROUP, groups)),
             )
 
@@ -137,6 +151,7 @@ class MountTarget(Handler):
 
 class AccessPoint(Handler):
     kind = kinds.EFS_ACCESS_POINT
+    discovers_with = ("efs",)
     found_through = (kinds.EFS_FILE_SYSTEM,)
     properties = frozenset({"file_system_id", "client_token", "root_directory", "posix_user", "tags"})
 

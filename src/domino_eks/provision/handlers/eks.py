@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domino_eks.aws import faults
+from domino_eks.aws.pages import AUTO_SCALING_GROUP_NAMES_PER_CALL, chunks
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import aws_durations
 from domino_eks.model import CONTROL_PLANE_LOG_TYPES
@@ -45,6 +46,7 @@ def _cluster_child(name_argument: str) -> Callable[[Mapping[str, Any]], dict[str
 
 class Cluster(Handler):
     kind = kinds.EKS_CLUSTER
+    discovers_with = ("eks",)
     properties = frozenset({"name", "version", "role_arn", "subnet_ids", "security_group_ids", "endpoint_access",
                             "log_types", "secrets_key_arn", "support_type", "tags"})
     observed = ("tags", "version", "endpoint_access", "log_types")
@@ -163,12 +165,20 @@ def _auto_scaling_groups(group: Mapping[str, Any]) -> list[str]:
     return [a["name"] for a in (group.get("resources") or {}).get("autoScalingGroups") or ()]
 
 
-def _asg_tags(aws: Aws, names: list[str]) -> dict[str, str]:
-    """The tags the groups share; {} when Auto Scaling knows none of them (the emulator's node groups make none)."""
-    if not names:
-        return {}
-    found = aws.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"]
-    tag_sets = [{t["Key"]: t["Value"] for t in g.get("Tags") or ()} for g in found]
+def _auto_scaling_group_tags(aws: Aws, names: list[str]) -> dict[str, dict[str, str]]:
+    """The tags of each named Auto Scaling group that Auto Scaling knows (the emulator's node groups make none),
+    read in one round trip for every node group: DescribeAutoScalingGroups takes up to 50 names a call
+    (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html)."""
+    autoscaling = aws.client("autoscaling")
+    described = concurrently(lambda chunk: list(paginate(autoscaling, "describe_auto_scaling_groups",
+                                                         "AutoScalingGroups", AutoScalingGroupNames=chunk)),
+                             list(chunks(sorted(set(names)), AUTO_SCALING_GROUP_NAMES_PER_CALL)))
+    return {group["AutoScalingGroupName"]: {t["Key"]: t["Value"] for t in group.get("Tags") or ()}
+            for groups in described for group in groups}
+
+
+def _shared_tags(tag_sets: list[dict[str, str]]) -> dict[str, str]:
+    """The tags all the groups carry alike; {} for no group."""
     if not tag_sets:
         return {}
     return {key: value for key, value in tag_sets[0].items() if all(t.get(key) == value for t in tag_sets[1:])}
@@ -179,6 +189,7 @@ class Nodegroup(Handler):
     group EKS makes for it, the autoscaler's tags (`asg_tags`): EKS copies a node group's tags to neither."""
 
     kind = kinds.EKS_NODEGROUP
+    discovers_with = ("eks", "autoscaling")
     found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "name", "node_role", "subnets", "instance_types", "launch_template",
                             "asg_tags", "ami_type", "scaling", "labels", "taints", "tags"})
@@ -196,18 +207,21 @@ class Nodegroup(Handler):
         described = _cluster_children(eks, "list_nodegroups", "nodegroups",
                                       lambda cluster, name: eks.describe_nodegroup(
                                           clusterName=cluster, nodegroupName=name)["nodegroup"], scope)
-        for cluster, name, group in described:
+        live = [(cluster, name, group) for cluster, name, group in described
+                if tags.belongs(group.get("tags") or {}, scope.name) and group["status"] != "DELETING"]
+        asg_tags = _auto_scaling_group_tags(aws, [a for _, _, group in live for a in _auto_scaling_groups(group)])
+        for cluster, name, group in live:
             found = group.get("tags") or {}
-            if tags.belongs(found, scope.name) and group["status"] != "DELETING":
-                template = (group.get("launchTemplate") or {}).get("id")
-                yield Existing(
-                    self.key(found), {"name": name, "arn": group["nodegroupArn"], "cluster_name": cluster},
-                    {"tags": found, "scaling": group["scalingConfig"], "labels": group.get("labels") or {},
-                     "taints": sorted(group.get("taints") or [], key=lambda t: t["key"]),
-                     "launch_template": template, "asg_tags": _asg_tags(aws, _auto_scaling_groups(group))},
-                    ids((kinds.EKS_CLUSTER, cluster), (kinds.IAM_ROLE, group["nodeRole"]),
-                        (kinds.SUBNET, group.get("subnets", [])), (kinds.LAUNCH_TEMPLATE, template)),
-                )
+            template = (group.get("launchTemplate") or {}).get("id")
+            shared = _shared_tags([asg_tags[a] for a in _auto_scaling_groups(group) if a in asg_tags])
+            yield Existing(
+                self.key(found), {"name": name, "arn": group["nodegroupArn"], "cluster_name": cluster},
+                {"tags": found, "scaling": group["scalingConfig"], "labels": group.get("labels") or {},
+                 "taints": sorted(group.get("taints") or [], key=lambda t: t["key"]),
+                 "launch_template": template, "asg_tags": shared},
+                ids((kinds.EKS_CLUSTER, cluster), (kinds.IAM_ROLE, group["nodeRole"]),
+                    (kinds.SUBNET, group.get("subnets", [])), (kinds.LAUNCH_TEMPLATE, template)),
+            )
 
     def create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         outputs = super().create(aws, p)
@@ -231,6 +245,8 @@ class Nodegroup(Handler):
                                                          nodegroupName=outputs["name"])["nodegroup"]
         autoscaling = aws.client("autoscaling")
         names = _auto_scaling_groups(described)
+        if not names:  # DescribeAutoScalingGroups with no names describes every group in the account
+            return
         for group in autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"]:
             autoscaling.create_or_update_tags(Tags=[
                 {"ResourceId": group["AutoScalingGroupName"], "ResourceType": "auto-scaling-group", "Key": key,
@@ -267,6 +283,7 @@ class Nodegroup(Handler):
 
 class Addon(Handler):
     kind = kinds.EKS_ADDON
+    discovers_with = ("eks",)
     found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "addon", "configuration", "tags"})
     observed = ("tags", "configuration")
@@ -317,6 +334,7 @@ class Addon(Handler):
 
 class AccessEntry(Handler):
     kind = kinds.EKS_ACCESS_ENTRY
+    discovers_with = ("eks",)
     found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "principal_arn", "type", "tags"})
 

@@ -83,6 +83,7 @@ def confused_deputy_guard(aws: Aws, service: str) -> dict[str, Any] | None:
 
 class ManagedPolicy(Handler):
     kind = kinds.IAM_POLICY
+    discovers_with = ("iam", "sts")
     properties = frozenset({"name", "document", "tags"})
     observed = ("tags", "document")
 
@@ -145,6 +146,7 @@ def _document(document: str | dict) -> dict:
 
 class Role(Handler):
     kind = kinds.IAM_ROLE
+    discovers_with = ("iam",)
     properties = frozenset({"name", "service", "policy_arns", "tags"})
     observed = ("tags", "policy_arns")
     at_least = ("tags", "policy_arns")  # a policy someone else attached is theirs to remove
@@ -198,6 +200,7 @@ class Role(Handler):
 
 class InstanceProfile(Handler):
     kind = kinds.INSTANCE_PROFILE
+    discovers_with = ("iam",)
     properties = frozenset({"name", "role_name", "tags"})
     observed = ("tags", "role_name")
 

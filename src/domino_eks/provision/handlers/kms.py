@@ -1,7 +1,10 @@
-"""KMS: the customer-managed key that envelope-encrypts the cluster's Kubernetes Secrets.
+"""KMS: the customer-managed key that envelope-encrypts the cluster's Kubernetes Secrets, and the data stores the
+spec names (rule C006: EBS, EFS, S3).
 
 Its key policy keeps the account in charge of the key (AWS's default statement, without which nobody could
-manage it) and lets the principals the deployment names use it. Destroy keeps the key unless asked to delete
+manage it, and which lets IAM policies grant its use: the node roles' S3 and the EBS CSI controller's) and lets the
+principals the deployment names use it: the cluster role, and EC2 Auto Scaling's service-linked role where the
+nodes' root volumes are encrypted with it. Destroy keeps the key unless asked to delete
 data: whatever it encrypted is unreadable without it, so even then it is only scheduled for deletion, after the
 longest waiting period KMS allows, and only once everything it encrypts is gone (its users are deleted first).
 """
@@ -13,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domino_eks.aws.session import Aws
+from domino_eks.knowledge import iam, regions
 from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import Handler, Scope, concurrently, paginate, retag, tolerating
 from domino_eks.provision.resources import Existing
@@ -22,23 +26,48 @@ GONE = ("NotFoundException", "KMSInvalidStateException")
 # What EKS needs of the key to encrypt Secrets: "Encrypt Kubernetes secrets with KMS on existing clusters",
 # https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html (the cluster role's policy)
 USER_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey")
+AUTO_SCALING_SERVICE = "autoscaling.amazonaws.com"
+AUTO_SCALING_SID = "AutoScalingEncryptsRootVolumes"
+# What EC2 Auto Scaling's service-linked role needs to launch instances whose volumes a customer-managed key
+# encrypts: the key's use, and grants for EBS (https://docs.aws.amazon.com/autoscaling/ec2/userguide/
+# key-policy-requirements-EBS-encryption.html, example 1)
+AUTO_SCALING_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")
 
 
-def key_policy(account: str, users: Iterable[str]) -> str:
-    """The account's administrators manage the key; `users` may use it for Secrets."""
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+def key_policy(account: str, users: Iterable[str], auto_scaling: bool = False, partition: str = "aws") -> str:
+    """The account's administrators manage the key; `users` may use it for Secrets; with `auto_scaling`, EC2 Auto
+    Scaling may launch nodes whose root volumes it encrypts."""
+    statements: list[dict] = [
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
          "Action": "kms:*", "Resource": "*"},
         {"Sid": "DeploymentUses", "Effect": "Allow", "Principal": {"AWS": sorted(users)},
          "Action": list(USER_ACTIONS), "Resource": "*"},
-    ]})
+    ]
+    if auto_scaling:
+        launcher = {"AWS": iam.autoscaling_service_role_arn(account, partition)}
+        statements += [
+            {"Sid": AUTO_SCALING_SID, "Effect": "Allow", "Principal": launcher,
+             "Action": list(AUTO_SCALING_ACTIONS), "Resource": "*"},
+            {"Sid": "AutoScalingGrantsEbs", "Effect": "Allow", "Principal": launcher, "Action": "kms:CreateGrant",
+             "Resource": "*", "Condition": iam.FOR_AWS_RESOURCES},
+        ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
+
+def ensure_auto_scaling_role(aws: Aws) -> None:
+    """KMS refuses a key policy naming a role that does not exist, and EC2 Auto Scaling makes its service-linked
+    role only at an account's first group: make it now (one per account, so an existing one is fine)."""
+    # AWS answers an existing one with InvalidInput ("Service role name AWSServiceRoleForAutoScaling has been taken
+    # in this account"), the emulator with EntityAlreadyExists
+    with tolerating("InvalidInput", "EntityAlreadyExists"):
+        aws.client("iam").create_service_linked_role(AWSServiceName=AUTO_SCALING_SERVICE)
 
 
 class Key(Handler):
     kind = kinds.KMS_KEY
-    properties = frozenset({"description", "users", "rotation", "tags"})
-    observed = ("tags", "rotation")
+    discovers_with = ("kms", "resourcegroupstaggingapi")
+    properties = frozenset({"description", "users", "auto_scaling", "rotation", "tags"})
+    observed = ("tags", "rotation", "auto_scaling")
     kept_without_delete_data = "the key that decrypts the cluster's Secrets"
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -56,14 +85,20 @@ class Key(Handler):
                 if metadata["KeyManager"] == "CUSTOMER" and metadata["KeyState"] != "PendingDeletion"]
         rotations = concurrently(lambda metadata: kms.get_key_rotation_status(KeyId=metadata["KeyId"]),
                                  [metadata for _, metadata in live])
-        for (found, metadata), rotation in zip(live, rotations, strict=True):
+        policies = concurrently(lambda metadata: json.loads(kms.get_key_policy(
+            KeyId=metadata["KeyId"], PolicyName="default")["Policy"]), [metadata for _, metadata in live])
+        for (found, metadata), rotation, policy in zip(live, rotations, policies, strict=True):
+            launches = any(s.get("Sid") == AUTO_SCALING_SID for s in policy.get("Statement", ()))
             yield Existing(self.key(found), {"id": metadata["KeyId"], "arn": metadata["Arn"]},
-                           {"tags": found, "rotation": rotation["KeyRotationEnabled"]})
+                           {"tags": found, "rotation": rotation["KeyRotationEnabled"], "auto_scaling": launches})
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         kms = aws.client("kms")
         account = aws.client("sts").get_caller_identity()["Account"]
-        metadata = kms.create_key(Description=p["description"], Policy=key_policy(account, p["users"]),
+        if p["auto_scaling"]:
+            ensure_auto_scaling_role(aws)
+        policy = key_policy(account, p["users"], p["auto_scaling"], regions.partition(aws.region))
+        metadata = kms.create_key(Description=p["description"], Policy=policy,
                                   Tags=[{"TagKey": k, "TagValue": v} for k, v in p["tags"].items()])["KeyMetadata"]
         self._rotate(kms, metadata["KeyId"], p["rotation"])
         return {"id": metadata["KeyId"], "arn": metadata["Arn"]}
@@ -82,7 +117,18 @@ class Key(Handler):
             KeyId=key_id, Tags=[{"TagKey": k, "TagValue": v} for k, v in changed.items()]))
         if existing.observed["rotation"] != p["rotation"]:
             self._rotate(kms, key_id, p["rotation"])
+        if existing.observed["auto_scaling"] != p["auto_scaling"]:
+            self._allow_auto_scaling(aws, key_id, p)
         return existing.outputs
+
+    @staticmethod
+    def _allow_auto_scaling(aws: Aws, key_id: str, p: Mapping[str, Any]) -> None:
+        """The policy again, now naming EC2 Auto Scaling or no longer: the root volumes' key changed (C006)."""
+        account = aws.client("sts").get_caller_identity()["Account"]
+        if p["auto_scaling"]:
+            ensure_auto_scaling_role(aws)
+        aws.client("kms").put_key_policy(KeyId=key_id, PolicyName="default", Policy=key_policy(
+            account, p["users"], p["auto_scaling"], regions.partition(aws.region)))
 
     def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(*GONE):

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
+    concurrently,
     ids,
     ours,
     paginate,
@@ -46,22 +48,38 @@ def flow_log_group(cluster: str) -> str:
 FLOW_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams")
 
 
+def _group(logs: Any, name: str) -> dict[str, Any]:
+    """The log group of exactly this name ({} when there is none: the listing matches names by prefix)."""
+    return next((g for g in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name)
+                 if g["logGroupName"] == name), {})
+
+
+def _tags(logs: Any, name: str) -> dict[str, str]:
+    try:
+        return logs.list_tags_log_group(logGroupName=name).get("tags") or {}
+    except Exception as error:
+        if faults.code_of(error) == GONE:
+            return {}
+        raise
+
+
 class LogGroup(Handler):
     kind = kinds.LOG_GROUP
+    discovers_with = ("logs",)
     properties = frozenset({"name", "retention_days", "tags"})
     observed = ("tags", "retention_days")
     kept_without_delete_data = "the logs it holds"
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
         logs = aws.client("logs")
-        for name in (control_plane_log_group(scope.name), flow_log_group(scope.name)):
-            for group in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name):
-                if group["logGroupName"] != name:
-                    continue
-                found = logs.list_tags_log_group(logGroupName=name).get("tags") or {}
-                if tags.belongs(found, scope.name):
-                    yield Existing(self.key(found), {"name": name},
-                                   {"tags": found, "retention_days": group.get("retentionInDays")})
+        names = [control_plane_log_group(scope.name), flow_log_group(scope.name)]
+        # a group's listing and its tags are read by its name, independently: the four calls go at once
+        work = [(read, name) for name in names for read in (_group, _tags)]
+        answers = concurrently(lambda item: item[0](logs, item[1]), work)
+        for name, group, found in zip(names, answers[0::2], answers[1::2], strict=True):
+            if group and tags.belongs(found, scope.name):
+                yield Existing(self.key(found), {"name": name},
+                               {"tags": found, "retention_days": group.get("retentionInDays")})
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         logs = aws.client("logs")
@@ -89,6 +107,7 @@ class FlowLog(Handler):
     to the S3 bucket `bucket_arn` names."""
 
     kind = kinds.FLOW_LOG
+    discovers_with = ("ec2",)
     properties = frozenset({"vpc_id", "log_group", "role_arn", "bucket_arn", "tags"})
     observed = ("tags", "bucket_arn")
     immutable = ("bucket_arn",)  # EC2 cannot move a flow log to another destination: a change needs a new one

@@ -33,6 +33,7 @@ def ec2_tags(ec2: Any, resource_id: str) -> Callable[[dict], object]:
 
 class Vpc(Handler):
     kind = kinds.VPC
+    discovers_with = ("ec2",)
     properties = frozenset({"cidr", "dns_hostnames", "tags"})
     external_properties = frozenset({"id", "cidr"})
     observed = ("tags", "dns_hostnames")
@@ -104,6 +105,7 @@ def empty_default_group(ec2: Any, vpc_id: str) -> None:
 
 class InternetGateway(Handler):
     kind = kinds.INTERNET_GATEWAY
+    discovers_with = ("ec2",)
     properties = frozenset({"vpc_id", "tags"})
     external_properties = frozenset({"vpc_id"})
     observed = ("tags", "vpc_id")
@@ -157,6 +159,7 @@ class InternetGateway(Handler):
 
 class Subnet(Handler):
     kind = kinds.SUBNET
+    discovers_with = ("ec2",)
     properties = frozenset({"vpc_id", "cidr", "zone", "tags"})
     observed = ("tags", "cidr", "zone")
     immutable = ("cidr", "zone")
@@ -186,6 +189,7 @@ class Subnet(Handler):
 
 class ElasticIp(Handler):
     kind = kinds.ELASTIC_IP
+    discovers_with = ("ec2",)
     properties = frozenset({"tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -208,6 +212,7 @@ class ElasticIp(Handler):
 
 class NatGateway(Handler):
     kind = kinds.NAT_GATEWAY
+    discovers_with = ("ec2",)
     properties = frozenset({"subnet_id", "allocation_id", "tags"})
     observed = ("tags", "subnet_id", "allocation_id")
     immutable = ("subnet_id", "allocation_id")
@@ -245,6 +250,7 @@ class NatGateway(Handler):
 
 class RouteTable(Handler):
     kind = kinds.ROUTE_TABLE
+    discovers_with = ("ec2",)
     properties = frozenset({"vpc_id", "routes", "subnet_ids", "tags"})
     observed = ("tags", "routes", "subnet_ids")
 

@@ -53,6 +53,7 @@ def digest(p: Mapping[str, Any]) -> Any:
 
 class LaunchTemplate(Handler):
     kind = kinds.LAUNCH_TEMPLATE
+    discovers_with = ("ec2",)
     properties = frozenset({"name", "bootstrap", "cluster", "data", "tags"})
     observed = ("tags", "launch_data")
     derived = frozenset({"launch_data"})
@@ -102,6 +103,7 @@ def _instances_of(outputs: Mapping[str, Any]) -> dict[str, Any]:
 
 class AutoScalingGroup(Handler):
     kind = kinds.AUTO_SCALING_GROUP
+    discovers_with = ("autoscaling",)
     properties = frozenset({"name", "launch_template_id", "subnet_ids", "min_size", "max_size", "initial_desired",
                             "desired_capacity", "propagated", "tags"})
     observed = ("tags", "min_size", "max_size", "desired_capacity", "launch_template_id", "subnet_ids")

@@ -18,6 +18,7 @@ from domino_eks.provision.resources import Existing
 
 class PodIdentityAssociation(Handler):
     kind = kinds.EKS_POD_IDENTITY
+    discovers_with = ("eks",)
     found_through = (kinds.EKS_CLUSTER,)
     properties = frozenset({"cluster_name", "namespace", "service_account", "role_arn", "tags"})
     observed = ("tags", "role_arn")

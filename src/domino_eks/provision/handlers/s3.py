@@ -45,6 +45,7 @@ def _read(call: Any, **arguments: Any) -> dict | None:
 
 class Bucket(Handler):
     kind = kinds.S3_BUCKET
+    discovers_with = ("s3", "resourcegroupstaggingapi")
     properties = frozenset({"name", "region", "block_public_access", "encryption", "versioning", "tags"})
     observed = ("tags", "block_public_access", "encryption", "versioning")
 
@@ -202,6 +203,7 @@ def _first_object(s3: Any, name: str) -> str | None:
 
 class BucketPolicy(Handler):
     kind = kinds.S3_BUCKET_POLICY
+    discovers_with = ("s3",)
     found_through = (kinds.S3_BUCKET,)
     properties = frozenset({"bucket", "document"})
     observed = ("document",)

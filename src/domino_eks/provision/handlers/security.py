@@ -28,6 +28,7 @@ from domino_eks.provision.resources import Existing
 
 class SecurityGroup(Handler):
     kind = kinds.SECURITY_GROUP
+    discovers_with = ("ec2",)
     properties = frozenset({"group_name", "description", "vpc_id", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
@@ -57,6 +58,7 @@ class SecurityGroup(Handler):
 
 class SecurityGroupIngress(Handler):
     kind = kinds.SECURITY_GROUP_INGRESS
+    discovers_with = ("ec2",)
     properties = frozenset({"group_id", "source_group_id", "protocol", "ports", "description", "tags"})
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:

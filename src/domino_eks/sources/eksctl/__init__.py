@@ -152,6 +152,9 @@ def _node_group(config: ClusterConfig, group: GroupConfig, managed: bool, locati
         instance_type=group.single_instance_type,
         volume_size_gb=group.volume_size,
         volume_type=group.volume_type,
+        # unset, eksctl leaves the root volume to the account's EBS encryption default: unknown here
+        volume_encrypted=group.volume_encrypted if isinstance(group.volume_encrypted, bool) else None,
+        volume_kms_key_id=group.volume_kms_key_id if isinstance(group.volume_kms_key_id, str) else None,
         min_size=group.min_size,
         desired_capacity=group.desired_capacity,
         max_size=group.max_size,

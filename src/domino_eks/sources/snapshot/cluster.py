@@ -40,7 +40,9 @@ def _version(facts: Facts) -> str | None:
     reported = (facts.aws_part("cluster") or {}).get("version") or facts.kube_part(SERVER_VERSION)
     if reported:
         return _minor(reported)
-    kubelets = {minor for n in facts.nodes or () if (minor := _minor(n.kubelet_version)) is not None}
+    # a cluster's thousands of nodes run a few kubelet versions: each parsed once
+    running = {n.kubelet_version for n in facts.nodes or ()}
+    kubelets = {minor for version in running if (minor := _minor(version)) is not None}
     return max(kubelets, key=eks_versions.order, default=None)
 
 

@@ -78,22 +78,28 @@ class Facts:
 
 
 def read_node(raw: Mapping) -> KubeNode:
+    """Called once per node, thousands of times for a large cluster: what is absent costs one lookup. A value of
+    another type than the API's raises TypeError (a hand-edited dump), as a pydantic model would refuse it."""
     metadata, spec, status = raw.get("metadata") or {}, raw.get("spec") or {}, raw.get("status") or {}
-    labels = metadata.get("labels") or {}
-    conditions = status.get("conditions")
+    labels = _texts(metadata.get("labels") or {})
     allocatable = status.get("allocatable")
     info = status.get("nodeInfo") or {}
+    name, os_image = metadata.get("name", ""), info.get("osImage")
+    if not isinstance(name, str) or not isinstance(os_image, str | None):
+        raise TypeError(f"a node's name and osImage are strings, not {name!r} and {os_image!r}")
+    provider_id = spec.get("providerID")
     hint = labels.get(EKS_NODEGROUP_LABEL) or labels.get(EKSCTL_NODEGROUP_LABEL)
-    provisioner = _provisioner(labels, spec.get("providerID") or "", hint)
+    provisioner = _provisioner(labels, provider_id or "", hint)
+    taints = spec.get("taints")
+    addresses = status.get("addresses")
     model = Node(
-        name=metadata.get("name", ""),
+        name=name,
         provisioner=provisioner,
         os=first(labels, OS_LABELS),
-        os_image=info.get("osImage"),
+        os_image=os_image,
         zone=first(labels, ZONE_LABELS),
         instance_type=first(labels, INSTANCE_TYPE_LABELS),
-        ready=next((c.get("status") == "True" for c in conditions if c.get("type") == "Ready"), None)
-        if conditions is not None else None,
+        ready=_ready(status.get("conditions")),
         schedulable=not spec.get("unschedulable", False),
         gpu_allocatable=int(allocatable[GPU_RESOURCE]) if allocatable and GPU_RESOURCE in allocatable else None,
         labels=labels,
@@ -103,14 +109,32 @@ def read_node(raw: Mapping) -> KubeNode:
         pool=labels.get(NODE_POOL_LABEL),
         labels={key: labels[key] for key in _pool_label_keys(tuple(labels))},
         taints=tuple(Taint(key=t["key"], value=t.get("value", ""), effect=t["effect"])
-                     for t in spec.get("taints") or () if not t["key"].startswith(_TRANSIENT_TAINT_PREFIXES)),
+                     for t in taints if not t["key"].startswith(_TRANSIENT_TAINT_PREFIXES)) if taints else (),
         # Karpenter's nodes group by the NodePool that launched them, as a node group's by its name
         group_hint=hint or (first(labels, KARPENTER_POOL_LABELS) if provisioner in LAUNCHED_WITHOUT_GROUPS else None),
         managed_hint=True if EKS_NODEGROUP_LABEL in labels else (False if hint else None),
-        instance_id=shapes.instance_id(spec.get("providerID")),
-        public=any(a.get("type") == "ExternalIP" for a in status.get("addresses") or ()),
+        instance_id=shapes.instance_id(provider_id),
+        public=any(a.get("type") == "ExternalIP" for a in addresses) if addresses else False,
         kubelet_version=info.get("kubeletVersion"),
     )
+
+
+def _texts(labels: object) -> dict[str, str]:
+    """`labels`, a map of strings to strings, else TypeError; str.join refuses anything but strings, in C, where
+    a loop over each label of every node would cost more than all the rest of reading it."""
+    if not isinstance(labels, dict):
+        raise TypeError(f"labels are a map of strings, not {type(labels).__name__}")
+    "".join(labels)
+    "".join(labels.values())
+    return labels
+
+
+def _ready(conditions: list[Mapping] | None) -> bool | None:
+    """The Ready condition's status; None when the node reports no conditions, or none named Ready."""
+    for condition in conditions or ():
+        if condition.get("type") == "Ready":
+            return condition.get("status") == "True"
+    return None
 
 
 def first(labels: Mapping[str, str], keys: Iterable[str]) -> str | None:

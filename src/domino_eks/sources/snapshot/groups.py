@@ -97,7 +97,10 @@ def _drafts(facts: Facts) -> dict[tuple[str, str], _Draft]:
             key = ("launched" if node.model.provisioner in LAUNCHED_WITHOUT_GROUPS else "labelled", node.group_hint)
         else:
             key = ("zone", f"{node.pool or UNLABELLED}-{node.model.zone or 'unknown-zone'}")
-        drafts.setdefault(key, _Draft(key[1])).nodes.append(node)
+        draft = drafts.get(key)
+        if draft is None:  # not setdefault: that would build a draft for each of thousands of nodes
+            draft = drafts[key] = _Draft(key[1])
+        draft.nodes.append(node)
     return drafts
 
 
@@ -115,6 +118,9 @@ def _node_group(facts: Facts, draft: _Draft) -> NodeGroup:
         or (nodegroup.get("instanceTypes") or [None])[0] or _most_common(n.model.instance_type for n in nodes),
         volume_size_gb=root_volume.get("VolumeSize") or nodegroup.get("diskSize"),
         volume_type=root_volume.get("VolumeType"),
+        # a mapping without Encrypted follows the image's snapshot or the account's EBS default: unknown here
+        volume_encrypted=root_volume.get("Encrypted"),
+        volume_kms_key_id=root_volume.get("KmsKeyId"),
         min_size=asg.get("MinSize", scaling.get("minSize")),
         desired_capacity=asg.get("DesiredCapacity", scaling.get("desiredSize")),
         max_size=asg.get("MaxSize", scaling.get("maxSize")),
@@ -167,10 +173,12 @@ def _common_labels(nodes: list[KubeNode]) -> dict[str, str]:
 
 
 def _common_taints(nodes: list[KubeNode]) -> tuple[Taint, ...]:
-    common = set(nodes[0].taints)
+    first = nodes[0].taints
+    common = set(first)
     for node in nodes[1:]:
-        common &= set(node.taints)
-    return tuple(t for t in nodes[0].taints if t in common)
+        if node.taints != first:  # the nodes of a group mostly carry the same taints, or none
+            common &= set(node.taints)
+    return tuple(t for t in first if t in common)
 
 
 def _template_labels(asg: Mapping) -> dict[str, str]:

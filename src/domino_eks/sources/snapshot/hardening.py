@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domino_eks.collect.shapes import cluster_vpc_id
-from domino_eks.model import CONTROL_PLANE_LOG_TYPES, Hardening, Location
+from domino_eks.model import CONTROL_PLANE_LOG_TYPES, KEY_CREATED_BY_APPLY, Hardening, Location
 from domino_eks.sources.snapshot.facts import Facts
 
 SUPPORT_TYPES = ("STANDARD", "EXTENDED")
@@ -31,6 +31,7 @@ def hardening(facts: Facts, name: str | None) -> Hardening:
         secrets_encrypted=secrets_key is not None,
         secrets_key=secrets_key,
         key_rotation=rotation,
+        **_data_key(facts.target, secrets_key),
         # an endpoint that leaves it out (the emulator) says nothing of it
         support_type=support if support in SUPPORT_TYPES else None,
         **_vpc_traffic(facts),
@@ -63,6 +64,17 @@ def _rule(rule: Mapping) -> str:
             or (rule.get("ReferencedGroupInfo") or {}).get("GroupId") or "?")
     direction = f"egress {protocol}{ports} to" if rule.get("IsEgress") else f"ingress {protocol}{ports} from"
     return f"{rule.get('SecurityGroupRuleId', '?')} ({direction} {peer})"
+
+
+def _data_key(target: Mapping, secrets_key: str | None) -> dict:
+    """Rule C006's intent, known only from the spec (check --spec): the stores it encrypts with its key, which is
+    the Secrets key where apply created it. Without the spec none is declared (as C007 takes extended support)."""
+    declared = target.get("data_key")
+    if not declared:
+        return {"data_key_stores": ()}
+    key = declared.get("key")
+    return {"data_key": secrets_key if key == KEY_CREATED_BY_APPLY else key,
+            "data_key_stores": tuple(declared.get("stores") or ())}
 
 
 def _secrets_key(eks: Mapping) -> str | None:

@@ -64,6 +64,7 @@ def _efs(facts: Facts) -> Efs | None:
         file_system_id=file_system["FileSystemId"],
         access_point_id=next((a["AccessPointId"] for a in found.get("access_points") or ()), None),
         encrypted=file_system.get("Encrypted"),
+        kms_key_id=file_system.get("KmsKeyId"),
         mount_target_zones=tuple(sorted({t["AvailabilityZoneName"] for t in targets})),
         admits_nfs_from_nodes=_admits_nfs(facts, targets),
         automatic_backups=_automatic_backups(facts),
