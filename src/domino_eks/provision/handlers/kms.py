@@ -12,7 +12,7 @@ longest waiting period KMS allows, and only once everything it encrypts is gone 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domino_eks.aws.session import Aws
@@ -54,6 +54,17 @@ def key_policy(account: str, users: Iterable[str], auto_scaling: bool = False, p
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
+def _answer_or_error(read: Callable[[], Any]) -> Any:
+    """What `read` answers, or the AWS error it met: whether that error matters depends on the key's state, which
+    another read of the same round trip tells."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return read()
+    except ClientError as error:
+        return error
+
+
 def ensure_auto_scaling_role(aws: Aws) -> None:
     """KMS refuses a key policy naming a role that does not exist, and EC2 Auto Scaling makes its service-linked
     role only at an account's first group: make it now (one per account, so an existing one is fine)."""
@@ -79,18 +90,24 @@ class Key(Handler):
             tagging, "get_resources", "ResourceTagMappingList", ResourceTypeFilters=["kms:key"],
             TagFilters=[{"Key": tags.DEPLOYMENT, "Values": [scope.name]}])]
         ours = [(arn, found) for arn, found in indexed if tags.belongs(found, scope.name)]
-        described = concurrently(lambda arn: kms.describe_key(KeyId=arn)["KeyMetadata"], [arn for arn, _ in ours])
-        # a key scheduled for deletion is gone for this deployment (and KMS refuses to read its rotation)
-        live = [(found, metadata) for (_, found), metadata in zip(ours, described, strict=True)
-                if metadata["KeyManager"] == "CUSTOMER" and metadata["KeyState"] != "PendingDeletion"]
-        rotations = concurrently(lambda metadata: kms.get_key_rotation_status(KeyId=metadata["KeyId"]),
-                                 [metadata for _, metadata in live])
-        policies = concurrently(lambda metadata: json.loads(kms.get_key_policy(
-            KeyId=metadata["KeyId"], PolicyName="default")["Policy"]), [metadata for _, metadata in live])
-        for (found, metadata), rotation, policy in zip(live, rotations, policies, strict=True):
+        # a key's three reads go out together: one round trip for every key, not three in turn
+        reads = concurrently(_answer_or_error, [read for arn, _ in ours for read in (
+            lambda arn=arn: kms.describe_key(KeyId=arn)["KeyMetadata"],
+            lambda arn=arn: kms.get_key_rotation_status(KeyId=arn)["KeyRotationEnabled"],
+            lambda arn=arn: json.loads(kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]))])
+        for index, (_, found) in enumerate(ours):
+            metadata, rotation, policy = reads[3 * index:3 * index + 3]
+            if isinstance(metadata, Exception):
+                raise metadata
+            # a key scheduled for deletion is gone for this deployment (and KMS refuses to read its rotation)
+            if metadata["KeyManager"] != "CUSTOMER" or metadata["KeyState"] == "PendingDeletion":
+                continue
+            for answer in (rotation, policy):
+                if isinstance(answer, Exception):
+                    raise answer
             launches = any(s.get("Sid") == AUTO_SCALING_SID for s in policy.get("Statement", ()))
             yield Existing(self.key(found), {"id": metadata["KeyId"], "arn": metadata["Arn"]},
-                           {"tags": found, "rotation": rotation["KeyRotationEnabled"], "auto_scaling": launches})
+                           {"tags": found, "rotation": rotation, "auto_scaling": launches})
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         kms = aws.client("kms")
