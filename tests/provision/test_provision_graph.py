@@ -54,26 +54,31 @@ def test_addons_running_deployments_wait_for_the_groups_their_pods_start_on_and_
         assert agent not in ancestors(graph, group)  # it turns ACTIVE only once nodes run it
 
 
-def test_addons_do_not_wait_for_tainted_groups_even_with_nodes(tmp_path):
-    path = write_spec(tmp_path / "domino.yaml", "taints", zones=1, gpu=True)
+def groups_coredns_waits_for(tmp_path, name: str, edit, **spec_options) -> set[str]:
+    """The Auto Scaling groups the coredns add-on waits for, in the test spec changed by `edit` (on its JSON)."""
+    path = write_spec(tmp_path / "domino.yaml", name, zones=1, **spec_options)
     spec = json.loads(path.read_text())
-    gpu = next(p for p in spec["nodePools"] if p["name"] == "gpu")
-    gpu.update(minSize=1, desiredCapacity=1)
+    edit(spec)
     path.write_text(json.dumps(spec))
     graph = desired.build(spec_source.load(str(path)))
-    coredns = ancestors(graph, Key(kinds.EKS_ADDON, "coredns"))
-    assert {k.name for k in coredns if k.type == kinds.AUTO_SCALING_GROUP} == {"domino-platform", "domino-default"}
+    return {k.name for k in ancestors(graph, Key(kinds.EKS_ADDON, "coredns")) if k.type == kinds.AUTO_SCALING_GROUP}
+
+
+def test_addons_do_not_wait_for_tainted_groups_even_with_nodes(tmp_path):
+    def gpu_starts_with_a_node(spec):
+        next(p for p in spec["nodePools"] if p["name"] == "gpu").update(minSize=1, desiredCapacity=1)
+
+    assert groups_coredns_waits_for(tmp_path, "taints", gpu_starts_with_a_node, gpu=True) == {
+        "domino-platform", "domino-default"}
 
 
 def test_addons_wait_for_every_group_when_none_starts_with_nodes(tmp_path):
-    path = write_spec(tmp_path / "domino.yaml", "empty", zones=1)
-    spec = json.loads(path.read_text())
-    for pool in spec["nodePools"]:
-        pool.update(minSize=0, desiredCapacity=0)
-    path.write_text(json.dumps(spec))
-    graph = desired.build(spec_source.load(str(path)))
-    coredns = ancestors(graph, Key(kinds.EKS_ADDON, "coredns"))
-    assert {k.name for k in coredns if k.type == kinds.AUTO_SCALING_GROUP} == {"domino-platform", "domino-default"}
+    def no_pool_starts_with_nodes(spec):
+        for pool in spec["nodePools"]:
+            pool.update(minSize=0, desiredCapacity=0)
+
+    assert groups_coredns_waits_for(tmp_path, "empty", no_pool_starts_with_nodes) == {
+        "domino-platform", "domino-default"}
 
 
 def test_vpc_cni_addon_enforces_network_policy(single_az):
