@@ -1,5 +1,5 @@
 """How long AWS takes to make the slow resources usable, from published timings: what apply's waits are paced by
-(provision/waiters.py) and what the apply bench's model of AWS draws from (bench/aws_latency.py)."""
+(provision/waiters.py) and what the apply bench's model of AWS draws from (bench/aws_model.py)."""
 
 from __future__ import annotations
 

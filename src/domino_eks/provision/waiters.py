@@ -76,7 +76,7 @@ POLLS_PER_DURATION = 40  # a poll lands at most 1/40 of the typical duration aft
 GIVE_UP_AFTER = 4  # times the slowest AWS has been (deletions too): then the wait fails, naming its waiter
 
 # Real seconds per second a wait declares: 1 against AWS. The apply bench runs AWS's durations scaled down
-# (bench/aws_latency.py), and the waits with them, so its waiters poll as they would against AWS.
+# (bench/aws_model.py), and the waits with them, so its waiters poll as they would against AWS.
 _clock = {"scale": 1.0}
 _clock_lock = threading.Lock()
 
