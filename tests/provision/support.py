@@ -16,8 +16,10 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
+import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.session import get_session
 from werkzeug.exceptions import InternalServerError
@@ -32,6 +34,21 @@ SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53", "
 def unique_name() -> str:
     """A cluster name no other test uses, so tests can share the server (buckets are named after it)."""
     return f"t{uuid.uuid4().hex[:12]}"
+
+
+def one_deployment_per_module(**options: Any) -> tuple[Any, Any]:
+    """Fixtures `name` and `spec` (of `write_spec` with `options`) of module scope, for a module whose tests only read
+    what one apply made: assign them to `name, spec` at its top level, where pytest looks for fixtures."""
+
+    @pytest.fixture(scope="module")
+    def name() -> str:
+        return unique_name()
+
+    @pytest.fixture(scope="module")
+    def spec(tmp_path_factory, name):
+        return write_spec(tmp_path_factory.mktemp("spec") / "domino.yaml", name, **options)
+
+    return name, spec
 
 
 def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, hosted_zone: str | None = None,

@@ -16,22 +16,20 @@ from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.walk import Silent
 from domino_eks.render import installer
 from domino_eks.sources import spec as spec_source
-from tests.provision.support import REGION, aws_with_hooks, clients, unique_name, write_spec
+from tests.provision.support import REGION, aws_with_hooks, clients, one_deployment_per_module, unique_name, write_spec
 
 ACCOUNT = "123456789012"  # the emulator's
 AUTO_SCALING_ROLE = (f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/"
                      "AWSServiceRoleForAutoScaling")
 
 
-@pytest.fixture(scope="module")
-def name() -> str:
-    """One deployment for the tests that only read what its apply made; the destroy test makes its own."""
-    return unique_name()
+name, spec = one_deployment_per_module(managed=True)  # a managed pool and a self-managed one; the destroy test
+# makes its own
 
 
 @pytest.fixture(scope="module")
-def encrypted_spec(tmp_path_factory, name):
-    return write_encrypted_spec(tmp_path_factory.mktemp("encryption") / "domino.yaml", name)
+def encrypted_spec(spec):
+    return encrypting(spec)
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +37,8 @@ def applied(endpoint, encrypted_spec):
     return apply_all(endpoint, encrypted_spec)
 
 
-def write_encrypted_spec(path, name):
-    write_spec(path, name, managed=True)  # a managed pool and a self-managed one
+def encrypting(path):
+    """The spec at `path`, made to encrypt EBS, EFS and S3 with the deployment's key."""
     document = json.loads(path.read_text())
     document["security"] = {"encryption": {"ebs": True, "efs": True, "s3": True}}
     path.write_text(json.dumps(document))
@@ -141,7 +139,7 @@ def test_the_installer_values_name_the_key(endpoint, name, applied):
 
 def test_destroy_with_delete_data_schedules_the_key_for_deletion_after_all_it_encrypts(endpoint, tmp_path):
     name = unique_name()
-    deployment, _ = apply_all(endpoint, write_encrypted_spec(tmp_path / "domino.yaml", name))
+    deployment, _ = apply_all(endpoint, encrypting(write_spec(tmp_path / "domino.yaml", name, managed=True)))
     key = deployment_key(endpoint, name)
     calls: list[str] = []
     aws = aws_with_hooks(endpoint, **{"before-call": lambda model, **_: calls.append(model.name)})

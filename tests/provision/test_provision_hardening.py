@@ -18,7 +18,7 @@ from domino_eks.provision import apply, plan
 from domino_eks.provision.handlers.kms import USER_ACTIONS
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
-from tests.provision.support import aws_with_hooks, clients, unique_name, write_spec
+from tests.provision.support import aws_with_hooks, clients, one_deployment_per_module, unique_name, write_spec
 
 EKS_MODEL = get_session().get_service_model("eks")
 
@@ -30,15 +30,7 @@ def run_cli(capsys, *args: str) -> tuple[object, str, str]:
     return ended.value.code, out, err
 
 
-@pytest.fixture(scope="module")
-def name() -> str:
-    """One deployment for the tests that only read what its apply made; the destroy test makes its own."""
-    return unique_name()
-
-
-@pytest.fixture(scope="module")
-def spec(tmp_path_factory, name):
-    return write_spec(tmp_path_factory.mktemp("hardening") / "domino.yaml", name)
+name, spec = one_deployment_per_module()  # the destroy test makes its own
 
 
 @pytest.fixture(scope="module")

@@ -17,21 +17,13 @@ from domino_eks.knowledge import iam
 from domino_eks.provision import apply, plan
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
-from tests.provision.support import aws_with_hooks, clients, unique_name, write_spec
+from tests.provision.support import aws_with_hooks, clients, one_deployment_per_module
 
 EKS_MODEL = get_session().get_service_model("eks")
 NODE_POLICIES = ["AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy"]
 
 
-@pytest.fixture(scope="module")
-def name() -> str:
-    """One deployment for the module: its tests only read what its apply made."""
-    return unique_name()
-
-
-@pytest.fixture(scope="module")
-def spec(tmp_path_factory, name):
-    return write_spec(tmp_path_factory.mktemp("node-privilege") / "domino.yaml", name)
+name, spec = one_deployment_per_module()
 
 
 @pytest.fixture(scope="module")
