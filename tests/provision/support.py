@@ -21,6 +21,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ReadTimeoutError
+from botocore.httpsession import URLLib3Session
 from botocore.session import get_session
 from werkzeug.exceptions import InternalServerError
 
@@ -280,3 +282,25 @@ class CrashPage:
         page = InternalServerError()
         return AWSResponse(request.url, page.code, {"Content-Type": "text/html; charset=utf-8"},
                            _Raw(page.get_body().encode()))
+
+
+class LostAnswer:
+    """A before-send hook that delivers the first call of each of `operations` to the emulator itself, then drops
+    the answer as a read timeout would: AWS did what was asked, the client never heard, and botocore retries the
+    call, which finds the name taken."""
+
+    def __init__(self, *operations: str):
+        self.operations = frozenset(operations)
+        self.lost: set[str] = set()
+        self._lock = threading.Lock()
+        self._http = URLLib3Session()
+
+    def __call__(self, request, event_name: str, **_):
+        operation = event_name.rsplit(".", 1)[1]
+        with self._lock:
+            if operation not in self.operations or operation in self.lost:
+                return None
+            self.lost.add(operation)
+        delivered = self._http.send(request)
+        assert delivered.status_code == 200, delivered.content
+        raise ReadTimeoutError(endpoint_url=request.url, error="the answer was lost")

@@ -18,10 +18,12 @@ from tests.provision.support import (
     CrashPage,
     Killed,
     Killer,
+    LostAnswer,
     Throttler,
     aws_with_hooks,
     expected,
     tagged,
+    write_spec,
 )
 
 APPLY_CALLS = 110  # what the apply of the one-zone test spec calls AWS: kill points are drawn below it
@@ -64,6 +66,22 @@ def test_an_apply_converges_when_a_fifth_of_all_calls_are_throttled(endpoint, sp
     assert result.complete, {str(k): str(e) for k, e in result.walk.failures.items()}
     assert throttler.throttled > 20  # the faults really happened, and adaptive retry absorbed them
     converged(endpoint, spec, name)
+
+
+def test_a_create_whose_answer_was_lost_is_taken_as_made_when_its_retry_finds_the_name_taken(endpoint, name,
+                                                                                              tmp_path):
+    # these creates write the deployment's tags with the resource: the one the retry finds is this call's own
+    spec = write_spec(tmp_path / "domino.yaml", name, registry="ecr")
+    lost = LostAnswer("CreateRole", "CreatePolicy", "CreateInstanceProfile", "CreateLogGroup", "CreateRepository")
+    aws = aws_with_hooks(endpoint, **{"before-send": lost})
+    survey = plan.survey(aws, spec_source.load(str(spec)))
+
+    result = apply.run(aws, survey.graph, survey.found, survey.plan, Silent())
+
+    assert result.complete, {str(k): str(e) for k, e in result.walk.failures.items()}
+    assert lost.lost == lost.operations
+    again = plan.survey(aws_with_hooks(endpoint), spec_source.load(str(spec)))
+    assert [str(c.key) for c in again.plan.pending] == []
 
 
 def test_an_apply_converges_when_the_emulator_answers_a_call_with_its_crash_page(endpoint, spec, name):

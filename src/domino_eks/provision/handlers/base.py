@@ -189,17 +189,23 @@ def tolerating(*codes: str) -> Iterator[None]:
 RENAME = "delete or rename it, or choose another metadata.name"
 
 
-@contextmanager
-def refusing_foreign(what: str, name: str, *codes: str, remedy: str = RENAME) -> Iterator[None]:
-    """A create AWS refuses with one of `codes` because `name` is taken. Discovery found no resource of that name
-    with the deployment's tags, and each type using this writes its tags in the create call itself, so no
-    interrupted apply of this deployment leaves one untagged: whoever made it, it is not ours."""
+def created_or_own(what: str, name: str, create: Callable[[], Answer],
+                   holder: Callable[[], tuple[Answer, Mapping[str, str]]], wanted_tags: Mapping[str, str],
+                   *codes: str, remedy: str = RENAME) -> Answer:
+    """What `create()` answers. AWS refusing it with one of `codes` means `name` is taken; `holder()` reads what
+    holds it, as `create` answers it, and its tags. Discovery found no resource of that name with the deployment's
+    tags, and each type using this writes its tags in the create call itself, so a holder tagged as `wanted_tags`
+    was made by this very call: an attempt whose answer was lost (botocore retries a call that timed out, and the
+    retry finds the name taken). Any other holder is not ours, whoever made it."""
     try:
-        yield
+        return create()
     except Exception as error:
-        if faults.code_of(error) in codes:
+        if faults.code_of(error) not in codes:
+            raise
+        answer, found = holder()
+        if not tags.belongs(found, wanted_tags[tags.DEPLOYMENT]):
             raise faults.NotOurs(what, name, remedy) from error
-        raise
+        return answer
 
 
 def ids(*pairs: tuple[str, Any]) -> frozenset[tuple[str, str]]:

@@ -9,7 +9,7 @@ from typing import Any
 from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, concurrently, refusing_foreign, retag, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, concurrently, created_or_own, retag, tolerating
 from domino_eks.provision.resources import Existing
 
 GONE = "RepositoryNotFoundException"
@@ -18,6 +18,10 @@ GONE = "RepositoryNotFoundException"
 def _outputs(repository: Mapping[str, Any]) -> dict[str, str]:
     return {"name": repository["repositoryName"], "arn": repository["repositoryArn"],
             "uri": repository["repositoryUri"]}
+
+
+def _with_tags(ecr: Any, repository: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict[str, str]]:
+    return repository, tags.from_aws(ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"]).get("tags"))
 
 
 def _settings(repository: Mapping[str, Any]) -> dict[str, Any]:
@@ -51,9 +55,7 @@ class Repository(Handler):
         ecr = aws.client("ecr")
         named = concurrently(lambda name: _named(ecr, name), scope.names(self.kind))
         repositories = [repository for repository in named if repository is not None]
-        found_tags = concurrently(lambda repository: tags.from_aws(ecr.list_tags_for_resource(
-            resourceArn=repository["repositoryArn"]).get("tags")), repositories)
-        for repository, found in zip(repositories, found_tags, strict=True):
+        for repository, found in concurrently(lambda repository: _with_tags(ecr, repository), repositories):
             if tags.belongs(found, scope.name):
                 yield Existing(self.key(found), _outputs(repository), {"tags": found, **_settings(repository)})
 
@@ -62,16 +64,20 @@ class Repository(Handler):
         if p["encryption"]["key"]:
             encryption["kmsKey"] = p["encryption"]["key"]
         # CreateRepository writes the tags with the repository (its `tags` parameter)
-        with refusing_foreign("ECR repository", p["name"], "RepositoryAlreadyExistsException",
-                              remedy="delete or rename it, or name another repository in domino.registry.name"):
-            created = aws.client("ecr").create_repository(
+        ecr = aws.client("ecr")
+        created = created_or_own(
+            "ECR repository", p["name"],
+            lambda: ecr.create_repository(
                 repositoryName=p["name"],
                 imageTagMutability="IMMUTABLE" if p["immutable_tags"] else "MUTABLE",
                 imageScanningConfiguration={"scanOnPush": p["scan_on_push"]},
                 encryptionConfiguration=encryption,
                 tags=tags.to_aws(p["tags"]),
-            )
-        return _outputs(created["repository"])
+            )["repository"],
+            lambda: _with_tags(ecr, ecr.describe_repositories(repositoryNames=[p["name"]])["repositories"][0]),
+            p["tags"], "RepositoryAlreadyExistsException",
+            remedy="delete or rename it, or name another repository in domino.registry.name")
+        return _outputs(created)
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         ecr, name = aws.client("ecr"), existing.outputs["name"]

@@ -22,9 +22,9 @@ from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
     concurrently,
+    created_or_own,
     ids,
     paginate,
-    refusing_foreign,
     retag,
     tolerating,
 )
@@ -56,6 +56,20 @@ def _if_there(read: Callable[[str], Any], name: str) -> Any:
         if faults.code_of(error) == "NoSuchEntity":
             return None
         raise
+
+
+def _with_tags(entity: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict[str, str]]:
+    """An IAM entity and its tags: IAM's Get calls of roles and instance profiles answer both in one."""
+    return entity, tags.from_aws(entity.get("Tags"))
+
+
+def _policy_and_tags(iam: Any, arn: str) -> tuple[Any, dict[str, str]]:
+    return iam.get_policy(PolicyArn=arn)["Policy"], tags.from_aws(iam.list_policy_tags(PolicyArn=arn)["Tags"])
+
+
+def _policy_arn(aws: Aws, name: str) -> str:
+    """The ARN of this account's policy `name` (IAM's Get calls take a policy by ARN only)."""
+    return f"arn:{regions.partition(aws.region)}:iam::{_account(aws)}:policy/{name}"
 
 
 def _account(aws: Aws) -> str:
@@ -92,8 +106,7 @@ class ManagedPolicy(Handler):
         names = scope.names(self.kind)
         if not names:
             return
-        partition = regions.partition(aws.region)
-        prefix = f"arn:{partition}:iam::{_account(aws)}:policy/"
+        prefix = _policy_arn(aws, "")
         policies = _named_pairs(lambda name: iam.get_policy(PolicyArn=prefix + name)["Policy"],
                                 lambda name: tags.from_aws(iam.list_policy_tags(PolicyArn=prefix + name)["Tags"]),
                                 names)
@@ -108,9 +121,12 @@ class ManagedPolicy(Handler):
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
         # the three IAM creates write the tags with the entity (their Tags parameter)
-        with refusing_foreign("IAM policy", p["name"], TAKEN):
-            policy = iam.create_policy(PolicyName=p["name"], PolicyDocument=json.dumps(p["document"]),
-                                       Tags=tags.to_aws(p["tags"]))["Policy"]
+        policy = created_or_own(
+            "IAM policy", p["name"],
+            lambda: iam.create_policy(PolicyName=p["name"], PolicyDocument=json.dumps(p["document"]),
+                                      Tags=tags.to_aws(p["tags"]))["Policy"],
+            lambda: _policy_and_tags(iam, _policy_arn(aws, p["name"])),
+            p["tags"], TAKEN)
         waiters.wait(iam, "PolicyExists", PolicyArn=policy["Arn"])
         return {"arn": policy["Arn"], "name": policy["PolicyName"]}
 
@@ -167,10 +183,12 @@ class Role(Handler):
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
-        with refusing_foreign("IAM role", p["name"], TAKEN):
-            role = iam.create_role(RoleName=p["name"], AssumeRolePolicyDocument=trust(
-                p["service"], confused_deputy_guard(aws, p["service"])),
-                                   Tags=tags.to_aws(p["tags"]))["Role"]
+        role = created_or_own(
+            "IAM role", p["name"],
+            lambda: iam.create_role(RoleName=p["name"], AssumeRolePolicyDocument=trust(
+                p["service"], confused_deputy_guard(aws, p["service"])), Tags=tags.to_aws(p["tags"]))["Role"],
+            lambda: _with_tags(iam.get_role(RoleName=p["name"])["Role"]),
+            p["tags"], TAKEN)
         waiters.wait(iam, "RoleExists", RoleName=p["name"])
         for arn in p["policy_arns"]:
             iam.attach_role_policy(RoleName=p["name"], PolicyArn=arn)
@@ -218,11 +236,15 @@ class InstanceProfile(Handler):
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")
-        with refusing_foreign("IAM instance profile", p["name"], TAKEN):
-            profile = iam.create_instance_profile(InstanceProfileName=p["name"], Tags=tags.to_aws(p["tags"]))
+        profile = created_or_own(
+            "IAM instance profile", p["name"],
+            lambda: iam.create_instance_profile(InstanceProfileName=p["name"],
+                                                Tags=tags.to_aws(p["tags"]))["InstanceProfile"],
+            lambda: _with_tags(iam.get_instance_profile(InstanceProfileName=p["name"])["InstanceProfile"]),
+            p["tags"], TAKEN)
         iam.add_role_to_instance_profile(InstanceProfileName=p["name"], RoleName=p["role_name"])
         waiters.wait(iam, "InstanceProfileExists", InstanceProfileName=p["name"])
-        return {"name": p["name"], "arn": profile["InstanceProfile"]["Arn"]}
+        return {"name": p["name"], "arn": profile["Arn"]}
 
     def update(self, aws: Aws, existing: Existing, p: Mapping[str, Any]) -> Mapping[str, Any]:
         iam = aws.client("iam")

@@ -15,10 +15,10 @@ from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
     concurrently,
+    created_or_own,
     ids,
     ours,
     paginate,
-    refusing_foreign,
     retag,
     tag_spec,
     tolerating,
@@ -84,8 +84,9 @@ class LogGroup(Handler):
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         logs = aws.client("logs")
         # CreateLogGroup writes the tags with the group (its `tags` parameter): no untagged group of ours exists
-        with refusing_foreign("log group", p["name"], "ResourceAlreadyExistsException", remedy=LEFT_BEHIND):
-            logs.create_log_group(logGroupName=p["name"], tags=p["tags"])
+        created_or_own("log group", p["name"], lambda: logs.create_log_group(logGroupName=p["name"], tags=p["tags"]),
+                       lambda: ({}, _tags(logs, p["name"])), p["tags"], "ResourceAlreadyExistsException",
+                       remedy=LEFT_BEHIND)
         logs.put_retention_policy(logGroupName=p["name"], retentionInDays=p["retention_days"])
         return {"name": p["name"]}
 
