@@ -304,3 +304,24 @@ class LostAnswer:
         delivered = self._http.send(request)
         assert delivered.status_code == 200, delivered.content
         raise ReadTimeoutError(endpoint_url=request.url, error="the answer was lost")
+
+
+class IamAnswers:
+    """A before-send hook answering the IAM calls named in `errors` with an IAM error (code, message) as IAM sends
+    one (query protocol, HTTP 400); every other call reaches the emulator. `calls` lists every IAM call made."""
+
+    def __init__(self, **errors: tuple[str, str]):
+        self.errors = errors
+        self.calls: list[str] = []
+
+    def __call__(self, request, event_name: str, **_):
+        operation = event_name.rsplit(".", 1)[1]
+        if event_name.split(".")[1] != "iam":
+            return None
+        self.calls.append(operation)
+        if operation not in self.errors:
+            return None
+        code, message = self.errors[operation]
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                "<RequestId>r</RequestId></ErrorResponse>")
+        return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, _Raw(body.encode()))

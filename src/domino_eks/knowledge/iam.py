@@ -125,12 +125,14 @@ def ebs_kms_statements(key: str, cluster_name: str, region: str, partition: str 
     )
 
 
+AUTO_SCALING_SERVICE_ROLE = "AWSServiceRoleForAutoScaling"  # the name AWS gives EC2 Auto Scaling's service-linked role
+
+
 def autoscaling_service_role_arn(account: str, partition: str = "aws") -> str:
     """The role EC2 Auto Scaling launches instances as, for managed node groups too: a key encrypting their root
     volumes must name it in its key policy ("Required AWS KMS key policy for use with encrypted volumes",
     https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html)."""
-    return (f"arn:{partition}:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
-            "AWSServiceRoleForAutoScaling")
+    return f"arn:{partition}:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/{AUTO_SCALING_SERVICE_ROLE}"
 
 
 def tls_only_policy(bucket: str, partition: str) -> dict:

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import iam, regions
 from domino_eks.provision import kinds, tags
@@ -67,11 +68,27 @@ def _answer_or_error(read: Callable[[], Any]) -> Any:
 
 def ensure_auto_scaling_role(aws: Aws) -> None:
     """KMS refuses a key policy naming a role that does not exist, and EC2 Auto Scaling makes its service-linked
-    role only at an account's first group: make it now (one per account, so an existing one is fine)."""
-    # AWS answers an existing one with InvalidInput ("Service role name AWSServiceRoleForAutoScaling has been taken
-    # in this account"), the emulator with EntityAlreadyExists
-    with tolerating("InvalidInput", "EntityAlreadyExists"):
-        aws.client("iam").create_service_linked_role(AWSServiceName=AUTO_SCALING_SERVICE)
+    role only at an account's first group: make it now if the account has none (one per account)."""
+    client = aws.client("iam")
+    try:
+        client.get_role(RoleName=iam.AUTO_SCALING_SERVICE_ROLE)
+        return
+    except Exception as error:
+        if faults.code_of(error) != "NoSuchEntity":
+            raise
+    try:
+        client.create_service_linked_role(AWSServiceName=AUTO_SCALING_SERVICE)
+    except Exception as error:
+        if not _made_meanwhile(error):
+            raise
+
+
+def _made_meanwhile(error: Exception) -> bool:
+    """Whether CreateServiceLinkedRole failed because someone made the role since it was read: AWS says so with
+    InvalidInput ("Service role name AWSServiceRoleForAutoScaling has been taken in this account"), which it also
+    answers to other bad input; the emulator with EntityAlreadyExists."""
+    code = faults.code_of(error)
+    return code == "EntityAlreadyExists" or (code == "InvalidInput" and "has been taken" in str(error))
 
 
 class Key(Handler):
