@@ -28,7 +28,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from domino_eks.aws import session
+from domino_eks.aws import models, session
 from domino_eks.model import Deployment
 from domino_eks.provision import apply, kinds, plan
 from domino_eks.provision.walk import Silent
@@ -129,6 +129,7 @@ def clutter(url: str) -> None:
 
 
 def timed_plan(url: str, path: Path) -> tuple[int, list[str], float]:
+    models.decoded_model.cache_clear()  # the applies decoded them: `domino-eks plan` is a process that has not
     raw = session.static_session("us-west-2")
     timeline = Timeline()
     raw.events.register("before-send", lambda **_: time.sleep(LATENCY_SECONDS))
