@@ -117,6 +117,23 @@ def test_a_dump_missing_fields_kubectl_always_writes_is_unusable_input(tmp_path)
                                 "found an object with keys apiVersion, kind\n")
 
 
+# a label key can be no string only in YAML (JSON's keys are strings; ruamel makes a sequence key a tuple); node
+# facts refuse either, key or value
+@pytest.mark.parametrize(("suffix", "label"), [(".json", '"team": 7'), (".yaml", "7: team"), (".yaml", "[a, b]: team")])
+def test_a_node_label_that_is_no_string_is_unusable_input(tmp_path, suffix, label):
+    path = tmp_path / f"cluster{suffix}"
+    path.write_text('{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Node", '
+                    f'"metadata": {{"name": "ip-10-0-1-5", "labels": {{{label}}}}}}}]}}' if suffix == ".json" else
+                    "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata:\n"
+                    f"    name: ip-10-0-1-5\n    labels: {{{label}}}\n")
+
+    completed = run_cli("check", "--from-file", str(path))
+
+    assert completed.returncode == 2
+    assert completed.stderr == (f"error: {path}: not shaped as `domino-eks snapshot` or kubectl write it: an object "
+                                "lacks a field it needs, or holds a value of another type\n")
+
+
 
 
 def test_a_dump_cannot_be_probed(tmp_path):

@@ -7,6 +7,8 @@ each object it yields is that object pruned; anything it declines, `dump.read` s
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +101,20 @@ def test_any_object_decoded_typed_is_that_object_pruned(kind, name, spec, status
     listed = dump_decode.kubernetes_list(json.dumps(document).encode())
 
     assert listed is None or listed == dump_decode.KubernetesList("List", pruned([item]))
+
+
+# Run in a fresh interpreter: this one has long since loaded ruamel.yaml for other tests.
+CHECK_AND_LIST_YAML_MODULES = """
+import sys
+from domino_eks.cli import main
+try:
+    main(["check", "--format", "json", "--from-file", sys.argv[1]])
+except SystemExit as exit:
+    print(exit.code, sorted(m for m in sys.modules if m.startswith("ruamel")))
+"""
+
+
+def test_checking_a_json_dump_loads_no_yaml_parser():
+    checked = subprocess.run([sys.executable, "-c", CHECK_AND_LIST_YAML_MODULES, str(CLUSTER_LIST)],
+                             capture_output=True, text=True, check=True)
+    assert checked.stdout.splitlines()[-1] == "0 []"

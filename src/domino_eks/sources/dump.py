@@ -15,16 +15,15 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.scanner import Scanner
+from typing import Any
 
 from domino_eks.collect import shapes
 from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
 from domino_eks.errors import InputError, Problem
-from domino_eks.sources import dump_decode, yamlfile
+from domino_eks.sources import dump_decode
+from domino_eks.sources.files import GZIP_MAGIC, NUMBER_TOO_LONG, bounded_bytes
 
 KUBECTL_COMMAND = "kubectl get nodes,storageclasses,namespaces,daemonsets,csidrivers -A -o json"
 # what the documented command lists; a List holding namespaces (every cluster has some) is taken to be its
@@ -41,7 +40,6 @@ DUMP = "a dump (kubectl List or snapshot)"
 MAX_DUMP_DEPTH = 64
 TOO_DEEP = f"nested too deeply: at most {MAX_DUMP_DEPTH} levels expected"
 NESTED_PAST_RECURSION = "nested too deeply to read: hundreds of levels, where a Kubernetes object has a dozen"
-_DumpScanner = yamlfile.depth_bounded(Scanner, MAX_DUMP_DEPTH)
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -155,18 +153,24 @@ def _json_documents(path: str, text: str, items: _Items) -> list[dict]:
     except RecursionError:
         raise InputError([Problem(path, NESTED_PAST_RECURSION)]) from None
     except ValueError:  # the one other failure of the decoder: an integer of too many digits
-        raise InputError([Problem(path, f"invalid JSON: {yamlfile.NUMBER_TOO_LONG}")]) from None
+        raise InputError([Problem(path, f"invalid JSON: {NUMBER_TOO_LONG}")]) from None
 
 
 def _yaml_documents(path: str, text: str, items: _Items) -> list[dict]:
+    # ruamel.yaml is loaded for a YAML dump only: a JSON one (the common case) need not pay for its import
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    from domino_eks.sources import yamlfile
+
     yaml = YAML(typ="safe")
-    yaml.Scanner = _DumpScanner
+    yaml.Scanner = _dump_scanner()
     try:
         documents = [d for d in yaml.load_all(text) if d is not None]
     except yamlfile.TooDeep as exc:
         raise InputError([Problem(path, TOO_DEEP, exc.problem_mark.line + 1, exc.problem_mark.column + 1)]) from None
     except ValueError:  # an integer of too many digits
-        raise InputError([Problem(path, f"invalid YAML: {yamlfile.NUMBER_TOO_LONG}")]) from None
+        raise InputError([Problem(path, f"invalid YAML: {NUMBER_TOO_LONG}")]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -181,10 +185,20 @@ def _yaml_documents(path: str, text: str, items: _Items) -> list[dict]:
     return documents
 
 
+@cache
+def _dump_scanner() -> Any:
+    """ruamel's safe scanner, refusing documents nested past MAX_DUMP_DEPTH."""
+    from ruamel.yaml.scanner import Scanner
+
+    from domino_eks.sources import yamlfile
+
+    return yamlfile.depth_bounded(Scanner, MAX_DUMP_DEPTH)
+
+
 def _raw(path: str) -> bytes:
     """The file's bytes, unzipped, within MAX_DUMP_BYTES."""
-    raw = yamlfile.bounded_bytes(path, MAX_DUMP_BYTES, DUMP, "a JSON or YAML file")
-    return _gunzipped(path, raw) if raw.startswith(yamlfile.GZIP_MAGIC) else raw
+    raw = bounded_bytes(path, MAX_DUMP_BYTES, DUMP, "a JSON or YAML file")
+    return _gunzipped(path, raw) if raw.startswith(GZIP_MAGIC) else raw
 
 
 def _text(path: str, data: bytes) -> str:

@@ -16,8 +16,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from domino_eks.model import NODE_POOL_LABEL, KarpenterNodePool, Location, NodeGroup, Taint
 
 NODE_POOL_API = "karpenter.sh/v1"
@@ -134,6 +132,8 @@ def _judged(pool: Mapping) -> KarpenterNodePool:
 @cache
 def _schema() -> dict:
     """The v1 schema of Karpenter's NodePool CRD, shipped with the package."""
+    from ruamel.yaml import YAML  # only when a NodePool is judged: checking a cluster without any loads no YAML parser
+
     shipped = resources.files("domino_eks.sources").joinpath("reference").joinpath(CRD_FILE)
     crd = YAML(typ="safe").load(shipped.read_text(encoding="utf-8"))
     return next(v for v in crd["spec"]["versions"] if v["name"] == "v1")["schema"]["openAPIV3Schema"]

@@ -8,9 +8,7 @@ did-you-mean drawn from the fields the model allows at that path.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
 import typing
 from datetime import date
 from pathlib import Path
@@ -26,6 +24,7 @@ from ruamel.yaml.scanner import RoundTripScanner, ScannerError
 
 from domino_eks.errors import InputError, Problem, did_you_mean
 from domino_eks.model import Location
+from domino_eks.sources.files import GZIP_MAGIC, NUMBER_TOO_LONG, bounded_bytes
 
 Loc = tuple[str | int, ...]
 Model = TypeVar("Model", bound=BaseModel)
@@ -46,8 +45,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_PROBLEMS = 50
 STR_TAG = "tag:yaml.org,2002:str"  # `!!str 5`: the round-trip loader keeps it tagged; it is the string "5"
 TOO_DEEP = f"nested too deeply: at most {MAX_DEPTH} levels expected"
-NUMBER_TOO_LONG = "a number too long to read (Python converts at most 4,300 digits); no Kubernetes or AWS value has one"
-GZIP_MAGIC = b"\x1f\x8b"
 
 
 class TooDeep(ScannerError):
@@ -80,7 +77,7 @@ def read(path: str | Path) -> tuple[Any, str]:
     """Parse a YAML file; returns (document, file name). Raises InputError for every way this fails, at once
     for anything that is not a regular file of a bounded size."""
     name = str(path)
-    text = _decoded(name, bounded_bytes(name))
+    text = _decoded(name, bounded_bytes(name, MAX_BYTES, "a spec or ClusterConfig", "a YAML file"))
     document = _parsed(name, text)
     if document is None:
         raise InputError([Problem(name, "the file is empty; expected a YAML mapping", 1, 1)])
@@ -88,38 +85,6 @@ def read(path: str | Path) -> tuple[Any, str]:
         raise InputError([Problem(name, f"expected a YAML mapping at the top, found {_kind_of(document)}", 1, 1)])
     _check_size_and_depth(name, document)
     return document, name
-
-
-def bounded_bytes(name: str, limit: int = MAX_BYTES, holding: str = "a spec or ClusterConfig",
-                  expected: str = "a YAML file") -> bytes:
-    """The file's bytes, refusing without reading a directory, a FIFO, a device or a file over `limit` bytes
-    (the limit for `holding`, the kind of document it should be)."""
-    try:
-        info = os.stat(name)
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError([Problem(name, f"is a directory, expected {expected}")])
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem(name, f"is {_file_kind(info.st_mode)}, expected {expected}")])
-        if info.st_size > limit:
-            raise InputError([Problem(name, f"is {info.st_size:,} bytes, over the {limit:,}-byte limit for "
-                                            f"{holding}")])
-        with open(name, "rb") as handle:
-            data = handle.read(limit + 1)  # the file may have grown since stat
-    except FileNotFoundError:
-        raise InputError([Problem(name, "no such file")]) from None
-    except OSError as exc:
-        raise InputError([Problem(name, f"cannot read: {exc.strerror or exc}")]) from None
-    if len(data) > limit:
-        raise InputError([Problem(name, f"is over the {limit:,}-byte limit for {holding}")])
-    return data
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
 
 
 def _line_and_column(text: str, offset: int) -> tuple[int, int]:

@@ -120,11 +120,11 @@ def read_node(raw: Mapping) -> KubeNode:
 
 
 def _texts(labels: object) -> dict[str, str]:
-    """`labels`, a map of strings to strings, else TypeError; str.join refuses anything but strings, in C, where
-    a loop over each label of every node would cost more than all the rest of reading it."""
+    """`labels`, a map to strings, else TypeError; str.join refuses anything but strings, in C, where a loop over
+    each label of every node would cost more than all the rest of reading it. Its keys are refused once per key
+    set, by `_pool_label_keys`."""
     if not isinstance(labels, dict):
         raise TypeError(f"labels are a map of strings, not {type(labels).__name__}")
-    "".join(labels)
     "".join(labels.values())
     return labels
 
@@ -153,6 +153,8 @@ def tags(tagged: Mapping) -> dict[str, str]:
 # the nodes of a pool carry the same label keys, so a cluster of thousands of nodes has a few dozen key sets
 @lru_cache(maxsize=4096)
 def _pool_label_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys that define a pool; TypeError unless every key is a string (checked here, once per key set)."""
+    "".join(keys)
     return tuple(key for key in keys if not _is_system_label(key))
 
 
