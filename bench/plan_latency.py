@@ -92,7 +92,8 @@ def write_spec(directory: Path, name: str, *, managed: bool) -> Path:
 
 def applied(url: str, path: Path) -> None:
     """`path` applied; for managed node groups, also the Auto Scaling groups EKS makes for them (the emulator
-    makes none), with the autoscaler's tags a second apply writes, so that discovery reads those too."""
+    makes none), tagged as EKS tags them, with the autoscaler's tags a second apply writes, so that discovery
+    reads those too."""
     aws = session.Aws(session.static_session("us-west-2"), url, retries=session.PROVISIONING)
     deployment = spec_source.load(str(path))
     apply_all(aws, deployment, path)
@@ -101,10 +102,14 @@ def applied(url: str, path: Path) -> None:
               for group in [aws.client("eks").describe_nodegroup(clusterName=existing.outputs["cluster_name"],
                                                                  nodegroupName=existing.outputs["name"])["nodegroup"]]]
     for group in groups:
+        name = group["resources"]["autoScalingGroups"][0]["name"]
+        eks_tags = {"eks:cluster-name": group["clusterName"], "eks:nodegroup-name": group["nodegroupName"]}
         aws.client("autoscaling").create_auto_scaling_group(
-            AutoScalingGroupName=group["resources"]["autoScalingGroups"][0]["name"], MinSize=0, MaxSize=3,
+            AutoScalingGroupName=name, MinSize=0, MaxSize=3,
             LaunchTemplate={"LaunchTemplateId": group["launchTemplate"]["id"]},
-            VPCZoneIdentifier=",".join(group["subnets"]))
+            VPCZoneIdentifier=",".join(group["subnets"]),
+            Tags=[{"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": key, "Value": value,
+                   "PropagateAtLaunch": True} for key, value in eks_tags.items()])
     if groups:
         apply_all(aws, deployment, path)
 
