@@ -165,8 +165,9 @@ def _auto_scaling_groups(group: Mapping[str, Any]) -> list[str]:
     return [a["name"] for a in (group.get("resources") or {}).get("autoScalingGroups") or ()]
 
 
-# the tag EKS gives the Auto Scaling groups of a cluster's managed node groups (beside eks:nodegroup-name), which
-# collect/aws.py finds them by as well
+# the tag EKS gives the Auto Scaling groups of a cluster's managed node groups, beside eks:nodegroup-name (which
+# scripts find a node group's Auto Scaling group by: https://gist.github.com/michelesr/8c5bae9d840b00a1bcf7a4fdef7f0632);
+# collect/aws.py finds them by it as well. A group without it is still read, by name (Nodegroup.discover).
 EKS_CLUSTER_TAG = "eks:cluster-name"
 
 
