@@ -13,6 +13,7 @@ waiters): 20 ms each. `ModelFiles` walks it once and answers every kind from tha
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 from pathlib import Path
@@ -38,6 +39,7 @@ class PlainJsonFiles:
         return None
 
 
+@functools.cache
 def _model_files_class() -> type:
     """`ModelFiles`, defined on first use: botocore is imported only by the commands that call AWS."""
     from botocore.loaders import Loader, instance_cache
