@@ -11,6 +11,10 @@ groups), each in an empty account and again beside 400 unrelated IAM roles and 4
                  waits for one after another (the goal is <= 4)
     wall_s       the plan's wall time (the goal is <= 1.2 s, the same with and without the unrelated resources)
 
+Each timed plan starts from a new session, so it reads botocore's model files and makes every client again, as a
+fresh `domino-eks plan` process does: the tool caches nothing across plans. (botocore's own per-process cache of
+its operations' Python names, filled by the applies before, is the one thing a fresh process would still build.)
+
 Run: python bench/plan_latency.py
 """
 
