@@ -86,6 +86,30 @@ def test_clients_are_made_with_the_collector_paused_and_it_runs_again_afterwards
     assert gc.isenabled()
 
 
+def test_clients_prepared_for_a_block_stay_out_of_the_collectors_sight_until_it_ends():
+    import gc
+
+    aws = session.Aws(session.static_session("us-west-2"), "http://127.0.0.1:9", retries=session.COLLECTING)
+    collections: list[int] = []
+
+    def counted(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(counted)
+    try:
+        with aws.prepared(["ec2", "s3"]):
+            before_the_block = list(collections)
+            frozen = gc.get_freeze_count()
+    finally:
+        gc.callbacks.remove(counted)
+
+    assert before_the_block == []  # no pass over the new models before the block starts
+    assert frozen > 50_000  # the EC2 and S3 models alone are over 50,000 containers
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
 def test_prepared_clients_are_made_once_and_then_only_handed_out():
     raw = session.static_session("us-west-2")
     made: list[str] = []
