@@ -25,7 +25,11 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/python -m domino_eks.demo examples/single-az.yaml out
 
+# Many tests run the console script in a process of its own, as a user does. The package is installed editable,
+# so no install compiled its bytecode, and where PYTHONDONTWRITEBYTECODE is set (as on these CI machines) each
+# such process would compile every module it imports from source again: compile them once first.
 test: lint
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m pytest -n 2 -q
 
 # ruff (lint and import order) and mypy, configured in pyproject.toml; `make test` runs them first

@@ -110,6 +110,20 @@ def test_clients_prepared_for_a_block_stay_out_of_the_collectors_sight_until_it_
     assert gc.isenabled()
 
 
+def test_a_second_session_in_the_process_decodes_no_data_file_again():
+    models.decoded_model.cache_clear()
+    first = session.static_session("us-west-2")._session.get_component("data_loader")
+    model = first.load_service_model("ec2", "service-2")
+    read = models.decoded_model.cache_info().misses
+
+    second = session.static_session("us-west-2")._session.get_component("data_loader")
+
+    assert second is not first
+    assert second.load_service_model("ec2", "service-2") is model
+    assert models.decoded_model.cache_info().misses == read
+    assert second.load_data("endpoints") is not first.load_data("endpoints")  # botocore writes into this one
+
+
 def test_prepared_clients_are_made_once_and_then_only_handed_out():
     raw = session.static_session("us-west-2")
     made: list[str] = []

@@ -133,3 +133,21 @@ def test_each_warming_call_reaches_its_service(iam_client):
 
     # moto has no EC2 quotas (design.md): Service Quotas answers NoSuchResource, as it does to the preflight
     assert answered == {service: 200 for service, *_ in emulator.WARMING} | {"servicequotas": 400}
+
+
+def test_eks_still_judges_a_role_arns_partition_and_errors_still_name_their_service(iam_client):
+    """The emulator hands moto one shared boto3 session for the partitions and service names it looks up: EKS
+    still refuses a role ARN of no partition and takes one of a real partition, and an error is still the
+    service's own."""
+    session = boto3.Session(region_name=REGION, **emulator.CREDENTIALS)
+    eks = session.client("eks", endpoint_url=iam_client.meta.endpoint_url)
+    subnets = {"subnetIds": ["subnet-1", "subnet-2"]}
+
+    with pytest.raises(eks.exceptions.InvalidParameterException) as refused:
+        eks.create_cluster(name="bad", roleArn="arn:nowhere:iam::123456789012:role/r", resourcesVpcConfig=subnets)
+    eks.create_cluster(name="good", roleArn="arn:aws-cn:iam::123456789012:role/r", resourcesVpcConfig=subnets)
+    with pytest.raises(iam_client.exceptions.NoSuchEntityException):
+        iam_client.get_role(RoleName="absent")
+
+    assert refused.value.response["Error"]["Message"] == "Invalid Role Arn: 'arn:nowhere:iam::123456789012:role/r'"
+    assert eks.describe_cluster(name="good")["cluster"]["roleArn"] == "arn:aws-cn:iam::123456789012:role/r"

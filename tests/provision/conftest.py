@@ -1,25 +1,28 @@
-"""Fixtures for plan/apply/destroy: one moto server process for the test process, a fresh deployment per test."""
+"""Fixtures for plan/apply/destroy: the embedded emulator for each test module, a fresh deployment per test.
+
+One emulator per module, not per test process: moto's listings and filters go through everything its account
+holds, so a server that had served every apply of a test process would make each later test slower."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from tests.provision.support import moto_server_process, write_spec
+from domino_eks.aws import emulator
+from domino_eks.knowledge import iam
+from tests.provision.support import unique_name, write_spec
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    with moto_server_process() as url:
+    with emulator.running(iam.AWS_MANAGED_POLICIES) as url:
         yield url
 
 
 @pytest.fixture
 def name() -> str:
-    """A cluster name no other test uses, so tests can share the server (buckets are named after it)."""
-    return f"t{uuid.uuid4().hex[:12]}"
+    return unique_name()
 
 
 @pytest.fixture

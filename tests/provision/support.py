@@ -1,26 +1,25 @@
-"""Test support for provisioning: a moto server process, small specs, and independent counts of what exists.
+"""Test support for provisioning: small specs, and independent counts of what exists.
 
-The server runs as its own process: moto keeps its state per process, and other tests in the same
-process run moto servers of their own (without the AWS-managed IAM policies apply attaches).
+The tests run against the embedded emulator (`domino_eks.aws.emulator`, a moto server in a process of its own:
+moto keeps its state per process, and other tests in the same process run moto servers of their own).
 Counting goes through plain boto3 calls, never through the discovery code under test.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
-import os
 import random
-import re
-import subprocess
-import sys
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import boto3
+import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.session import get_session
 from werkzeug.exceptions import InternalServerError
@@ -32,35 +31,24 @@ from domino_eks.provision.resources import Key
 
 REGION = "us-west-2"
 SERVICES = ("ec2", "iam", "autoscaling", "eks", "efs", "s3", "acm", "route53", "ecr", "ssm", "kms", "logs", "sts")
-_RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
-STARTUP_SECONDS = 30
+def unique_name() -> str:
+    """A cluster name no other test uses, so tests can share the server (buckets are named after it)."""
+    return f"t{uuid.uuid4().hex[:12]}"
 
 
-@contextmanager
-def moto_server_process() -> Iterator[str]:
-    """`moto_server` on a free loopback port; yields its URL once it accepts requests."""
-    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
-                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
-    found: dict[str, str] = {}
-    ready = threading.Event()
+def one_deployment_per_module(**options: Any) -> tuple[Any, Any]:
+    """Fixtures `name` and `spec` (of `write_spec` with `options`) of module scope, for a module whose tests only read
+    what one apply made: assign them to `name, spec` at its top level, where pytest looks for fixtures."""
 
-    def drain() -> None:  # the access log goes to stderr: keep reading, or the server blocks on a full pipe
-        assert server.stderr is not None
-        for line in server.stderr:
-            match = _RUNNING.search(line)
-            if match and not ready.is_set():
-                found["url"] = match.group(1)
-                ready.set()
+    @pytest.fixture(scope="module")
+    def name() -> str:
+        return unique_name()
 
-    threading.Thread(target=drain, daemon=True).start()
-    try:
-        if not ready.wait(STARTUP_SECONDS):
-            raise RuntimeError("moto_server did not start")
-        yield found["url"]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    @pytest.fixture(scope="module")
+    def spec(tmp_path_factory, name):
+        return write_spec(tmp_path_factory.mktemp("spec") / "domino.yaml", name, **options)
+
+    return name, spec
 
 
 def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, hosted_zone: str | None = None,
@@ -95,6 +83,7 @@ def write_spec(path: Path, name: str, *, zones: int = 1, gpu: bool = False, host
     return path
 
 
+@functools.cache  # a client is thread-safe and keeps no state of a test: making one parses its service's model
 def clients(url: str) -> dict:
     raw = boto3.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
     return {name: raw.client(name, endpoint_url=url) for name in SERVICES}

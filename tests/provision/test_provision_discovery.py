@@ -74,7 +74,7 @@ def test_discovery_reads_no_account_wide_listing_and_as_many_calls_however_full_
     quiet_account = Calls()
     survey(endpoint, path, quiet_account)
     c = clients(endpoint)
-    for n in range(30):  # someone else's roles, certificates, keys and repositories, some named like ours
+    for n in range(10):  # someone else's roles, certificates, keys and repositories, some named like ours
         c["iam"].create_role(RoleName=f"{name}-other-{n}", AssumeRolePolicyDocument="{}",
                              Tags=[{"Key": "team", "Value": "data"}])
         c["acm"].request_certificate(DomainName=f"other{n}.example.org", ValidationMethod="DNS")

@@ -16,26 +16,38 @@ from domino_eks.provision.resources import Existing, Key
 from domino_eks.provision.walk import Silent
 from domino_eks.render import installer
 from domino_eks.sources import spec as spec_source
-from tests.provision.support import REGION, aws_with_hooks, clients, write_spec
+from tests.provision.support import REGION, aws_with_hooks, clients, one_deployment_per_module, unique_name, write_spec
 
 ACCOUNT = "123456789012"  # the emulator's
 AUTO_SCALING_ROLE = (f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/"
                      "AWSServiceRoleForAutoScaling")
 
 
-@pytest.fixture
-def encrypted_spec(tmp_path, name):
-    path = write_spec(tmp_path / "domino.yaml", name, managed=True)  # a managed pool and a self-managed one
+name, spec = one_deployment_per_module(managed=True)  # a managed pool and a self-managed one; the destroy test
+# makes its own
+
+
+@pytest.fixture(scope="module")
+def encrypted_spec(spec):
+    return encrypting(spec)
+
+
+@pytest.fixture(scope="module")
+def applied(endpoint, encrypted_spec):
+    return apply_all(endpoint, encrypted_spec)
+
+
+def encrypting(path):
+    """The spec at `path`, made to encrypt EBS, EFS and S3 with the deployment's key."""
     document = json.loads(path.read_text())
     document["security"] = {"encryption": {"ebs": True, "efs": True, "s3": True}}
     path.write_text(json.dumps(document))
     return path
 
 
-@pytest.fixture
-def applied(endpoint, encrypted_spec):
+def apply_all(endpoint, path):
     aws = aws_with_hooks(endpoint)
-    deployment = spec_source.load(str(encrypted_spec))
+    deployment = spec_source.load(str(path))
     survey = plan.survey(aws, deployment)
     result = apply.run(aws, survey.graph, survey.found, survey.plan, Silent())
     assert result.complete, {str(key): str(error) for key, error in result.walk.failures.items()}
@@ -125,8 +137,9 @@ def test_the_installer_values_name_the_key(endpoint, name, applied):
     assert values["storage_classes"]["block"]["parameters"] == {"kmsKeyId": key}
 
 
-def test_destroy_with_delete_data_schedules_the_key_for_deletion_after_all_it_encrypts(endpoint, name, applied):
-    deployment, _ = applied
+def test_destroy_with_delete_data_schedules_the_key_for_deletion_after_all_it_encrypts(endpoint, tmp_path):
+    name = unique_name()
+    deployment, _ = apply_all(endpoint, encrypting(write_spec(tmp_path / "domino.yaml", name, managed=True)))
     key = deployment_key(endpoint, name)
     calls: list[str] = []
     aws = aws_with_hooks(endpoint, **{"before-call": lambda model, **_: calls.append(model.name)})

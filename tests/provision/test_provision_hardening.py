@@ -18,7 +18,7 @@ from domino_eks.provision import apply, plan
 from domino_eks.provision.handlers.kms import USER_ACTIONS
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
-from tests.provision.support import aws_with_hooks, clients
+from tests.provision.support import aws_with_hooks, clients, one_deployment_per_module, unique_name, write_spec
 
 EKS_MODEL = get_session().get_service_model("eks")
 
@@ -30,8 +30,15 @@ def run_cli(capsys, *args: str) -> tuple[object, str, str]:
     return ended.value.code, out, err
 
 
-@pytest.fixture
+name, spec = one_deployment_per_module()  # the destroy test makes its own
+
+
+@pytest.fixture(scope="module")
 def created(endpoint, spec) -> dict:
+    return applied_recording_create_cluster(endpoint, spec)
+
+
+def applied_recording_create_cluster(endpoint, spec) -> dict:
     """The CreateCluster request apply sent, after a complete apply."""
     requests: dict = {}
 
@@ -153,7 +160,10 @@ def test_the_support_policy_is_standard_in_a_request_the_eks_model_accepts(creat
 
 
 def test_destroy_keeps_the_logs_and_the_key_unless_asked_then_schedules_the_key_for_deletion(
-        endpoint, spec, name, created, capsys):
+        endpoint, tmp_path, capsys):
+    name = unique_name()
+    spec = write_spec(tmp_path / "domino.yaml", name)
+    applied_recording_create_cluster(endpoint, spec)
     key = secrets_key(endpoint, name)
     kms, logs = clients(endpoint)["kms"], clients(endpoint)["logs"]
     log_group, flow_log_group = f"/aws/eks/{name}/cluster", f"/aws/vpc-flow-logs/{name}"

@@ -17,13 +17,16 @@ from domino_eks.knowledge import iam
 from domino_eks.provision import apply, plan
 from domino_eks.provision.walk import Silent
 from domino_eks.sources import spec as spec_source
-from tests.provision.support import aws_with_hooks, clients
+from tests.provision.support import aws_with_hooks, clients, one_deployment_per_module
 
 EKS_MODEL = get_session().get_service_model("eks")
 NODE_POLICIES = ["AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy"]
 
 
-@pytest.fixture
+name, spec = one_deployment_per_module()
+
+
+@pytest.fixture(scope="module")
 def associations(endpoint, spec) -> list[dict]:
     """The CreatePodIdentityAssociation requests a complete apply sent, with a hop limit of 1 on the default pool."""
     spec.write_text(spec.read_text().replace('"name": "default",', '"name": "default", "imdsHopLimit": 1,'))

@@ -23,7 +23,9 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from domino_eks.aws import models
 from domino_eks.errors import ToolError
 
 LOOPBACK = "127.0.0.1"
@@ -129,6 +131,7 @@ def _serve(port: int, managed_policies: list[str]) -> int:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)  # not the address again, as Python adds it
         print(f"{FAILED}port {port}: {reason}", file=announce, flush=True)
         return 1
+    _decode_botocore_data_plainly()  # before moto loads: it reads service models as it imports
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
@@ -137,8 +140,8 @@ def _serve(port: int, managed_policies: list[str]) -> int:
     bound = listening.getsockname()[1]
     server = make_server(LOOPBACK, bound, DomainDispatcherApplication(create_backend_app), threaded=True,
                          request_handler=MotoRequestHandler, fd=listening.fileno())
-    with _one_boto3_session():  # before the server answers: no request thread imports meanwhile
-        import moto.ec2.models  # noqa: F401  (the largest part of the first EC2 request: see WARMING)
+    _share_one_boto3_session()  # before the server answers and before moto's EC2 module loads
+    import moto.ec2.models  # noqa: F401  (the largest part of the first EC2 request: see WARMING)
     _create_aws_managed_policies(managed_policies)  # before the URL is out: no attach can come first
     url = f"http://{LOOPBACK}:{bound}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -148,20 +151,35 @@ def _serve(port: int, managed_policies: list[str]) -> int:
     return 0
 
 
-@contextmanager
-def _one_boto3_session() -> Iterator[None]:
-    """As moto's EC2 module loads, it asks three new boto3 sessions for EC2's regions, and each new session parses
-    EC2's service model (megabytes of JSON) again: meanwhile, every `boto3.Session()` is moto's own shared one."""
+def _decode_botocore_data_plainly() -> None:
+    """moto reads botocore's service models (to build each backend's regions, to parse requests and serialize
+    answers) through botocore's own loader, an OrderedDict per JSON object: in this process every botocore Loader
+    reads through `models.PlainJsonFiles`, as the tool's own sessions do."""
+    import botocore.loaders
+
+    setattr(botocore.loaders.Loader, "FILE_LOADER_CLASS", models.PlainJsonFiles)  # noqa: B010
+
+
+def _share_one_boto3_session() -> None:
+    """moto asks a new boto3 or botocore Session for AWS's regions, partitions or service names as its EC2 module
+    loads (three times, for EC2's regions), in every EKS request naming a role (to validate its ARN's partition) and
+    in every error it answers (to name the service), and each new session parses botocore's endpoints table
+    (megabytes of JSON) or lists its data directories again: a quarter of the emulator's CPU in an apply. In this
+    process, which serves moto and nothing else, such a Session asked for without arguments is moto's own shared
+    one; a Session asked for with arguments is made as usual."""
     import boto3
+    import moto.core.utils
     from moto.core.base_backend import AccountSpecificBackend
 
     shared = AccountSpecificBackend.get_session()
     new_session = boto3.Session
-    setattr(boto3, "Session", lambda: shared)  # noqa: B010  (mypy refuses an assignment to a class)
-    try:
-        yield
-    finally:
-        setattr(boto3, "Session", new_session)  # noqa: B010
+
+    def shared_when_plain(*arguments: Any, **settings: Any) -> Any:
+        return new_session(*arguments, **settings) if arguments or settings else shared
+
+    # moto's modules bind `Session` as they load (`from boto3 import Session`): those to come see this one
+    setattr(boto3, "Session", shared_when_plain)  # noqa: B010  (mypy refuses an assignment to a class)
+    setattr(moto.core.utils, "Session", lambda: shared._session)  # noqa: B010  (botocore's, bound already)
 
 
 def _create_aws_managed_policies(names: list[str]) -> None:

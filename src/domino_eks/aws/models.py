@@ -9,6 +9,11 @@ any object with `exists` and `load_file` as its `file_loader`).
 Which services there are botocore learns by walking its data directory — 400 services, each version's files
 looked for one by one — once for every kind of file it loads (service models, endpoint rules, paginators,
 waiters): 20 ms each. `ModelFiles` walks it once and answers every kind from that.
+
+A service's model files are decoded once per process: every session's loader hands out the same dicts, as one
+botocore Loader already does to all the clients of its session, so the commands a library user or a test runs one
+after another in a process do not decode the EC2 model again each time. The shared tables (the endpoints table
+above all) are read afresh by each session: botocore writes what it resolves for a region into them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from typing import Any
 import msgspec
 
 SUFFIXES = (".json", ".json.gz")  # the suffixes botocore's own loader tries, in its order
+# the files of a service's directory (botocore/data/<service>/<api version>/) that botocore only reads
+SERVICE_MODEL_FILES = frozenset({"service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2"})
 
 
 class PlainJsonFiles:
@@ -31,12 +38,26 @@ class PlainJsonFiles:
         return any(os.path.isfile(file_path + suffix) for suffix in SUFFIXES)
 
     def load_file(self, file_path: str) -> Any:
-        for suffix in SUFFIXES:
-            path = Path(file_path + suffix)
-            if path.is_file():
-                data = path.read_bytes()
-                return msgspec.json.decode(gzip.decompress(data) if suffix.endswith(".gz") else data)
-        return None
+        if os.path.basename(file_path) in SERVICE_MODEL_FILES:
+            return decoded_model(file_path)
+        return _decoded(file_path)
+
+
+@functools.cache
+def decoded_model(file_path: str) -> Any:
+    """`_decoded`, once per process. `decoded_model.cache_clear()` makes the next session decode its models again,
+    as a new process would."""
+    return _decoded(file_path)
+
+
+def _decoded(file_path: str) -> Any:
+    """The data file at `file_path` (without its suffix) decoded, or None if there is none."""
+    for suffix in SUFFIXES:
+        path = Path(file_path + suffix)
+        if path.is_file():
+            data = path.read_bytes()
+            return msgspec.json.decode(gzip.decompress(data) if suffix.endswith(".gz") else data)
+    return None
 
 
 @functools.cache

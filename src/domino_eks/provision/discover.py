@@ -3,11 +3,12 @@
 (IAM's names, the cluster's, the file system's creation token) — never by reading the whole account.
 
 The clients of every service discovery calls are made first: a client makes no request, but making one holds
-the session's lock (and their models' objects stay out of the garbage collector's sight until discovery ends). Then every type starts at once, except those found through another (access points
-through their file system), which start as soon as that one is found; within a type, the calls about each
-resource run together. No chain of calls is longer than three (the cluster, its node groups' listing, then
-their descriptions beside the listing of their Auto Scaling groups by EKS's tag); four where those groups
-lack EKS's tag and are read by the names the descriptions give.
+the session's lock (their models' objects then stay out of the garbage collector's sight until discovery
+ends). Then every type starts at once, except those found through another (access points through their file
+system), which start as soon as that one is found; within a type, the calls about each resource run together.
+No chain of calls is longer than three (the cluster, its node groups' listing, then their descriptions beside
+the listing of their Auto Scaling groups by EKS's tag); four where those groups lack EKS's tag and are read by
+the names the descriptions give.
 Resources the spec says exist already (an existing VPC) are looked up rather than discovered. There is no
 state file.
 """
