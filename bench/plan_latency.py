@@ -11,6 +11,11 @@ groups), each in an empty account and again beside 400 unrelated IAM roles and 4
                  waits for one after another (the goal is <= 4)
     wall_s       the plan's wall time (the goal is <= 1.2 s, the same with and without the unrelated resources)
 
+Each timed plan starts from a new session and first clears the tool's one process-wide cache (the decoded model
+files, `models.decoded_model`), so it reads botocore's model files and makes every client again, as a fresh
+`domino-eks plan` process does. (botocore's own per-process cache of its operations' Python names, filled by the
+applies before, is the one thing a fresh process would still build.)
+
 Run: python bench/plan_latency.py
 """
 
@@ -92,7 +97,8 @@ def write_spec(directory: Path, name: str, *, managed: bool) -> Path:
 
 def applied(url: str, path: Path) -> None:
     """`path` applied; for managed node groups, also the Auto Scaling groups EKS makes for them (the emulator
-    makes none), with the autoscaler's tags a second apply writes, so that discovery reads those too."""
+    makes none), tagged as EKS tags them, with the autoscaler's tags a second apply writes, so that discovery
+    reads those too."""
     aws = session.Aws(session.static_session("us-west-2"), url, retries=session.PROVISIONING)
     deployment = spec_source.load(str(path))
     apply_all(aws, deployment, path)
@@ -101,10 +107,14 @@ def applied(url: str, path: Path) -> None:
               for group in [aws.client("eks").describe_nodegroup(clusterName=existing.outputs["cluster_name"],
                                                                  nodegroupName=existing.outputs["name"])["nodegroup"]]]
     for group in groups:
+        name = group["resources"]["autoScalingGroups"][0]["name"]
+        eks_tags = {"eks:cluster-name": group["clusterName"], "eks:nodegroup-name": group["nodegroupName"]}
         aws.client("autoscaling").create_auto_scaling_group(
-            AutoScalingGroupName=group["resources"]["autoScalingGroups"][0]["name"], MinSize=0, MaxSize=3,
+            AutoScalingGroupName=name, MinSize=0, MaxSize=3,
             LaunchTemplate={"LaunchTemplateId": group["launchTemplate"]["id"]},
-            VPCZoneIdentifier=",".join(group["subnets"]))
+            VPCZoneIdentifier=",".join(group["subnets"]),
+            Tags=[{"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": key, "Value": value,
+                   "PropagateAtLaunch": True} for key, value in eks_tags.items()])
     if groups:
         apply_all(aws, deployment, path)
 

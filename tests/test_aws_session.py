@@ -57,6 +57,59 @@ def test_a_session_reads_botocore_data_files_as_botocore_does_only_without_order
     assert loader.file_loader.load_file(path + ".absent") is None
 
 
+@pytest.mark.parametrize("kind", ["service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2"])
+def test_a_session_lists_the_services_having_a_kind_of_file_as_botocore_does(kind):
+    import botocore.loaders
+
+    loader = session.static_session("us-west-2")._session.get_component("data_loader")
+    # boto3 adds its own data directory to the session's search path
+    botocores = botocore.loaders.Loader(extra_search_paths=loader.search_paths, include_default_search_paths=False)
+
+    assert set(botocore.loaders.Loader().search_paths) < set(loader.search_paths)
+    assert loader.list_available_services(kind) == botocores.list_available_services(kind)
+    assert "ec2" in loader.list_available_services(kind)
+
+
+def test_clients_are_made_with_the_collector_paused_and_it_runs_again_afterwards():
+    import gc
+
+    raw = session.static_session("us-west-2")
+    collecting: list[bool] = []
+    # emitted as botocore builds a client, once the service's model is read
+    raw.events.register("creating-client-class", lambda **_: collecting.append(gc.isenabled()))
+    aws = session.Aws(raw, "http://127.0.0.1:9", retries=session.COLLECTING)
+
+    aws.prepare(["ec2", "s3"])
+    aws.client("iam")
+
+    assert collecting == [False, False, False]
+    assert gc.isenabled()
+
+
+def test_clients_prepared_for_a_block_stay_out_of_the_collectors_sight_until_it_ends():
+    import gc
+
+    aws = session.Aws(session.static_session("us-west-2"), "http://127.0.0.1:9", retries=session.COLLECTING)
+    collections: list[int] = []
+
+    def counted(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(counted)
+    try:
+        with aws.prepared(["ec2", "s3"]):
+            before_the_block = list(collections)
+            frozen = gc.get_freeze_count()
+    finally:
+        gc.callbacks.remove(counted)
+
+    assert before_the_block == []  # no pass over the new models before the block starts
+    assert frozen > 50_000  # the EC2 and S3 models alone are over 50,000 containers
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
 def test_a_second_session_in_the_process_decodes_no_data_file_again():
     models.decoded_model.cache_clear()
     first = session.static_session("us-west-2")._session.get_component("data_loader")

@@ -108,3 +108,37 @@ def test_a_node_group_eks_reports_no_auto_scaling_group_for_tags_no_other_group(
     assert result.complete, {str(k): str(e) for k, e in result.walk.failures.items()}
     [group] = c["autoscaling"].describe_auto_scaling_groups(AutoScalingGroupNames=[other])["AutoScalingGroups"]
     assert group["Tags"] == []
+
+
+def test_auto_scaling_groups_eks_tagged_for_the_cluster_are_listed_beside_the_node_groups_not_read_by_name(
+        endpoint, tmp_path, name):
+    """EKS tags the Auto Scaling group it makes for each managed node group with eks:cluster-name (and
+    eks:nodegroup-name): discovery lists the cluster's groups by that tag while it describes the node groups,
+    a round trip sooner than reading them by the names the descriptions give. (The test above, whose groups lack
+    the tag, is the by-name way.)"""
+    deployment = spec_source.load(str(write_spec(tmp_path / "domino.yaml", name, zones=3, managed=True)))
+    aws = aws_with_hooks(endpoint)
+    first = plan.survey(aws, deployment)
+    assert apply.run(aws, first.graph, first.found, first.plan, Silent()).complete
+    c = clients(endpoint)
+    for group_name in c["eks"].list_nodegroups(clusterName=name)["nodegroups"]:  # what EKS does
+        group = c["eks"].describe_nodegroup(clusterName=name, nodegroupName=group_name)["nodegroup"]
+        asg = group["resources"]["autoScalingGroups"][0]["name"]
+        c["autoscaling"].create_auto_scaling_group(
+            AutoScalingGroupName=asg, MinSize=0, MaxSize=10, VPCZoneIdentifier=",".join(group["subnets"]),
+            LaunchTemplate={"LaunchTemplateId": group["launchTemplate"]["id"]},
+            Tags=[{"ResourceId": asg, "ResourceType": "auto-scaling-group", "Key": key, "Value": value,
+                   "PropagateAtLaunch": True}
+                  for key, value in {"eks:cluster-name": name, "eks:nodegroup-name": group_name}.items()])
+    second = plan.survey(aws, deployment)
+    assert {str(ch.key) for ch in second.plan.pending} == {f"{kinds.EKS_NODEGROUP} domino-default-{z}"
+                                                          for z in ZONES}  # the autoscaler's tags, to write
+    assert apply.run(aws, second.graph, second.found, second.plan, Silent()).complete
+
+    asked: list[list[str]] = []
+    after = plan.survey(aws_with_hooks(endpoint, **{
+        "before-parameter-build.autoscaling.DescribeAutoScalingGroups": lambda params, **_: asked.append(
+            sorted(params))}), deployment)
+
+    assert [(ch.action, str(ch.key)) for ch in after.plan.pending] == []
+    assert asked == [["Filters"], ["Filters"]]  # the self-managed groups' listing, and the node groups'

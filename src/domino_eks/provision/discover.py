@@ -3,10 +3,12 @@
 (IAM's names, the cluster's, the file system's creation token) — never by reading the whole account.
 
 The clients of every service discovery calls are made first: a client makes no request, but making one holds
-the session's lock. Then every type starts at once, except those found through another (access points
-through their file system), which start as soon as that one is found; within a type, the calls about each
-resource run together. No chain of calls is longer than four (a managed node group's Auto Scaling groups,
-after the cluster, its listing and the node groups' descriptions).
+the session's lock (their models' objects then stay out of the garbage collector's sight until discovery
+ends). Then every type starts at once, except those found through another (access points through their file
+system), which start as soon as that one is found; within a type, the calls about each resource run together.
+No chain of calls is longer than three (the cluster, its node groups' listing, then their descriptions beside
+the listing of their Auto Scaling groups by EKS's tag); four where those groups lack EKS's tag and are read by
+the names the descriptions give.
 Resources the spec says exist already (an existing VPC) are looked up rather than discovered. There is no
 state file.
 """
@@ -75,21 +77,22 @@ def _discover_all(aws: Aws, deployment: Deployment, graph: Graph) -> dict[str, l
     """Each type's resources (or why they could not be read); a type starts once those it is found through
     are in, so no type waits for an unrelated one."""
     desired = _desired_properties(graph)
-    aws.prepare(dict.fromkeys(service for handler in HANDLERS.values() for service in handler.discovers_with))
-    order = TopologicalSorter({kind: handler.found_through for kind, handler in HANDLERS.items()})
-    order.prepare()
-    results: dict[str, list[Existing] | Exception] = {}
-    with ThreadPoolExecutor(max_workers=len(HANDLERS)) as pool:
-        running: dict[Future[list[Existing] | Exception], str] = {}
-        while order.is_active():
-            for kind in order.get_ready():
-                scope = Scope(deployment, _found_among(results, HANDLERS[kind].found_through), desired)
-                running[pool.submit(_discover, HANDLERS[kind], aws, scope)] = kind
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                kind = running.pop(future)
-                results[kind] = future.result()
-                order.done(kind)
+    services = dict.fromkeys(service for handler in HANDLERS.values() for service in handler.discovers_with)
+    with aws.prepared(services):
+        order = TopologicalSorter({kind: handler.found_through for kind, handler in HANDLERS.items()})
+        order.prepare()
+        results: dict[str, list[Existing] | Exception] = {}
+        with ThreadPoolExecutor(max_workers=len(HANDLERS)) as pool:
+            running: dict[Future[list[Existing] | Exception], str] = {}
+            while order.is_active():
+                for kind in order.get_ready():
+                    scope = Scope(deployment, _found_among(results, HANDLERS[kind].found_through), desired)
+                    running[pool.submit(_discover, HANDLERS[kind], aws, scope)] = kind
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    kind = running.pop(future)
+                    results[kind] = future.result()
+                    order.done(kind)
     return results
 
 

@@ -165,6 +165,34 @@ def _auto_scaling_groups(group: Mapping[str, Any]) -> list[str]:
     return [a["name"] for a in (group.get("resources") or {}).get("autoScalingGroups") or ()]
 
 
+# the tag EKS gives the Auto Scaling groups of a cluster's managed node groups, beside eks:nodegroup-name (which
+# scripts find a node group's Auto Scaling group by: https://gist.github.com/michelesr/8c5bae9d840b00a1bcf7a4fdef7f0632);
+# collect/aws.py finds them by it as well. A group without it is still read, by name (Nodegroup.discover).
+EKS_CLUSTER_TAG = "eks:cluster-name"
+
+
+def _auto_scaling_groups_tagged_for(aws: Aws, cluster: str) -> dict[str, dict[str, str]]:
+    """The tags of each Auto Scaling group EKS made for a node group of `cluster`, found by EKS's tag."""
+    listed = paginate(aws.client("autoscaling"), "describe_auto_scaling_groups", "AutoScalingGroups",
+                      Filters=[{"Name": f"tag:{EKS_CLUSTER_TAG}", "Values": [cluster]}])
+    return {group["AutoScalingGroupName"]: {t["Key"]: t["Value"] for t in group.get("Tags") or ()} for group in listed}
+
+
+def _node_groups_of(aws: Aws, cluster: str) -> tuple[list[tuple[str, str, dict]], dict[str, dict[str, str]]]:
+    """(cluster, name, description) of each of the cluster's node groups, and the tags of the Auto Scaling groups
+    EKS made for them, listed by EKS's tag while the node groups are described rather than after."""
+    eks = aws.client("eks")
+    names = list(paginate(eks, "list_nodegroups", "nodegroups", clusterName=cluster))
+    if not names:
+        return [], {}
+    steps: list[Callable[[], Any]] = [
+        lambda: concurrently(lambda name: eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"],
+                             names),
+        lambda: _auto_scaling_groups_tagged_for(aws, cluster)]
+    groups, tagged = concurrently(lambda step: step(), steps)
+    return [(cluster, name, group) for name, group in zip(names, groups, strict=True)], tagged
+
+
 def _auto_scaling_group_tags(aws: Aws, names: list[str]) -> dict[str, dict[str, str]]:
     """The tags of each named Auto Scaling group that Auto Scaling knows (the emulator's node groups make none),
     read in one round trip for every node group: DescribeAutoScalingGroups takes up to 50 names a call
@@ -203,13 +231,17 @@ class Nodegroup(Handler):
         return {**compared, "taints": sorted(compared["taints"], key=lambda t: t["key"])}
 
     def discover(self, aws: Aws, scope: Scope) -> Iterable[Existing]:
-        eks = aws.client("eks")
-        described = _cluster_children(eks, "list_nodegroups", "nodegroups",
-                                      lambda cluster, name: eks.describe_nodegroup(
-                                          clusterName=cluster, nodegroupName=name)["nodegroup"], scope)
+        described: list[tuple[str, str, dict]] = []
+        asg_tags: dict[str, dict[str, str]] = {}
+        for cluster in (existing.outputs["name"] for existing in scope.of_type(kinds.EKS_CLUSTER)):
+            groups, tagged = _node_groups_of(aws, cluster)
+            described += groups
+            asg_tags |= tagged
         live = [(cluster, name, group) for cluster, name, group in described
                 if tags.belongs(group.get("tags") or {}, scope.name) and group["status"] != "DELETING"]
-        asg_tags = _auto_scaling_group_tags(aws, [a for _, _, group in live for a in _auto_scaling_groups(group)])
+        # a group without EKS's tag (one made by hand, or by an emulator) is read by its name, a round trip later
+        untagged = [a for _, _, group in live for a in _auto_scaling_groups(group) if a not in asg_tags]
+        asg_tags |= _auto_scaling_group_tags(aws, untagged)
         for cluster, name, group in live:
             found = group.get("tags") or {}
             template = (group.get("launchTemplate") or {}).get("id")
