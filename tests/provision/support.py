@@ -262,45 +262,49 @@ def ancestors(graph: Graph, key: Key) -> frozenset[Key]:
     return frozenset(seen)
 
 
-class CrashPage:
+class FirstCalls:
+    """Picks the first call of each of `operations`, once each whatever the threads; `met` holds those picked."""
+
+    def __init__(self, *operations: str):
+        self.operations = frozenset(operations)
+        self.met: set[str] = set()
+        self._lock = threading.Lock()
+
+    def first(self, event_name: str) -> bool:
+        operation = event_name.rsplit(".", 1)[1]
+        with self._lock:
+            if operation not in self.operations or operation in self.met:
+                return False
+            self.met.add(operation)
+            return True
+
+
+class CrashPage(FirstCalls):
     """A before-send hook that answers the first call of each of `operations` with the page moto's server (Flask)
     sends when a request's handler raises, as its IAM does when AttachRolePolicy iterates the account's policies
     while a CreatePolicy of another thread adds one ("dictionary changed size during iteration"). The request
     never reaches the emulator: like moto's, the failure comes before any write."""
 
-    def __init__(self, *operations: str):
-        self.operations = frozenset(operations)
-        self.answered: set[str] = set()
-        self._lock = threading.Lock()
-
     def __call__(self, request, event_name: str, **_):
-        operation = event_name.rsplit(".", 1)[1]
-        with self._lock:
-            if operation not in self.operations or operation in self.answered:
-                return None
-            self.answered.add(operation)
+        if not self.first(event_name):
+            return None
         page = InternalServerError()
         return AWSResponse(request.url, page.code, {"Content-Type": "text/html; charset=utf-8"},
                            _Raw(page.get_body().encode()))
 
 
-class LostAnswer:
+class LostAnswer(FirstCalls):
     """A before-send hook that delivers the first call of each of `operations` to the emulator itself, then drops
     the answer as a read timeout would: AWS did what was asked, the client never heard, and botocore retries the
     call, which finds the name taken."""
 
     def __init__(self, *operations: str):
-        self.operations = frozenset(operations)
-        self.lost: set[str] = set()
-        self._lock = threading.Lock()
+        super().__init__(*operations)
         self._http = URLLib3Session()
 
     def __call__(self, request, event_name: str, **_):
-        operation = event_name.rsplit(".", 1)[1]
-        with self._lock:
-            if operation not in self.operations or operation in self.lost:
-                return None
-            self.lost.add(operation)
+        if not self.first(event_name):
+            return None
         delivered = self._http.send(request)
         assert delivered.status_code == 200, delivered.content
         raise ReadTimeoutError(endpoint_url=request.url, error="the answer was lost")

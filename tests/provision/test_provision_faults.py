@@ -79,7 +79,7 @@ def test_a_create_whose_answer_was_lost_is_taken_as_made_when_its_retry_finds_th
     result = apply.run(aws, survey.graph, survey.found, survey.plan, Silent())
 
     assert result.complete, {str(k): str(e) for k, e in result.walk.failures.items()}
-    assert lost.lost == lost.operations
+    assert lost.met == lost.operations
     again = plan.survey(aws_with_hooks(endpoint), spec_source.load(str(spec)))
     assert [str(c.key) for c in again.plan.pending] == []
 
@@ -94,5 +94,5 @@ def test_an_apply_converges_when_the_emulator_answers_a_call_with_its_crash_page
     result = apply.run(aws, survey.graph, survey.found, survey.plan, Silent())
 
     assert result.complete, {str(k): str(e) for k, e in result.walk.failures.items()}
-    assert crash.answered == crash.operations  # each crash really happened, and was retried
+    assert crash.met == crash.operations  # each crash really happened, and was retried
     converged(endpoint, spec, name)
