@@ -172,22 +172,15 @@ def _nodegroup(aws: SlowAws, parsed: dict) -> None:
         group["status"] = "CREATING"
 
 
-def _nat_gateways(aws: SlowAws, parsed: dict) -> None:
-    for gateway in parsed.get("NatGateways", ()):
-        if aws.making(kinds.NAT_GATEWAY, gateway["NatGatewayId"]):
-            gateway["State"] = "pending"
+def _listed(kind: str, items: str, id_key: str, state_key: str, making: str) -> Callable[[SlowAws, dict], None]:
+    """A describer of a listing (`items` of the answer): each item still being made shows `state_key` `making`."""
 
+    def describe(aws: SlowAws, parsed: dict) -> None:
+        for item in parsed.get(items, ()):
+            if aws.making(kind, item[id_key]):
+                item[state_key] = making
 
-def _file_systems(aws: SlowAws, parsed: dict) -> None:
-    for system in parsed.get("FileSystems", ()):
-        if aws.making(kinds.EFS_FILE_SYSTEM, system["FileSystemId"]):
-            system["LifeCycleState"] = "creating"
-
-
-def _mount_targets(aws: SlowAws, parsed: dict) -> None:
-    for target in parsed.get("MountTargets", ()):
-        if aws.making(kinds.EFS_MOUNT_TARGET, target["MountTargetId"]):
-            target["LifeCycleState"] = "creating"
+    return describe
 
 
 def _certificate(aws: SlowAws, parsed: dict) -> None:
@@ -209,7 +202,10 @@ _SLOW_CREATES: dict[str, tuple[str, Callable[[dict], str]]] = {
 }
 # description call -> what it shows of a resource still being made
 _DESCRIPTIONS: dict[str, Callable[[SlowAws, dict], None]] = {
-    "DescribeCluster": _cluster, "DescribeNodegroup": _nodegroup, "DescribeNatGateways": _nat_gateways,
-    "DescribeFileSystems": _file_systems, "DescribeMountTargets": _mount_targets,
+    "DescribeCluster": _cluster, "DescribeNodegroup": _nodegroup,
+    "DescribeNatGateways": _listed(kinds.NAT_GATEWAY, "NatGateways", "NatGatewayId", "State", "pending"),
+    "DescribeFileSystems": _listed(kinds.EFS_FILE_SYSTEM, "FileSystems", "FileSystemId", "LifeCycleState", "creating"),
+    "DescribeMountTargets": _listed(kinds.EFS_MOUNT_TARGET, "MountTargets", "MountTargetId", "LifeCycleState",
+                                    "creating"),
     "DescribeCertificate": _certificate,
 }
