@@ -69,8 +69,17 @@ def _load(file: str) -> Deployment:
     return deployment
 
 
-def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, profile: str | None,
+def _target_kind(kind: str | None, endpoint_url: str | None) -> str:
+    """Where the options send the calls: known before the spec is read, so the embedded emulator can start first."""
+    if endpoint_url and kind == "aws":
+        raise click.UsageError("--endpoint-url sends calls to an emulator or compatible service, --target aws to "
+                               "AWS itself: choose one")
+    return "endpoint" if endpoint_url else "aws" if kind == "aws" else "local"
+
+
+def _target(deployment: Deployment, kind: str, endpoint_url: str | None, profile: str | None,
             region: str | None) -> Target:
+    """`kind` as `_target_kind` gives it; the region is the spec's."""
     from domino_eks.aws.session import Target
 
     spec_region = deployment.cluster.region
@@ -78,10 +87,7 @@ def _target(deployment: Deployment, kind: str | None, endpoint_url: str | None, 
     if region and region != spec_region:
         raise click.UsageError(f"--region {region} differs from the spec's metadata.region {spec_region}: "
                                "every zone and resource of the spec is in that region")
-    if endpoint_url and kind == "aws":
-        raise click.UsageError("--endpoint-url sends calls to an emulator or compatible service, --target aws to "
-                               "AWS itself: choose one")
-    if endpoint_url:
+    if kind == "endpoint":
         return Target("endpoint", spec_region, endpoint_url, profile)
     if kind == "aws":
         return Target("aws", spec_region, profile=profile)
@@ -129,11 +135,12 @@ def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: st
     from domino_eks.aws import session
     from domino_eks.provision import plan
 
-    with _embedded_emulator(kind, endpoint_url) as local:
+    target_kind = _target_kind(kind, endpoint_url)
+    with _embedded_emulator(target_kind == "local") as local:
         deployment = _load(file)
         if checked_as:
             _refuse_on_findings(deployment, checked_as, fmt)
-        target = _target(deployment, kind, endpoint_url, profile, region)
+        target = _target(deployment, target_kind, endpoint_url, profile, region)
         notes = _console(stderr=True)
         notes.print(f"Target: {target.describe()}")
         if local:
@@ -146,10 +153,10 @@ def _surveyed(file: str, kind: str | None, endpoint_url: str | None, profile: st
 
 
 @contextmanager
-def _embedded_emulator(kind: str | None, endpoint_url: str | None) -> Iterator[Emulator | None]:
-    """The embedded emulator, when the options name no other target, started before the spec is read: it
-    starts up on the other core meanwhile."""
-    if endpoint_url or kind == "aws":
+def _embedded_emulator(wanted: bool) -> Iterator[Emulator | None]:
+    """The embedded emulator, if `wanted`, started before the spec is read: it starts up on the other core
+    meanwhile."""
+    if not wanted:
         yield None
         return
     from domino_eks.aws import emulator
