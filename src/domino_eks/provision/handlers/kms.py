@@ -19,7 +19,7 @@ from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import iam, regions
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, concurrently, paginate, retag, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, account_of, concurrently, paginate, retag, tolerating
 from domino_eks.provision.resources import Existing
 
 DELETION_WINDOW_DAYS = 30  # the longest PendingWindowInDays KMS accepts (7-30)
@@ -128,11 +128,7 @@ class Key(Handler):
 
     def request_create(self, aws: Aws, p: Mapping[str, Any]) -> Mapping[str, Any]:
         kms = aws.client("kms")
-        account = aws.client("sts").get_caller_identity()["Account"]
-        if p["auto_scaling"]:
-            ensure_auto_scaling_role(aws)
-        policy = key_policy(account, p["users"], p["auto_scaling"], regions.partition(aws.region))
-        metadata = kms.create_key(Description=p["description"], Policy=policy,
+        metadata = kms.create_key(Description=p["description"], Policy=self._policy(aws, p),
                                   Tags=[{"TagKey": k, "TagValue": v} for k, v in p["tags"].items()])["KeyMetadata"]
         self._rotate(kms, metadata["KeyId"], p["rotation"])
         return {"id": metadata["KeyId"], "arn": metadata["Arn"]}
@@ -151,18 +147,16 @@ class Key(Handler):
             KeyId=key_id, Tags=[{"TagKey": k, "TagValue": v} for k, v in changed.items()]))
         if existing.observed["rotation"] != p["rotation"]:
             self._rotate(kms, key_id, p["rotation"])
-        if existing.observed["auto_scaling"] != p["auto_scaling"]:
-            self._allow_auto_scaling(aws, key_id, p)
+        if existing.observed["auto_scaling"] != p["auto_scaling"]:  # the root volumes' key changed (C006)
+            kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=self._policy(aws, p))
         return existing.outputs
 
     @staticmethod
-    def _allow_auto_scaling(aws: Aws, key_id: str, p: Mapping[str, Any]) -> None:
-        """The policy again, now naming EC2 Auto Scaling or no longer: the root volumes' key changed (C006)."""
-        account = aws.client("sts").get_caller_identity()["Account"]
+    def _policy(aws: Aws, p: Mapping[str, Any]) -> str:
+        """The key's policy for `p`, once the role it names exists (KMS refuses a policy naming a missing one)."""
         if p["auto_scaling"]:
             ensure_auto_scaling_role(aws)
-        aws.client("kms").put_key_policy(KeyId=key_id, PolicyName="default", Policy=key_policy(
-            account, p["users"], p["auto_scaling"], regions.partition(aws.region)))
+        return key_policy(account_of(aws), p["users"], p["auto_scaling"], regions.partition(aws.region))
 
     def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(*GONE):
