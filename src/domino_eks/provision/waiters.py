@@ -12,7 +12,6 @@ soon after the resource does, in a few dozen calls.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -78,19 +77,16 @@ GIVE_UP_AFTER = 4  # times the slowest AWS has been (deletions too): then the wa
 # Real seconds per second a wait declares: 1 against AWS. The apply bench runs AWS's durations scaled down
 # (bench/aws_model.py), and the waits with them, so its waiters poll as they would against AWS.
 _clock = {"scale": 1.0}
-_clock_lock = threading.Lock()
 
 
 @contextmanager
 def time_scaled(factor: float) -> Iterator[None]:
     """Every wait, and every delay between polls, lasts `factor` times as long while inside."""
-    with _clock_lock:
-        previous, _clock["scale"] = _clock["scale"], factor
+    previous, _clock["scale"] = _clock["scale"], factor
     try:
         yield
     finally:
-        with _clock_lock:
-            _clock["scale"] = previous
+        _clock["scale"] = previous
 
 
 def scale() -> float:

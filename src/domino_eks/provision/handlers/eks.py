@@ -175,7 +175,7 @@ def _auto_scaling_groups_tagged_for(aws: Aws, cluster: str) -> dict[str, dict[st
     """The tags of each Auto Scaling group EKS made for a node group of `cluster`, found by EKS's tag."""
     listed = paginate(aws.client("autoscaling"), "describe_auto_scaling_groups", "AutoScalingGroups",
                       Filters=[{"Name": f"tag:{EKS_CLUSTER_TAG}", "Values": [cluster]}])
-    return {group["AutoScalingGroupName"]: {t["Key"]: t["Value"] for t in group.get("Tags") or ()} for group in listed}
+    return _tags_by_group(listed)
 
 
 def _node_groups_of(aws: Aws, cluster: str) -> tuple[list[tuple[str, str, dict]], dict[str, dict[str, str]]]:
@@ -201,8 +201,11 @@ def _auto_scaling_group_tags(aws: Aws, names: list[str]) -> dict[str, dict[str, 
     described = concurrently(lambda chunk: list(paginate(autoscaling, "describe_auto_scaling_groups",
                                                          "AutoScalingGroups", AutoScalingGroupNames=chunk)),
                              list(chunks(sorted(set(names)), AUTO_SCALING_GROUP_NAMES_PER_CALL)))
-    return {group["AutoScalingGroupName"]: {t["Key"]: t["Value"] for t in group.get("Tags") or ()}
-            for groups in described for group in groups}
+    return _tags_by_group(group for groups in described for group in groups)
+
+
+def _tags_by_group(groups: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    return {group["AutoScalingGroupName"]: tags.from_aws(group.get("Tags")) for group in groups}
 
 
 def _shared_tags(tag_sets: list[dict[str, str]]) -> dict[str, str]:
