@@ -71,6 +71,14 @@ def concurrently(call: Callable[[Item], Answer], items: Iterable[Item]) -> list[
         return list(pool.map(call, work))
 
 
+def together(reads: Sequence[Callable[[Item], Any]], items: Iterable[Item]) -> list[tuple[Any, ...]]:
+    """(each of `reads` on an item) for every item, all at once: the reads about one resource do not depend on
+    each other, so they take one round trip with those of every other, not one each in turn."""
+    work = [(read, item) for item in items for read in reads]
+    answers = concurrently(lambda pair: pair[0](pair[1]), work)
+    return [tuple(answers[start:start + len(reads)]) for start in range(0, len(answers), len(reads))]
+
+
 class Handler:
     kind: ClassVar[str]
     # the types whose discovered resources this one is found through (mount targets through their file

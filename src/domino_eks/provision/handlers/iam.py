@@ -27,6 +27,7 @@ from domino_eks.provision.handlers.base import (
     ids,
     paginate,
     retag,
+    together,
     tolerating,
 )
 from domino_eks.provision.resources import Existing
@@ -42,12 +43,10 @@ def _named(read: Callable[[str], Any], names: Iterable[str]) -> list[Any]:
 
 def _named_pairs(first: Callable[[str], Any], second: Callable[[str], Any], names: Iterable[str]
                  ) -> list[tuple[Any, Any]]:
-    """(first(name), second(name)) for each name that exists; the two calls about a name do not depend on each
-    other, so all of them go at once: one round trip, not two."""
-    work = [(read, name) for name in names for read in (first, second)]
-    answers = concurrently(lambda item: _if_there(*item), work)
-    return [(one, other) for one, other in zip(answers[0::2], answers[1::2], strict=True)
-            if one is not None and other is not None]
+    """(first(name), second(name)) for each name that exists, read together."""
+    return [(one, other) for one, other in together(
+        (lambda name: _if_there(first, name), lambda name: _if_there(second, name)), names)
+        if one is not None and other is not None]
 
 
 def _if_there(read: Callable[[str], Any], name: str) -> Any:

@@ -19,7 +19,7 @@ from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import iam, regions
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, account_of, concurrently, paginate, retag, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, account_of, paginate, retag, together, tolerating
 from domino_eks.provision.resources import Existing
 
 DELETION_WINDOW_DAYS = 30  # the longest PendingWindowInDays KMS accepts (7-30)
@@ -108,12 +108,12 @@ class Key(Handler):
             TagFilters=[{"Key": tags.DEPLOYMENT, "Values": [scope.name]}])]
         ours = [(arn, found) for arn, found in indexed if tags.belongs(found, scope.name)]
         # a key's three reads go out together: one round trip for every key, not three in turn
-        reads = concurrently(_answer_or_error, [read for arn, _ in ours for read in (
-            lambda arn=arn: kms.describe_key(KeyId=arn)["KeyMetadata"],
-            lambda arn=arn: kms.get_key_rotation_status(KeyId=arn)["KeyRotationEnabled"],
-            lambda arn=arn: json.loads(kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]))])
-        for index, (_, found) in enumerate(ours):
-            metadata, rotation, policy = reads[3 * index:3 * index + 3]
+        reads = together((
+            lambda arn: _answer_or_error(lambda: kms.describe_key(KeyId=arn)["KeyMetadata"]),
+            lambda arn: _answer_or_error(lambda: kms.get_key_rotation_status(KeyId=arn)["KeyRotationEnabled"]),
+            lambda arn: _answer_or_error(lambda: json.loads(kms.get_key_policy(KeyId=arn, PolicyName="default")[
+                "Policy"]))), [arn for arn, _ in ours])
+        for (_, found), (metadata, rotation, policy) in zip(ours, reads, strict=True):
             if isinstance(metadata, Exception):
                 raise metadata
             # a key scheduled for deletion is gone for this deployment (and KMS refuses to read its rotation)

@@ -14,13 +14,13 @@ from domino_eks.provision import kinds, tags
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
-    concurrently,
     created_or_own,
     ids,
     ours,
     paginate,
     retag,
     tag_spec,
+    together,
     tolerating,
 )
 from domino_eks.provision.handlers.network import ec2_tags
@@ -74,9 +74,8 @@ class LogGroup(Handler):
         logs = aws.client("logs")
         names = [control_plane_log_group(scope.name), flow_log_group(scope.name)]
         # a group's listing and its tags are read by its name, independently: the four calls go at once
-        work = [(read, name) for name in names for read in (_group, _tags)]
-        answers = concurrently(lambda item: item[0](logs, item[1]), work)
-        for name, group, found in zip(names, answers[0::2], answers[1::2], strict=True):
+        answers = together((lambda name: _group(logs, name), lambda name: _tags(logs, name)), names)
+        for name, (group, found) in zip(names, answers, strict=True):
             if group and tags.belongs(found, scope.name):
                 yield Existing(self.key(found), {"name": name},
                                {"tags": found, "retention_days": group.get("retentionInDays")})
