@@ -321,6 +321,10 @@ class StorageClass(Frozen):
     default: bool = False
     location: Location | None = None
 
+    def parameter(self, name: str) -> str | None:
+        """The parameter `name` (lower case), as the EBS CSI driver reads them: whatever the case it is written in."""
+        return next((value for key, value in self.parameters.items() if key.lower() == name), None)
+
 
 class Efs(Frozen):
     file_system_id: str | None = None

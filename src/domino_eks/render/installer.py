@@ -195,10 +195,9 @@ def _key(key: str | None) -> str | None:
 
 
 def _block_kms_key(deployment: Deployment) -> str | None:
-    """The KMS key the block StorageClass encrypts with; the driver reads parameter names case-insensitively."""
+    """The KMS key the block StorageClass encrypts with."""
     given = deployment.storage.block_class
-    parameters = given.parameters if given else {}
-    return _key(next((value for key, value in parameters.items() if key.lower() == "kmskeyid"), None))
+    return _key(given.parameter("kmskeyid") if given else None)
 
 
 def _autoscaler(deployment: Deployment, region: str) -> dict:

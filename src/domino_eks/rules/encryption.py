@@ -77,8 +77,7 @@ def _block_class(d: Deployment) -> Iterator[Outcome]:
     if block is None:
         yield unknown(d, "the block StorageClass's encryption", gaps=(Gap.KUBERNETES,))
         return
-    encrypted = next((v for k, v in block.parameters.items() if k.lower() == "encrypted"), None)
-    if str(encrypted).lower() != "true":
+    if str(block.parameter("encrypted")).lower() != "true":
         yield failed(f"block StorageClass {block.name} does not set encrypted: \"true\": the volumes of Domino's "
                      "executions are written unencrypted unless the account encrypts EBS by default.", block.location)
 
@@ -99,9 +98,9 @@ def _with_the_key(d: Deployment) -> Iterator[Outcome]:
                                g.location)
                     for g in d.groups if g.volume_encrypted and g.volume_kms_key_id != key)
         block = d.storage.block_class
-        block_key = next((v for k, v in (block.parameters if block else {}).items() if k.lower() == "kmskeyid"), None)
-        if block is not None and block_key != key:
-            yield _other_key(f"block StorageClass {block.name} is", block_key, key, "ebs", block.location)
+        if block is not None and block.parameter("kmskeyid") != key:
+            yield _other_key(f"block StorageClass {block.name} is", block.parameter("kmskeyid"), key, "ebs",
+                             block.location)
     efs = d.storage.efs
     if "efs" in h.data_key_stores and efs is not None and efs.encrypted and efs.kms_key_id != key:
         yield _other_key(f"the Datasets file system {efs.file_system_id or '(planned)'} is", efs.kms_key_id, key, "efs",
