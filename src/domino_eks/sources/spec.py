@@ -342,8 +342,11 @@ DEFAULT_BLOCK_CLASS = StorageClass(
 def data_key(spec: Spec, store: DataStore) -> str | None:
     """The KMS key `store` is encrypted with: the deployment's (the spec's, or the one apply creates) where
     security.encryption names the store; None for the AWS-managed key."""
-    if not getattr(spec.security.encryption, store):
-        return None
+    return deployment_key(spec) if getattr(spec.security.encryption, store) else None
+
+
+def deployment_key(spec: Spec) -> str:
+    """The deployment's KMS key, for Secrets and the stores security.encryption names: the spec's, or apply's."""
     return spec.security.kms_key_arn or KEY_CREATED_BY_APPLY
 
 
@@ -417,10 +420,10 @@ def _hardening(spec: Spec, document: Any, file: str) -> Hardening:
         log_types=tuple(security.control_plane_logs),
         log_retention_days=security.log_retention_days,
         secrets_encrypted=True,
-        secrets_key=security.kms_key_arn or KEY_CREATED_BY_APPLY,
+        secrets_key=deployment_key(spec),
         # only the key's account can tell whether a key the user brings rotates
         key_rotation=None if security.kms_key_arn else True,
-        data_key=security.kms_key_arn or KEY_CREATED_BY_APPLY,
+        data_key=deployment_key(spec),
         data_key_stores=security.encryption.stores(),
         support_type="EXTENDED" if security.extended_support else "STANDARD",
         extended_support_intended=security.extended_support,
