@@ -46,7 +46,7 @@ def test_every_iam_file_is_the_document_of_a_policy_apply_creates(example):
              "registry-access": render_iam.registry_access_policy(deployment),
              "autoscaler": render_iam.autoscaler_policy(deployment)}
     files |= {name.removesuffix("-policy.json"): text
-              for name, text in render_iam.node_role_policies(deployment).items()}
+              for name, text in render_iam.other_policies(deployment).items()}
     assert set(files) == {name.removeprefix(f"{CLUSTER}-") for name in created} - {"flow-logs"}
     for name, text in files.items():
         assert text is not None and json.loads(text) == created[f"{CLUSTER}-{name}"], name

@@ -46,21 +46,14 @@ def autoscaler_policy(deployment: Deployment) -> str:
 PAGE_POLICIES = frozenset({"s3-access", "registry-access", "autoscaler"})
 
 
-def node_role_policies(deployment: Deployment) -> dict[str, str]:
-    """File name -> JSON of each other policy apply attaches to a node role: the compute nodes' narrower S3 (and
-    an ECR registry's) grants."""
+def other_policies(deployment: Deployment) -> dict[str, str]:
+    """File name -> JSON of each other policy of ours apply attaches: to a node role, the compute nodes' narrower S3
+    (and an ECR registry's) grants; to an add-on controller's Pod Identity role beside its AWS-managed one, the EBS
+    CSI controller's use of the deployment's KMS key (C006)."""
+    held = [role.policies for role in deployment.access.node_roles or ()] + [
+        identity.policies for identity in deployment.access.pod_identities or ()]
     return {f"{name}-policy.json": _json(iam.document(statements))
-            for role in deployment.access.node_roles or () for name, statements in role.policies.items()
-            if name not in PAGE_POLICIES}
-
-
-def controller_policies(deployment: Deployment) -> dict[str, str]:
-    """File name -> JSON of each policy of ours apply attaches to an add-on controller's Pod Identity role beside its
-    AWS-managed one: the EBS CSI controller's use of the deployment's KMS key (C006). The autoscaler's is the
-    page's file."""
-    return {f"{name}-policy.json": _json(iam.document(statements))
-            for identity in deployment.access.pod_identities or () for name, statements in identity.policies.items()
-            if name not in PAGE_POLICIES}
+            for policies in held for name, statements in policies.items() if name not in PAGE_POLICIES}
 
 
 def _json(document: dict) -> str:

@@ -26,8 +26,7 @@ def artifacts(deployment: Deployment, eksctl_file: Mapping | None = None) -> dic
         texts["iam/registry-access-policy.json"] = registry_policy
     if iam.uses_autoscaler(deployment):
         texts["iam/autoscaler-policy.json"] = iam.autoscaler_policy(deployment)
-    texts |= {f"iam/{name}": text for name, text in iam.node_role_policies(deployment).items()}
-    texts |= {f"iam/{name}": text for name, text in iam.controller_policies(deployment).items()}
+    texts |= {f"iam/{name}": text for name, text in iam.other_policies(deployment).items()}
     return texts
 
 
