@@ -106,9 +106,10 @@ class Node:
 
     The one part of the model that is no pydantic model: a cluster has thousands of nodes, and validating each
     was about a fifth of checking a dump of 20,000. Its one reader of raw facts, `read_node` in
-    sources/snapshot/facts.py, checks the types of what it copies from the node; pydantic takes the instances
-    as they are (NodeGroup.nodes). Nothing changes a node once read, yet it is not a frozen dataclass: that
-    one's __init__ sets each field through object.__setattr__, three times the cost of making a node."""
+    sources/snapshot/facts.py, copies it from a node msgspec has type-checked (collect.shapes.NodeFacts);
+    pydantic takes the instances as they are (NodeGroup.nodes). Nothing changes a node once read, yet it is not
+    a frozen dataclass: that one's __init__ sets each field through object.__setattr__, three times the cost of
+    making a node."""
 
     name: str
     provisioner: NodeProvisioner | None = None  # None: its labels do not say (a self-managed group's, usually)

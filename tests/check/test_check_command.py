@@ -118,9 +118,13 @@ def test_a_dump_missing_fields_kubectl_always_writes_is_unusable_input(tmp_path)
 
 
 # a label key can be no string only in YAML (JSON's keys are strings; ruamel makes a sequence key a tuple); node
-# facts refuse either, key or value
-@pytest.mark.parametrize(("suffix", "label"), [(".json", '"team": 7'), (".yaml", "7: team"), (".yaml", "[a, b]: team")])
-def test_a_node_label_that_is_no_string_is_unusable_input(tmp_path, suffix, label):
+# facts refuse either, key or value, and say where
+@pytest.mark.parametrize(("suffix", "label", "refused"), [
+    (".json", '"team": 7', "items[0].metadata.labels[...]: expected `str`, got `int`"),
+    (".yaml", "7: team", "items[0].metadata.labels: expected `str`, got `int` for a key"),
+    (".yaml", "[a, b]: team", "items[0].metadata.labels: expected `str`, got `array` for a key"),
+])
+def test_a_node_label_that_is_no_string_is_unusable_input(tmp_path, suffix, label, refused):
     path = tmp_path / f"cluster{suffix}"
     path.write_text('{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Node", '
                     f'"metadata": {{"name": "ip-10-0-1-5", "labels": {{{label}}}}}}}]}}' if suffix == ".json" else
@@ -130,8 +134,7 @@ def test_a_node_label_that_is_no_string_is_unusable_input(tmp_path, suffix, labe
     completed = run_cli("check", "--from-file", str(path))
 
     assert completed.returncode == 2
-    assert completed.stderr == (f"error: {path}: not shaped as `domino-eks snapshot` or kubectl write it: an object "
-                                "lacks a field it needs, or holds a value of another type\n")
+    assert completed.stderr == f"error: {path}: {refused}\n"
 
 
 

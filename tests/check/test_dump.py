@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import msgspec
 import pytest
 
 from domino_eks.collect import shapes
@@ -30,11 +31,27 @@ def test_a_kubectl_list_becomes_a_snapshot_of_the_kubernetes_side_only():
 def test_nodes_keep_only_what_the_rules_read():
     node = dump.read(str(CLUSTER_LIST))["kubernetes"]["nodes"][0]
 
-    assert set(node) == {"metadata", "spec", "status"}
-    assert set(node["metadata"]) == {"name", "labels"}
-    assert node["spec"]["providerID"] == "aws:///us-west-2a/i-0a1b2c3d4e5f60000"
-    assert "images" not in node["status"] and "managedFields" not in node["metadata"]
-    assert {"type": "Ready", "status": "True"} in node["status"]["conditions"]
+    assert isinstance(node, shapes.NodeFacts) and node.spec and node.status
+    assert node.metadata.name == "ip-10-0-0-20.us-west-2.compute.internal"
+    assert node.spec.provider_id == "aws:///us-west-2a/i-0a1b2c3d4e5f60000"
+    assert shapes.NodeCondition(type="Ready", status="True") in (node.status.conditions or ())
+    assert shapes.NODE["status"].keys() == {"conditions", "allocatable", "addresses", "nodeInfo"}  # no images
+
+
+def test_a_node_of_another_shape_is_refused_with_the_place(tmp_path):
+    document = recorded_list()
+    first = next(i for i, item in enumerate(document["items"]) if item["kind"] == "Node")
+    document["items"][first]["spec"]["taints"] = [{"key": "dedicated", "effect": 7}]
+
+    with pytest.raises(InputError, match=rf"items\[{first}\]\.spec\.taints\[0\]\.effect: expected `str`, got `int`"):
+        dump.read(write(tmp_path, "cluster.json", document))
+
+
+def test_a_snapshot_whose_nodes_are_no_list_is_refused_with_the_place(tmp_path):
+    snapshot = {"kind": shapes.SNAPSHOT_KIND, "version": shapes.SNAPSHOT_VERSION, "kubernetes": {"nodes": {}}}
+
+    with pytest.raises(InputError, match=r"kubernetes\.nodes: expected `array`, got `object`"):
+        dump.read(write(tmp_path, "snapshot.json", snapshot))
 
 
 @pytest.mark.parametrize("indent", [None, 0, 2, 8])
@@ -44,7 +61,8 @@ def test_the_item_by_item_reader_agrees_with_json_load_however_the_file_is_laid_
 
     nodes = dump.read(path)["kubernetes"]["nodes"]
 
-    assert nodes == [shapes.prune(n, shapes.NODE) for n in items_of(document, "Node")]
+    read = [msgspec.convert(shapes.prune(n, shapes.NODE), shapes.NodeFacts) for n in items_of(document, "Node")]
+    assert nodes == read
 
 
 def test_only_the_top_level_items_are_read_one_by_one(tmp_path):

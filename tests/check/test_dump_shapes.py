@@ -39,7 +39,7 @@ def test_a_typed_node_list_keeps_every_node(tmp_path):
     path.write_text(json.dumps(typed_list("Node")))
     nodes = dump.read(str(path))["kubernetes"]["nodes"]
     assert len(nodes) == 9
-    assert [n["metadata"]["name"] for n in nodes] == [n["metadata"]["name"] for n in items_of(recorded_list(), "Node")]
+    assert [n.metadata.name for n in nodes] == [n["metadata"]["name"] for n in items_of(recorded_list(), "Node")]
 
 
 def test_kubectl_cluster_info_dump_prints_typed_lists_one_after_another(tmp_path):

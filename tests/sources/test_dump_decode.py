@@ -1,7 +1,8 @@
 """The typed decoder of kubectl Lists reads what the general reader reads, or leaves the file to it.
 
-The oracle is `collect.shapes.prune`, the general reader's own pruning: for any List the typed decoder takes,
-each object it yields is that object pruned; anything it declines, `dump.read` still reads as before.
+The oracle is `collect.shapes.prune`, the general reader's own pruning (and for nodes, its conversion into
+`shapes.NodeFacts`): for any List the typed decoder takes, each object it yields is that object pruned; anything
+it declines, `dump.read` still reads as before.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -28,11 +30,13 @@ JSON_VALUES = st.recursive(
 
 
 def pruned(items: list[dict]) -> dict[str, list[Any]]:
-    """What the general reader keeps of `items`, by snapshot key."""
+    """What the general reader keeps of `items`, by snapshot key: each node as the structure the node readers
+    take, each other object pruned."""
     by_key: dict[str, list[Any]] = {}
     for item in items:
         key, shape = shapes.KINDS[item["kind"]]
-        by_key.setdefault(key, []).append(shapes.prune(item, shape))
+        kept = shapes.prune(item, shape)
+        by_key.setdefault(key, []).append(msgspec.convert(kept, shapes.NodeFacts) if key == "nodes" else kept)
     return by_key
 
 

@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from domino_eks.collect import shapes
 from domino_eks.collect.shapes import SNAPSHOT_KIND, SNAPSHOT_VERSION
 from domino_eks.errors import InputError, Problem
@@ -41,6 +43,7 @@ MAX_DUMP_DEPTH = 64
 TOO_DEEP = f"nested too deeply: at most {MAX_DUMP_DEPTH} levels expected"
 NESTED_PAST_RECURSION = "nested too deeply to read: hundreds of levels, where a Kubernetes object has a dozen"
 _SPACE = re.compile(r"[ \t\n\r]*")
+_MSGSPEC_ERROR = re.compile(r"(.*) - at (`key` in )?`\$(.*)`", re.DOTALL)
 _DECODER = json.JSONDecoder()
 
 
@@ -117,6 +120,11 @@ class _Items:
         if not isinstance(kind, str) or not isinstance(item.get("metadata"), dict):
             self._refuse(index, f"expected a Kubernetes object with a kind and metadata, found {_json_name(item)} "
                                 f"with keys {', '.join(sorted(map(str, item))) or 'none'}")
+        elif kind == "Node":  # the nodes of both readers are alike: `dump_decode` builds the same structure
+            try:
+                self.by_key.setdefault("nodes", []).append(msgspec.convert(item, shapes.NodeFacts))
+            except msgspec.ValidationError as exc:
+                self._problem(_invalid(exc, f"items[{index}]"))
         elif kind in shapes.KINDS:
             key, shape = shapes.KINDS[kind]
             self.by_key.setdefault(key, []).append(shapes.prune(item, shape))
@@ -127,6 +135,16 @@ class _Items:
     def _problem(self, what: str) -> None:
         where = f"document {self._document + 1}, " if self._document else ""  # the first needs no number
         self.problems.append(Problem(self.path, f"{where}{what}"))
+
+
+def _invalid(exc: msgspec.ValidationError, within: str) -> str:
+    """msgspec's "Expected `str`, got `int` - at `$.metadata.name`" as "<within>.metadata.name: expected `str`,
+    got `int`": `within` names the value msgspec calls $. A map's key of the wrong type is "at `key` in `$...`"."""
+    found = _MSGSPEC_ERROR.fullmatch(str(exc))
+    if found is None:  # msgspec names no place when the value itself is wrong
+        return f"{within}: {str(exc)[:1].lower()}{str(exc)[1:]}"
+    expected, key, path = found.groups()
+    return f"{within}{path}: {expected[:1].lower()}{expected[1:]}{' for a key' if key else ''}"
 
 
 def _json_name(value: object) -> str:
@@ -238,6 +256,12 @@ def _checked_snapshot(path: str, members: dict) -> dict:
         if members.get(key) is not None and not isinstance(members[key], dict):
             raise InputError([Problem(path, f"snapshot key {key!r} must be an object, "
                                             f"found {type(members[key]).__name__}")])
+    nodes = (members.get("kubernetes") or {}).get("nodes")
+    if nodes is not None:
+        try:
+            members["kubernetes"]["nodes"] = msgspec.convert(nodes, list[shapes.NodeFacts])
+        except msgspec.ValidationError as exc:
+            raise InputError([Problem(path, _invalid(exc, "kubernetes.nodes"))]) from None
     return members
 
 

@@ -40,13 +40,12 @@ from domino_eks.sources.snapshot.facts import Facts, tags
 EKSCTL_CLUSTER_LABEL = "alpha.eksctl.io/cluster-name"
 
 
-def cluster_name(snapshot: Mapping) -> str | None:
+def cluster_name(facts: Facts) -> str | None:
     """The cluster's name: asked for, reported by EKS, or on eksctl's node labels; None when none of them says
     (only eksctl labels its nodes with it)."""
-    target, aws, kube = snapshot.get("target") or {}, snapshot.get("aws") or {}, snapshot.get("kubernetes") or {}
-    named = target.get("cluster") or (aws.get("cluster") or {}).get("name")
-    return named or next((n["metadata"]["labels"][EKSCTL_CLUSTER_LABEL] for n in kube.get("nodes") or ()
-                          if EKSCTL_CLUSTER_LABEL in (n.get("metadata", {}).get("labels") or {})), None)
+    named = facts.target.get("cluster") or (facts.aws_part("cluster") or {}).get("name")
+    return named or next((n.model.labels[EKSCTL_CLUSTER_LABEL] for n in facts.nodes or ()
+                          if EKSCTL_CLUSTER_LABEL in n.model.labels), None)
 
 
 def collection_day(snapshot: Mapping) -> date | None:
@@ -58,8 +57,8 @@ def collection_day(snapshot: Mapping) -> date | None:
 def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> Deployment:
     """The Deployment a snapshot describes, as of `today` (certificates' days left, the version calendar);
     `file` is the dump it was read from (None for a live run)."""
-    name = cluster_name(snapshot)  # None for a cluster built by Terraform or the console: the rules needing it skip
     facts = Facts.of(snapshot, today)
+    name = cluster_name(facts)  # None for a cluster built by Terraform or the console: the rules needing it skip
     found = nodeaccess.with_node_roles(facts, groups.node_groups(facts))
     node_pools = facts.kube_part("nodepools")
     return Deployment(

@@ -61,11 +61,7 @@ def _support(facts: Facts, version: str) -> VersionSupport:
 
 
 def _node_region(facts: Facts) -> str | None:
-    for node in facts.kube_part("nodes") or ():
-        region = first(node.get("metadata", {}).get("labels") or {}, REGION_LABELS)
-        if region:
-            return region
-    return None
+    return next((region for node in facts.nodes or () if (region := first(node.model.labels, REGION_LABELS))), None)
 
 
 def _minor(version: str | None) -> str | None:

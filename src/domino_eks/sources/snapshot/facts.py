@@ -8,6 +8,8 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
+import msgspec
+
 from domino_eks.collect import shapes
 from domino_eks.model import GPU_RESOURCE, LAUNCHED_WITHOUT_GROUPS, NODE_POOL_LABEL, Node, NodeProvisioner, Taint
 
@@ -58,9 +60,11 @@ class Facts:
     def of(cls, snapshot: Mapping, on: date) -> Facts:
         kube = snapshot.get("kubernetes")
         raw_nodes = (kube or {}).get("nodes")
+        # a dump's nodes come read (shapes.NodeFacts), a live collection's as pruned dicts, which this converts
         # a Fargate node carries one pod on capacity no node group holds: it belongs to no pool
-        nodes = None if raw_nodes is None else [n for n in map(read_node, raw_nodes)
-                                                if n.model.provisioner != "fargate"]
+        nodes = None if raw_nodes is None else [
+            n for n in map(read_node, msgspec.convert(raw_nodes, list[shapes.NodeFacts]))
+            if n.model.provisioner != "fargate"]
         return cls(kube, snapshot.get("aws"), snapshot.get("target") or {}, snapshot.get("errors") or {}, on, nodes)
 
     def kube_part(self, key: str):
@@ -77,30 +81,26 @@ class Facts:
         return {subnets[i]["AvailabilityZone"] for i in subnet_ids}
 
 
-def read_node(raw: Mapping) -> KubeNode:
-    """Called once per node, thousands of times for a large cluster: what is absent costs one lookup. A value of
-    another type than the API's raises TypeError (a hand-edited dump), as a pydantic model would refuse it."""
-    metadata, spec, status = raw.get("metadata") or {}, raw.get("spec") or {}, raw.get("status") or {}
-    labels = _texts(metadata.get("labels") or {})
-    allocatable = status.get("allocatable")
-    info = status.get("nodeInfo") or {}
-    name, os_image = metadata.get("name", ""), info.get("osImage")
-    if not isinstance(name, str) or not isinstance(os_image, str | None):
-        raise TypeError(f"a node's name and osImage are strings, not {name!r} and {os_image!r}")
-    provider_id = spec.get("providerID")
+def read_node(raw: shapes.NodeFacts) -> KubeNode:
+    """Called once per node, thousands of times for a large cluster: msgspec has checked every type already, and
+    what is absent costs one attribute read."""
+    metadata, spec, status = raw.metadata, raw.spec or _NO_SPEC, raw.status or _NO_STATUS
+    labels = metadata.labels or {}
+    allocatable = status.allocatable
+    info = status.node_info or _NO_INFO
     hint = labels.get(EKS_NODEGROUP_LABEL) or labels.get(EKSCTL_NODEGROUP_LABEL)
-    provisioner = _provisioner(labels, provider_id or "", hint)
-    taints = spec.get("taints")
-    addresses = status.get("addresses")
+    provisioner = _provisioner(labels, spec.provider_id or "", hint)
+    taints = spec.taints
+    addresses = status.addresses
     model = Node(
-        name=name,
+        name=metadata.name,
         provisioner=provisioner,
         os=first(labels, OS_LABELS),
-        os_image=os_image,
+        os_image=info.os_image,
         zone=first(labels, ZONE_LABELS),
         instance_type=first(labels, INSTANCE_TYPE_LABELS),
-        ready=_ready(status.get("conditions")),
-        schedulable=not spec.get("unschedulable", False),
+        ready=_ready(status.conditions),
+        schedulable=not spec.unschedulable,
         gpu_allocatable=int(allocatable[GPU_RESOURCE]) if allocatable and GPU_RESOURCE in allocatable else None,
         labels=labels,
     )
@@ -108,32 +108,25 @@ def read_node(raw: Mapping) -> KubeNode:
         model=model,
         pool=labels.get(NODE_POOL_LABEL),
         labels={key: labels[key] for key in _pool_label_keys(tuple(labels))},
-        taints=tuple(Taint(key=t["key"], value=t.get("value", ""), effect=t["effect"])
-                     for t in taints if not t["key"].startswith(_TRANSIENT_TAINT_PREFIXES)) if taints else (),
+        taints=tuple(Taint(key=t.key, value=t.value, effect=t.effect)
+                     for t in taints if not t.key.startswith(_TRANSIENT_TAINT_PREFIXES)) if taints else (),
         # Karpenter's nodes group by the NodePool that launched them, as a node group's by its name
         group_hint=hint or (first(labels, KARPENTER_POOL_LABELS) if provisioner in LAUNCHED_WITHOUT_GROUPS else None),
         managed_hint=True if EKS_NODEGROUP_LABEL in labels else (False if hint else None),
-        instance_id=shapes.instance_id(provider_id),
+        instance_id=shapes.instance_id(spec.provider_id),
         public=any(a.get("type") == "ExternalIP" for a in addresses) if addresses else False,
-        kubelet_version=info.get("kubeletVersion"),
+        kubelet_version=info.kubelet_version,
     )
 
 
-def _texts(labels: object) -> dict[str, str]:
-    """`labels`, a map to strings, else TypeError; str.join refuses anything but strings, in C, where a loop over
-    each label of every node would cost more than all the rest of reading it. Its keys are refused once per key
-    set, by `_pool_label_keys`."""
-    if not isinstance(labels, dict):
-        raise TypeError(f"labels are a map of strings, not {type(labels).__name__}")
-    "".join(labels.values())
-    return labels
+_NO_SPEC, _NO_STATUS, _NO_INFO = shapes.NodeSpec(), shapes.NodeStatus(), shapes.NodeInfo()
 
 
-def _ready(conditions: list[Mapping] | None) -> bool | None:
+def _ready(conditions: list[shapes.NodeCondition] | None) -> bool | None:
     """The Ready condition's status; None when the node reports no conditions, or none named Ready."""
     for condition in conditions or ():
-        if condition.get("type") == "Ready":
-            return condition.get("status") == "True"
+        if condition.type == "Ready":
+            return condition.status == "True"
     return None
 
 
@@ -153,8 +146,7 @@ def tags(tagged: Mapping) -> dict[str, str]:
 # the nodes of a pool carry the same label keys, so a cluster of thousands of nodes has a few dozen key sets
 @lru_cache(maxsize=4096)
 def _pool_label_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
-    """The keys that define a pool; TypeError unless every key is a string (checked here, once per key set)."""
-    "".join(keys)
+    """The keys that define a pool."""
     return tuple(key for key in keys if not _is_system_label(key))
 
 
