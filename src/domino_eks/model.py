@@ -171,9 +171,10 @@ class NodeGroup(Frozen):
     def provisioner(self) -> NodeProvisioner | None:
         """Who launched the group's nodes, when every node says the same; None offline and for a group without
         nodes (whose Auto Scaling group, if any, is all a source knows of it)."""
-        if self.karpenter_node_pool is not None:
-            return "karpenter"  # a NodePool read as a group: whatever nodes it has, Karpenter launches them
         launched = {n.provisioner for n in self.nodes or ()}
+        if self.karpenter_node_pool is not None:
+            # a NodePool read as a group: Karpenter launches its nodes, EKS's own when they say Auto Mode's
+            return "auto-mode" if launched == {"auto-mode"} else "karpenter"
         return launched.pop() if len(launched) == 1 else None
 
     @property

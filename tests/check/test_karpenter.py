@@ -14,7 +14,15 @@ from domino_eks.collect.kube import collect as collect_kube
 from domino_eks.rules.base import Status
 from domino_eks.sources import dump
 from domino_eks.sources import snapshot as snapshots
-from tests.check.support import CLUSTER_LIST, recorded_list, run_cli, serve_cluster, write_kubeconfig
+from tests.check.support import (
+    CLUSTER_LIST,
+    items_of,
+    recorded_list,
+    run_cli,
+    serve_cluster,
+    snapshot_parts,
+    write_kubeconfig,
+)
 from tests.conftest import TODAY
 
 ZONES = ["us-west-2a", "us-west-2b", "us-west-2c"]  # the recorded cluster's nodes
@@ -89,6 +97,54 @@ def test_node_pools_in_a_dump_become_domino_pools(tmp_path):
     assert finding(deployment, "P016").status is Status.PASS
     assert finding(deployment, "Z002").status is Status.PASS  # in every zone the other pools use
     assert finding(deployment, "P010").status is Status.PASS  # labelled for GPUs, on GPU families
+
+
+def burst_node(index: int, zone: str, **labels: str) -> dict:
+    """A node the NodePool burst launched: Karpenter's labels, the template's pool label, no node group."""
+    node = copy.deepcopy(next(n for n in items_of(recorded_list(), "Node")
+                              if n["metadata"]["labels"]["topology.kubernetes.io/zone"] == zone))
+    name = f"ip-10-0-9-{index}.us-west-2.compute.internal"
+    kept = {k: v for k, v in node["metadata"]["labels"].items() if not k.startswith("alpha.eksctl.io/")}
+    node["metadata"] = {"name": name, "labels": {**kept, "kubernetes.io/hostname": name,
+                                                 "dominodatalab.com/node-pool": "burst",
+                                                 "karpenter.sh/nodepool": "burst", "karpenter.sh/registered": "true",
+                                                 **labels}}
+    node["spec"]["providerID"] = f"aws:///{zone}/i-0d9e0f1a2b3c4d5e{index}"
+    return node
+
+
+def with_running_nodes(*objects: dict, **labels: str):
+    """The recorded cluster, with nodes launched by NodePool burst (carrying `labels` too) and the Karpenter
+    objects given."""
+    document = recorded_list()
+    document["items"] += [burst_node(1, "us-west-2a", **labels), burst_node(2, "us-west-2b", **labels), *objects]
+    snapshot = {"kind": "domino-eks/snapshot", "version": 1, "target": {}, "errors": {},
+                "kubernetes": snapshot_parts(document)}
+    return snapshots.to_deployment(snapshot, TODAY, file="cluster.json")
+
+
+def test_the_nodes_a_node_pool_runs_are_its_group_not_a_second_one():
+    deployment = with_running_nodes(BURST, NODE_CLASS)
+
+    [group] = deployment.pool("burst").groups
+    assert (group.name, group.karpenter_node_pool, group.provisioner) == ("karpenter-burst", "burst", "karpenter")
+    assert group.zones == tuple(ZONES)  # as the NodePool allows, though its nodes run in two zones so far
+    assert [n.name for n in group.nodes or ()] == ["ip-10-0-9-1.us-west-2.compute.internal",
+                                                   "ip-10-0-9-2.us-west-2.compute.internal"]
+    assert group.private_networking is True  # what only the nodes tell
+
+
+def test_a_node_pool_whose_nodes_eks_auto_mode_runs_is_auto_modes():
+    [group] = with_running_nodes(BURST, NODE_CLASS, **{"eks.amazonaws.com/compute-type": "auto"}).pool("burst").groups
+
+    assert (group.name, group.provisioner) == ("karpenter-burst", "auto-mode")
+
+
+def test_nodes_of_a_node_pool_not_in_the_dump_are_a_group_of_their_own():
+    [group] = with_running_nodes(NODE_CLASS).pool("burst").groups
+
+    assert (group.name, group.karpenter_node_pool, group.location.object) == ("burst", None, "NodePool/burst")
+    assert group.zones == ("us-west-2a", "us-west-2b")  # where its nodes run: nothing else says
 
 
 def test_asg_tag_rules_skip_for_karpenter_pools_with_the_reason(tmp_path):

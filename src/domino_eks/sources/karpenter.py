@@ -4,8 +4,9 @@ Domino's Terraform can run compute on Karpenter instead of Auto Scaling groups. 
 of the pool its template labels name (`dominodatalab.com/node-pool` in spec.template.metadata.labels): its zones,
 instance type or families and GPUs from spec.template.spec.requirements, its taints from the template, its image
 family, volume and metadata options from the EC2NodeClass it references. It has no Auto Scaling group and no sizes
-(Karpenter has no minimum; its limits are CPU and memory), so those stay unknown and the rules about them skip. The
-NodePool itself is kept for P016, with the fields karpenter.sh/v1's schema (reference/, Apache-2.0) has no place for.
+(Karpenter has no minimum; its limits are CPU and memory), so those stay unknown and the rules about them skip; the
+nodes it launched join it (`snapshot.groups.with_node_pools`). The NodePool itself is kept for P016, with the
+fields karpenter.sh/v1's schema (reference/, Apache-2.0) has no place for.
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ def to_deployment(snapshot: Mapping, today: date, file: str | None = None) -> De
     return Deployment(
         source=SourceInfo(kind="dump" if file else "live", file=file, gaps=_gaps(facts)),
         cluster=cluster(facts, name),
-        pools=groups.pools(found + karpenter.node_groups(node_pools or [], facts.kube_part("ec2nodeclasses") or [])),
+        pools=groups.pools(groups.with_node_pools(
+            found, karpenter.node_groups(node_pools or [], facts.kube_part("ec2nodeclasses") or []))),
         karpenter_node_pools=None if node_pools is None else karpenter.judged(node_pools),
         network=network.network(facts),
         storage=storage.storage(facts),

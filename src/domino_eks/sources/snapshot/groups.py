@@ -63,6 +63,34 @@ def node_groups(facts: Facts) -> list[NodeGroup]:
     return [_node_group(facts, draft) for draft in _drafts(facts).values()]
 
 
+def with_node_pools(found: list[NodeGroup], declared: list[NodeGroup]) -> list[NodeGroup]:
+    """The groups found, plus the groups `declared` by Karpenter NodePool objects: a NodePool whose nodes are
+    running was also found as the group its nodes alone make, so that one takes its place (one group per NodePool,
+    configured as the NodePool says, holding its nodes and what they tell)."""
+    declared_pools = {g.karpenter_node_pool for g in declared}
+    launched: dict[str | None, NodeGroup] = {}
+    others = []
+    for group in found:
+        if group.name in declared_pools and group.provisioner in LAUNCHED_WITHOUT_GROUPS:
+            launched[group.name] = group
+        else:
+            others.append(group)
+    return others + [_holding(g, launched[g.karpenter_node_pool]) if g.karpenter_node_pool in launched else g
+                     for g in declared]
+
+
+def _holding(declared: NodeGroup, launched: NodeGroup) -> NodeGroup:
+    """The NodePool's group with its running nodes; what the NodePool leaves unknown, as the nodes tell it."""
+    return declared.model_copy(update={
+        "nodes": launched.nodes,
+        "private_networking": launched.private_networking,
+        "node_role": declared.node_role or launched.node_role,
+        "zones": declared.zones or launched.zones,
+        "ami_family": declared.ami_family or launched.ami_family,
+        "ami_accelerated": launched.ami_accelerated if declared.ami_accelerated is None else declared.ami_accelerated,
+    })
+
+
 def pools(groups: list[NodeGroup]) -> tuple[NodePool, ...]:
     by_label: dict[tuple[str | None, bool], list[NodeGroup]] = {}
     for group in groups:
