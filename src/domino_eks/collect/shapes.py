@@ -26,43 +26,44 @@ def _keep(*keys: str) -> dict[str, None]:
 # A node as the rules read it. Nodes are the one kind a cluster has thousands of, so they are typed structures
 # rather than dicts: msgspec builds them from a dump's bytes (or converts a pruned dict into one) checking every
 # type in C, and each field read after is an attribute. A field the JSON may leave out has a default (None where
-# the API may also write null). gc=False: they hold no cycles, so the garbage collector need not track them.
-class NodeMetadata(msgspec.Struct, gc=False):
+# the API may also write null). Frozen: they are the facts as read. gc=False: they hold no cycles, so the garbage
+# collector need not track them.
+class NodeMetadata(msgspec.Struct, frozen=True, gc=False):
     name: str = ""
     labels: dict[str, str] | None = None
 
 
-class NodeTaint(msgspec.Struct, gc=False):
+class NodeTaint(msgspec.Struct, frozen=True, gc=False):
     key: str
     effect: str
     value: str = ""
 
 
-class NodeSpec(msgspec.Struct, gc=False):
+class NodeSpec(msgspec.Struct, frozen=True, gc=False):
     provider_id: str | None = msgspec.field(default=None, name="providerID")
     taints: list[NodeTaint] | None = None
     unschedulable: bool | None = None
 
 
-class NodeCondition(msgspec.Struct, gc=False):
+class NodeCondition(msgspec.Struct, frozen=True, gc=False):
     type: str | None = None
     status: str | None = None
 
 
-class NodeInfo(msgspec.Struct, gc=False, rename="camel"):
+class NodeInfo(msgspec.Struct, frozen=True, gc=False, rename="camel"):
     kubelet_version: str | None = None
     os_image: str | None = None  # what the kubelet reports: "Bottlerocket OS 1.26.1 (aws-k8s-1.31)"
     container_runtime_version: str | None = None
 
 
-class NodeStatus(msgspec.Struct, gc=False, rename="camel"):
+class NodeStatus(msgspec.Struct, frozen=True, gc=False, rename="camel"):
     conditions: list[NodeCondition] | None = None
     allocatable: dict[str, Any] | None = None  # resource name -> quantity
     addresses: list[dict[str, Any]] | None = None
     node_info: NodeInfo | None = None
 
 
-class NodeFacts(msgspec.Struct, gc=False, tag_field="kind", tag="Node"):
+class NodeFacts(msgspec.Struct, frozen=True, gc=False, tag_field="kind", tag="Node"):
     """The kind is a tag: a kubectl List's items are told apart by it; a pruned node, which keeps none, still
     converts."""
 
