@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import msgspec
 import pytest
 
 from domino_eks.collect import shapes
 from domino_eks.errors import InputError
+from domino_eks.model import Taint
 from domino_eks.sources import dump
+from domino_eks.sources.snapshot.facts import Facts
 from tests.check.support import CLUSTER_LIST, items_of, recorded_list
 
 
@@ -139,3 +142,13 @@ def test_a_kubectl_list_beside_an_aws_snapshot_gives_both_sides(tmp_path):
     assert merged["kubernetes"]["nodes"] and merged["aws"]["vpcs"][0]["VpcId"] == "vpc-1"
     assert merged["target"] == {"cluster": "domino-prod"} and merged["collected_at"].startswith("2026-11-24")
     assert merged["errors"] == {"s3": "GetBucketPolicy: AccessDenied: no"}
+
+
+def test_a_taint_written_with_a_null_value_has_an_empty_one(tmp_path):
+    document = recorded_list()
+    node = next(item for item in document["items"] if item["kind"] == "Node")
+    node["spec"]["taints"] = [{"key": "dedicated", "value": None, "effect": "NoSchedule"}]
+    snapshot = dump.read(write(tmp_path, "cluster.json", document))
+
+    [read] = [n for n in Facts.of(snapshot, date(2026, 12, 1)).nodes or () if n.model.name == node["metadata"]["name"]]
+    assert read.taints == (Taint(key="dedicated", value="", effect="NoSchedule"),)

@@ -36,7 +36,7 @@ class NodeMetadata(msgspec.Struct, frozen=True, gc=False):
 class NodeTaint(msgspec.Struct, frozen=True, gc=False):
     key: str
     effect: str
-    value: str = ""
+    value: str | None = None  # the API leaves an empty value out; clients that write every field write null
 
 
 class NodeSpec(msgspec.Struct, frozen=True, gc=False):

@@ -108,7 +108,7 @@ def read_node(raw: shapes.NodeFacts) -> KubeNode:
         model=model,
         pool=labels.get(NODE_POOL_LABEL),
         labels={key: labels[key] for key in _pool_label_keys(tuple(labels))},
-        taints=tuple(Taint(key=t.key, value=t.value, effect=t.effect)
+        taints=tuple(Taint(key=t.key, value=t.value or "", effect=t.effect)
                      for t in taints if not t.key.startswith(_TRANSIENT_TAINT_PREFIXES)) if taints else (),
         # Karpenter's nodes group by the NodePool that launched them, as a node group's by its name
         group_hint=hint or (first(labels, KARPENTER_POOL_LABELS) if provisioner in LAUNCHED_WITHOUT_GROUPS else None),
