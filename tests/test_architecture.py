@@ -49,6 +49,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "cli": (*_ours("rules", "sources", "render", "provision", "report", "collect", "aws", "probe"), *HEAVY),
     "demo": (),
     "__init__": (*_ours(*OURS), *HEAVY),
+    "memory": (*_ours(*OURS), "domino_eks.model", "domino_eks.errors", *HEAVY),  # beneath every layer
 }
 
 

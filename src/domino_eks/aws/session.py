@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from domino_eks.aws import models
 from domino_eks.errors import InputError, Problem, ToolError
+from domino_eks.memory import collector_paused
 
 CONNECTIONS = 64  # one per worker thread, and then some: a client shares its pool among threads
 # A server that accepts a TCP connection does so in milliseconds; botocore's default (60 s, then retries) makes
@@ -85,7 +86,9 @@ class Aws:
     def client(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:
-                with _collector_paused():
+                # its model becomes hundreds of thousands of objects it keeps; not frozen after, as a client
+                # dropped later (cyclic as it is) could then never be freed
+                with collector_paused():
                     self._clients[service] = self.session.client(
                         service, endpoint_url=self.endpoint_url, config=self._config,
                     )
@@ -96,7 +99,7 @@ class Aws:
         lock every thread shares: threads that start together and each make their own client wait in turn, so
         calls that do not depend on each other would go out one client-creation apart. The collector stays
         paused until the last is made, so that it does not walk the first ones' models between two of them."""
-        with _collector_paused():
+        with collector_paused():
             for service in services:
                 self.client(service)
 
@@ -106,9 +109,8 @@ class Aws:
         runs (gc.freeze): otherwise its first pass after they are made walks every one of them, a fifth of
         the time making them took, before the block's first call, and its later passes walk them again. They
         are handed back to it afterwards (gc.unfreeze), so that clients dropped later can still be freed."""
-        with _collector_paused():  # frozen before it can make that first pass
+        with collector_paused(freeze=True):  # frozen before it can make that first pass
             self.prepare(services)
-            gc.freeze()
         try:
             yield
         finally:
@@ -120,22 +122,6 @@ class Aws:
     def _refuse_when_stopping(self, **_: Any) -> None:
         if self._stop.is_set():
             raise Interrupted("stopped before this AWS call")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a client is made: its service model becomes hundreds of thousands of
-    objects that the client keeps, so the collector's passes over them, one per 700 new objects, find nothing
-    to free; they took 40% of the CPU of making discovery's clients, all of it before its first call. (They
-    are not frozen out of the collector's sight afterwards: a client dropped later, cyclic as it is, could
-    then never be freed.)"""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _error_page_as_status(response_dict: dict[str, Any], **_: Any) -> None:

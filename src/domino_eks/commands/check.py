@@ -214,11 +214,13 @@ def _refuse_with_files(**live_only: str | bool | None) -> None:
 def _dumped(files: tuple[str, ...], expected: Expected) -> tuple[str, Deployment]:
     """(source, deployment) of the dump files, the names given now overriding those recorded in them. Facts
     stand as of the day the snapshot was taken; a kubectl List does not say, so as of today."""
-    from domino_eks.sources import dump, dump_decode
+    from domino_eks.memory import collector_paused
+    from domino_eks.sources import dump
     from domino_eks.sources import snapshot as snapshots
 
     source = ", ".join(files)
-    with dump_decode.paused_gc():
+    # a dump becomes objects that are all kept: frozen on the way out, or the collector's first pass walks them
+    with collector_paused(freeze=True):
         read = dump.read_all(files)
         read["target"] = {**read["target"], **expected.as_dict()}
         try:

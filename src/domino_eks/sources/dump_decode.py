@@ -13,9 +13,7 @@ messages; so this module changes how fast a dump is read, never what is read fro
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any, NamedTuple, Union
 
 import msgspec
@@ -86,19 +84,3 @@ def kubernetes_list(raw: bytes) -> KubernetesList | None:
     for item in listed.items:
         by_key.setdefault(_KEYS[type(item)], []).append(item if type(item) is shapes.NodeFacts else _pruned(item))
     return KubernetesList(listed.kind, by_key)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while a dump becomes objects: they are all kept, so the collector's passes
-    over them would find nothing. On the way out they are frozen (moved out of the collector's sight; reference
-    counting still frees them), or the first collection after it resumes would walk every one of them once more:
-    a tenth of a second at 20,000 nodes."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
