@@ -79,6 +79,8 @@ class Aws:
         )
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()  # boto3 sessions are not thread-safe; the clients they make are
+        self._account: str | None = None
+        self._account_lock = threading.Lock()
         self._stop = threading.Event()
         session.events.register("before-call", self._refuse_when_stopping)
         session.events.register("before-parse", _error_page_as_status)
@@ -93,6 +95,13 @@ class Aws:
                         service, endpoint_url=self.endpoint_url, config=self._config,
                     )
             return self._clients[service]
+
+    def account_id(self) -> str:
+        """The id of the account the calls go to: asked of STS once, as the session's credentials name one account."""
+        with self._account_lock:
+            if self._account is None:
+                self._account = self.client("sts").get_caller_identity()["Account"]
+            return self._account
 
     def prepare(self, services: Iterable[str]) -> None:
         """Make the clients of `services` now, one after another. Making one sends no request, but it holds the

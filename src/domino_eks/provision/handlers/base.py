@@ -216,11 +216,6 @@ def created_or_own(what: str, name: str, create: Callable[[], Answer],
         return answer
 
 
-def account_of(aws: Aws) -> str:
-    """The id of the account the calls go to."""
-    return aws.client("sts").get_caller_identity()["Account"]
-
-
 def ids(*pairs: tuple[str, Any]) -> frozenset[tuple[str, str]]:
     """`Existing.uses` from (type, id-or-ids) pairs, skipping what is absent."""
     out = set()

@@ -21,7 +21,6 @@ from domino_eks.provision import kinds, tags, waiters
 from domino_eks.provision.handlers.base import (
     Handler,
     Scope,
-    account_of,
     concurrently,
     created_or_own,
     ids,
@@ -69,7 +68,7 @@ def _policy_and_tags(iam: Any, arn: str) -> tuple[Any, dict[str, str]]:
 
 def _policy_arn(aws: Aws, name: str) -> str:
     """The ARN of this account's policy `name` (IAM's Get calls take a policy by ARN only)."""
-    return f"arn:{regions.partition(aws.region)}:iam::{account_of(aws)}:policy/{name}"
+    return f"arn:{regions.partition(aws.region)}:iam::{aws.account_id()}:policy/{name}"
 
 
 def trust(service: str, condition: Mapping[str, Any] | None = None) -> str:
@@ -86,7 +85,7 @@ def confused_deputy_guard(aws: Aws, service: str) -> dict[str, Any] | None:
     log's id comes after the role, hence the wildcard the page allows."""
     if service != FLOW_LOGS_SERVICE:
         return None
-    account = account_of(aws)
+    account = aws.account_id()
     source = f"arn:{regions.partition(aws.region)}:ec2:{aws.region}:{account}:vpc-flow-log/*"
     return {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": source}}
 

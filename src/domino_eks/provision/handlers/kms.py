@@ -19,7 +19,7 @@ from domino_eks.aws import faults
 from domino_eks.aws.session import Aws
 from domino_eks.knowledge import iam, regions
 from domino_eks.provision import kinds, tags
-from domino_eks.provision.handlers.base import Handler, Scope, account_of, paginate, retag, together, tolerating
+from domino_eks.provision.handlers.base import Handler, Scope, paginate, retag, together, tolerating
 from domino_eks.provision.resources import Existing
 
 DELETION_WINDOW_DAYS = 30  # the longest PendingWindowInDays KMS accepts (7-30)
@@ -156,7 +156,7 @@ class Key(Handler):
         """The key's policy for `p`, once the role it names exists (KMS refuses a policy naming a missing one)."""
         if p["auto_scaling"]:
             ensure_auto_scaling_role(aws)
-        return key_policy(account_of(aws), p["users"], p["auto_scaling"], regions.partition(aws.region))
+        return key_policy(aws.account_id(), p["users"], p["auto_scaling"], regions.partition(aws.region))
 
     def request_delete(self, aws: Aws, existing: Existing) -> None:
         with tolerating(*GONE):
