@@ -62,8 +62,13 @@ def _with_tags(entity: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict[str, 
     return entity, tags.from_aws(entity.get("Tags"))
 
 
-def _policy_and_tags(iam: Any, arn: str) -> tuple[Any, dict[str, str]]:
-    return iam.get_policy(PolicyArn=arn)["Policy"], tags.from_aws(iam.list_policy_tags(PolicyArn=arn)["Tags"])
+def _policy(iam: Any, arn: str) -> Any:
+    return iam.get_policy(PolicyArn=arn)["Policy"]
+
+
+def _policy_tags(iam: Any, arn: str) -> dict[str, str]:
+    """A managed policy's tags: unlike a role's, they are not in its Get call's answer."""
+    return tags.from_aws(iam.list_policy_tags(PolicyArn=arn)["Tags"])
 
 
 def _policy_arn(aws: Aws, name: str) -> str:
@@ -101,10 +106,8 @@ class ManagedPolicy(Handler):
         names = scope.names(self.kind)
         if not names:
             return
-        prefix = _policy_arn(aws, "")
-        policies = _named_pairs(lambda name: iam.get_policy(PolicyArn=prefix + name)["Policy"],
-                                lambda name: tags.from_aws(iam.list_policy_tags(PolicyArn=prefix + name)["Tags"]),
-                                names)
+        policies = _named_pairs(lambda name: _policy(iam, _policy_arn(aws, name)),
+                                lambda name: _policy_tags(iam, _policy_arn(aws, name)), names)
         ours = [(policy, found) for policy, found in policies if tags.belongs(found, scope.name)]
         documents = concurrently(lambda policy: _document(iam.get_policy_version(
             PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]),
@@ -120,7 +123,7 @@ class ManagedPolicy(Handler):
             "IAM policy", p["name"],
             lambda: iam.create_policy(PolicyName=p["name"], PolicyDocument=json.dumps(p["document"]),
                                       Tags=tags.to_aws(p["tags"]))["Policy"],
-            lambda: _policy_and_tags(iam, _policy_arn(aws, p["name"])),
+            lambda: (_policy(iam, _policy_arn(aws, p["name"])), _policy_tags(iam, _policy_arn(aws, p["name"]))),
             p["tags"], TAKEN)
         waiters.wait(iam, "PolicyExists", PolicyArn=policy["Arn"])
         return {"arn": policy["Arn"], "name": policy["PolicyName"]}
