@@ -98,9 +98,9 @@ def _with_the_key(d: Deployment) -> Iterator[Outcome]:
                                g.location)
                     for g in d.groups if g.volume_encrypted and g.volume_kms_key_id != key)
         block = d.storage.block_class
-        if block is not None and block.parameter("kmskeyid") != key:
-            yield _other_key(f"block StorageClass {block.name} is", block.parameter("kmskeyid"), key, "ebs",
-                             block.location)
+        block_key = block.parameter("kmskeyid") if block else None
+        if block is not None and block_key != key:
+            yield _other_key(f"block StorageClass {block.name} is", block_key, key, "ebs", block.location)
     efs = d.storage.efs
     if "efs" in h.data_key_stores and efs is not None and efs.encrypted and efs.kms_key_id != key:
         yield _other_key(f"the Datasets file system {efs.file_system_id or '(planned)'} is", efs.kms_key_id, key, "efs",
